@@ -1,0 +1,39 @@
+/*
+ * body.h — intelligence bodies (schemas/body.proto) as JSON for people
+ * and programs, and their checks against a header.
+ *
+ * The conversion is generic: it walks the protobuf-c descriptors, so every
+ * field of every body kind has the same JSON name as in the schema (enum
+ * values by their short lower-case name, e.g. "stolen-blank"; bytes in
+ * hex). Untrusted input on both sides: JSON from a file or flags, bytes
+ * from an opened envelope; both are bounded.
+ */
+#ifndef LIA_BODY_H
+#define LIA_BODY_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keyfile.h"
+#include "marking.h"
+
+/* Build a serialized Body from JSON ({"title":..., "route":{...}}).
+ * Unknown keys, wrong types and out-of-range enums are errors naming the
+ * field path. *out is malloc'd. */
+int lia_body_from_json(const json_t *j, uint8_t **out, size_t *out_len,
+		       char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+
+/* JSON of a serialized Body; NULL when it does not decode. */
+json_t *lia_body_to_json(const uint8_t *body, size_t len);
+
+/* Does the body decode, carry the content kind matches, and declare no
+ * personal data beyond the header's subjects? 0 when all hold; -1 with
+ * err otherwise; *mismatch is set when it decoded but disagreed. */
+int lia_body_check(const uint8_t *body, size_t len, enum lia_kind kind, uint32_t subjects,
+		   int *mismatch, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+
+/* The body's title (copied into out, cap bytes), "" when absent. */
+void lia_body_title(const uint8_t *body, size_t len, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * pb_int.h — protobuf-c helpers internal to core: a capped allocator so
+ * that no decode can allocate more than a budget fixed before it starts,
+ * and small field checks. Never include this outside core/.
+ *
+ * Why a cap on top of the size checks: protobuf-c sizes repeated fields
+ * from the input itself, so allocation is already proportional to the
+ * input; the cap makes that bound explicit and independent of
+ * protobuf-c's internals (a decode that would exceed it fails cleanly).
+ */
+#ifndef LIA_PB_INT_H
+#define LIA_PB_INT_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct lia_pb_budget {
+	ProtobufCAllocator alloc;
+	size_t used;
+	size_t max;
+};
+
+/* Prepare a budget of max bytes; pass &b->alloc to *_unpack(). */
+void lia_pb_budget_init(struct lia_pb_budget *b, size_t max);
+
+/* Decode budget used for an input of len bytes. */
+#define LIA_PB_BUDGET(len) (4096 + 16 * (size_t)(len))
+
+/* True when the bytes field has exactly n bytes. */
+static inline int lia_pb_len_is(const ProtobufCBinaryData *d, size_t n) { return d->len == n; }
+
+/* Copy a protobuf string into out (cap bytes incl. NUL); -1 if too long
+ * or if it contains a NUL or a control character. */
+int lia_pb_str(char *out, size_t cap, const char *s);
+
+#endif
