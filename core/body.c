@@ -516,3 +516,132 @@ void lia_body_title(const uint8_t *body, size_t len, char *out, size_t cap)
 	out[n] = '\0';
 	liaison__v1__body__free_unpacked(m, &b.alloc);
 }
+
+const char *lia_body_content_field(enum lia_kind kind)
+{
+	if ((int)kind < 1 || (int)kind > LIA_KIND_MAX)
+		return NULL;
+	const ProtobufCFieldDescriptor *f =
+		protobuf_c_message_descriptor_get_field(&liaison__v1__body__descriptor,
+							(unsigned)kind_case[kind]);
+	return f ? f->name : NULL;
+}
+
+/* Text to a JSON value of the field's type. */
+static json_t *text_to_json(const ProtobufCFieldDescriptor *f, const char *value,
+			    char err[static LIA_ERR_MAX])
+{
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_STRING:
+	case PROTOBUF_C_TYPE_ENUM:
+	case PROTOBUF_C_TYPE_BYTES:
+		return json_string(value);
+	case PROTOBUF_C_TYPE_BOOL:
+		if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0)
+			return json_true();
+		if (strcmp(value, "false") == 0 || strcmp(value, "no") == 0)
+			return json_false();
+		lia_errf(err, "%s: expected true or false", f->name);
+		return NULL;
+	case PROTOBUF_C_TYPE_DOUBLE:
+	case PROTOBUF_C_TYPE_FLOAT: {
+		char *end;
+		double d = strtod(value, &end);
+		if (*value == '\0' || *end != '\0') {
+			lia_errf(err, "%s: expected a number", f->name);
+			return NULL;
+		}
+		return json_real(d);
+	}
+	case PROTOBUF_C_TYPE_MESSAGE:
+		lia_errf(err, "%s: is a group of fields; set %s.FIELD instead", f->name, f->name);
+		return NULL;
+	default: {
+		int64_t i;
+		if (lia_parse_i64(value, &i) == 0)
+			return json_integer((json_int_t)i);
+		if (f->type == PROTOBUF_C_TYPE_INT64 && lia_time_parse(value, &i) == 0)
+			return json_integer((json_int_t)i);
+		lia_errf(err, "%s: expected an integer", f->name);
+		return NULL;
+	}
+	}
+}
+
+int lia_body_set(json_t **root, const char *path, const char *value, char err[static LIA_ERR_MAX])
+{
+	if (*root == NULL && (*root = json_object()) == NULL)
+		return lia_errf(err, "out of memory");
+	char buf[256];
+	size_t plen = strlen(path);
+	if (plen == 0 || plen >= sizeof buf)
+		return lia_errf(err, "field path \"%s\" is empty or too long", path);
+	memcpy(buf, path, plen + 1);
+	const ProtobufCMessageDescriptor *d = &liaison__v1__body__descriptor;
+	json_t *obj = *root;
+	char *seg = buf;
+	for (int depth = 0; depth < JSON_DEPTH_MAX; depth++) {
+		char *dot = strchr(seg, '.');
+		if (dot != NULL)
+			*dot = '\0';
+		long index = -1;
+		char *br = strchr(seg, '[');
+		if (br != NULL) {
+			char *end;
+			index = strtol(br + 1, &end, 10);
+			if (end == br + 1 || *end != ']' || end[1] != '\0' || index < 0 ||
+			    index >= JSON_ARRAY_MAX)
+				return lia_errf(err, "%s: bad index in \"%s\"", path, seg);
+			*br = '\0';
+		}
+		const ProtobufCFieldDescriptor *f = field_by_name(d, seg);
+		if (f == NULL)
+			return lia_errf(err, "%s: no field \"%s\" here", path, seg);
+		bool repeated = f->label == PROTOBUF_C_LABEL_REPEATED;
+		if ((index >= 0) != (repeated && f->type == PROTOBUF_C_TYPE_MESSAGE))
+			return lia_errf(err, "%s: \"%s\" %s an index", path, seg,
+					index >= 0 ? "takes no" : "needs");
+		if (dot == NULL) {
+			json_t *v = text_to_json(f, value, err);
+			if (v == NULL)
+				return -1;
+			if (!repeated)
+				return json_object_set_new(obj, seg, v) == 0 ? 0 : lia_errf(err, "out of memory");
+			json_t *arr = json_object_get(obj, seg);
+			if (arr == NULL) {
+				arr = json_array();
+				json_object_set_new(obj, seg, arr);
+			}
+			if (json_array_size(arr) >= JSON_ARRAY_MAX) {
+				json_decref(v);
+				return lia_errf(err, "%s: too many values", path);
+			}
+			return json_array_append_new(arr, v) == 0 ? 0 : lia_errf(err, "out of memory");
+		}
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+			return lia_errf(err, "%s: \"%s\" has no sub-fields", path, seg);
+		json_t *next;
+		if (index >= 0) {
+			json_t *arr = json_object_get(obj, seg);
+			if (arr == NULL) {
+				arr = json_array();
+				json_object_set_new(obj, seg, arr);
+			}
+			while (json_array_size(arr) <= (size_t)index)
+				json_array_append_new(arr, json_object());
+			next = json_array_get(arr, (size_t)index);
+		} else {
+			next = json_object_get(obj, seg);
+			if (next == NULL) {
+				next = json_object();
+				json_object_set_new(obj, seg, next);
+			}
+		}
+		if (!json_is_object(next))
+			return lia_errf(err, "%s: \"%s\" is not a group of fields", path, seg);
+		obj = next;
+		d = f->descriptor;
+		seg = dot + 1;
+	}
+	return lia_errf(err, "%s: nested too deeply", path);
+}

@@ -24,6 +24,17 @@
 int lia_body_from_json(const json_t *j, uint8_t **out, size_t *out_len,
 		       char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
 
+/* Set one field of a body under construction from text, typed by the
+ * schema: path is dotted from the Body ("title", "route.mode",
+ * "route.embarkation[0].name", "document.detection_tips" appends to a
+ * repeated field). Enum values by short name ("sea"), times as
+ * 2026-11-28T10:00:00Z or integers. *root is created when NULL. */
+int lia_body_set(json_t **root, const char *path, const char *value, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+
+/* The JSON key of the content field for a kind ("route", "document"...). */
+const char *lia_body_content_field(enum lia_kind kind);
+
 /* JSON of a serialized Body; NULL when it does not decode. */
 json_t *lia_body_to_json(const uint8_t *body, size_t len);
 

@@ -358,8 +358,8 @@ const struct lia_crl_entry *lia_crl_find(const struct lia_crl *crl, uint64_t ser
 	return NULL;
 }
 
-enum lia_cert_status lia_crl_decode(struct lia_crl *out, const uint8_t *buf, size_t len,
-				    const uint8_t authority_pk[static 32])
+static enum lia_cert_status crl_decode(struct lia_crl *out, const uint8_t *buf, size_t len,
+				       const uint8_t *authority_pk)
 {
 	memset(out, 0, sizeof *out);
 	if (len > LIA_CRL_MAX_BYTES)
@@ -378,16 +378,18 @@ enum lia_cert_status lia_crl_decode(struct lia_crl *out, const uint8_t *buf, siz
 						       outer->body.data);
 	if (b == NULL || b->version != 1 || b->issuer_key_id.len != LIA_KEYID_BYTES)
 		goto out;
-	uint8_t kid[LIA_KEYID_BYTES];
-	lia_keyid(kid, authority_pk);
-	if (memcmp(kid, b->issuer_key_id.data, LIA_KEYID_BYTES) != 0) {
-		st = LIA_CERT_WRONG_AUTHORITY;
-		goto out;
-	}
-	if (lia_verify(outer->signature.data, LIA_CTX_CRL, outer->body.data, outer->body.len,
-		       authority_pk) != 0) {
-		st = LIA_CERT_BAD_SIGNATURE;
-		goto out;
+	if (authority_pk != NULL) {
+		uint8_t kid[LIA_KEYID_BYTES];
+		lia_keyid(kid, authority_pk);
+		if (memcmp(kid, b->issuer_key_id.data, LIA_KEYID_BYTES) != 0) {
+			st = LIA_CERT_WRONG_AUTHORITY;
+			goto out;
+		}
+		if (lia_verify(outer->signature.data, LIA_CTX_CRL, outer->body.data,
+			       outer->body.len, authority_pk) != 0) {
+			st = LIA_CERT_BAD_SIGNATURE;
+			goto out;
+		}
 	}
 	if (b->n_revoked > LIA_CRL_MAX_ENTRIES)
 		goto out;
@@ -407,13 +409,24 @@ enum lia_cert_status lia_crl_decode(struct lia_crl *out, const uint8_t *buf, siz
 	}
 	out->number = b->number;
 	out->issued_at = b->issued_at;
-	memcpy(out->issuer_kid, kid, sizeof kid);
+	memcpy(out->issuer_kid, b->issuer_key_id.data, LIA_KEYID_BYTES);
 	st = LIA_CERT_OK;
 out:
 	if (b != NULL)
 		liaison__v1__revocation_list_body__free_unpacked(b, &budget.alloc);
 	liaison__v1__revocation_list__free_unpacked(outer, &budget.alloc);
 	return st;
+}
+
+enum lia_cert_status lia_crl_decode(struct lia_crl *out, const uint8_t *buf, size_t len,
+				    const uint8_t authority_pk[static 32])
+{
+	return crl_decode(out, buf, len, authority_pk);
+}
+
+enum lia_cert_status lia_crl_decode_unverified(struct lia_crl *out, const uint8_t *buf, size_t len)
+{
+	return crl_decode(out, buf, len, NULL);
 }
 
 int lia_crl_load(struct lia_crl *out, const char *path, const uint8_t authority_pk[static 32],
@@ -498,4 +511,108 @@ out:
 	free(items);
 	free(ptrs);
 	return rc;
+}
+
+/* --- presentation --- */
+
+static json_t *names_json(const struct lia_names *l)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a != NULL && i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i]));
+	return a;
+}
+
+static json_t *time_json(int64_t t)
+{
+	char buf[32];
+	lia_time_format(t, buf);
+	return json_string(buf);
+}
+
+static json_t *hex_json(const uint8_t *b, size_t n)
+{
+	char buf[2 * 32 + 1];
+	lia_hex(buf, b, n);
+	return json_string(buf);
+}
+
+static json_t *roles_json(uint32_t roles)
+{
+	json_t *a = json_array();
+	for (int r = LIA_ROLE_LIAISON; a != NULL && r <= LIA_ROLE_BROKER; r++)
+		if (roles & LIA_ROLE_BIT(r))
+			json_array_append_new(a, json_string(lia_role_str((enum lia_role)r)));
+	return a;
+}
+
+json_t *lia_cert_to_json(const struct lia_cert *c)
+{
+	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+			 "s:o, s:o, s:o, s:o}",
+			 "type", "certificate", "serial", (json_int_t)c->serial, "kind",
+			 c->kind == LIA_CERT_BROKER ? "broker" : "principal", "subject", c->subject,
+			 "agency", c->agency, "country", c->country, "regions",
+			 names_json(&c->regions), "roles", roles_json(c->roles), "not_before",
+			 time_json(c->not_before), "not_after", time_json(c->not_after),
+			 "issued_at", time_json(c->issued_at), "sign_key", hex_json(c->sign_pk, 32),
+			 "sign_key_id", hex_json(c->sign_kid, LIA_KEYID_BYTES), "box_key",
+			 hex_json(c->box_pk, 32), "box_key_id", hex_json(c->box_kid, LIA_KEYID_BYTES),
+			 "transport_key", hex_json(c->transport_pk, 32), "transport_key_id",
+			 hex_json(c->transport_kid, LIA_KEYID_BYTES), "issuer_key_id",
+			 hex_json(c->issuer_kid, LIA_KEYID_BYTES));
+}
+
+json_t *lia_request_to_json(const struct lia_request *r)
+{
+	uint8_t kid[LIA_KEYID_BYTES];
+	lia_keyid(kid, r->sign_pk);
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "type", "certificate-request",
+			 "subject", r->subject, "created_at", time_json(r->created_at), "sign_key",
+			 hex_json(r->sign_pk, 32), "sign_key_id", hex_json(kid, LIA_KEYID_BYTES),
+			 "box_key", hex_json(r->box_pk, 32), "transport_key",
+			 hex_json(r->transport_pk, 32));
+}
+
+json_t *lia_crl_to_json(const struct lia_crl *crl)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a != NULL && i < crl->n; i++)
+		json_array_append_new(a, json_pack("{s:I, s:o, s:s}", "serial",
+						   (json_int_t)crl->v[i].serial, "revoked_at",
+						   time_json(crl->v[i].revoked_at), "reason",
+						   crl->v[i].reason));
+	return json_pack("{s:s, s:I, s:o, s:o, s:o}", "type", "revocation-list", "number",
+			 (json_int_t)crl->number, "issued_at", time_json(crl->issued_at),
+			 "issuer_key_id", hex_json(crl->issuer_kid, LIA_KEYID_BYTES), "revoked", a);
+}
+
+void lia_cert_print(FILE *f, const struct lia_cert *c)
+{
+	char nb[32], na[32], ia[32], k1[LIA_KEYID_HEX], k2[LIA_KEYID_HEX], k3[LIA_KEYID_HEX],
+		k4[LIA_KEYID_HEX];
+	lia_time_format(c->not_before, nb);
+	lia_time_format(c->not_after, na);
+	lia_time_format(c->issued_at, ia);
+	lia_keyid_hex(k1, c->sign_kid);
+	lia_keyid_hex(k2, c->box_kid);
+	lia_keyid_hex(k3, c->transport_kid);
+	lia_keyid_hex(k4, c->issuer_kid);
+	fprintf(f, "certificate   %s (%s)\n", c->subject,
+		c->kind == LIA_CERT_BROKER ? "broker" : "principal");
+	fprintf(f, "  serial      %llu\n", (unsigned long long)c->serial);
+	fprintf(f, "  agency      %s (%s)\n", c->agency, c->country);
+	fprintf(f, "  regions     ");
+	for (size_t i = 0; i < c->regions.n; i++)
+		fprintf(f, "%s%s", i ? ", " : "", c->regions.v[i]);
+	fprintf(f, "%s\n  roles       ", c->regions.n ? "" : "-");
+	int first = 1;
+	for (int r = LIA_ROLE_LIAISON; r <= LIA_ROLE_BROKER; r++)
+		if (c->roles & LIA_ROLE_BIT(r)) {
+			fprintf(f, "%s%s", first ? "" : ", ", lia_role_str((enum lia_role)r));
+			first = 0;
+		}
+	fprintf(f, "\n  valid       %s .. %s\n", nb, na);
+	fprintf(f, "  issued      %s by authority key %s\n", ia, k4);
+	fprintf(f, "  sign key    %s\n  box key     %s\n  transport   %s\n", k1, k2, k3);
 }

@@ -20,6 +20,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
 
 #include "keyfile.h"
 #include "marking.h"
@@ -151,5 +154,18 @@ int lia_crl_encode(uint8_t **out, size_t *out_len, const struct lia_crl *crl,
 /* The entry for serial, or NULL. O(log n). */
 const struct lia_crl_entry *lia_crl_find(const struct lia_crl *crl, uint64_t serial);
 void lia_crl_clear(struct lia_crl *crl);
+/* Decode a list without checking its signature, for inspection only. */
+enum lia_cert_status lia_crl_decode_unverified(struct lia_crl *out, const uint8_t *buf, size_t len)
+	__attribute__((warn_unused_result));
+
+/* --- presentation --- */
+
+/* JSON objects (field names as in schemas/cert.proto, times as
+ * "2026-11-28T10:00:00Z", keys base64/hex as documented). */
+json_t *lia_cert_to_json(const struct lia_cert *c);
+json_t *lia_request_to_json(const struct lia_request *r);
+json_t *lia_crl_to_json(const struct lia_crl *crl);
+/* Human-readable, one field a line. */
+void lia_cert_print(FILE *f, const struct lia_cert *c);
 
 #endif

@@ -28,6 +28,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
 
 #include "cert.h"
 #include "keyfile.h"
@@ -153,5 +156,20 @@ enum lia_env_status lia_envelope_open(struct lia_opener *o, const struct lia_env
 enum lia_env_status lia_open(struct lia_opener *o, const uint8_t *buf, size_t len,
 			     const struct lia_cert *originator, const struct lia_crl *crl,
 			     struct lia_opened *out) __attribute__((warn_unused_result));
+
+/* --- presentation --- */
+
+/* The header as JSON: id (hex), originator, kind, regions, topic,
+ * restrictions {tlp, handling, h3, release_*, embargo_until, expires_at},
+ * evaluation ("4x4 B2"), data_subjects, created_at. */
+json_t *lia_header_to_json(const struct lia_header *h);
+
+/* The restrictions and evaluation as a banner a reader cannot miss,
+ * several lines, coloured by TLP when color is set. */
+void lia_header_print_banner(FILE *f, const struct lia_header *h, bool color);
+
+/* A message id as 32 hex digits, and back. */
+void lia_id_hex(char out[static 2 * LIA_ID_BYTES + 1], const uint8_t id[static LIA_ID_BYTES]);
+int lia_id_parse(uint8_t id[static LIA_ID_BYTES], const char *hex) __attribute__((warn_unused_result));
 
 #endif

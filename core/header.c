@@ -8,11 +8,14 @@
  */
 #include "header_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "envelope.pb-c.h"
 #include "pb_int.h"
+#include "sig.h"
+#include "util.h"
 
 static int names_in(struct lia_names *out, char **v, size_t n, bool (*valid)(const char *),
 		    const char **why, const char *what)
@@ -321,4 +324,169 @@ int lia_header_encode(const struct lia_header *h, uint8_t **out, size_t *out_len
 	*out = buf;
 	*out_len = len;
 	return 0;
+}
+
+/* --- presentation --- */
+
+void lia_id_hex(char out[static 2 * LIA_ID_BYTES + 1], const uint8_t id[static LIA_ID_BYTES])
+{
+	lia_hex(out, id, LIA_ID_BYTES);
+}
+
+int lia_id_parse(uint8_t id[static LIA_ID_BYTES], const char *hex)
+{
+	return lia_unhex(id, LIA_ID_BYTES, hex);
+}
+
+static json_t *names_json(const struct lia_names *l)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a != NULL && i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i]));
+	return a;
+}
+
+static json_t *time_json(int64_t t)
+{
+	if (t == 0)
+		return json_null();
+	char buf[32];
+	lia_time_format(t, buf);
+	return json_string(buf);
+}
+
+static void handling_text(char out[static 16], uint32_t handling)
+{
+	size_t n = 0;
+	memcpy(out, "H0", 3);
+	n = 2;
+	for (int c = 1; c <= 3; c++)
+		if (handling & (1u << c)) {
+			out[n++] = ',';
+			out[n++] = 'H';
+			out[n++] = (char)('0' + c);
+			out[n] = '\0';
+		}
+}
+
+static void evaluation_text(char out[static 16], const struct lia_evaluation *e)
+{
+	if (e->scheme == LIA_EVAL_NONE)
+		memcpy(out, "none", 5);
+	else
+		snprintf(out, 16, "%s %c%u", lia_eval_scheme_str(e->scheme), e->source,
+			 (unsigned)e->information);
+}
+
+json_t *lia_header_to_json(const struct lia_header *h)
+{
+	const struct lia_restrictions *r = &h->restrictions;
+	char id[2 * LIA_ID_BYTES + 1], kid[LIA_KEYID_HEX], ev[16];
+	lia_id_hex(id, h->id);
+	lia_keyid_hex(kid, h->originator_sign_kid);
+	evaluation_text(ev, &h->evaluation);
+	json_t *handling = json_array();
+	json_array_append_new(handling, json_string("H0"));
+	for (int c = 1; c <= 3; c++)
+		if (r->handling & (1u << c)) {
+			char code[3] = {'H', (char)('0' + c), '\0'};
+			json_array_append_new(handling, json_string(code));
+		}
+	json_t *rj = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "tlp", lia_tlp_str(r->tlp),
+			       "handling", handling, "release_agencies",
+			       names_json(&r->release_agencies), "release_principals",
+			       names_json(&r->release_principals), "release_regions",
+			       names_json(&r->release_regions), "embargo_until",
+			       time_json(r->embargo_until), "expires_at", time_json(r->expires_at));
+	if (r->handling & LIA_HANDLING_H3) {
+		json_t *roles = json_array();
+		for (int role = LIA_ROLE_LIAISON; role <= LIA_ROLE_AUDITOR; role++)
+			if (r->h3.allowed_roles & LIA_ROLE_BIT(role))
+				json_array_append_new(roles, json_string(lia_role_str((enum lia_role)role)));
+		json_object_set_new(rj, "h3",
+				    json_pack("{s:s, s:o, s:o, s:o, s:I}", "text", r->h3.text,
+					      "deny_agencies", names_json(&r->h3.deny_agencies),
+					      "deny_countries", names_json(&r->h3.deny_countries),
+					      "allowed_roles", roles, "max_retention_days",
+					      (json_int_t)r->h3.max_retention_days));
+	}
+	json_t *subjects = json_array();
+	for (int s = 1; s <= 5; s++)
+		if (h->subjects & LIA_SUBJECT_BIT(s))
+			json_array_append_new(subjects, json_string(lia_subject_str((enum lia_subject)s)));
+	json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:o, s:s, s:o, s:I}", "id", id,
+			      "originator", h->originator, "originator_key_id", kid, "created_at",
+			      time_json(h->created_at), "kind", lia_kind_str(h->kind), "regions",
+			      names_json(&h->regions), "topic", h->topic, "restrictions", rj,
+			      "evaluation", ev, "data_subjects", subjects, "body_length",
+			      (json_int_t)h->body_len);
+	if (j != NULL && h->has_in_reply_to) {
+		lia_id_hex(id, h->in_reply_to);
+		json_object_set_new(j, "in_reply_to", json_string(id));
+	}
+	if (j != NULL && h->has_supersedes) {
+		lia_id_hex(id, h->supersedes);
+		json_object_set_new(j, "supersedes", json_string(id));
+	}
+	return j;
+}
+
+static void print_names(FILE *f, const char *label, const struct lia_names *l)
+{
+	if (l->n == 0)
+		return;
+	fprintf(f, "  %-14s", label);
+	for (size_t i = 0; i < l->n; i++)
+		fprintf(f, "%s%s", i ? ", " : "", l->v[i]);
+	fputc('\n', f);
+}
+
+void lia_header_print_banner(FILE *f, const struct lia_header *h, bool color)
+{
+	static const char *const tlp_color[] = {
+		[LIA_TLP_CLEAR] = "\033[1;37m", [LIA_TLP_GREEN] = "\033[1;32m",
+		[LIA_TLP_AMBER] = "\033[1;33m", [LIA_TLP_AMBER_STRICT] = "\033[1;33m",
+		[LIA_TLP_RED] = "\033[1;31m",
+	};
+	const struct lia_restrictions *r = &h->restrictions;
+	char handling[16], ev[16], id[2 * LIA_ID_BYTES + 1], ts[32];
+	handling_text(handling, r->handling);
+	evaluation_text(ev, &h->evaluation);
+	lia_id_hex(id, h->id);
+	lia_time_format(h->created_at, ts);
+	fprintf(f, "%s==== TLP:%s  %s  evaluation %s ====%s\n", color ? tlp_color[r->tlp] : "",
+		lia_tlp_str(r->tlp), handling, ev, color ? "\033[0m" : "");
+	if (r->handling & LIA_HANDLING_H1)
+		fprintf(f, "  H1: not for use in judicial proceedings without the provider's permission\n");
+	if (r->handling & LIA_HANDLING_H2)
+		fprintf(f, "  H2: no further dissemination without the provider's permission\n");
+	if (r->handling & LIA_HANDLING_H3)
+		fprintf(f, "  H3: %s\n", r->h3.text);
+	print_names(f, "release to:", &r->release_agencies);
+	print_names(f, "named only:", &r->release_principals);
+	print_names(f, "regions only:", &r->release_regions);
+	if (r->embargo_until != 0) {
+		lia_time_format(r->embargo_until, ts);
+		fprintf(f, "  embargo until %s\n", ts);
+	}
+	if (r->expires_at != 0) {
+		lia_time_format(r->expires_at, ts);
+		fprintf(f, "  expires       %s\n", ts);
+	}
+	if (h->subjects != 0) {
+		fprintf(f, "  personal data ");
+		int first = 1;
+		for (int s = 1; s <= 5; s++)
+			if (h->subjects & LIA_SUBJECT_BIT(s)) {
+				fprintf(f, "%s%s", first ? "" : ", ", lia_subject_str((enum lia_subject)s));
+				first = 0;
+			}
+		fputc('\n', f);
+	}
+	lia_time_format(h->created_at, ts);
+	fprintf(f, "message %s\n  kind %s from %s at %s\n", id, lia_kind_str(h->kind), h->originator,
+		ts);
+	print_names(f, "regions:", &h->regions);
+	if (h->topic[0] != '\0')
+		fprintf(f, "  topic         %s\n", h->topic);
 }

@@ -454,3 +454,43 @@ int lia_pubkey_load(const char *path, enum lia_key_purpose purpose, uint8_t pk[s
 		liaison__v1__public_key_file__free_unpacked(f, &budget.alloc);
 	return rc;
 }
+
+struct lia_secret *lia_secret_open(const char *path, enum lia_key_purpose purpose,
+				   const char *pass_file, char err[static LIA_ERR_MAX])
+{
+	struct lia_pass pass = {0};
+	int prot = lia_secret_is_protected(path, err);
+	if (prot < 0)
+		return NULL;
+	if (prot) {
+		int rc;
+		if (pass_file != NULL) {
+			rc = lia_pass_read_file(&pass, pass_file, err);
+		} else {
+			char prompt[LIA_ERR_MAX];
+			int n = snprintf(prompt, sizeof prompt, "passphrase for %s: ", path);
+			if (n < 0 || (size_t)n >= sizeof prompt)
+				memcpy(prompt, "passphrase: ", sizeof "passphrase: ");
+			rc = lia_pass_read_tty(&pass, prompt, 0, err);
+		}
+		if (rc != 0)
+			return NULL;
+	}
+	struct lia_secret *s = lia_secret_load(path, purpose, prot ? &pass : NULL, err);
+	lia_pass_wipe(&pass);
+	return s;
+}
+
+int lia_pass_for_new(struct lia_pass *p, int insecure, const char *pass_file,
+		     char err[static LIA_ERR_MAX])
+{
+	p->s = NULL;
+	p->len = 0;
+	if (insecure && pass_file != NULL)
+		return lia_errf(err, "--insecure and --passphrase-file exclude each other");
+	if (insecure)
+		return 0;
+	if (pass_file != NULL)
+		return lia_pass_read_file(p, pass_file, err);
+	return lia_pass_read_tty(p, "new passphrase: ", 1, err);
+}

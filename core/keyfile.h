@@ -86,6 +86,16 @@ int lia_pass_read_tty(struct lia_pass *p, const char *prompt, int confirm,
 		      char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
 void lia_pass_wipe(struct lia_pass *p);
 
+/* Load a key file, asking for a passphrase only when it is protected:
+ * the first line of pass_file when given, else the terminal. */
+struct lia_secret *lia_secret_open(const char *path, enum lia_key_purpose purpose,
+				   const char *pass_file, char err[static LIA_ERR_MAX]);
+
+/* The passphrase for new key files: none when insecure, else pass_file
+ * or the terminal (asked twice). */
+int lia_pass_for_new(struct lia_pass *p, int insecure, const char *pass_file,
+		     char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+
 /* Public key files (the authority's root of trust). */
 int lia_pubkey_save(const char *path, enum lia_key_purpose purpose, const uint8_t pk[static 32],
 		    const char *name, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));

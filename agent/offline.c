@@ -1,0 +1,296 @@
+/*
+ * offline.c — `liaison seal` and `liaison open`: envelopes as files, for
+ * agencies that must move a message by other means than a broker.
+ *
+ * Sealing always adds a wrap for the originator itself: the originator
+ * can then re-read its message and, after a consent, wrap the data key
+ * for a new recipient without re-signing.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "body.h"
+#include "commands.h"
+#include "compose.h"
+#include "envelope.h"
+#include "identity.h"
+#include "util.h"
+
+#define MAX_RECIPIENTS 256
+
+static void print_json(json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	if (s != NULL)
+		puts(s);
+	free(s);
+	json_decref(j);
+}
+
+enum { O_KEYS = 1, O_AUTH, O_PASS, O_TO, O_OUT, O_FROM, O_CRL, O_JSON, O_HELP };
+
+static struct option *merge_options(const struct option *own, size_t n_own)
+{
+	size_t n = lia_compose_option_count();
+	struct option *all = calloc(n + n_own + 1, sizeof *all);
+	if (all == NULL)
+		return NULL;
+	memcpy(all, lia_compose_options, n * sizeof *all);
+	memcpy(all + n, own, n_own * sizeof *all);
+	return all;
+}
+
+int lia_cmd_seal(int argc, char **argv)
+{
+	static const struct option own[] = {
+		{"keys", required_argument, NULL, O_KEYS},
+		{"authority-key", required_argument, NULL, O_AUTH},
+		{"passphrase-file", required_argument, NULL, O_PASS},
+		{"to", required_argument, NULL, O_TO},
+		{"out", required_argument, NULL, O_OUT},
+		{"help", no_argument, NULL, O_HELP},
+	};
+	const char *keys = NULL, *auth = NULL, *pass = NULL, *out = NULL;
+	const char *to[MAX_RECIPIENTS];
+	size_t n_to = 0;
+	struct lia_compose comp;
+	lia_compose_init(&comp);
+	struct option *opts = merge_options(own, sizeof own / sizeof own[0]);
+	char err[LIA_ERR_MAX];
+	int c, rc = LIA_EXIT_FAIL;
+	struct lia_identity id;
+	memset(&id, 0, sizeof id);
+	struct lia_cert *certs = NULL;
+	const struct lia_cert **rcpt = NULL;
+	struct lia_sealer *sealer = NULL;
+	uint8_t *body = NULL, *env = NULL;
+	size_t body_len = 0, env_len = 0;
+
+	if (opts == NULL)
+		return LIA_EXIT_FAIL;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_KEYS: keys = optarg; continue;
+		case O_AUTH: auth = optarg; continue;
+		case O_PASS: pass = optarg; continue;
+		case O_OUT: out = optarg; continue;
+		case O_TO:
+			if (n_to >= MAX_RECIPIENTS) {
+				rc = lia_usage_error("seal", "too many --to recipients");
+				goto done;
+			}
+			to[n_to++] = optarg;
+			continue;
+		case O_HELP:
+			puts("usage: " PROG " seal --keys DIR --authority-key FILE --to CERT... --out FILE\n"
+			     "          --kind KIND --tlp LEVEL [message options]\n"
+			     "\n"
+			     "Writes a signed, encrypted envelope readable only by the recipients named by\n"
+			     "their certificate files (and by you). The header, signed by your key, carries\n"
+			     "the restrictions; the body is encrypted end to end.\n"
+			     "\n"
+			     "  --keys DIR             your key folder (sign.sec, box.sec, cert.crt)\n"
+			     "  --authority-key FILE   the exchange authority's public key\n"
+			     "  --passphrase-file F    passphrase for protected key files (else asked)\n"
+			     "  --to CERT              a recipient's certificate (repeatable)\n"
+			     "  --out FILE             the envelope file to create (never overwritten)\n");
+			lia_compose_help(stdout);
+			puts("\nexample:\n"
+			     "  " PROG " seal --keys keys/ventimiglia --authority-key authority.pub \\\n"
+			     "      --to keys/valletta/cert.crt --kind document --tlp GREEN \\\n"
+			     "      --title \"Stolen blank passports\" --set type=passport \\\n"
+			     "      --set issuing_state=LY --set serial_from=A1000 --set serial_to=A1999 \\\n"
+			     "      --set status=stolen-blank --out alert.env");
+			rc = LIA_EXIT_OK;
+			goto done;
+		default: {
+			int r = lia_compose_option(&comp, c, optarg, err);
+			if (r == 1)
+				continue;
+			rc = r < 0 ? lia_usage_error("seal", err) : lia_usage_error("seal", "invalid option");
+			goto done;
+		}
+		}
+	}
+	if (keys == NULL || auth == NULL || out == NULL || optind != argc) {
+		rc = lia_usage_error("seal", "--keys, --authority-key and --out are required");
+		goto done;
+	}
+	if (lia_compose_finish(&comp, &body, &body_len, err) != 0) {
+		rc = lia_usage_error("seal", err);
+		goto done;
+	}
+	if (lia_identity_load(&id, keys, auth, LIA_ID_SIGN | LIA_ID_BOX, pass, err) != 0)
+		goto fail;
+	int64_t now = lia_now();
+	if (lia_cert_check(&id.cert, NULL, now) != LIA_CERT_OK) {
+		lia_errf(err, "your certificate is %s", lia_cert_status_str(lia_cert_check(&id.cert, NULL, now)));
+		goto fail;
+	}
+	certs = calloc(n_to + 1, sizeof *certs);
+	rcpt = calloc(n_to + 1, sizeof *rcpt);
+	if (certs == NULL || rcpt == NULL) {
+		lia_errf(err, "out of memory");
+		goto fail;
+	}
+	size_t n = 0;
+	rcpt[n++] = &id.cert;
+	for (size_t i = 0; i < n_to; i++) {
+		if (lia_identity_peer(&id, &certs[i], to[i], err) != 0)
+			goto fail;
+		enum lia_cert_status st = lia_cert_check(&certs[i], NULL, now);
+		if (st != LIA_CERT_OK) {
+			lia_errf(err, "recipient certificate \"%s\" is %s", to[i], lia_cert_status_str(st));
+			goto fail;
+		}
+		if (certs[i].kind != LIA_CERT_PRINCIPAL) {
+			lia_errf(err, "\"%s\" is a broker certificate; brokers never receive content", to[i]);
+			goto fail;
+		}
+		if (strcmp(certs[i].subject, id.cert.subject) == 0)
+			continue; /* already there */
+		rcpt[n++] = &certs[i];
+	}
+	sealer = lia_sealer_new(&id.cert, id.sign, id.box);
+	if (sealer == NULL) {
+		lia_errf(err, "cannot set up sealing");
+		goto fail;
+	}
+	if (lia_seal(sealer, &comp.hdr, body, body_len, rcpt, n, &env, &env_len, err) != 0 ||
+	    lia_file_write_new(out, env, env_len, 0600, err) != 0)
+		goto fail;
+	char idhex[2 * LIA_ID_BYTES + 1];
+	lia_id_hex(idhex, comp.hdr.id);
+	printf("sealed message %s for %zu recipient%s -> %s\n", idhex, n, n == 1 ? "" : "s", out);
+	rc = LIA_EXIT_OK;
+	goto done;
+fail:
+	fprintf(stderr, PROG " seal: %s\n", err);
+	rc = LIA_EXIT_FAIL;
+done:
+	lia_sealer_destroy(&sealer);
+	lia_identity_clear(&id);
+	lia_compose_clear(&comp);
+	free(certs);
+	free(rcpt);
+	free(body);
+	free(env);
+	free(opts);
+	return rc;
+}
+
+int lia_cmd_open(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"keys", required_argument, NULL, O_KEYS},
+		{"authority-key", required_argument, NULL, O_AUTH},
+		{"passphrase-file", required_argument, NULL, O_PASS},
+		{"from", required_argument, NULL, O_FROM},
+		{"crl", required_argument, NULL, O_CRL},
+		{"json", no_argument, NULL, O_JSON},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *keys = NULL, *auth = NULL, *pass = NULL, *from = NULL, *crlpath = NULL;
+	int as_json = 0, c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_KEYS: keys = optarg; break;
+		case O_AUTH: auth = optarg; break;
+		case O_PASS: pass = optarg; break;
+		case O_FROM: from = optarg; break;
+		case O_CRL: crlpath = optarg; break;
+		case O_JSON: as_json = 1; break;
+		case O_HELP:
+			puts("usage: " PROG " open --keys DIR --authority-key FILE --from CERT [--crl FILE]\n"
+			     "          [--json] ENVELOPE\n"
+			     "\n"
+			     "Verifies and decrypts an envelope file, in this order: the originator's\n"
+			     "certificate (issued by the authority, valid when the message was created, not\n"
+			     "revoked before), the signature, the ciphertext hash, your key wrap, the key\n"
+			     "commitment, decryption, decompression and the body. Any failure names its\n"
+			     "cause and exits 3; nothing of a message that failed is shown.\n"
+			     "The restrictions and evaluation are printed first, then the body.\n"
+			     "\n"
+			     "  --keys DIR             your key folder (box.sec, cert.crt)\n"
+			     "  --authority-key FILE   the exchange authority's public key\n"
+			     "  --from CERT            the originator's certificate\n"
+			     "  --crl FILE             the authority's revocation list\n"
+			     "  --json                 one JSON object: {\"header\":..., \"body\":...}\n"
+			     "\n"
+			     "example:\n"
+			     "  " PROG " open --keys keys/valletta --authority-key authority.pub \\\n"
+			     "      --from keys/ventimiglia/cert.crt --crl revocations.crl alert.env");
+			return LIA_EXIT_OK;
+		default: return lia_usage_error("open", "invalid option");
+		}
+	}
+	if (keys == NULL || auth == NULL || from == NULL || optind + 1 != argc)
+		return lia_usage_error("open", "--keys, --authority-key, --from and one envelope file are required");
+	const char *path = argv[optind];
+	char err[LIA_ERR_MAX];
+	struct lia_identity id;
+	struct lia_cert orig;
+	struct lia_crl crl = {0};
+	struct lia_opener *op = NULL;
+	struct lia_opened opened = {0};
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc = LIA_EXIT_FAIL;
+	if (lia_identity_load(&id, keys, auth, LIA_ID_BOX, pass, err) != 0) {
+		fprintf(stderr, PROG " open: %s\n", err);
+		return LIA_EXIT_FAIL;
+	}
+	if (lia_identity_peer(&id, &orig, from, err) != 0) {
+		rc = LIA_EXIT_VERIFY;
+		goto fail;
+	}
+	if (crlpath != NULL && lia_crl_load(&crl, crlpath, id.authority_pk, err) != 0)
+		goto fail;
+	if (lia_file_read(path, LIA_ENVELOPE_MAX, &buf, &len, err) != 0)
+		goto fail;
+	op = lia_opener_new(&id.cert, id.box);
+	if (op == NULL) {
+		lia_errf(err, "cannot set up opening");
+		goto fail;
+	}
+	enum lia_env_status st = lia_open(op, buf, len, &orig, crlpath ? &crl : NULL, &opened);
+	if (st != LIA_ENV_OK) {
+		lia_errf(err, "\"%s\" failed verification: %s", path, lia_env_status_str(st));
+		rc = LIA_EXIT_VERIFY;
+		goto fail;
+	}
+	json_t *body = lia_body_to_json(opened.body, opened.body_len);
+	if (as_json) {
+		json_t *h = lia_header_to_json(&opened.header);
+		if (opened.originator_revoked_at != 0) {
+			char ts[32];
+			lia_time_format(opened.originator_revoked_at, ts);
+			json_object_set_new(h, "originator_revoked_at", json_string(ts));
+		}
+		print_json(json_pack("{s:o, s:o}", "header", h, "body", body ? body : json_null()));
+	} else {
+		lia_header_print_banner(stdout, &opened.header, lia_color(stdout));
+		if (opened.originator_revoked_at != 0) {
+			char ts[32];
+			lia_time_format(opened.originator_revoked_at, ts);
+			printf("  NOTE: signed by a key revoked at %s (after the message was created)\n", ts);
+		}
+		char *s = body ? json_dumps(body, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+		printf("%s\n", s ? s : "{}");
+		free(s);
+		json_decref(body);
+	}
+	rc = LIA_EXIT_OK;
+	goto done;
+fail:
+	fprintf(stderr, PROG " open: %s\n", err);
+done:
+	lia_opened_clear(&opened);
+	lia_opener_destroy(&op);
+	lia_crl_clear(&crl);
+	lia_identity_clear(&id);
+	free(buf);
+	return rc;
+}
