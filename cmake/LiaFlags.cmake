@@ -10,7 +10,7 @@ target_compile_options(lia_flags INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wformat-security
   -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition
   -Wpointer-arith -Wvla -Wimplicit-fallthrough
-  -Wundef -Wnull-dereference
+  -Wundef
   -fstack-protector-strong -fno-strict-aliasing)
 if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
   target_compile_options(lia_flags INTERFACE -Wlogical-op -Wduplicated-cond)

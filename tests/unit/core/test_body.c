@@ -1,0 +1,108 @@
+/* Bodies as JSON and their agreement with headers (core/body.h). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "body.h"
+#include "util.h"
+
+static void test_json_round_trip(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	json_error_t jerr;
+	json_t *in = json_loads("{\"title\":\"t\",\"summary\":\"s\",\"data_subjects\":[\"suspect\","
+				"\"smuggled-migrant\"],\"document\":{\"type\":\"passport\","
+				"\"issuing_state\":\"LY\",\"status\":\"forged\","
+				"\"compromised_features\":[\"MRZ\",\"UV ink\"]}}", 0, &jerr);
+	assert_non_null(in);
+	uint8_t *b;
+	size_t n;
+	assert_int_equal(lia_body_from_json(in, &b, &n, err), 0);
+	json_t *out = lia_body_to_json(b, n);
+	assert_true(json_equal(in, out));
+	int mismatch;
+	uint32_t subj = LIA_SUBJECT_BIT(LIA_SUBJECT_SUSPECT) | LIA_SUBJECT_BIT(LIA_SUBJECT_SMUGGLED_MIGRANT);
+	assert_int_equal(lia_body_check(b, n, LIA_KIND_DOCUMENT, subj, &mismatch, err), 0);
+	assert_int_equal(lia_body_check(b, n, LIA_KIND_ROUTE, subj, &mismatch, err), -1);
+	assert_int_equal(mismatch, 1);
+	assert_int_equal(lia_body_check(b, n, LIA_KIND_DOCUMENT, LIA_SUBJECT_BIT(LIA_SUBJECT_SUSPECT), &mismatch, err), -1);
+	assert_int_equal(mismatch, 1);
+	char title[8];
+	lia_body_title(b, n, title, sizeof title);
+	assert_string_equal(title, "t");
+	free(b);
+	json_decref(in);
+	json_decref(out);
+}
+
+static void expect_error(const char *text, const char *needle)
+{
+	char err[LIA_ERR_MAX];
+	json_error_t jerr;
+	json_t *in = json_loads(text, 0, &jerr);
+	assert_non_null(in);
+	uint8_t *b = NULL;
+	size_t n;
+	assert_int_equal(lia_body_from_json(in, &b, &n, err), -1);
+	assert_null(b);
+	if (strstr(err, needle) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\"", err, needle);
+	json_decref(in);
+}
+
+static void test_json_errors_name_the_field(void **state)
+{
+	(void)state;
+	expect_error("{\"titel\":\"x\"}", "body.titel: unknown field");
+	expect_error("{\"title\":5}", "body.title: expected a string");
+	expect_error("{\"route\":{\"mode\":\"teleport\"}}", "body.route.mode: expected one of sea");
+	expect_error("{\"route\":{\"capacity\":-1}}", "body.route.capacity: out of range");
+	expect_error("{\"route\":{}, \"note\":{}}", "only one of the alternatives");
+	expect_error("{\"route\":{\"embarkation\":{}}}", "expected a list");
+	expect_error("{\"route\":[]}", "expected an object");
+	expect_error("{}", "empty");
+}
+
+static void test_set_paths(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	json_t *b = NULL;
+	assert_int_equal(lia_body_set(&b, "route.embarkation[1].name", "Sabratha", err), 0);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(b, "route"), "embarkation")), 2);
+	assert_int_equal(lia_body_set(&b, "route.period_start", "2026-11-01", err), 0);
+	assert_int_equal(lia_body_set(&b, "route.nope", "1", err), -1);
+	assert_int_equal(lia_body_set(&b, "route.embarkation.name", "x", err), -1);
+	assert_int_equal(lia_body_set(&b, "route.embarkation[99999].name", "x", err), -1);
+	assert_int_equal(lia_body_set(&b, "route.capacity", "many", err), -1);
+	assert_int_equal(lia_body_set(&b, "route", "x", err), -1);
+	assert_int_equal(lia_body_set(&b, "title.x", "x", err), -1);
+	assert_string_equal(lia_body_content_field(LIA_KIND_VERIFICATION_REQUEST), "verification_request");
+	json_decref(b);
+}
+
+static void test_garbage_bytes(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	int mismatch;
+	static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x0f};
+	assert_null(lia_body_to_json(junk, sizeof junk));
+	assert_int_equal(lia_body_check(junk, sizeof junk, LIA_KIND_NOTE, 0, &mismatch, err), -1);
+	assert_int_equal(mismatch, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_json_errors_name_the_field),
+		cmocka_unit_test(test_set_paths),
+		cmocka_unit_test(test_garbage_bytes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
