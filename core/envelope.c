@@ -202,16 +202,16 @@ void lia_sealer_destroy(struct lia_sealer **sp)
 	*sp = NULL;
 }
 
-/* Fill one wrap for recipient_pk; nonce and box point into caller storage. */
+/* Fill one wrap for a recipient; nonce and box point into caller storage. */
 static int make_wrap(struct lia_sealer *s, Liaison__V1__Wrap *w, uint8_t kid[static LIA_KEYID_BYTES],
 		     uint8_t nonce[static crypto_box_NONCEBYTES], uint8_t box[static WRAP_BOX_BYTES],
-		     const uint8_t plain[static WRAP_PLAIN_BYTES], const uint8_t recipient_pk[static 32])
+		     const uint8_t plain[static WRAP_PLAIN_BYTES], const struct lia_cert *recipient)
 {
-	const uint8_t *k = keycache_get(&s->cache, recipient_pk, s->box->sk);
+	const uint8_t *k = keycache_get(&s->cache, recipient->box_pk, s->box->sk);
 	if (k == NULL)
 		return -1;
 	crypto_box_easy_afternm(box, plain, WRAP_PLAIN_BYTES, nonce, k);
-	lia_keyid(kid, recipient_pk);
+	memcpy(kid, recipient->box_kid, LIA_KEYID_BYTES);
 	liaison__v1__wrap__init(w);
 	w->recipient_key_id = (ProtobufCBinaryData){LIA_KEYID_BYTES, kid};
 	w->nonce = (ProtobufCBinaryData){crypto_box_NONCEBYTES, nonce};
@@ -258,9 +258,30 @@ int lia_seal(struct lia_sealer *s, struct lia_header *hdr, const uint8_t *body, 
 	if (lia_body_check(body, body_len, hdr->kind, hdr->subjects, &mismatch, err) != 0)
 		return -1;
 
-	randombytes_buf(hdr->id, LIA_ID_BYTES);
-	memcpy(plain, hdr->id, LIA_ID_BYTES);
-	crypto_aead_xchacha20poly1305_ietf_keygen(dk);
+	compressed = malloc((size_t)LZ4_compressBound((int)body_len));
+	ct = malloc((size_t)LZ4_compressBound((int)body_len) + AEAD_TAG);
+	wb = calloc(n, sizeof *wb);
+	wp = calloc(n, sizeof *wp);
+	if (compressed == NULL || ct == NULL || wb == NULL || wp == NULL) {
+		lia_errf(err, "out of memory");
+		goto out;
+	}
+	/* All the randomness of a message (id, data key, one nonce per wrap)
+	 * is a ChaCha20 expansion of one 256-bit seed from the OS: each
+	 * randombytes_buf() is a getrandom() system call, and a call per
+	 * wrap nonce cost more than the wraps themselves. */
+	uint8_t seed[randombytes_SEEDBYTES];
+	uint8_t rnd[WRAP_PLAIN_BYTES + LIA_WRAPS_MAX * crypto_box_NONCEBYTES];
+	size_t rnd_len = WRAP_PLAIN_BYTES + n * crypto_box_NONCEBYTES;
+	randombytes_buf(seed, sizeof seed);
+	randombytes_buf_deterministic(rnd, rnd_len, seed);
+	sodium_memzero(seed, sizeof seed);
+	memcpy(plain, rnd, WRAP_PLAIN_BYTES); /* id || data key */
+	memcpy(hdr->id, plain, LIA_ID_BYTES);
+	for (size_t i = 0; i < n; i++)
+		memcpy(wb[i].nonce, rnd + WRAP_PLAIN_BYTES + i * crypto_box_NONCEBYTES,
+		       crypto_box_NONCEBYTES);
+	sodium_memzero(rnd, WRAP_PLAIN_BYTES);
 	memcpy(hdr->originator, s->self->subject, LIA_NAME_MAX);
 	memcpy(hdr->originator_sign_kid, s->self->sign_kid, LIA_KEYID_BYTES);
 	memcpy(hdr->originator_box_kid, s->self->box_kid, LIA_KEYID_BYTES);
@@ -270,14 +291,6 @@ int lia_seal(struct lia_sealer *s, struct lia_header *hdr, const uint8_t *body, 
 	key_commitment(hdr->key_commitment, dk, hdr->id);
 
 	int bound = LZ4_compressBound((int)body_len);
-	compressed = malloc((size_t)bound);
-	ct = malloc((size_t)bound + AEAD_TAG);
-	wb = calloc(n, sizeof *wb);
-	wp = calloc(n, sizeof *wp);
-	if (compressed == NULL || ct == NULL || wb == NULL || wp == NULL) {
-		lia_errf(err, "out of memory");
-		goto out;
-	}
 	int clen = LZ4_compress_default((const char *)body, (char *)compressed, (int)body_len, bound);
 	if (clen <= 0) {
 		lia_errf(err, "lz4 compression failed");
@@ -298,11 +311,9 @@ int lia_seal(struct lia_sealer *s, struct lia_header *hdr, const uint8_t *body, 
 	uint8_t sig[LIA_SIG_BYTES];
 	lia_sign(sig, LIA_CTX_HEADER, hbytes, hlen, s->sign->sk);
 
-	for (size_t i = 0; i < n; i++)
-		randombytes_buf(wb[i].nonce, sizeof wb[i].nonce);
 	for (size_t i = 0; i < n; i++) {
 		if (make_wrap(s, &wb[i].w, wb[i].kid, wb[i].nonce, wb[i].box, plain,
-			      recipients[i]->box_pk) != 0) {
+			      recipients[i]) != 0) {
 			lia_errf(err, "recipient \"%s\" has an unusable box key", recipients[i]->subject);
 			goto out;
 		}
@@ -327,7 +338,7 @@ int lia_seal(struct lia_sealer *s, struct lia_header *hdr, const uint8_t *body, 
 out:
 	sodium_memzero(plain, sizeof plain);
 	if (compressed != NULL) {
-		sodium_memzero(compressed, (size_t)bound);
+		sodium_memzero(compressed, (size_t)LZ4_compressBound((int)body_len));
 		free(compressed);
 	}
 	free(ct);
@@ -659,7 +670,7 @@ int lia_envelope_add_wrap(struct lia_sealer *s, const uint8_t *env, size_t env_l
 	memcpy(plain, e->header.id, LIA_ID_BYTES);
 	memcpy(plain + LIA_ID_BYTES, data_key, LIA_DATA_KEY_BYTES);
 	randombytes_buf(wb.nonce, sizeof wb.nonce);
-	if (make_wrap(s, &wb.w, wb.kid, wb.nonce, wb.box, plain, recipient->box_pk) != 0) {
+	if (make_wrap(s, &wb.w, wb.kid, wb.nonce, wb.box, plain, recipient) != 0) {
 		lia_errf(err, "recipient \"%s\" has an unusable box key", recipient->subject);
 		goto out;
 	}
