@@ -163,6 +163,7 @@ static void test_revocation_list(void **state)
 	assert_string_equal(lia_crl_find(&back, alice.cert.serial)->reason, "laptop stolen");
 	assert_null(lia_crl_find(&back, 11));
 	assert_int_equal(lia_cert_check(&alice.cert, &back, T0 + 10), LIA_CERT_REVOKED);
+	lia_crl_clear(&crl);
 	assert_int_equal(lia_crl_decode(&crl, buf, len, other_auth.key->pk), LIA_CERT_WRONG_AUTHORITY);
 	buf[len - 3] ^= 1; /* inside the signature */
 	assert_int_equal(lia_crl_decode(&crl, buf, len, auth.key->pk), LIA_CERT_BAD_SIGNATURE);

@@ -354,6 +354,7 @@ static void test_key_commitment(void **state)
 	liaison__v1__header__pack(ph, hb);
 	uint8_t sig[64];
 	lia_sign(sig, LIA_CTX_HEADER, hb, hlen, alice.sign->sk);
+	ProtobufCBinaryData old_header = e->header, old_sig = e->signature;
 	e->header = (ProtobufCBinaryData){hlen, hb};
 	e->signature = (ProtobufCBinaryData){64, sig};
 	assert_int_equal(open_edited(e), LIA_ENV_KEY_COMMITMENT);
@@ -364,12 +365,10 @@ static void test_key_commitment(void **state)
 	/* The same bytes signed under another context: refused. */
 	lia_sign(sig, LIA_CTX_CERT, hb, hlen, alice.sign->sk);
 	assert_int_equal(open_edited(e), LIA_ENV_BAD_SIGNATURE);
-	e->header.data = NULL;
-	e->signature.data = NULL;
+	e->header = old_header;
+	e->signature = old_sig;
 	free(hb);
 	liaison__v1__header__free_unpacked(ph, NULL);
-	e->header.len = 0;
-	e->signature.len = 0;
 	liaison__v1__envelope__free_unpacked(e, NULL);
 	free(env);
 }
