@@ -18,6 +18,16 @@ endif()
 if(LIA_WERROR)
   target_compile_options(lia_flags INTERFACE -Werror)
 endif()
+# Fuzzing instruments all of our code for coverage (the harnesses link
+# libFuzzer's main), and always runs with the sanitizers.
+if(LIA_FUZZ)
+  if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "LIA_FUZZ needs clang (CC=clang)")
+  endif()
+  set(LIA_SANITIZE ON)
+  target_compile_options(lia_flags INTERFACE -fsanitize=fuzzer-no-link)
+endif()
+
 if(NOT LIA_SANITIZE AND NOT CMAKE_BUILD_TYPE STREQUAL "Debug")
   target_compile_definitions(lia_flags INTERFACE _FORTIFY_SOURCE=2)
 endif()
