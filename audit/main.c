@@ -1,0 +1,269 @@
+/*
+ * main.c — liaison-audit: query, verify, prove and export a Liaison
+ * disclosure ledger, offline, as an auditor or an originator would.
+ *
+ * The program only reads: a ledger file is opened read-only, an export
+ * is loaded into memory. It never needs a secret; verification needs the
+ * broker's public key, given as a note verifier key or as the broker's
+ * certificate checked against the authority's public key. Queries made
+ * through the broker are recorded in the ledger by the broker (operation
+ * audit-query); this offline tool, which cannot write, records nothing.
+ *
+ * This file holds the command table and what the subcommands share
+ * (cli_int.h); cli_show.c has query, disclosures and export, cli_verify.c
+ * the commands that check signatures and proofs.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cert.h"
+#include "cli_int.h"
+#include "export.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+	fputs("liaison-audit — query and verify a Liaison disclosure ledger, offline\n"
+	      "\n"
+	      "Usage: liaison-audit COMMAND [OPTIONS]\n"
+	      "\n"
+	      "Commands:\n"
+	      "  query         list records by message, originator, recipient, agency,\n"
+	      "                operation, decision or time\n"
+	      "  disclosures   who received a message, who was refused and why\n"
+	      "  verify        recompute the whole log; check every checkpoint's signature\n"
+	      "                and root; name the first bad record or checkpoint\n"
+	      "  prove         write an inclusion proof (c2sp.org/tlog-proof) for a record\n"
+	      "  verify-proof  check an inclusion or consistency proof with the broker's key\n"
+	      "  consistency   prove that the log only grew between two checkpoints\n"
+	      "  export        write the records and the latest checkpoint as JSON lines or CSV\n"
+	      "\n"
+	      "Where the ledger comes from (every command but verify-proof):\n"
+	      "  --ledger FILE       the broker's ledger database, opened read-only\n"
+	      "  --export FILE       a JSON-lines export made by 'liaison-audit export'\n"
+	      "\n"
+	      "The broker's public key (verify, verify-proof, consistency):\n"
+	      "  --key NAME+KEYID+KEY             note verifier key, as printed by the broker\n"
+	      "  --key-file FILE                  a file holding that key on its first line\n"
+	      "  --cert FILE --authority FILE     the broker's certificate and the authority key\n"
+	      "\n"
+	      "Common options: --json (one JSON object per line), --quiet (no progress),\n"
+	      "--help (per command: liaison-audit verify --help), --version.\n"
+	      "\n"
+	      "Examples:\n"
+	      "  liaison-audit verify --ledger broker.db --key-file broker.vkey\n"
+	      "  liaison-audit disclosures 5f0c2a...e1 --ledger broker.db\n"
+	      "  liaison-audit query --ledger broker.db --recipient FR-PAF/nice --op disclose --json\n"
+	      "  liaison-audit prove --ledger broker.db --seq 41 -o record41.tlog-proof\n"
+	      "  liaison-audit verify-proof record41.tlog-proof --key-file broker.vkey\n"
+	      "  liaison-audit export --ledger broker.db -o ledger.jsonl\n"
+	      "  liaison-audit verify --export ledger.jsonl --key-file broker.vkey\n"
+	      "\n"
+	      "Exit codes: 0 ok, 1 failure, 2 usage, 3 verification failed.\n"
+	      "Formats and how to verify with your own tools: docs/ledger.md.\n",
+	      f);
+}
+
+static const struct lia_cmd cmds[] = {
+	{"query", cmd_query, "list records matching filters"},
+	{"disclosures", cmd_disclosures, "who received a message, who was refused and why"},
+	{"verify", cmd_verify, "recompute the log and check every checkpoint"},
+	{"prove", cmd_prove, "write an inclusion proof for a record"},
+	{"verify-proof", cmd_verify_proof, "check a proof file with the broker's key"},
+	{"consistency", cmd_consistency, "prove the log only grew between two checkpoints"},
+	{"export", cmd_export, "export records and the latest checkpoint"},
+	{NULL, NULL, NULL},
+};
+
+int main(int argc, char **argv)
+{
+	return lia_cmd_dispatch(CLI_PROG, cmds, argc, argv, usage);
+}
+
+/* --- shared helpers (cli_int.h) --- */
+
+int cli_fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs(CLI_PROG ": ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return code;
+}
+
+int cli_common_opt(struct cli_common *cm, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_LEDGER: cm->ledger = arg; return 1;
+	case OPT_EXPORT: cm->export = arg; return 1;
+	case OPT_KEY: cm->vkey = arg; return 1;
+	case OPT_KEY_FILE: cm->vkey_file = arg; return 1;
+	case OPT_CERT: cm->cert = arg; return 1;
+	case OPT_AUTHORITY: cm->authority = arg; return 1;
+	case OPT_JSON: cm->json = true; return 1;
+	case OPT_QUIET: cm->quiet = true; return 1;
+	default: return 0;
+	}
+}
+
+int cli_open(const struct cli_common *cm, struct lia_ledger **out)
+{
+	char err[LIA_ERR_MAX];
+	*out = NULL;
+	if ((cm->ledger == NULL) == (cm->export == NULL))
+		return cli_fail(LIA_EXIT_USAGE, "give exactly one of --ledger FILE or --export FILE");
+	if (cm->ledger) {
+		*out = lia_ledger_open_file(cm->ledger, NULL, LIA_LEDGER_READONLY, err);
+		if (*out == NULL)
+			return cli_fail(LIA_EXIT_FAIL, "%s", err);
+		return LIA_EXIT_OK;
+	}
+	FILE *f = fopen(cm->export, "r");
+	if (f == NULL)
+		return cli_fail(LIA_EXIT_FAIL, "cannot open export \"%s\": %s", cm->export,
+				strerror(errno));
+	struct cli_progress pr;
+	cli_progress_init(&pr, "loading export", cm->quiet);
+	*out = lia_export_load(f, cli_progress_cb, &pr, err);
+	cli_progress_end(&pr);
+	fclose(f);
+	if (*out == NULL)
+		return cli_fail(LIA_EXIT_VERIFY, "export \"%s\" is not valid: %s", cm->export, err);
+	return LIA_EXIT_OK;
+}
+
+bool cli_has_key(const struct cli_common *cm)
+{
+	return cm->vkey || cm->vkey_file || cm->cert || cm->authority;
+}
+
+int cli_read_text(const char *path, size_t max, char **out, size_t *len)
+{
+	char err[LIA_ERR_MAX];
+	uint8_t *b = NULL;
+	size_t n = 0;
+	if (lia_file_read(path, max, &b, &n, err) != 0)
+		return cli_fail(LIA_EXIT_FAIL, "%s", err);
+	char *s = realloc(b, n + 1);
+	if (s == NULL) {
+		free(b);
+		return cli_fail(LIA_EXIT_FAIL, "out of memory");
+	}
+	s[n] = '\0';
+	*out = s;
+	*len = n;
+	return LIA_EXIT_OK;
+}
+
+int cli_verifier(const struct cli_common *cm, const char *origin, struct lia_note_verifier *v)
+{
+	char err[LIA_ERR_MAX];
+	int given = (cm->vkey != NULL) + (cm->vkey_file != NULL) + (cm->cert != NULL);
+	if (given != 1 || (cm->cert == NULL) != (cm->authority == NULL))
+		return cli_fail(LIA_EXIT_USAGE, "give the broker's key: --key NAME+KEYID+KEY, "
+						"--key-file FILE, or --cert FILE with --authority FILE");
+	if (cm->vkey) {
+		if (lia_note_verifier_parse(v, cm->vkey, err) != 0)
+			return cli_fail(LIA_EXIT_USAGE, "--key: %s", err);
+		return LIA_EXIT_OK;
+	}
+	if (cm->vkey_file) {
+		char *text = NULL;
+		size_t n = 0;
+		int rc = cli_read_text(cm->vkey_file, LIA_NOTE_VKEY_MAX + 2, &text, &n);
+		if (rc != LIA_EXIT_OK)
+			return rc;
+		text[strcspn(text, "\r\n")] = '\0';
+		rc = lia_note_verifier_parse(v, text, err);
+		free(text);
+		if (rc != 0)
+			return cli_fail(LIA_EXIT_FAIL, "key file \"%s\": %s", cm->vkey_file, err);
+		return LIA_EXIT_OK;
+	}
+	uint8_t apk[32];
+	char aname[LIA_NAME_MAX];
+	if (lia_pubkey_load(cm->authority, LIA_KEY_AUTHORITY, apk, aname, err) != 0)
+		return cli_fail(LIA_EXIT_FAIL, "%s", err);
+	struct lia_cert cert;
+	if (lia_cert_load(&cert, cm->cert, apk, err) != 0)
+		return cli_fail(LIA_EXIT_VERIFY, "%s", err);
+	if (cert.kind != LIA_CERT_BROKER)
+		return cli_fail(LIA_EXIT_VERIFY, "certificate \"%s\" (%s) is not a broker's",
+				cm->cert, cert.subject);
+	if (origin == NULL)
+		return cli_fail(LIA_EXIT_FAIL, "cannot tell which log the certificate's key signs");
+	if (lia_note_verifier_init(v, origin, cert.sign_pk, err) != 0)
+		return cli_fail(LIA_EXIT_FAIL, "%s", err);
+	return LIA_EXIT_OK;
+}
+
+int cli_parse_id(const char *s, uint8_t id[static LIA_ID_BYTES])
+{
+	if (strlen(s) != 2 * LIA_ID_BYTES || lia_unhex(id, LIA_ID_BYTES, s) != 0)
+		return cli_fail(LIA_EXIT_USAGE, "message id \"%.40s\" is not 32 hex digits", s);
+	return LIA_EXIT_OK;
+}
+
+int cli_write_out(const char *path, const char *data, size_t len)
+{
+	char err[LIA_ERR_MAX];
+	if (path == NULL || strcmp(path, "-") == 0) {
+		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
+			return cli_fail(LIA_EXIT_FAIL, "cannot write to standard output");
+		return LIA_EXIT_OK;
+	}
+	if (lia_file_replace(path, (const uint8_t *)data, len, 0644, err) != 0)
+		return cli_fail(LIA_EXIT_FAIL, "%s", err);
+	return LIA_EXIT_OK;
+}
+
+/* --- progress --- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void cli_progress_init(struct cli_progress *p, const char *what, bool quiet)
+{
+	p->what = what;
+	p->on = !quiet && isatty(STDERR_FILENO) == 1;
+	p->shown = false;
+	p->last_ns = now_ns();
+}
+
+void cli_progress_cb(void *ctx, uint64_t done, uint64_t total)
+{
+	struct cli_progress *p = ctx;
+	if (!p->on)
+		return;
+	uint64_t t = now_ns();
+	/* Ten updates a second at most, and none for runs under half a second. */
+	if (!p->shown && t - p->last_ns < 500000000u)
+		return;
+	if (p->shown && t - p->last_ns < 100000000u && done != total)
+		return;
+	p->last_ns = t;
+	p->shown = true;
+	unsigned pct = total ? (unsigned)(done * 100 / total) : 100;
+	fprintf(stderr, "\r%s: %llu / %llu records (%u%%)", p->what, (unsigned long long)done,
+		(unsigned long long)total, pct > 100 ? 100 : pct);
+	fflush(stderr);
+}
+
+void cli_progress_end(struct cli_progress *p)
+{
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->shown = false;
+}

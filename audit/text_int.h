@@ -1,0 +1,31 @@
+/*
+ * text_int.h — checks on text from untrusted input, shared by the audit
+ * modules (internal).
+ *
+ * Ledger records are printed on terminals, in CSV and in JSON; notes are
+ * signed as text. Both accept only valid UTF-8 (no overlong forms, no
+ * surrogates, nothing above U+10FFFF) and no control characters: C0
+ * (below U+0020), DEL and C1 (U+0080-U+009F), which some terminals obey.
+ * Base64 in every text format is strict and canonical, so that one value
+ * has one spelling.
+ */
+#ifndef LIA_AUDIT_TEXT_INT_H
+#define LIA_AUDIT_TEXT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* 0 when s[0..n) is valid UTF-8 without control characters ('\n' allowed
+ * when allow_newline), else -1. */
+int lia_text_check(const char *s, size_t n, bool allow_newline);
+
+/* Strict standard base64 (RFC 4648 §4, with padding): exactly s[0..n),
+ * at most cap output bytes, and only the canonical spelling (the one that
+ * re-encodes to the same text). 0 / -1. */
+int lia_b64_decode(uint8_t *out, size_t cap, size_t *out_len, const char *s, size_t n);
+
+/* Standard base64 of in[0..n) into a malloc'd NUL-terminated string. */
+char *lia_b64_encode(const uint8_t *in, size_t n);
+
+#endif
