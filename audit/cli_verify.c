@@ -326,7 +326,7 @@ done:
 
 static void verify_proof_usage(FILE *f)
 {
-	fputs("Usage: liaison-audit verify-proof PROOF-FILE KEY [--json]\n"
+	fputs("Usage: liaison-audit verify-proof PROOF-FILE|- KEY [--json]\n"
 	      "\n"
 	      "Checks a proof written by 'prove' (c2sp.org/tlog-proof@v1) or by\n"
 	      "'consistency' (liaison/ledger-consistency@v1) with nothing but the\n"
@@ -577,8 +577,14 @@ int cmd_consistency(int argc, char **argv)
 	    (rc = note_size(p.new_note, p.new_len, &n)) != 0)
 		goto done;
 	if (m > n) {
-		rc = cli_fail(LIA_EXIT_USAGE, "the older checkpoint (%" PRIu64 " records) is larger "
-					      "than the newer (%" PRIu64 ")", m, n);
+		/* A kept checkpoint larger than what the ledger now shows is the
+		 * sign of a truncated log, not a mistake in the arguments. */
+		rc = old_path ? cli_fail(LIA_EXIT_VERIFY, "the log is NOT consistent: the checkpoint "
+							  "you hold covers %" PRIu64 " records but the "
+							  "ledger's shows %" PRIu64 "; it was truncated",
+					 m, n)
+			      : cli_fail(LIA_EXIT_USAGE, "--from %" PRIu64 " is larger than --to %" PRIu64,
+					 m, n);
 		goto done;
 	}
 	if (lia_ledger_consistency_proof(l, m, n, &p.path, err) != 0 ||

@@ -145,11 +145,31 @@ bool cli_has_key(const struct cli_common *cm)
 	return cm->vkey || cm->vkey_file || cm->cert || cm->authority;
 }
 
+/* Standard input, bounded like a file. */
+static int read_stdin(size_t max, char **out, size_t *len)
+{
+	char *buf = malloc(max + 2);
+	if (buf == NULL)
+		return cli_fail(LIA_EXIT_FAIL, "out of memory");
+	size_t n = fread(buf, 1, max + 1, stdin);
+	if (ferror(stdin) || n > max) {
+		free(buf);
+		return cli_fail(LIA_EXIT_FAIL, "standard input is unreadable or larger than %zu bytes",
+				max);
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return LIA_EXIT_OK;
+}
+
 int cli_read_text(const char *path, size_t max, char **out, size_t *len)
 {
 	char err[LIA_ERR_MAX];
 	uint8_t *b = NULL;
 	size_t n = 0;
+	if (strcmp(path, "-") == 0)
+		return read_stdin(max, out, len);
 	if (lia_file_read(path, max, &b, &n, err) != 0)
 		return cli_fail(LIA_EXIT_FAIL, "%s", err);
 	char *s = realloc(b, n + 1);
