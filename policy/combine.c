@@ -9,6 +9,7 @@
  */
 #include "combine.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -85,8 +86,9 @@ void lia_marking_explicit(struct lia_restrictions *out, const struct lia_policy 
 	out->handling = lia_policy_effective_handling(p, h);
 	if (!(out->handling & LIA_HANDLING_H3))
 		memset(&out->h3, 0, sizeof out->h3);
-	if (out->tlp == LIA_TLP_AMBER_STRICT && out->release_agencies.n == 0 &&
-	    out->release_principals.n == 0) {
+	bool unaddressed = out->release_agencies.n == 0 && out->release_principals.n == 0;
+	if ((out->tlp == LIA_TLP_AMBER_STRICT && unaddressed) ||
+	    (out->tlp == LIA_TLP_AMBER && unaddressed && out->release_regions.n == 0)) {
 		char agency[LIA_NAME_MAX];
 		lia_subject_agency(h->originator, agency);
 		/* Cannot fail: the list is empty. */
@@ -185,9 +187,6 @@ static int combine(struct lia_restrictions *out, const struct lia_policy *p,
 
 	if (out->tlp == LIA_TLP_RED && out->release_principals.n == 0)
 		return lia_errf(err, "the combination is TLP:RED but names no principal");
-	if (out->tlp == LIA_TLP_AMBER && out->release_agencies.n == 0 &&
-	    out->release_principals.n == 0 && out->release_regions.n == 0)
-		return lia_errf(err, "the combination is TLP:AMBER but names no audience");
 	if (out->embargo_until != 0 && out->embargo_until >= out->expires_at)
 		return lia_errf(err, "the combined embargo does not end before the combination "
 				     "expires");
@@ -204,6 +203,11 @@ int lia_marking_combine(struct lia_restrictions *out, const struct lia_policy *p
 	lia_marking_explicit(&ea, p, a);
 	lia_marking_explicit(&eb, p, b);
 	memset(out, 0, sizeof *out);
+	/* An empty list means "no limit" everywhere but here, where it
+	 * means "no one": intersecting would turn it into the other list. */
+	if ((ea.tlp == LIA_TLP_RED && ea.release_principals.n == 0) ||
+	    (eb.tlp == LIA_TLP_RED && eb.release_principals.n == 0))
+		return lia_errf(err, "a part is TLP:RED but names no principal: no one may receive it");
 	if (combine(out, p, &ea, &eb, err) != 0) {
 		memset(out, 0, sizeof *out);
 		return -1;

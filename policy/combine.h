@@ -5,8 +5,8 @@
  * Combination never loosens: whoever may receive the result under
  * lia_decide() may receive each part. Each part is first made explicit
  * (the exchange's floors for personal data and protected persons
- * applied, an AMBER+STRICT audience left implicit written out as the
- * originator's agency, a default expiry written out as the date the
+ * applied, an AMBER or AMBER+STRICT audience left implicit written out
+ * as the originator's agency, a default expiry written out as the date the
  * policy gives), because the combined message has a new originator and a
  * new creation time and the implicit meanings would change with them.
  * Then: most restrictive TLP, union of handling codes, union of H3 deny

@@ -67,7 +67,8 @@ static const struct {
 	[LIA_RULE_TLP_CLEAR] = {"tlp.clear", "TLP:CLEAR: no limit within the exchange"},
 	[LIA_RULE_TLP_GREEN] = {"tlp.green.community", "TLP:GREEN: any member of the exchange"},
 	[LIA_RULE_TLP_AMBER] = {"tlp.amber.addressed",
-				"TLP:AMBER: only to the audience the originator named"},
+				"TLP:AMBER: only to the audience named, by default the "
+				"originator's own agency"},
 	[LIA_RULE_TLP_AMBER_STRICT] = {"tlp.amber-strict.agency",
 				       "TLP:AMBER+STRICT: only to the agencies addressed, by "
 				       "default the originator's own"},
@@ -350,14 +351,17 @@ static enum lia_rule tlp_rule(struct lia_decision *d, struct audience *a,
 		PASS(d, LIA_RULE_TLP_GREEN);
 		return LIA_RULE_TLP_GREEN;
 	case LIA_TLP_AMBER:
-		if (r->release_agencies.n == 0 && r->release_principals.n == 0 &&
-		    r->release_regions.n == 0)
-			audience_deny(d, a, LIA_RULE_TLP_AMBER,
-				      "TLP:AMBER names no audience (no agencies, principals or "
-				      "regions), so no one outside %s has a need to know",
-				      orig_agency);
-		else
+		/* With no audience named nobody outside the originator's
+		 * agency has a known need to know. Anything wider would make
+		 * AMBER looser than AMBER+STRICT for the same lists. */
+		if (r->release_agencies.n > 0 || r->release_principals.n > 0 ||
+		    r->release_regions.n > 0 || strcmp(rc->agency, orig_agency) == 0)
 			PASS(d, LIA_RULE_TLP_AMBER);
+		else
+			audience_deny(d, a, LIA_RULE_TLP_AMBER,
+				      "TLP:AMBER with no audience named stays within the "
+				      "originator's agency %s; %s is another agency",
+				      orig_agency, rc->agency);
 		return LIA_RULE_TLP_AMBER;
 	case LIA_TLP_AMBER_STRICT:
 		if (strict_ok(r, rc->agency, orig_agency))
@@ -795,11 +799,12 @@ enum lia_verdict lia_admissible(struct lia_decision *d, const struct lia_policy 
 		uint32_t missing = p->protected_handling & ~r->handling;
 		if (missing != 0)
 			return DENY(d, LIA_RULE_PROTECTED_HANDLING,
-				    "data on smuggled migrants must carry %s%s",
-				    (missing & LIA_HANDLING_H1) ? "H1 " : "",
-				    (missing & LIA_HANDLING_H2) ? "H2 (no onward dissemination "
-								  "without consent)"
-								: "");
+				    "data on smuggled migrants must carry %s, which this marking lacks",
+				    missing == (LIA_HANDLING_H1 | LIA_HANDLING_H2) ? "H1 and H2"
+				    : missing == LIA_HANDLING_H1 ? "H1 (no use in judicial "
+								   "proceedings without consent)"
+								 : "H2 (no onward dissemination "
+								   "without consent)");
 		PASS(d, LIA_RULE_PROTECTED_HANDLING);
 	}
 	if (r->tlp == LIA_TLP_RED) {
