@@ -617,11 +617,20 @@ enum lia_verdict lia_decide(struct lia_decision *d, const struct lia_policy *p,
 	const struct lia_consent *by_principal = NULL, *by_agency = NULL;
 	for (size_t i = 0; i < in->n_consents; i++) {
 		const struct lia_consent *c = &in->consents[i];
+		/* Cheap tests first: most consents are for other messages or
+		 * other recipients. */
+		if (memcmp(c->message_id, h->id, LIA_ID_BYTES) != 0)
+			continue;
+		bool for_principal = strncmp(c->grantee, rc->subject, sizeof c->grantee) == 0;
+		bool for_agency = !for_principal &&
+				  strncmp(c->grantee, rc->agency, sizeof c->grantee) == 0;
+		if ((!for_principal || by_principal != NULL) && (!for_agency || by_agency != NULL))
+			continue;
 		if (!consent_valid(c, h, orig_agency, in->now))
 			continue;
-		if (by_principal == NULL && strcmp(c->grantee, rc->subject) == 0)
+		if (for_principal)
 			by_principal = c;
-		else if (by_agency == NULL && strcmp(c->grantee, rc->agency) == 0)
+		else
 			by_agency = c;
 	}
 	const struct lia_consent *c = by_principal != NULL ? by_principal : a.red ? NULL : by_agency;
@@ -639,9 +648,8 @@ enum lia_verdict lia_decide(struct lia_decision *d, const struct lia_policy *p,
 	}
 	for (size_t i = 0; i < a.n_denied; i++)
 		d->trail[a.trail_at[i]].outcome = LIA_OUTCOME_WAIVED;
-	time_text(c->granted_at, t1);
-	return conclude(d, LIA_PERMIT, cr, "%s granted consent for %s at %s, lifting %s",
-			c->granted_by, c->grantee, t1, lia_rule_id(a.first));
+	return conclude(d, LIA_PERMIT, cr, "%s granted consent for %s, lifting %s", c->granted_by,
+			c->grantee, lia_rule_id(a.first));
 }
 
 /* --- lia_admissible --- */
