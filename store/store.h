@@ -1,0 +1,143 @@
+/*
+ * store.h — the broker's durable state in SQLite: messages, deliveries
+ * (one row per permitted recipient, numbered in commit order), feeds.
+ * The ledger (audit/ledger.h) lives in the same database file, so that
+ * one transaction makes a message deliverable and records its
+ * disclosures: no disclosure without a record.
+ *
+ * The database runs in WAL mode with synchronous=FULL: a commit returns
+ * only when it is durable, and the broker acknowledges a publish only
+ * after its commit. All writes happen between lia_store_begin() and
+ * lia_store_commit() (group commit: one transaction per loop turn).
+ *
+ * Input trust: rows were validated before they were written; values read
+ * back are still bounded (names re-validated, blobs size-checked).
+ * Thread safety: one store per thread.
+ *
+ * A PostgreSQL backend for several broker nodes (DESIGN §9) would
+ * implement this same interface; nothing outside store/ sees SQL.
+ */
+#ifndef LIA_STORE_H
+#define LIA_STORE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "feed.h"
+#include "keyfile.h"
+#include "marking.h"
+
+struct lia_store;
+
+/* Open or create the database at path (0600), set WAL and FULL sync,
+ * create the schema. NULL with err on failure. */
+struct lia_store *lia_store_open(const char *path, char err[static LIA_ERR_MAX]);
+void lia_store_destroy(struct lia_store **s);
+/* The connection, for the ledger to share the transaction. */
+sqlite3 *lia_store_db(struct lia_store *s);
+
+int lia_store_begin(struct lia_store *s, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+int lia_store_commit(struct lia_store *s, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+void lia_store_rollback(struct lia_store *s);
+
+/* --- messages --- */
+
+struct lia_store_message {
+	uint64_t seq;                   /* commit order */
+	uint8_t id[LIA_ID_BYTES];
+	char originator[LIA_NAME_MAX];
+	enum lia_kind kind;
+	int64_t created_at;
+	int64_t received_at;
+	int64_t expires_at;             /* 0 = never */
+	uint32_t recipients;            /* disclosed to */
+	uint32_t withheld;              /* refused */
+	bool erased;
+};
+
+/* Look a message up by id: 1 found (*out filled), 0 not found, -1 error. */
+int lia_store_message_find(struct lia_store *s, const uint8_t id[static LIA_ID_BYTES],
+			   struct lia_store_message *out);
+
+/* Insert a message (inside a transaction); sets m->seq. */
+int lia_store_message_add(struct lia_store *s, struct lia_store_message *m, const uint8_t *header,
+			  size_t header_len, const uint8_t *envelope, size_t envelope_len,
+			  char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+
+/* The stored envelope of a message; *out malloc'd. 1 found, 0 erased or
+ * unknown, -1 error. */
+int lia_store_message_envelope(struct lia_store *s, uint64_t message_seq, uint8_t **out,
+			       size_t *len);
+
+/* Messages whose expiry has passed and that are not erased yet, oldest
+ * first, at most max. */
+int lia_store_expired(struct lia_store *s, int64_t now, struct lia_store_message *out, size_t max,
+		      size_t *n);
+/* Delete a message's ciphertext (the metadata stays). */
+int lia_store_erase(struct lia_store *s, uint64_t message_seq, int64_t now,
+		    char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+
+/* --- deliveries --- */
+
+struct lia_store_delivery {
+	uint64_t seq;                   /* delivery number, commit order */
+	uint64_t message_seq;
+	uint8_t message_id[LIA_ID_BYTES];
+	char recipient[LIA_NAME_MAX];
+	char originator[LIA_NAME_MAX];
+	char via[LIA_FEED_NAME_MAX];    /* "direct" or a feed name */
+	enum lia_kind kind;
+	int64_t created_at;
+	int64_t received_at;
+	int64_t acked_at;               /* 0 = not yet */
+	bool erased;
+};
+
+int lia_store_delivery_add(struct lia_store *s, uint64_t message_seq, const char *recipient,
+			   const char *via, uint64_t *seq, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+
+/* Unacknowledged, unerased deliveries of recipient after delivery number
+ * `after`, in order, at most max (bounded by the caller's window). */
+int lia_store_pending(struct lia_store *s, const char *recipient, uint64_t after,
+		      struct lia_store_delivery *out, size_t max, size_t *n);
+int lia_store_pending_count(struct lia_store *s, const char *recipient, uint64_t *n);
+
+/* Record an acknowledgement: 1 newly acknowledged (*d filled), 0 already
+ * acknowledged or not recipient's, -1 error. Inside a transaction. */
+int lia_store_ack(struct lia_store *s, const char *recipient, uint64_t seq, int64_t now,
+		  struct lia_store_delivery *d);
+
+/* Deliveries of recipient after `after`, acknowledged or not, at most max. */
+int lia_store_inbox(struct lia_store *s, const char *recipient, uint64_t after,
+		    struct lia_store_delivery *out, size_t max, size_t *n);
+
+/* The delivery of message id to recipient: 1 found, 0 none, -1 error. */
+int lia_store_delivery_of(struct lia_store *s, const char *recipient,
+			  const uint8_t id[static LIA_ID_BYTES], struct lia_store_delivery *d);
+
+/* Deliveries of one message (for erase notices), at most max. */
+int lia_store_deliveries_of_message(struct lia_store *s, uint64_t message_seq,
+				    struct lia_store_delivery *out, size_t max, size_t *n);
+
+/* --- feeds --- */
+
+struct lia_store_feed {
+	char subscriber[LIA_NAME_MAX];
+	char name[LIA_FEED_NAME_MAX];
+	struct lia_feed_filter filter;
+	int64_t created_at;
+};
+
+/* Create or replace a subscriber's feed of that name. */
+int lia_store_feed_put(struct lia_store *s, const struct lia_store_feed *f,
+		       char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+/* 1 removed, 0 there was none, -1 error. */
+int lia_store_feed_remove(struct lia_store *s, const char *subscriber, const char *name);
+/* All feeds (subscriber "" ) or one subscriber's; *out malloc'd. */
+int lia_store_feeds(struct lia_store *s, const char *subscriber, struct lia_store_feed **out,
+		    size_t *n);
+
+#endif
