@@ -37,8 +37,7 @@ enum stmt_id {
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_SIZE] = "SELECT COALESCE(MAX(seq) + 1, 0) FROM ledger_record",
 	[ST_NODE] = "SELECT leaf, nodes FROM ledger_record WHERE seq = ?1",
-	[ST_INSERT] = "INSERT INTO ledger_record(seq, message_id, record, leaf, nodes) "
-		      "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_INSERT] = "INSERT INTO ledger_record(seq, record, leaf, nodes) VALUES (?1, ?2, ?3, ?4)",
 	[ST_GET] = "SELECT record FROM ledger_record WHERE seq = ?1",
 	[ST_CP_LATEST] = "SELECT size, note FROM ledger_checkpoint ORDER BY size DESC LIMIT 1",
 	[ST_CP_GET] = "SELECT note FROM ledger_checkpoint WHERE size = ?1",
@@ -50,21 +49,15 @@ static const char schema_sql[] =
 	"  key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS ledger_record("
 	"  seq INTEGER PRIMARY KEY,"   /* leaf index, from 0 */
-	"  message_id BLOB,"           /* copy of the record's message id, for lookups */
 	"  record BLOB NOT NULL,"      /* exact leaf bytes: a canonical LedgerRecord */
 	"  leaf BLOB NOT NULL,"        /* SHA-256(0x00 || record) */
 	"  nodes BLOB NOT NULL);"      /* subtrees completed by this leaf, level 1 first */
-	"CREATE INDEX IF NOT EXISTS ledger_record_message"
-	"  ON ledger_record(message_id) WHERE message_id IS NOT NULL;"
 	"CREATE TABLE IF NOT EXISTS ledger_checkpoint("
 	"  size INTEGER PRIMARY KEY, issued_at INTEGER NOT NULL, note TEXT NOT NULL);"
 	"CREATE TRIGGER IF NOT EXISTS ledger_record_no_update BEFORE UPDATE ON ledger_record"
 	"  BEGIN SELECT RAISE(ABORT, 'ledger records are append-only'); END;"
 	"CREATE TRIGGER IF NOT EXISTS ledger_record_no_delete BEFORE DELETE ON ledger_record"
 	"  BEGIN SELECT RAISE(ABORT, 'ledger records are append-only'); END;"
-	"CREATE TRIGGER IF NOT EXISTS ledger_record_in_order BEFORE INSERT ON ledger_record"
-	"  WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq) + 1, 0) FROM ledger_record)"
-	"  BEGIN SELECT RAISE(ABORT, 'ledger records are appended in sequence'); END;"
 	"CREATE TRIGGER IF NOT EXISTS ledger_checkpoint_no_update BEFORE UPDATE ON ledger_checkpoint"
 	"  BEGIN SELECT RAISE(ABORT, 'ledger checkpoints are append-only'); END;"
 	"CREATE TRIGGER IF NOT EXISTS ledger_checkpoint_no_delete BEFORE DELETE ON ledger_checkpoint"
@@ -82,6 +75,7 @@ struct lia_ledger {
 	bool in_batch;
 	struct lia_merkle_frontier frontier; /* valid while in_batch */
 	char cb_err[LIA_ERR_MAX];            /* failure inside a merkle callback */
+	uint8_t enc[LIA_RECORD_MAX_BYTES];   /* the record being appended, encoded */
 };
 
 static int db_errf(struct lia_ledger *l, char err[static LIA_ERR_MAX], const char *what)
@@ -378,8 +372,8 @@ int lia_ledger_batch_begin(struct lia_ledger *l, char err[static LIA_ERR_MAX])
 	return 0;
 }
 
-static int insert_leaf(struct lia_ledger *l, const uint8_t *rec, size_t len, bool has_mid,
-		       const uint8_t *mid, char err[static LIA_ERR_MAX])
+static int insert_leaf(struct lia_ledger *l, const uint8_t *rec, size_t len,
+		       char err[static LIA_ERR_MAX])
 {
 	lia_merkle_hash leaf;
 	lia_merkle_hash done[63];
@@ -388,25 +382,22 @@ static int insert_leaf(struct lia_ledger *l, const uint8_t *rec, size_t len, boo
 	if (seq >= LIA_MERKLE_SIZE_MAX)
 		return lia_errf(err, "ledger is full");
 	lia_merkle_leaf_hash(leaf, rec, len);
-	struct lia_merkle_frontier before = l->frontier;
 	lia_merkle_frontier_push(&l->frontier, leaf, done, &n_done);
 
 	sqlite3_stmt *s = l->st[ST_INSERT];
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)seq);
-	if (has_mid)
-		sqlite3_bind_blob(s, 2, mid, LIA_ID_BYTES, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 2);
-	sqlite3_bind_blob(s, 3, rec, (int)len, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 4, leaf, sizeof leaf, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, rec, (int)len, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 3, leaf, sizeof leaf, SQLITE_STATIC);
 	/* A zero-length blob, not NULL, for leaves that complete nothing. */
 	static const uint8_t none[1] = {0};
-	sqlite3_bind_blob(s, 5, n_done ? (const void *)done : none,
+	sqlite3_bind_blob(s, 4, n_done ? (const void *)done : none,
 			  (int)(n_done * LIA_MERKLE_HASH_BYTES), SQLITE_STATIC);
 	int rc = sqlite3_step(s);
-	stmt_done(s);
+	/* Every parameter is bound again on the next append: reset only. */
+	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
-		l->frontier = before;
+		/* The frontier is now ahead of the table: end the batch, so that
+		 * nothing appends until batch_begin reloads it. */
 		l->in_batch = false;
 		return lia_errf(err, "ledger: cannot append record %" PRIu64 ": %s", seq,
 				sqlite3_errmsg(l->db));
@@ -419,15 +410,12 @@ int lia_ledger_append(struct lia_ledger *l, struct lia_record *r, char err[stati
 	if (!l->in_batch)
 		return lia_errf(err, "ledger: append outside a batch (or after a failed append)");
 	r->seq = l->frontier.size;
-	uint8_t *rec = NULL;
 	size_t len = 0;
-	if (lia_record_encode(r, &rec, &len, err) != 0) {
+	if (lia_record_encode_buf(r, l->enc, sizeof l->enc, &len, err) != 0) {
 		l->in_batch = false;
 		return -1;
 	}
-	int rc = insert_leaf(l, rec, len, r->has_message_id, r->message_id, err);
-	free(rec);
-	return rc;
+	return insert_leaf(l, l->enc, len, err);
 }
 
 int lia_ledger_append_encoded(struct lia_ledger *l, const uint8_t *rec, size_t len,
@@ -448,7 +436,7 @@ int lia_ledger_append_encoded(struct lia_ledger *l, const uint8_t *rec, size_t l
 		return lia_errf(err, "record %" PRIu64 " carries sequence number %" PRIu64,
 				l->frontier.size, seq);
 	}
-	return insert_leaf(l, rec, len, has_mid, mid, err);
+	return insert_leaf(l, rec, len, err);
 }
 
 void lia_ledger_batch_end(struct lia_ledger *l)
@@ -536,6 +524,15 @@ int lia_ledger_get(struct lia_ledger *l, uint64_t seq, struct lia_record *out,
 	return 0;
 }
 
+static bool contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t k)
+{
+	for (size_t i = 0; i + k <= n; i++) {
+		if (hay[i] == needle[0] && memcmp(hay + i, needle, k) == 0)
+			return true;
+	}
+	return false;
+}
+
 static bool agency_of(const char *subject, const char *agency)
 {
 	size_t n = strlen(agency);
@@ -572,14 +569,9 @@ int lia_ledger_query(struct lia_ledger *l, const struct lia_ledger_filter *f,
 		     lia_ledger_each_fn fn, void *ctx, char err[static LIA_ERR_MAX])
 {
 	sqlite3_stmt *s = NULL;
-	const char *sql = f->has_message_id
-				  ? "SELECT seq, record FROM ledger_record WHERE message_id = ?1 "
-				    "ORDER BY seq"
-				  : "SELECT seq, record FROM ledger_record ORDER BY seq";
-	if (sqlite3_prepare_v2(l->db, sql, -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(l->db, "SELECT seq, record FROM ledger_record ORDER BY seq", -1, &s,
+			       NULL) != SQLITE_OK)
 		return db_errf(l, err, "cannot query records");
-	if (f->has_message_id)
-		sqlite3_bind_blob(s, 1, f->message_id, LIA_ID_BYTES, SQLITE_STATIC);
 	struct lia_record *r = malloc(sizeof *r);
 	if (r == NULL) {
 		sqlite3_finalize(s);
@@ -593,6 +585,12 @@ int lia_ledger_query(struct lia_ledger *l, const struct lia_ledger_filter *f,
 		const uint8_t *b = sqlite3_column_blob(s, 1);
 		int n = sqlite3_column_bytes(s, 1);
 		char why[LIA_ERR_MAX];
+		/* A record that lacks the 16 bytes of the wanted id cannot match:
+		 * skip it without decoding (a chance match is decoded and
+		 * filtered like any other record). */
+		if (f->has_message_id && b != NULL && n > 0 &&
+		    !contains(b, (size_t)n, f->message_id, LIA_ID_BYTES))
+			continue;
 		if (b == NULL || n <= 0 || lia_record_decode(r, b, (size_t)n, why) != 0) {
 			ret = lia_errf(err, "ledger record %lld cannot be read (run verify): %s",
 				       (long long)seq, b == NULL ? "empty" : why);
@@ -1089,7 +1087,7 @@ enum lia_ledger_verdict lia_ledger_verify(struct lia_ledger *l, const struct lia
 	}
 	sqlite3_stmt *s = NULL;
 	if (sqlite3_prepare_v2(l->db,
-			       "SELECT seq, record, leaf, nodes, message_id FROM ledger_record "
+			       "SELECT seq, record, leaf, nodes FROM ledger_record "
 			       "ORDER BY seq",
 			       -1, &s, NULL) != SQLITE_OK) {
 		lia_errf(res->what, "ledger: cannot read records: %s", sqlite3_errmsg(l->db));
@@ -1142,13 +1140,6 @@ enum lia_ledger_verdict lia_ledger_verify(struct lia_ledger *l, const struct lia
 		if (rec_seq != e)
 			VERIFY_FAIL("record %" PRIu64 " carries sequence number %" PRIu64
 				    " (records moved or swapped)", e, rec_seq);
-		const uint8_t *col_mid = sqlite3_column_blob(s, 4);
-		int col_mid_len = sqlite3_column_bytes(s, 4);
-		if (has_mid ? (col_mid == NULL || col_mid_len != LIA_ID_BYTES ||
-			       memcmp(col_mid, mid, LIA_ID_BYTES) != 0)
-			    : (sqlite3_column_type(s, 4) != SQLITE_NULL))
-			VERIFY_FAIL("record %" PRIu64 ": stored message id column does not match "
-				    "the record", e);
 		lia_merkle_hash leaf;
 		lia_merkle_leaf_hash(leaf, rec, (size_t)rec_len);
 		const uint8_t *stored_leaf = sqlite3_column_blob(s, 2);

@@ -137,19 +137,12 @@ static int names_field(const char *what, const struct lia_names *l, bool (*valid
 	return 0;
 }
 
-static int party_valid(const char *what, const struct lia_record_party *p,
-		       char err[static LIA_ERR_MAX])
+static int party_valid(const char *subject_what, const char *agency_what,
+		       const struct lia_record_party *p, char err[static LIA_ERR_MAX])
 {
-	char field[32];
-	int w = snprintf(field, sizeof field, "%s subject", what);
-	if (w < 0 || (size_t)w >= sizeof field)
-		return lia_errf(err, "record party name too long");
-	if (name_field(field, p->subject, lia_name_is_subject, err) != 0)
+	if (name_field(subject_what, p->subject, lia_name_is_subject, err) != 0)
 		return -1;
-	w = snprintf(field, sizeof field, "%s agency", what);
-	if (w < 0 || (size_t)w >= sizeof field)
-		return lia_errf(err, "record party name too long");
-	return name_field(field, p->agency, lia_name_is_agency, err);
+	return name_field(agency_what, p->agency, lia_name_is_agency, err);
 }
 
 static bool party_empty(const struct lia_record_party *p)
@@ -200,8 +193,8 @@ int lia_record_validate(const struct lia_record *r, char err[static LIA_ERR_MAX]
 		return lia_errf(err, "record sequence number out of range");
 	if (r->time <= 0)
 		return lia_errf(err, "%s record has no time", op);
-	if (party_valid("actor", &r->actor, err) != 0 ||
-	    party_valid("recipient", &r->recipient, err) != 0)
+	if (party_valid("actor subject", "actor agency", &r->actor, err) != 0 ||
+	    party_valid("recipient subject", "recipient agency", &r->recipient, err) != 0)
 		return -1;
 	if (name_field("originator", r->originator, lia_name_is_subject, err) != 0)
 		return -1;
@@ -396,6 +389,24 @@ static int encode_valid(const struct lia_record *r, uint8_t **out, size_t *out_l
 		return lia_errf(err, "cannot encode record: packed %zu of %zu bytes", w, n);
 	}
 	*out = buf;
+	*out_len = n;
+	return 0;
+}
+
+int lia_record_encode_buf(const struct lia_record *r, uint8_t *buf, size_t cap, size_t *out_len,
+			  char err[static LIA_ERR_MAX])
+{
+	*out_len = 0;
+	if (lia_record_validate(r, err) != 0)
+		return -1;
+	struct pb_scratch s;
+	to_pb(&s, r);
+	size_t n = liaison__v1__ledger_record__get_packed_size(&s.rec);
+	if (n > LIA_RECORD_MAX_BYTES || n > cap)
+		return lia_errf(err, "record of %zu bytes is over the limit of %zu", n,
+				cap < LIA_RECORD_MAX_BYTES ? cap : (size_t)LIA_RECORD_MAX_BYTES);
+	if (liaison__v1__ledger_record__pack(&s.rec, buf) != n)
+		return lia_errf(err, "cannot encode record: short pack");
 	*out_len = n;
 	return 0;
 }

@@ -121,6 +121,10 @@ int lia_record_validate(const struct lia_record *r, char err[static LIA_ERR_MAX]
 int lia_record_encode(const struct lia_record *r, uint8_t **out, size_t *out_len,
 		      char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
 
+/* The same into the caller's buffer of cap bytes (the append path). */
+int lia_record_encode_buf(const struct lia_record *r, uint8_t *buf, size_t cap, size_t *out_len,
+			  char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+
 /* Decode, check canonical form, validate. */
 int lia_record_decode(struct lia_record *out, const uint8_t *buf, size_t len,
 		      char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
