@@ -364,7 +364,8 @@ int lia_export_write(struct lia_ledger *l, enum lia_export_format fmt, FILE *out
 		}
 		if (write_json_line(out, c, err) != 0)
 			goto done;
-	} else if (fwrite(note, 1, note_len, cp_out) != note_len) {
+	}
+	if (cp_out != NULL && fwrite(note, 1, note_len, cp_out) != note_len) {
 		lia_errf(err, "export: cannot write the checkpoint");
 		goto done;
 	}

@@ -49,7 +49,8 @@ int lia_export_record_json(FILE *out, const struct lia_record *r, const uint8_t 
 			   char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
 
 /* Export the records covered by the latest checkpoint. JSON lines carry
- * the checkpoint inside; CSV writes it to cp_out (required for CSV).
+ * the checkpoint inside; CSV writes it to cp_out (required for CSV). With
+ * JSON lines, cp_out (may be NULL) receives a copy, for keeping.
  * *count receives the number of records written. Refused when the
  * ledger has no checkpoint. */
 int lia_export_write(struct lia_ledger *l, enum lia_export_format fmt, FILE *out, FILE *cp_out,

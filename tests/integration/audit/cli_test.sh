@@ -94,7 +94,9 @@ expect 0 "verify-proof of consistency" "$AUDIT" verify-proof "$W/c" $K
 has_out "prefix" "consistency verified"
 
 # --- exports ---
-expect 0 "export JSON lines" "$AUDIT" export $L -o "$W/e.jsonl"
+expect 0 "export JSON lines" "$AUDIT" export $L -o "$W/e.jsonl" --checkpoint-out "$W/e.checkpoint"
+expect 0 "the kept checkpoint verifies with the ledger" "$AUDIT" verify $L $K --checkpoint "$W/e.checkpoint"
+has_out "4 checkpoints verified" "the kept checkpoint was checked"
 expect 0 "verify the export" "$AUDIT" verify --export "$W/e.jsonl" $K
 has_out "250 records" "the export holds every record"
 expect 0 "query the export" "$AUDIT" disclosures $MSG7 --export "$W/e.jsonl"
