@@ -11,6 +11,19 @@
 
 int lia_cmd_seal(int argc, char **argv);
 int lia_cmd_open(int argc, char **argv);
+int lia_cmd_profile(int argc, char **argv);
+int lia_cmd_publish(int argc, char **argv);
+int lia_cmd_send(int argc, char **argv);
+int lia_cmd_subscribe(int argc, char **argv);
+int lia_cmd_unsubscribe(int argc, char **argv);
+int lia_cmd_feeds(int argc, char **argv);
+int lia_cmd_listen(int argc, char **argv);
+int lia_cmd_inbox(int argc, char **argv);
+int lia_cmd_read(int argc, char **argv);
+int lia_cmd_disclosures(int argc, char **argv);
+int lia_cmd_directory(int argc, char **argv);
+int lia_cmd_checkpoint(int argc, char **argv);
+int lia_cmd_verify(int argc, char **argv);
 
 /* Print "liaison CMD: msg; see liaison CMD --help" and return exit 2. */
 int lia_usage_error(const char *cmd, const char *msg);

@@ -17,11 +17,28 @@ static void usage(FILE *f)
 	      "The Liaison agent: signed, end-to-end encrypted intelligence exchange under the\n"
 	      "originator's use restrictions (UN Smuggling of Migrants Protocol, Art. 10).\n"
 	      "\n"
+	      "with a broker (each takes --profile NAME, or LIAISON_PROFILE):\n"
+	      "  profile      create or show a connection profile\n"
+	      "  publish      seal and publish a message to addressees and feeds\n"
+	      "  send         a direct message to one principal\n"
+	      "  subscribe    create a feed (filters: kind, region, agency, evaluation)\n"
+	      "  unsubscribe  remove a feed;  feeds  list them\n"
+	      "  listen       receive deliveries as they come, catching up first\n"
+	      "  inbox        list deliveries;  read ID  verify, decrypt and show one\n"
+	      "  disclosures  who received your message, who was refused and why\n"
+	      "  directory    the principals of the exchange\n"
+	      "  checkpoint   auditors: the ledger's latest signed checkpoint\n"
+	      "\n"
 	      "offline envelopes (no broker needed):\n"
 	      "  seal     write a signed, encrypted envelope file for named recipients\n"
 	      "  open     verify and decrypt an envelope file; shows its restrictions first\n"
+	      "  verify   check an envelope file's origin and integrity without decrypting\n"
 	      "\n"
 	      "examples:\n"
+	      "  " PROG " profile create valletta --broker tcp://127.0.0.1:7400 \\\n"
+	      "      --broker-cert /x/broker.crt --keys /x/valletta --authority-key /x/authority.pub\n"
+	      "  " PROG " subscribe med-routes --profile valletta --kind route --region MED-CENTRAL\n"
+	      "  " PROG " listen --profile valletta --count 5 --timeout 60\n"
 	      "  " PROG " seal --keys keys/ventimiglia --authority-key authority.pub \\\n"
 	      "      --to keys/valletta/cert.crt --kind route --tlp AMBER --handling H2 \\\n"
 	      "      --title \"Zuwara departures\" --set mode=sea --set capacity=80 \\\n"
@@ -44,8 +61,21 @@ int lia_usage_error(const char *cmd, const char *msg)
 int main(int argc, char **argv)
 {
 	static const struct lia_cmd cmds[] = {
+		{"profile", lia_cmd_profile, "create or show a connection profile"},
+		{"publish", lia_cmd_publish, "publish a message"},
+		{"send", lia_cmd_send, "send a direct message"},
+		{"subscribe", lia_cmd_subscribe, "create a feed"},
+		{"unsubscribe", lia_cmd_unsubscribe, "remove a feed"},
+		{"feeds", lia_cmd_feeds, "list your feeds"},
+		{"listen", lia_cmd_listen, "receive deliveries"},
+		{"inbox", lia_cmd_inbox, "list deliveries"},
+		{"read", lia_cmd_read, "read one delivered message"},
+		{"disclosures", lia_cmd_disclosures, "who received your message"},
+		{"directory", lia_cmd_directory, "list the exchange's principals"},
+		{"checkpoint", lia_cmd_checkpoint, "the ledger's latest signed checkpoint"},
 		{"seal", lia_cmd_seal, "write an envelope file"},
 		{"open", lia_cmd_open, "verify and decrypt an envelope file"},
+		{"verify", lia_cmd_verify, "verify an envelope file's signature"},
 		{NULL, NULL, NULL},
 	};
 	if (sodium_init() < 0) {

@@ -294,3 +294,81 @@ done:
 	free(buf);
 	return rc;
 }
+
+int lia_cmd_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"authority-key", required_argument, NULL, O_AUTH},
+		{"from", required_argument, NULL, O_FROM},
+		{"crl", required_argument, NULL, O_CRL},
+		{"json", no_argument, NULL, O_JSON},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *auth = NULL, *from = NULL, *crlpath = NULL;
+	int as_json = 0, c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_AUTH: auth = optarg; break;
+		case O_FROM: from = optarg; break;
+		case O_CRL: crlpath = optarg; break;
+		case O_JSON: as_json = 1; break;
+		case O_HELP:
+			puts("usage: " PROG " verify --authority-key FILE --from CERT [--crl FILE] [--json] ENVELOPE\n"
+			     "\n"
+			     "Checks an envelope without decrypting it (anyone can, recipient or not): the\n"
+			     "originator's certificate, the signature over the header and the ciphertext\n"
+			     "hash. Prints the signed header; exits 3 with the reason when a check fails.\n"
+			     "\n"
+			     "example:\n"
+			     "  " PROG " verify --authority-key authority.pub --from ventimiglia.crt alert.env");
+			return LIA_EXIT_OK;
+		default: return lia_usage_error("verify", "invalid option");
+		}
+	}
+	if (auth == NULL || from == NULL || optind + 1 != argc)
+		return lia_usage_error("verify", "--authority-key, --from and one envelope file are required");
+	char err[LIA_ERR_MAX], name[LIA_NAME_MAX];
+	uint8_t pk[32];
+	struct lia_cert orig;
+	struct lia_crl crl = {0};
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	struct lia_envelope *e = NULL;
+	int rc = LIA_EXIT_FAIL;
+	if (lia_pubkey_load(auth, LIA_KEY_AUTHORITY, pk, name, err) != 0)
+		goto fail;
+	if (lia_cert_load(&orig, from, pk, err) != 0) {
+		rc = LIA_EXIT_VERIFY;
+		goto fail;
+	}
+	if ((crlpath != NULL && lia_crl_load(&crl, crlpath, pk, err) != 0) ||
+	    lia_file_read(argv[optind], LIA_ENVELOPE_MAX, &buf, &len, err) != 0)
+		goto fail;
+	enum lia_env_status st = lia_envelope_decode(&e, buf, len);
+	if (st == LIA_ENV_OK)
+		st = lia_envelope_verify(e, &orig, crlpath ? &crl : NULL);
+	if (st != LIA_ENV_OK) {
+		lia_errf(err, "\"%s\" failed verification: %s", argv[optind], lia_env_status_str(st));
+		rc = LIA_EXIT_VERIFY;
+		goto fail;
+	}
+	if (as_json) {
+		json_t *h = lia_header_to_json(lia_envelope_header(e));
+		print_json(json_pack("{s:b, s:o, s:i}", "valid", 1, "header", h, "wraps",
+				     (int)lia_envelope_wrap_count(e)));
+	} else {
+		lia_header_print_banner(stdout, lia_envelope_header(e), lia_color(stdout));
+		printf("signature valid: signed by %s; %zu key wrap%s\n", orig.subject,
+		       lia_envelope_wrap_count(e), lia_envelope_wrap_count(e) == 1 ? "" : "s");
+	}
+	rc = LIA_EXIT_OK;
+	goto done;
+fail:
+	fprintf(stderr, PROG " verify: %s\n", err);
+done:
+	lia_envelope_destroy(&e);
+	lia_crl_clear(&crl);
+	free(buf);
+	return rc;
+}

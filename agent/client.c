@@ -1,0 +1,445 @@
+/*
+ * client.c — profiles, connection, request/reply.
+ */
+#include "client.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <yaml.h>
+#include <zmq.h>
+
+#include "util.h"
+
+#define PROFILE_MAX_BYTES (16u * 1024)
+
+/* --- profiles --- */
+
+int lia_profile_dir(char out[static PATH_MAX], char err[static LIA_ERR_MAX])
+{
+	const char *env = getenv("LIAISON_PROFILES");
+	const char *home = getenv("HOME");
+	int w;
+	if (env != NULL && env[0] != '\0')
+		w = snprintf(out, PATH_MAX, "%s", env);
+	else if (home != NULL && home[0] != '\0')
+		w = snprintf(out, PATH_MAX, "%s/.config/liaison", home);
+	else
+		return lia_errf(err, "no profile folder: set HOME or LIAISON_PROFILES");
+	if (w < 0 || w >= PATH_MAX)
+		return lia_errf(err, "profile folder path too long");
+	return 0;
+}
+
+static int profile_path(char out[static PATH_MAX], const char *name, char err[static LIA_ERR_MAX])
+{
+	size_t n = strlen(name);
+	if (strchr(name, '/') != NULL || (n > 5 && strcmp(name + n - 5, ".yaml") == 0)) {
+		if (n >= PATH_MAX)
+			return lia_errf(err, "profile path too long");
+		memcpy(out, name, n + 1);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+		      name[i] == '-' || name[i] == '_'))
+			return lia_errf(err, "profile name \"%s\": use [a-z0-9_-] or give a path", name);
+	char dir[PATH_MAX];
+	if (n == 0 || lia_profile_dir(dir, err) != 0)
+		return n == 0 ? lia_errf(err, "empty profile name") : -1;
+	int w = snprintf(out, PATH_MAX, "%s/%s.yaml", dir, name);
+	if (w < 0 || w >= PATH_MAX)
+		return lia_errf(err, "profile path too long");
+	return 0;
+}
+
+struct pkey {
+	const char *name;
+	size_t off;
+	bool path;
+	bool required;
+};
+
+static const struct pkey pkeys[] = {
+	{"broker", offsetof(struct lia_profile, broker), false, true},
+	{"broker_certificate", offsetof(struct lia_profile, broker_certificate), true, true},
+	{"keys", offsetof(struct lia_profile, keys), true, true},
+	{"authority_key", offsetof(struct lia_profile, authority_key), true, true},
+	{"passphrase_file", offsetof(struct lia_profile, passphrase_file), true, false},
+};
+#define NPKEYS (sizeof pkeys / sizeof pkeys[0])
+
+static size_t pkey_size(size_t i)
+{
+	return i == 0 ? sizeof(((struct lia_profile *)0)->broker) : PATH_MAX;
+}
+
+int lia_profile_load(struct lia_profile *p, const char *name, char err[static LIA_ERR_MAX])
+{
+	memset(p, 0, sizeof *p);
+	char path[PATH_MAX], dir[PATH_MAX];
+	if (profile_path(path, name, err) != 0)
+		return -1;
+	const char *slash = strrchr(path, '/');
+	size_t dn = slash ? (size_t)(slash - path) : 0;
+	memcpy(dir, slash ? path : ".", slash ? dn : 1);
+	dir[slash ? dn : 1] = '\0';
+	uint8_t *buf;
+	size_t len;
+	if (lia_file_read(path, PROFILE_MAX_BYTES, &buf, &len, err) != 0)
+		return -1;
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	int rc = -1, seen[NPKEYS] = {0};
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, buf, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		lia_errf(err, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
+			 parser.problem_mark.column + 1, parser.problem ? parser.problem : "invalid YAML");
+		yaml_parser_delete(&parser);
+		free(buf);
+		return -1;
+	}
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (root == NULL || root->type != YAML_MAPPING_NODE) {
+		lia_errf(err, "%s: expected a mapping of settings", path);
+		goto out;
+	}
+	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
+		size_t line = k->start_mark.line + 1, col = k->start_mark.column + 1;
+		if (k->type != YAML_SCALAR_NODE || v->type != YAML_SCALAR_NODE) {
+			lia_errf(err, "%s:%zu:%zu: settings are \"key: value\" pairs", path, line, col);
+			goto out;
+		}
+		const char *key = (const char *)k->data.scalar.value, *val = (const char *)v->data.scalar.value;
+		size_t i = 0;
+		while (i < NPKEYS && strcmp(pkeys[i].name, key) != 0)
+			i++;
+		if (i == NPKEYS) {
+			lia_errf(err, "%s:%zu:%zu: unknown setting \"%s\"", path, line, col, key);
+			goto out;
+		}
+		if (seen[i]++ || val[0] == '\0') {
+			lia_errf(err, "%s:%zu:%zu: \"%s\" given twice or empty", path, line, col, key);
+			goto out;
+		}
+		char *field = (char *)p + pkeys[i].off;
+		int w = pkeys[i].path && val[0] != '/' ? snprintf(field, pkey_size(i), "%s/%s", dir, val)
+						      : snprintf(field, pkey_size(i), "%s", val);
+		if (w < 0 || (size_t)w >= pkey_size(i)) {
+			lia_errf(err, "%s:%zu:%zu: \"%s\" too long", path, line, col, key);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < NPKEYS; i++)
+		if (pkeys[i].required && !seen[i]) {
+			lia_errf(err, "%s: the setting \"%s\" is required", path, pkeys[i].name);
+			goto out;
+		}
+	rc = 0;
+out:
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	free(buf);
+	return rc;
+}
+
+/* YAML double-quoted scalar of s into out; -1 if s has characters we
+ * do not write (profiles hold paths and endpoints only). */
+static int yaml_quote(char *out, size_t cap, const char *s)
+{
+	size_t o = 0;
+	if (cap < 3)
+		return -1;
+	out[o++] = '"';
+	for (; *s; s++) {
+		if ((unsigned char)*s < 0x20 || o + 3 >= cap)
+			return -1;
+		if (*s == '"' || *s == '\\')
+			out[o++] = '\\';
+		out[o++] = *s;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return 0;
+}
+
+int lia_profile_save(const struct lia_profile *p, const char *name, char out_path[static PATH_MAX],
+		     char err[static LIA_ERR_MAX])
+{
+	char dir[PATH_MAX];
+	if (profile_path(out_path, name, err) != 0)
+		return -1;
+	if (strchr(name, '/') == NULL && lia_profile_dir(dir, err) == 0) {
+		char parent[PATH_MAX];
+		const char *slash = strrchr(dir, '/');
+		if (slash != NULL && (size_t)(slash - dir) < sizeof parent) {
+			memcpy(parent, dir, (size_t)(slash - dir));
+			parent[slash - dir] = '\0';
+			(void)mkdir(parent, 0700);
+		}
+		(void)mkdir(dir, 0700);
+	}
+	char text[5 * PATH_MAX + 512];
+	size_t off = 0;
+	for (size_t i = 0; i < NPKEYS; i++) {
+		const char *val = (const char *)p + pkeys[i].off;
+		if (val[0] == '\0')
+			continue;
+		char q[PATH_MAX + 64];
+		if (yaml_quote(q, sizeof q, val) != 0)
+			return lia_errf(err, "\"%s\" cannot be written to a profile", pkeys[i].name);
+		int w = snprintf(text + off, sizeof text - off, "%s: %s\n", pkeys[i].name, q);
+		if (w < 0 || (size_t)w >= sizeof text - off)
+			return lia_errf(err, "profile too long");
+		off += (size_t)w;
+	}
+	return lia_file_replace(out_path, (const uint8_t *)text, off, 0600, err);
+}
+
+/* --- connection --- */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for the CURVE handshake's outcome on the monitor socket. */
+static int wait_handshake(struct lia_client *c, const char *endpoint, char err[static LIA_ERR_MAX])
+{
+	int64_t deadline = now_ms() + c->timeout_ms;
+	bool connected = false;
+	for (;;) {
+		int64_t left = deadline - now_ms();
+		if (left <= 0)
+			break;
+		zmq_pollitem_t it = {c->monitor, 0, ZMQ_POLLIN, 0};
+		if (zmq_poll(&it, 1, (long)left) <= 0)
+			continue;
+		zmq_msg_t m1, m2;
+		zmq_msg_init(&m1);
+		zmq_msg_init(&m2);
+		if (zmq_msg_recv(&m1, c->monitor, 0) < 0 || zmq_msg_recv(&m2, c->monitor, 0) < 0) {
+			zmq_msg_close(&m1);
+			zmq_msg_close(&m2);
+			continue;
+		}
+		uint16_t event = 0;
+		if (zmq_msg_size(&m1) >= 2)
+			memcpy(&event, zmq_msg_data(&m1), 2);
+		zmq_msg_close(&m1);
+		zmq_msg_close(&m2);
+		switch (event) {
+		case ZMQ_EVENT_CONNECTED: connected = true; break;
+		case ZMQ_EVENT_HANDSHAKE_SUCCEEDED: return LIA_EXIT_OK;
+		case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+			lia_errf(err, "the broker at %s refused authentication: certificate unknown, "
+				      "expired or revoked", endpoint);
+			return LIA_EXIT_REFUSED;
+		case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+		case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+			lia_errf(err, "the secure handshake with %s failed (is the broker certificate in "
+				      "the profile the right one?)", endpoint);
+			return LIA_EXIT_REFUSED;
+		default: break;
+		}
+	}
+	lia_errf(err, "%s: %s", endpoint,
+		 connected ? "connected, but the broker did not complete the handshake in time"
+			   : "the broker is unreachable");
+	return LIA_EXIT_UNREACHABLE;
+}
+
+int lia_client_open(struct lia_client *c, const struct lia_profile *p, unsigned which, bool receive,
+		    uint32_t window, int timeout_ms, char err[static LIA_ERR_MAX])
+{
+	memset(c, 0, sizeof *c);
+	c->timeout_ms = timeout_ms;
+	c->next_request = 1;
+	if (lia_identity_load(&c->id, p->keys, p->authority_key, which | LIA_ID_TRANSPORT,
+			      p->passphrase_file[0] ? p->passphrase_file : NULL, err) != 0)
+		return LIA_EXIT_FAIL;
+	if (lia_cert_load(&c->broker, p->broker_certificate, c->id.authority_pk, err) != 0)
+		goto fail;
+	if (c->broker.kind != LIA_CERT_BROKER) {
+		lia_errf(err, "\"%s\" is not a broker certificate", p->broker_certificate);
+		goto fail;
+	}
+	c->zctx = zmq_ctx_new();
+	if (c->zctx == NULL) {
+		lia_errf(err, "cannot create a ZeroMQ context");
+		goto fail;
+	}
+	c->sock = lia_wire_client(c->zctx, NULL, c->broker.transport_pk, c->id.transport, err);
+	if (c->sock == NULL)
+		goto fail;
+	/* Watch the handshake, so that a refusal is told from a silence. */
+	char mon[64];
+	snprintf(mon, sizeof mon, "inproc://liaison-monitor-%p", (void *)c);
+	if (zmq_socket_monitor(c->sock, mon, ZMQ_EVENT_CONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+						     ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+						     ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+						     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0 ||
+	    (c->monitor = zmq_socket(c->zctx, ZMQ_PAIR)) == NULL || zmq_connect(c->monitor, mon) != 0) {
+		lia_errf(err, "cannot watch the connection: %s", zmq_strerror(zmq_errno()));
+		goto fail;
+	}
+	if (zmq_connect(c->sock, p->broker) != 0) {
+		lia_errf(err, "cannot connect to \"%s\": %s", p->broker, zmq_strerror(zmq_errno()));
+		goto fail;
+	}
+	int rc = wait_handshake(c, p->broker, err);
+	if (rc != LIA_EXIT_OK) {
+		lia_client_close(c);
+		return rc;
+	}
+	struct lia_frame hello;
+	lia_frame_init(&hello, LIA_FRAME_HELLO, 0);
+	hello.u.hello.protocol = LIA_PROTOCOL_VERSION;
+	snprintf(hello.u.hello.client, sizeof hello.u.hello.client, "liaison %s", "0.1.0");
+	hello.u.hello.receive = receive;
+	hello.u.hello.window = window;
+	rc = lia_client_call(c, &hello, &c->welcome, err);
+	if (rc != LIA_EXIT_OK) {
+		lia_client_close(c);
+		return rc;
+	}
+	if (c->welcome.type == LIA_FRAME_ERROR) {
+		lia_errf(err, "the broker refused the session: %s", c->welcome.u.error.detail);
+		rc = lia_client_error_exit(&c->welcome);
+		lia_client_close(c);
+		return rc;
+	}
+	if (c->welcome.type != LIA_FRAME_WELCOME) {
+		lia_errf(err, "unexpected answer to hello");
+		lia_client_close(c);
+		return LIA_EXIT_FAIL;
+	}
+	return LIA_EXIT_OK;
+fail:
+	lia_client_close(c);
+	return LIA_EXIT_FAIL;
+}
+
+void lia_client_close(struct lia_client *c)
+{
+	if (c->monitor != NULL)
+		zmq_close(c->monitor);
+	if (c->sock != NULL) {
+		int linger = 500;
+		zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof linger);
+		zmq_close(c->sock);
+	}
+	if (c->zctx != NULL)
+		zmq_ctx_term(c->zctx);
+	lia_frame_clear(&c->welcome);
+	if (c->have_directory)
+		lia_directory_clear(&c->dir);
+	lia_identity_clear(&c->id);
+	memset(c, 0, sizeof *c);
+}
+
+int lia_client_send(struct lia_client *c, struct lia_frame *f)
+{
+	return lia_wire_send(c->sock, NULL, f, 0);
+}
+
+int lia_client_recv(struct lia_client *c, struct lia_frame *f, int timeout_ms)
+{
+	zmq_pollitem_t it = {c->sock, 0, ZMQ_POLLIN, 0};
+	int n = zmq_poll(&it, 1, timeout_ms);
+	if (n < 0)
+		return zmq_errno() == EINTR ? 0 : -1;
+	if (n == 0)
+		return 0;
+	zmq_msg_t m;
+	zmq_msg_init(&m);
+	if (zmq_msg_recv(&m, c->sock, 0) < 0) {
+		zmq_msg_close(&m);
+		return -1;
+	}
+	char why[LIA_ERR_MAX];
+	int rc = lia_frame_decode(f, zmq_msg_data(&m), zmq_msg_size(&m), why);
+	zmq_msg_close(&m);
+	if (rc != 0) {
+		fprintf(stderr, "liaison: a frame from the broker was refused: %s\n", why);
+		return -1;
+	}
+	return 1;
+}
+
+int lia_client_call(struct lia_client *c, struct lia_frame *req, struct lia_frame *reply,
+		    char err[static LIA_ERR_MAX])
+{
+	req->request_id = c->next_request++;
+	if (lia_client_send(c, req) != 0) {
+		lia_errf(err, "cannot send: %s", zmq_strerror(zmq_errno()));
+		return LIA_EXIT_FAIL;
+	}
+	int64_t deadline = now_ms() + c->timeout_ms;
+	for (;;) {
+		int64_t left = deadline - now_ms();
+		if (left <= 0) {
+			lia_errf(err, "no answer from the broker within %d ms", c->timeout_ms);
+			return LIA_EXIT_UNREACHABLE;
+		}
+		int rc = lia_client_recv(c, reply, (int)left);
+		if (rc < 0) {
+			lia_errf(err, "connection error");
+			return LIA_EXIT_FAIL;
+		}
+		if (rc == 0)
+			continue;
+		if (reply->request_id == req->request_id ||
+		    (reply->type == LIA_FRAME_ERROR && reply->request_id == 0))
+			return LIA_EXIT_OK;
+		lia_frame_clear(reply);
+	}
+}
+
+int lia_client_error_exit(const struct lia_frame *f)
+{
+	switch (f->u.error.code) {
+	case LIA_ERROR_FORBIDDEN:
+	case LIA_ERROR_REVOKED: return LIA_EXIT_REFUSED;
+	case LIA_ERROR_UNAVAILABLE: return LIA_EXIT_UNREACHABLE;
+	default: return LIA_EXIT_FAIL;
+	}
+}
+
+int lia_client_directory(struct lia_client *c, char err[static LIA_ERR_MAX])
+{
+	if (c->have_directory)
+		return 0;
+	struct lia_frame req, rep;
+	lia_frame_init(&req, LIA_FRAME_DIRECTORY_REQUEST, 0);
+	if (lia_client_call(c, &req, &rep, err) != LIA_EXIT_OK)
+		return -1;
+	if (rep.type != LIA_FRAME_DIRECTORY) {
+		lia_errf(err, "the broker did not send its directory");
+		lia_frame_clear(&rep);
+		return -1;
+	}
+	lia_directory_init(&c->dir, c->id.authority_pk);
+	char why[LIA_ERR_MAX];
+	for (size_t i = 0; i < rep.u.directory.n; i++)
+		if (lia_directory_add(&c->dir, rep.u.directory.certs[i].p, rep.u.directory.certs[i].len, why) != 0)
+			fprintf(stderr, "liaison: a certificate in the directory was left out: %s\n", why);
+	int rc = 0;
+	if (lia_directory_set_crl(&c->dir, rep.u.directory.crl.p, rep.u.directory.crl.len, err) != 0 ||
+	    lia_directory_finish(&c->dir, err) != 0) {
+		lia_directory_clear(&c->dir);
+		rc = -1;
+	} else {
+		c->have_directory = true;
+	}
+	lia_frame_clear(&rep);
+	return rc;
+}

@@ -1,0 +1,1092 @@
+/*
+ * online.c — the commands that talk to a broker: profile, publish, send,
+ * subscribe, unsubscribe, feeds, listen, inbox, read, disclosures,
+ * directory, checkpoint.
+ *
+ * Every command takes --profile NAME (or $LIAISON_PROFILE) for the
+ * broker endpoint, the broker certificate and the user's key folder, so
+ * nobody repeats flags; secrets still come only from key files and
+ * passphrase files.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "body.h"
+#include "client.h"
+#include "commands.h"
+#include "compose.h"
+#include "envelope.h"
+#include "util.h"
+
+#define DEFAULT_TIMEOUT_MS 10000
+
+enum {
+	O_PROFILE = 1, O_JSON, O_HELP, O_TIMEOUT, O_TO, O_COUNT, O_WAIT, O_AFTER, O_LIMIT,
+	O_KIND, O_REGION, O_AGENCY, O_MINEVAL, O_BROKER, O_BROKER_CERT, O_KEYS, O_AUTH, O_PASS,
+	O_ENVELOPE,
+};
+
+static void print_json(json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	if (s != NULL)
+		puts(s);
+	free(s);
+	json_decref(j);
+	fflush(stdout);
+}
+
+static int fail(const char *cmd, int code, const char *msg)
+{
+	fprintf(stderr, PROG " %s: %s\n", cmd, msg);
+	return code;
+}
+
+/* Common: --profile or $LIAISON_PROFILE, then connect. */
+static int connect_profile(struct lia_client *c, const char *cmd, const char *profile, unsigned which,
+			   bool receive, uint32_t window, int timeout_ms)
+{
+	char err[LIA_ERR_MAX];
+	if (profile == NULL)
+		profile = getenv("LIAISON_PROFILE");
+	if (profile == NULL || profile[0] == '\0')
+		return lia_usage_error(cmd, "--profile NAME is required (or set LIAISON_PROFILE)");
+	struct lia_profile p;
+	if (lia_profile_load(&p, profile, err) != 0)
+		return fail(cmd, LIA_EXIT_FAIL, err);
+	int rc = lia_client_open(c, &p, which, receive, window, timeout_ms, err);
+	if (rc != LIA_EXIT_OK)
+		return fail(cmd, rc, err);
+	return LIA_EXIT_OK;
+}
+
+static int error_reply(const char *cmd, const struct lia_frame *f)
+{
+	char msg[LIA_ERR_MAX];
+	snprintf(msg, sizeof msg, "the broker answered: %s: %.200s", lia_error_code_str(f->u.error.code),
+		 f->u.error.detail);
+	return fail(cmd, lia_client_error_exit(f), msg);
+}
+
+/* --- profile --- */
+
+int lia_cmd_profile(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"broker", required_argument, NULL, O_BROKER},
+		{"broker-cert", required_argument, NULL, O_BROKER_CERT},
+		{"keys", required_argument, NULL, O_KEYS},
+		{"authority-key", required_argument, NULL, O_AUTH},
+		{"passphrase-file", required_argument, NULL, O_PASS},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	struct lia_profile p;
+	memset(&p, 0, sizeof p);
+	const char *vals[5] = {0};
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_BROKER: vals[0] = optarg; break;
+		case O_BROKER_CERT: vals[1] = optarg; break;
+		case O_KEYS: vals[2] = optarg; break;
+		case O_AUTH: vals[3] = optarg; break;
+		case O_PASS: vals[4] = optarg; break;
+		case O_HELP:
+			puts("usage: " PROG " profile create NAME --broker ENDPOINT --broker-cert FILE --keys DIR\n"
+			     "          --authority-key FILE [--passphrase-file FILE]\n"
+			     "       " PROG " profile show NAME\n"
+			     "\n"
+			     "A profile names a broker connection and your key folder, so other commands take\n"
+			     "only --profile NAME (or LIAISON_PROFILE=NAME). Profiles are YAML files in\n"
+			     "$LIAISON_PROFILES or ~/.config/liaison; NAME may also be a path to one.\n"
+			     "Paths are stored as given: give absolute paths.\n"
+			     "\n"
+			     "example:\n"
+			     "  " PROG " profile create ventimiglia --broker tcp://broker.example:7400 \\\n"
+			     "      --broker-cert /etc/liaison/broker.crt --keys ~/liaison/keys \\\n"
+			     "      --authority-key /etc/liaison/authority.pub");
+			return LIA_EXIT_OK;
+		default: return lia_usage_error("profile", "invalid option");
+		}
+	}
+	if (optind + 2 != argc)
+		return lia_usage_error("profile", "expected \"create NAME\" or \"show NAME\"");
+	const char *verb = argv[optind], *name = argv[optind + 1];
+	char err[LIA_ERR_MAX], path[PATH_MAX];
+	if (strcmp(verb, "show") == 0) {
+		if (lia_profile_load(&p, name, err) != 0)
+			return fail("profile", LIA_EXIT_FAIL, err);
+		printf("broker              %s\nbroker_certificate  %s\nkeys                %s\n"
+		       "authority_key       %s\npassphrase_file     %s\n",
+		       p.broker, p.broker_certificate, p.keys, p.authority_key,
+		       p.passphrase_file[0] ? p.passphrase_file : "-");
+		return LIA_EXIT_OK;
+	}
+	if (strcmp(verb, "create") != 0)
+		return lia_usage_error("profile", "expected \"create NAME\" or \"show NAME\"");
+	if (vals[0] == NULL || vals[1] == NULL || vals[2] == NULL || vals[3] == NULL)
+		return lia_usage_error("profile", "--broker, --broker-cert, --keys and --authority-key are required");
+	char *fields[5] = {p.broker, p.broker_certificate, p.keys, p.authority_key, p.passphrase_file};
+	size_t sizes[5] = {sizeof p.broker, PATH_MAX, PATH_MAX, PATH_MAX, PATH_MAX};
+	for (int i = 0; i < 5; i++) {
+		if (vals[i] == NULL)
+			continue;
+		if (strlen(vals[i]) >= sizes[i])
+			return lia_usage_error("profile", "a value is too long");
+		memcpy(fields[i], vals[i], strlen(vals[i]) + 1);
+	}
+	if (lia_profile_save(&p, name, path, err) != 0)
+		return fail("profile", LIA_EXIT_FAIL, err);
+	printf("profile %s written to %s\n", name, path);
+	return LIA_EXIT_OK;
+}
+
+/* --- publish / send --- */
+
+/* Does the marking's audience admit this principal? The agent's first
+ * filter: it wraps the data key only for them; the broker's decide() is
+ * the authority and may still withhold. */
+static bool audience_admits(const struct lia_header *h, const struct lia_cert *self,
+			    const struct lia_cert *c, const struct lia_names *to)
+{
+	const struct lia_restrictions *r = &h->restrictions;
+	/* Auditors never receive content; brokers are no recipients. */
+	if (c->kind != LIA_CERT_PRINCIPAL || (c->roles & ~LIA_ROLE_BIT(LIA_ROLE_AUDITOR)) == 0)
+		return false;
+	if (lia_names_has(to, c->subject))
+		return true;
+	if (r->release_principals.n > 0 || r->tlp == LIA_TLP_RED)
+		return lia_names_has(&r->release_principals, c->subject);
+	if (r->release_agencies.n > 0 && !lia_names_has(&r->release_agencies, c->agency))
+		return false;
+	if (r->tlp == LIA_TLP_AMBER_STRICT && r->release_agencies.n == 0 &&
+	    strcmp(c->agency, self->agency) != 0)
+		return false;
+	if (r->release_regions.n > 0) {
+		bool any = false;
+		for (size_t i = 0; i < c->regions.n && !any; i++)
+			any = lia_names_has(&r->release_regions, c->regions.v[i]);
+		if (!any)
+			return false;
+	}
+	if (r->handling & LIA_HANDLING_H3) {
+		if (lia_names_has(&r->h3.deny_agencies, c->agency) || lia_names_has(&r->h3.deny_countries, c->country))
+			return false;
+		if (r->h3.allowed_roles != 0 && (c->roles & r->h3.allowed_roles) == 0)
+			return false;
+	}
+	return true;
+}
+
+static int publish_common(const char *cmd, int argc, char **argv, const char *direct_to)
+{
+	static const struct option own[] = {
+		{"profile", required_argument, NULL, O_PROFILE},
+		{"to", required_argument, NULL, O_TO},
+		{"timeout-ms", required_argument, NULL, O_TIMEOUT},
+		{"envelope", required_argument, NULL, O_ENVELOPE},
+		{"json", no_argument, NULL, O_JSON},
+		{"help", no_argument, NULL, O_HELP},
+	};
+	size_t n = lia_compose_option_count(), n_own = sizeof own / sizeof own[0];
+	struct option *opts = calloc(n + n_own + 1, sizeof *opts);
+	if (opts == NULL)
+		return LIA_EXIT_FAIL;
+	memcpy(opts, lia_compose_options, n * sizeof *opts);
+	memcpy(opts + n, own, n_own * sizeof *opts);
+	struct lia_compose comp;
+	lia_compose_init(&comp);
+	struct lia_names to = {0};
+	const char *profile = NULL, *envelope_file = NULL;
+	int as_json = 0, timeout_ms = DEFAULT_TIMEOUT_MS, c, rc = LIA_EXIT_FAIL;
+	char err[LIA_ERR_MAX];
+	uint64_t u;
+	struct lia_client cl;
+	memset(&cl, 0, sizeof cl);
+	uint8_t *body = NULL, *env = NULL;
+	size_t body_len = 0, env_len = 0;
+	const struct lia_cert **rcpt = NULL;
+	struct lia_sealer *sealer = NULL;
+	struct lia_frame req, rep;
+	memset(&rep, 0, sizeof rep);
+
+	if (direct_to != NULL) {
+		if (!lia_name_is_subject(direct_to) || lia_names_add(&to, direct_to) != 0) {
+			rc = lia_usage_error(cmd, "the recipient must be a principal like MT-AFM/valletta");
+			goto done;
+		}
+		comp.hdr.kind = LIA_KIND_NOTE;
+		comp.hdr.restrictions.tlp = LIA_TLP_RED;
+	}
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_PROFILE: profile = optarg; continue;
+		case O_JSON: as_json = 1; continue;
+		case O_ENVELOPE: envelope_file = optarg; continue;
+		case O_TIMEOUT:
+			if (lia_parse_u64(optarg, &u) != 0 || u < 100 || u > 600000) {
+				rc = lia_usage_error(cmd, "--timeout-ms: 100 to 600000");
+				goto done;
+			}
+			timeout_ms = (int)u;
+			continue;
+		case O_TO:
+			if (!lia_name_is_subject(optarg) || lia_names_has(&to, optarg) || lia_names_add(&to, optarg) != 0) {
+				rc = lia_usage_error(cmd, "--to: a principal like MT-AFM/valletta, each once");
+				goto done;
+			}
+			continue;
+		case O_HELP:
+			if (direct_to == NULL)
+				puts("usage: " PROG " publish --profile NAME --kind KIND --tlp LEVEL [--to PRINCIPAL]...\n"
+				     "          [message options]\n"
+				     "\n"
+				     "Seals a message and publishes it through the broker. The data key is wrapped\n"
+				     "for every principal in the broker's directory whom the restrictions admit\n"
+				     "(and for yourself); the broker then decides, for every addressed principal\n"
+				     "and every matching feed subscriber, whether it may receive it, records each\n"
+				     "decision in the ledger, and acknowledges once all is durable.\n"
+				     "\n"
+				     "  --profile NAME      connection profile (or LIAISON_PROFILE)\n"
+				     "  --to PRINCIPAL      address a principal directly (repeatable)\n"
+				     "  --envelope FILE     publish an envelope sealed earlier ('liaison seal') instead\n"
+				     "                      of composing one; it must be yours\n"
+				     "  --json              print the acknowledgement as JSON\n"
+				     "  --timeout-ms N      how long to wait for the broker (default 10000)\n");
+			else
+				puts("usage: " PROG " send PRINCIPAL --profile NAME [--kind KIND] [--tlp LEVEL]\n"
+				     "          [message options]\n"
+				     "\n"
+				     "A direct message to one principal: by default a note (--text), TLP RED and\n"
+				     "releasable to that principal only.\n");
+			lia_compose_help(stdout);
+			puts("\nexamples:\n"
+			     "  " PROG " publish --profile ventimiglia --kind route --tlp AMBER --handling H2 \\\n"
+			     "      --region MED-CENTRAL --title \"Night departures from Zuwara\" --set mode=sea\n"
+			     "  " PROG " send MT-AFM/valletta --profile ventimiglia --text \"call me on the secure line\"");
+			rc = LIA_EXIT_OK;
+			goto done;
+		default: {
+			int r = lia_compose_option(&comp, c, optarg, err);
+			if (r == 1)
+				continue;
+			rc = lia_usage_error(cmd, r < 0 ? err : "invalid option");
+			goto done;
+		}
+		}
+	}
+	if (optind != argc) {
+		rc = lia_usage_error(cmd, "unexpected argument");
+		goto done;
+	}
+	if (direct_to != NULL && comp.hdr.restrictions.release_principals.n == 0 &&
+	    comp.hdr.restrictions.tlp == LIA_TLP_RED && lia_names_add(&comp.hdr.restrictions.release_principals, direct_to) != 0)
+		goto done;
+	if (envelope_file != NULL) {
+		struct lia_envelope *pre = NULL;
+		if (lia_file_read(envelope_file, LIA_ENVELOPE_MAX, &env, &env_len, err) != 0) {
+			rc = fail(cmd, LIA_EXIT_FAIL, err);
+			goto done;
+		}
+		if (lia_envelope_decode(&pre, env, env_len) != LIA_ENV_OK) {
+			rc = fail(cmd, LIA_EXIT_FAIL, "the envelope file does not decode");
+			goto done;
+		}
+		memcpy(comp.hdr.id, lia_envelope_header(pre)->id, LIA_ID_BYTES);
+		lia_envelope_destroy(&pre);
+	} else if (lia_compose_finish(&comp, &body, &body_len, err) != 0) {
+		rc = lia_usage_error(cmd, err);
+		goto done;
+	}
+	rc = connect_profile(&cl, cmd, profile, LIA_ID_SIGN | LIA_ID_BOX, false, 0, timeout_ms);
+	if (rc != LIA_EXIT_OK)
+		goto done;
+	rc = LIA_EXIT_FAIL;
+	if (lia_client_directory(&cl, err) != 0) {
+		fail(cmd, LIA_EXIT_FAIL, err);
+		goto done;
+	}
+	for (size_t i = 0; i < to.n; i++)
+		if (lia_directory_find(&cl.dir, to.v[i]) == NULL) {
+			snprintf(err, sizeof err, "\"%s\" is not in the broker's directory", to.v[i]);
+			fail(cmd, LIA_EXIT_FAIL, err);
+			goto done;
+		}
+	/* Wrap for the admitted audience: valid, unrevoked principals. */
+	int64_t now = lia_now();
+	comp.hdr.created_at = now;
+	lia_subject_agency(cl.id.cert.subject, err); /* scratch */
+	rcpt = calloc(cl.dir.n + 1, sizeof *rcpt);
+	if (rcpt == NULL)
+		goto done;
+	size_t nr = 0;
+	rcpt[nr++] = &cl.id.cert;
+	for (size_t i = 0; i < cl.dir.n; i++) {
+		const struct lia_cert *cc = &cl.dir.v[i].cert;
+		if (strcmp(cc->subject, cl.id.cert.subject) == 0 ||
+		    lia_cert_check(cc, &cl.dir.crl, now) != LIA_CERT_OK ||
+		    !audience_admits(&comp.hdr, &cl.id.cert, cc, &to))
+			continue;
+		rcpt[nr++] = cc;
+	}
+	sealer = lia_sealer_new(&cl.id.cert, cl.id.sign, cl.id.box);
+	if (envelope_file != NULL) {
+		/* already sealed */
+	} else if (sealer == NULL || lia_seal(sealer, &comp.hdr, body, body_len, rcpt, nr, &env, &env_len, err) != 0) {
+		fail(cmd, LIA_EXIT_FAIL, sealer ? err : "cannot set up sealing");
+		goto done;
+	}
+	lia_frame_init(&req, LIA_FRAME_PUBLISH, 0);
+	req.u.publish.envelope = (struct lia_bytes){env, env_len};
+	req.u.publish.to = to;
+	rc = lia_client_call(&cl, &req, &rep, err);
+	if (rc != LIA_EXIT_OK) {
+		fail(cmd, rc, err);
+		goto done;
+	}
+	if (rep.type == LIA_FRAME_ERROR) {
+		rc = error_reply(cmd, &rep);
+		goto done;
+	}
+	if (rep.type != LIA_FRAME_PUBLISH_ACK) {
+		rc = fail(cmd, LIA_EXIT_FAIL, "unexpected answer from the broker");
+		goto done;
+	}
+	char idh[2 * LIA_ID_BYTES + 1];
+	lia_id_hex(idh, comp.hdr.id);
+#define a (&rep.u.publish_ack)
+	if (as_json)
+		print_json(json_pack("{s:s, s:b, s:b, s:I, s:i, s:i, s:s, s:s, s:s}", "id", idh, "accepted",
+				     a->accepted, "duplicate", a->duplicate, "sequence", (json_int_t)a->sequence,
+				     "disclosed", (int)a->recipients, "withheld", (int)a->withheld, "refusal",
+				     a->accepted ? "" : lia_refusal_str(a->refusal), "rule", a->rule, "reason", a->reason));
+	if (!a->accepted) {
+		if (!as_json)
+			fprintf(stderr, PROG " %s: refused by the broker: %s%s%s%s: %s\n", cmd,
+				lia_refusal_str(a->refusal), a->rule[0] ? " (rule " : "", a->rule,
+				a->rule[0] ? ")" : "", a->reason);
+		rc = a->refusal == LIA_REFUSAL_UNAVAILABLE ? LIA_EXIT_UNREACHABLE : LIA_EXIT_REFUSED;
+		goto done;
+	}
+	if (!as_json)
+		printf("published %s (sequence %" PRIu64 "): disclosed to %u, withheld from %u%s\n", idh,
+		       a->sequence, a->recipients, a->withheld, a->duplicate ? " (already published)" : "");
+#undef a
+	rc = LIA_EXIT_OK;
+done:
+	lia_frame_clear(&rep);
+	lia_sealer_destroy(&sealer);
+	free(rcpt);
+	free(env);
+	free(body);
+	lia_compose_clear(&comp);
+	if (cl.zctx != NULL)
+		lia_client_close(&cl);
+	free(opts);
+	return rc;
+}
+
+int lia_cmd_publish(int argc, char **argv)
+{
+	return publish_common("publish", argc, argv, NULL);
+}
+
+int lia_cmd_send(int argc, char **argv)
+{
+	if (argc >= 2 && argv[1][0] != '-') {
+		const char *to = argv[1];
+		argv[1] = argv[0];
+		return publish_common("send", argc - 1, argv + 1, to);
+	}
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0)
+			return publish_common("send", argc, argv, "X-X/help");
+	return lia_usage_error("send", "name the recipient first: send PRINCIPAL --profile NAME ...");
+}
+
+/* --- feeds --- */
+
+int lia_cmd_subscribe(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"profile", required_argument, NULL, O_PROFILE},
+		{"kind", required_argument, NULL, O_KIND},
+		{"region", required_argument, NULL, O_REGION},
+		{"agency", required_argument, NULL, O_AGENCY},
+		{"min-evaluation", required_argument, NULL, O_MINEVAL},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *profile = NULL;
+	struct lia_frame req, rep;
+	lia_frame_init(&req, LIA_FRAME_SUBSCRIBE, 0);
+	struct lia_feed_filter *f = &req.u.subscribe.filter;
+	enum lia_kind k;
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_PROFILE: profile = optarg; break;
+		case O_KIND:
+			if (lia_kind_parse(optarg, &k) != 0)
+				return lia_usage_error("subscribe", "--kind: route, carrier, network, document, concealment, ...");
+			f->kinds |= 1u << k;
+			break;
+		case O_REGION:
+			if (!lia_name_is_region(optarg) || lia_names_add(&f->regions, optarg) != 0)
+				return lia_usage_error("subscribe", "--region: a region like MED-CENTRAL");
+			break;
+		case O_AGENCY:
+			if (!lia_name_is_agency(optarg) || lia_names_add(&f->agencies, optarg) != 0)
+				return lia_usage_error("subscribe", "--agency: an agency like IT-GDF");
+			break;
+		case O_MINEVAL: {
+			const char *s = optarg;
+			f->min_eval.scheme = LIA_EVAL_EUROPOL_4X4;
+			if (strncmp(s, "6x6:", 4) == 0)
+				f->min_eval.scheme = LIA_EVAL_ADMIRALTY_6X6, s += 4;
+			else if (strncmp(s, "4x4:", 4) == 0)
+				s += 4;
+			if (strlen(s) != 2 || s[1] < '1' || s[1] > '6')
+				return lia_usage_error("subscribe", "--min-evaluation: e.g. B2 or 6x6:C3");
+			f->min_eval.source = s[0];
+			f->min_eval.information = (uint8_t)(s[1] - '0');
+			break;
+		}
+		case O_HELP:
+			puts("usage: " PROG " subscribe FEED --profile NAME [--kind KIND]... [--region REGION]...\n"
+			     "          [--agency AGENCY]... [--min-evaluation CODE]\n"
+			     "\n"
+			     "Creates (or replaces) your persistent feed FEED ([a-z0-9-]{1,32}). Every\n"
+			     "criterion given must match; an empty one matches anything. You receive only\n"
+			     "what the exchange policy permits: nothing of withheld messages reaches you.\n"
+			     "Offline, the broker keeps your deliveries; 'listen' catches up in order.\n"
+			     "\n"
+			     "example:\n"
+			     "  " PROG " subscribe med-routes --profile analysis --kind route --kind carrier \\\n"
+			     "      --region MED-CENTRAL --min-evaluation B2");
+			return LIA_EXIT_OK;
+		default: return lia_usage_error("subscribe", "invalid option");
+		}
+	}
+	if (optind + 1 != argc || !lia_feed_name_valid(argv[optind]))
+		return lia_usage_error("subscribe", "name the feed: [a-z0-9-]{1,32}");
+	memcpy(req.u.subscribe.name, argv[optind], strlen(argv[optind]) + 1);
+	struct lia_client cl;
+	int rc = connect_profile(&cl, "subscribe", profile, 0, false, 0, DEFAULT_TIMEOUT_MS);
+	if (rc != LIA_EXIT_OK)
+		return rc;
+	char err[LIA_ERR_MAX];
+	rc = lia_client_call(&cl, &req, &rep, err);
+	if (rc != LIA_EXIT_OK)
+		rc = fail("subscribe", rc, err);
+	else if (rep.type == LIA_FRAME_ERROR)
+		rc = error_reply("subscribe", &rep);
+	else
+		printf("subscribed: feed %s\n", req.u.subscribe.name);
+	lia_frame_clear(&rep);
+	lia_client_close(&cl);
+	return rc;
+}
+
+int lia_cmd_unsubscribe(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"profile", required_argument, NULL, O_PROFILE},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *profile = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == O_PROFILE)
+			profile = optarg;
+		else if (c == O_HELP) {
+			puts("usage: " PROG " unsubscribe FEED --profile NAME\n\nRemoves your feed FEED.");
+			return LIA_EXIT_OK;
+		} else
+			return lia_usage_error("unsubscribe", "invalid option");
+	}
+	if (optind + 1 != argc || !lia_feed_name_valid(argv[optind]))
+		return lia_usage_error("unsubscribe", "name the feed");
+	struct lia_frame req, rep;
+	lia_frame_init(&req, LIA_FRAME_UNSUBSCRIBE, 0);
+	memcpy(req.u.unsubscribe.name, argv[optind], strlen(argv[optind]) + 1);
+	struct lia_client cl;
+	int rc = connect_profile(&cl, "unsubscribe", profile, 0, false, 0, DEFAULT_TIMEOUT_MS);
+	if (rc != LIA_EXIT_OK)
+		return rc;
+	char err[LIA_ERR_MAX];
+	rc = lia_client_call(&cl, &req, &rep, err);
+	if (rc != LIA_EXIT_OK)
+		rc = fail("unsubscribe", rc, err);
+	else if (rep.type == LIA_FRAME_ERROR)
+		rc = error_reply("unsubscribe", &rep);
+	else
+		printf("unsubscribed: feed %s\n", req.u.unsubscribe.name);
+	lia_frame_clear(&rep);
+	lia_client_close(&cl);
+	return rc;
+}
+
+static json_t *filter_json(const struct lia_feed_filter *f)
+{
+	json_t *kinds = json_array(), *regions = json_array(), *agencies = json_array();
+	for (int k = 1; k <= LIA_KIND_MAX; k++)
+		if (f->kinds & (1u << k))
+			json_array_append_new(kinds, json_string(lia_kind_str((enum lia_kind)k)));
+	for (size_t i = 0; i < f->regions.n; i++)
+		json_array_append_new(regions, json_string(f->regions.v[i]));
+	for (size_t i = 0; i < f->agencies.n; i++)
+		json_array_append_new(agencies, json_string(f->agencies.v[i]));
+	char ev[16] = "";
+	if (f->min_eval.scheme != LIA_EVAL_NONE)
+		snprintf(ev, sizeof ev, "%s:%c%u", lia_eval_scheme_str(f->min_eval.scheme), f->min_eval.source,
+			 (unsigned)f->min_eval.information);
+	return json_pack("{s:o, s:o, s:o, s:s}", "kinds", kinds, "regions", regions, "originator_agencies",
+			 agencies, "min_evaluation", ev);
+}
+
+int lia_cmd_feeds(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"profile", required_argument, NULL, O_PROFILE},
+		{"json", no_argument, NULL, O_JSON},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *profile = NULL;
+	int as_json = 0, c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == O_PROFILE)
+			profile = optarg;
+		else if (c == O_JSON)
+			as_json = 1;
+		else if (c == O_HELP) {
+			puts("usage: " PROG " feeds --profile NAME [--json]\n\nLists your feeds and their filters.");
+			return LIA_EXIT_OK;
+		} else
+			return lia_usage_error("feeds", "invalid option");
+	}
+	struct lia_client cl;
+	int rc = connect_profile(&cl, "feeds", profile, 0, false, 0, DEFAULT_TIMEOUT_MS);
+	if (rc != LIA_EXIT_OK)
+		return rc;
+	struct lia_frame req, rep;
+	lia_frame_init(&req, LIA_FRAME_FEED_LIST, 0);
+	char err[LIA_ERR_MAX];
+	rc = lia_client_call(&cl, &req, &rep, err);
+	if (rc != LIA_EXIT_OK)
+		rc = fail("feeds", rc, err);
+	else if (rep.type == LIA_FRAME_ERROR)
+		rc = error_reply("feeds", &rep);
+	else
+		for (size_t i = 0; i < rep.u.feed_list.n; i++) {
+			json_t *j = filter_json(&rep.u.feed_list.v[i].filter);
+			json_object_set_new(j, "name", json_string(rep.u.feed_list.v[i].name));
+			if (as_json) {
+				print_json(j);
+			} else {
+				char *s = json_dumps(json_object_get(j, "kinds"), JSON_COMPACT);
+				char *r = json_dumps(json_object_get(j, "regions"), JSON_COMPACT);
+				char *a = json_dumps(json_object_get(j, "originator_agencies"), JSON_COMPACT);
+				printf("%-20s kinds %s regions %s agencies %s min %s\n", rep.u.feed_list.v[i].name,
+				       s, r, a, json_string_value(json_object_get(j, "min_evaluation"))[0]
+						    ? json_string_value(json_object_get(j, "min_evaluation")) : "-");
+				free(s);
+				free(r);
+				free(a);
+				json_decref(j);
+			}
+		}
+	lia_frame_clear(&rep);
+	lia_client_close(&cl);
+	return rc;
+}
+
+/* --- receiving: listen, inbox, read --- */
+
+/* Verify and open a delivered envelope with the originator's certificate
+ * from the directory. Prints the failure and returns a status. */
+static enum lia_env_status open_delivered(struct lia_client *cl, struct lia_opener *op,
+					  const uint8_t *env, size_t len, const char *originator,
+					  struct lia_opened *out)
+{
+	char err[LIA_ERR_MAX];
+	memset(out, 0, sizeof *out);
+	if (lia_client_directory(cl, err) != 0)
+		return LIA_ENV_ORIGINATOR_MISMATCH;
+	const struct lia_directory_entry *e = lia_directory_find(&cl->dir, originator);
+	if (e == NULL)
+		return LIA_ENV_ORIGINATOR_MISMATCH;
+	return lia_open(op, env, len, &e->cert, &cl->dir.crl, out);
+}
+
+static void print_delivery(const struct lia_opened *o, uint64_t seq, const char *via, int as_json)
+{
+	json_t *body = lia_body_to_json(o->body, o->body_len);
+	if (as_json) {
+		json_t *h = lia_header_to_json(&o->header);
+		print_json(json_pack("{s:s, s:I, s:s, s:o, s:o}", "event", "message", "sequence",
+				     (json_int_t)seq, "via", via, "header", h, "body", body ? body : json_null()));
+		return;
+	}
+	char idh[2 * LIA_ID_BYTES + 1], title[128];
+	lia_id_hex(idh, o->header.id);
+	lia_body_title(o->body, o->body_len, title, sizeof title);
+	printf("%s  TLP:%-12s %-12s from %-24s via %-12s %s\n", idh, lia_tlp_str(o->header.restrictions.tlp),
+	       lia_kind_str(o->header.kind), o->header.originator, via, title[0] ? title : "(no title)");
+	fflush(stdout);
+	json_decref(body);
+}
+
+/* Seen message ids, so a redelivery after reconnect is shown once. */
+struct seen {
+	uint8_t (*ids)[LIA_ID_BYTES];
+	size_t n, cap;
+};
+
+static bool seen_add(struct seen *s, const uint8_t id[static LIA_ID_BYTES])
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (memcmp(s->ids[i], id, LIA_ID_BYTES) == 0)
+			return false;
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? 2 * s->cap : 64;
+		void *v = realloc(s->ids, ncap * LIA_ID_BYTES);
+		if (v == NULL)
+			return true;
+		s->ids = v;
+		s->cap = ncap;
+	}
+	memcpy(s->ids[s->n++], id, LIA_ID_BYTES);
+	return true;
+}
+
+int lia_cmd_listen(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"profile", required_argument, NULL, O_PROFILE},
+		{"count", required_argument, NULL, O_COUNT},
+		{"timeout", required_argument, NULL, O_WAIT},
+		{"json", no_argument, NULL, O_JSON},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *profile = NULL;
+	int as_json = 0, c;
+	uint64_t count = 0, timeout_s = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_PROFILE: profile = optarg; break;
+		case O_JSON: as_json = 1; break;
+		case O_COUNT:
+			if (lia_parse_u64(optarg, &count) != 0 || count == 0)
+				return lia_usage_error("listen", "--count: a positive number");
+			break;
+		case O_WAIT:
+			if (lia_parse_u64(optarg, &timeout_s) != 0 || timeout_s == 0 || timeout_s > 86400 * 365)
+				return lia_usage_error("listen", "--timeout: seconds, positive");
+			break;
+		case O_HELP:
+			puts("usage: " PROG " listen --profile NAME [--count N] [--timeout SECONDS] [--json]\n"
+			     "\n"
+			     "Receives your deliveries (addressed messages and feed matches) as they come,\n"
+			     "first everything waiting for you, in the order the broker committed it. Each\n"
+			     "is verified and decrypted, printed one line each (--json: one object each),\n"
+			     "then acknowledged. A message delivered twice (after a reconnect) is shown once.\n"
+			     "Stops after N messages or SECONDS of silence (exit 0), or on Ctrl-C.\n"
+			     "\n"
+			     "example:\n"
+			     "  " PROG " listen --profile analysis --count 10 --timeout 30");
+			return LIA_EXIT_OK;
+		default: return lia_usage_error("listen", "invalid option");
+		}
+	}
+	if (optind != argc)
+		return lia_usage_error("listen", "unexpected argument");
+	struct lia_client cl;
+	int rc = connect_profile(&cl, "listen", profile, LIA_ID_BOX, true, 64, DEFAULT_TIMEOUT_MS);
+	if (rc != LIA_EXIT_OK)
+		return rc;
+	struct lia_opener *op = lia_opener_new(&cl.id.cert, cl.id.box);
+	struct seen seen = {0};
+	uint64_t got = 0;
+	time_t last = time(NULL), last_ping = last;
+	rc = LIA_EXIT_OK;
+	if (!as_json)
+		fprintf(stderr, "listening as %s (%" PRIu64 " waiting)\n", cl.id.cert.subject,
+			cl.welcome.u.welcome.pending);
+	while (op != NULL && (count == 0 || got < count)) {
+		struct lia_frame f;
+		int r = lia_client_recv(&cl, &f, 1000);
+		time_t now = time(NULL);
+		if (r < 0) {
+			rc = fail("listen", LIA_EXIT_FAIL, "connection error");
+			break;
+		}
+		if (r == 0) {
+			if (timeout_s != 0 && (uint64_t)(now - last) >= timeout_s)
+				break;
+			if (now - last_ping >= 10) { /* keep the session alive */
+				struct lia_frame p;
+				lia_frame_init(&p, LIA_FRAME_PING, 0);
+				(void)lia_client_send(&cl, &p);
+				last_ping = now;
+			}
+			continue;
+		}
+		last = now;
+		if (f.type == LIA_FRAME_DELIVER) {
+			struct lia_opened o;
+			enum lia_env_status st = open_delivered(&cl, op, f.u.deliver.envelope.p, f.u.deliver.envelope.len,
+								 f.u.deliver.originator, &o);
+			if (st == LIA_ENV_OK) {
+				if (seen_add(&seen, o.header.id)) {
+					print_delivery(&o, f.u.deliver.sequence, f.u.deliver.via, as_json);
+					got++;
+				}
+				lia_opened_clear(&o);
+			} else if (as_json) {
+				print_json(json_pack("{s:s, s:I, s:s, s:s}", "event", "refused", "sequence",
+						     (json_int_t)f.u.deliver.sequence, "from", f.u.deliver.originator,
+						     "reason", lia_env_status_str(st)));
+			} else {
+				fprintf(stderr, "delivery %" PRIu64 " from %s failed verification: %s\n",
+					f.u.deliver.sequence, f.u.deliver.originator, lia_env_status_str(st));
+			}
+			/* Acknowledged once handled (shown, or refused and reported),
+			 * so that it is not redelivered forever. */
+			struct lia_frame ack;
+			lia_frame_init(&ack, LIA_FRAME_ACK, 0);
+			ack.u.ack.v[0] = f.u.deliver.sequence;
+			ack.u.ack.n = 1;
+			(void)lia_client_send(&cl, &ack);
+		} else if (f.type == LIA_FRAME_ERASE) {
+			char idh[2 * LIA_ID_BYTES + 1];
+			lia_id_hex(idh, f.u.erase.message_id);
+			if (as_json)
+				print_json(json_pack("{s:s, s:s, s:I}", "event", "erase", "id", idh, "expired_at",
+						     (json_int_t)f.u.erase.expired_at));
+			else
+				printf("%s  ERASE: the message expired; purge every copy of it\n", idh);
+		} else if (f.type == LIA_FRAME_ERROR) {
+			rc = error_reply("listen", &f);
+			lia_frame_clear(&f);
+			break;
+		}
+		lia_frame_clear(&f);
+	}
+	free(seen.ids);
+	lia_opener_destroy(&op);
+	lia_client_close(&cl);
+	return rc;
+}
+
+int lia_cmd_inbox(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"profile", required_argument, NULL, O_PROFILE},
+		{"after", required_argument, NULL, O_AFTER},
+		{"limit", required_argument, NULL, O_LIMIT},
+		{"json", no_argument, NULL, O_JSON},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *profile = NULL;
+	int as_json = 0, c;
+	uint64_t after = 0, limit = 100;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_PROFILE: profile = optarg; break;
+		case O_JSON: as_json = 1; break;
+		case O_AFTER:
+			if (lia_parse_u64(optarg, &after) != 0)
+				return lia_usage_error("inbox", "--after: a delivery number");
+			break;
+		case O_LIMIT:
+			if (lia_parse_u64(optarg, &limit) != 0 || limit == 0 || limit > LIA_LIST_REPLY_MAX)
+				return lia_usage_error("inbox", "--limit: 1 to 1000");
+			break;
+		case O_HELP:
+			puts("usage: " PROG " inbox --profile NAME [--after N] [--limit N] [--json]\n"
+			     "\n"
+			     "Lists what was delivered to you: delivery number, message id, originator, kind,\n"
+			     "and whether you acknowledged it. Read one with '" PROG " read ID'.");
+			return LIA_EXIT_OK;
+		default: return lia_usage_error("inbox", "invalid option");
+		}
+	}
+	struct lia_client cl;
+	int rc = connect_profile(&cl, "inbox", profile, 0, false, 0, DEFAULT_TIMEOUT_MS);
+	if (rc != LIA_EXIT_OK)
+		return rc;
+	struct lia_frame req, rep;
+	lia_frame_init(&req, LIA_FRAME_INBOX, 0);
+	req.u.inbox.after = after;
+	req.u.inbox.limit = (uint32_t)limit;
+	char err[LIA_ERR_MAX];
+	rc = lia_client_call(&cl, &req, &rep, err);
+	if (rc != LIA_EXIT_OK)
+		rc = fail("inbox", rc, err);
+	else if (rep.type == LIA_FRAME_ERROR)
+		rc = error_reply("inbox", &rep);
+	else
+		for (size_t i = 0; i < rep.u.inbox_list.n; i++) {
+			const struct lia_inbox_entry *e = &rep.u.inbox_list.v[i];
+			char idh[2 * LIA_ID_BYTES + 1], ts[32];
+			lia_id_hex(idh, e->message_id);
+			lia_time_format(e->created_at, ts);
+			if (as_json)
+				print_json(json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "sequence",
+						     (json_int_t)e->sequence, "id", idh, "originator", e->originator,
+						     "kind", lia_kind_str(e->kind), "created_at", ts, "acknowledged",
+						     e->acknowledged, "erased", e->erased, "via", e->via));
+			else
+				printf("%6" PRIu64 "  %s  %-12s from %-24s %s  via %s%s\n", e->sequence, idh,
+				       lia_kind_str(e->kind), e->originator, ts, e->via,
+				       e->erased ? "  [expired]" : e->acknowledged ? "" : "  [new]");
+		}
+	lia_frame_clear(&rep);
+	lia_client_close(&cl);
+	return rc;
+}
+
+int lia_cmd_read(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"profile", required_argument, NULL, O_PROFILE},
+		{"json", no_argument, NULL, O_JSON},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *profile = NULL;
+	int as_json = 0, c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == O_PROFILE)
+			profile = optarg;
+		else if (c == O_JSON)
+			as_json = 1;
+		else if (c == O_HELP) {
+			puts("usage: " PROG " read ID --profile NAME [--json]\n"
+			     "\n"
+			     "Fetches a message delivered to you, verifies and decrypts it, and prints its\n"
+			     "restrictions and evaluation first, then the body. Exit 3 if it fails\n"
+			     "verification (nothing of it is shown).");
+			return LIA_EXIT_OK;
+		} else
+			return lia_usage_error("read", "invalid option");
+	}
+	struct lia_frame req, rep;
+	lia_frame_init(&req, LIA_FRAME_FETCH, 0);
+	if (optind + 1 != argc || lia_id_parse(req.u.fetch.message_id, argv[optind]) != 0)
+		return lia_usage_error("read", "give one message id (32 hex digits)");
+	struct lia_client cl;
+	int rc = connect_profile(&cl, "read", profile, LIA_ID_BOX, false, 0, DEFAULT_TIMEOUT_MS);
+	if (rc != LIA_EXIT_OK)
+		return rc;
+	char err[LIA_ERR_MAX];
+	struct lia_opener *op = lia_opener_new(&cl.id.cert, cl.id.box);
+	rc = lia_client_call(&cl, &req, &rep, err);
+	if (rc != LIA_EXIT_OK)
+		rc = fail("read", rc, err);
+	else if (rep.type == LIA_FRAME_ERROR)
+		rc = error_reply("read", &rep);
+	else if (rep.type != LIA_FRAME_DELIVER || op == NULL)
+		rc = fail("read", LIA_EXIT_FAIL, "unexpected answer from the broker");
+	else {
+		struct lia_opened o;
+		enum lia_env_status st = open_delivered(&cl, op, rep.u.deliver.envelope.p, rep.u.deliver.envelope.len,
+							 rep.u.deliver.originator, &o);
+		if (st != LIA_ENV_OK) {
+			snprintf(err, sizeof err, "the message failed verification: %s", lia_env_status_str(st));
+			rc = fail("read", LIA_EXIT_VERIFY, err);
+		} else {
+			json_t *body = lia_body_to_json(o.body, o.body_len);
+			if (as_json) {
+				print_json(json_pack("{s:o, s:o}", "header", lia_header_to_json(&o.header), "body",
+						     body ? body : json_null()));
+			} else {
+				lia_header_print_banner(stdout, &o.header, lia_color(stdout));
+				if (o.originator_revoked_at != 0) {
+					char ts[32];
+					lia_time_format(o.originator_revoked_at, ts);
+					printf("  NOTE: signed by a key revoked at %s (after the message was created)\n", ts);
+				}
+				char *s = body ? json_dumps(body, JSON_INDENT(2)) : NULL;
+				printf("%s\n", s ? s : "{}");
+				free(s);
+				json_decref(body);
+			}
+			lia_opened_clear(&o);
+		}
+	}
+	lia_frame_clear(&rep);
+	lia_opener_destroy(&op);
+	lia_client_close(&cl);
+	return rc;
+}
+
+/* --- originators and auditors --- */
+
+int lia_cmd_disclosures(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"profile", required_argument, NULL, O_PROFILE},
+		{"json", no_argument, NULL, O_JSON},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *profile = NULL;
+	int as_json = 0, c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == O_PROFILE)
+			profile = optarg;
+		else if (c == O_JSON)
+			as_json = 1;
+		else if (c == O_HELP) {
+			puts("usage: " PROG " disclosures ID --profile NAME [--json]\n"
+			     "\n"
+			     "The originator's view of its own message (auditors: of any message): who\n"
+			     "received it, who was refused and by which rule, who acknowledged. The question\n"
+			     "is itself recorded in the ledger.");
+			return LIA_EXIT_OK;
+		} else
+			return lia_usage_error("disclosures", "invalid option");
+	}
+	struct lia_frame req, rep;
+	lia_frame_init(&req, LIA_FRAME_AUDIT_QUERY, 0);
+	req.u.audit_query.kind = LIA_AUDIT_DISCLOSURES;
+	req.u.audit_query.has_message_id = true;
+	if (optind + 1 != argc || lia_id_parse(req.u.audit_query.message_id, argv[optind]) != 0)
+		return lia_usage_error("disclosures", "give one message id (32 hex digits)");
+	struct lia_client cl;
+	int rc = connect_profile(&cl, "disclosures", profile, 0, false, 0, DEFAULT_TIMEOUT_MS);
+	if (rc != LIA_EXIT_OK)
+		return rc;
+	char err[LIA_ERR_MAX];
+	rc = lia_client_call(&cl, &req, &rep, err);
+	if (rc != LIA_EXIT_OK)
+		rc = fail("disclosures", rc, err);
+	else if (rep.type == LIA_FRAME_ERROR)
+		rc = error_reply("disclosures", &rep);
+	else {
+		for (size_t i = 0; i < rep.u.audit_answer.n_disclosures; i++) {
+			const struct lia_disclosure *d = &rep.u.audit_answer.disclosures[i];
+			char ts[32];
+			lia_time_format(d->at, ts);
+			if (as_json)
+				print_json(json_pack("{s:s, s:b, s:s, s:s, s:s, s:b}", "recipient", d->recipient,
+						     "disclosed", d->disclosed, "rule", d->rule, "reason", d->reason,
+						     "at", ts, "acknowledged", d->acknowledged));
+			else
+				printf("%-24s %-9s %s  rule %-24s %s%s\n", d->recipient,
+				       d->disclosed ? "RECEIVED" : "REFUSED", ts, d->rule, d->reason,
+				       d->acknowledged ? "  (acknowledged)" : "");
+		}
+		if (!as_json)
+			printf("(this question is ledger record %" PRIu64 ")\n", rep.u.audit_answer.query_record);
+	}
+	lia_frame_clear(&rep);
+	lia_client_close(&cl);
+	return rc;
+}
+
+int lia_cmd_directory(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"profile", required_argument, NULL, O_PROFILE},
+		{"json", no_argument, NULL, O_JSON},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *profile = NULL;
+	int as_json = 0, c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == O_PROFILE)
+			profile = optarg;
+		else if (c == O_JSON)
+			as_json = 1;
+		else if (c == O_HELP) {
+			puts("usage: " PROG " directory --profile NAME [--json]\n\n"
+			     "Lists the principals of the exchange as the broker knows them (certificates\n"
+			     "verified against the authority, revocations applied).");
+			return LIA_EXIT_OK;
+		} else
+			return lia_usage_error("directory", "invalid option");
+	}
+	struct lia_client cl;
+	int rc = connect_profile(&cl, "directory", profile, 0, false, 0, DEFAULT_TIMEOUT_MS);
+	if (rc != LIA_EXIT_OK)
+		return rc;
+	char err[LIA_ERR_MAX];
+	if (lia_client_directory(&cl, err) != 0) {
+		rc = fail("directory", LIA_EXIT_FAIL, err);
+	} else {
+		int64_t now = lia_now();
+		for (size_t i = 0; i < cl.dir.n; i++) {
+			const struct lia_cert *ce = &cl.dir.v[i].cert;
+			enum lia_cert_status st = lia_cert_check(ce, &cl.dir.crl, now);
+			json_t *j = lia_cert_to_json(ce);
+			json_object_set_new(j, "status", json_string(lia_cert_status_str(st)));
+			if (as_json) {
+				print_json(j);
+				continue;
+			}
+			char *roles = json_dumps(json_object_get(j, "roles"), JSON_COMPACT);
+			char *regions = json_dumps(json_object_get(j, "regions"), JSON_COMPACT);
+			printf("%-28s %-3s %-28s %-22s %s\n", ce->subject, ce->country, regions, roles,
+			       lia_cert_status_str(st));
+			free(roles);
+			free(regions);
+			json_decref(j);
+		}
+	}
+	lia_client_close(&cl);
+	return rc;
+}
+
+int lia_cmd_checkpoint(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"profile", required_argument, NULL, O_PROFILE},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *profile = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == O_PROFILE)
+			profile = optarg;
+		else if (c == O_HELP) {
+			puts("usage: " PROG " checkpoint --profile NAME\n\n"
+			     "Auditors: prints the broker's latest signed checkpoint of the ledger (C2SP\n"
+			     "signed note), to keep and to check proofs against with liaison-audit.");
+			return LIA_EXIT_OK;
+		} else
+			return lia_usage_error("checkpoint", "invalid option");
+	}
+	struct lia_client cl;
+	int rc = connect_profile(&cl, "checkpoint", profile, 0, false, 0, DEFAULT_TIMEOUT_MS);
+	if (rc != LIA_EXIT_OK)
+		return rc;
+	struct lia_frame req, rep;
+	lia_frame_init(&req, LIA_FRAME_AUDIT_QUERY, 0);
+	req.u.audit_query.kind = LIA_AUDIT_CHECKPOINT;
+	char err[LIA_ERR_MAX];
+	rc = lia_client_call(&cl, &req, &rep, err);
+	if (rc != LIA_EXIT_OK)
+		rc = fail("checkpoint", rc, err);
+	else if (rep.type == LIA_FRAME_ERROR)
+		rc = error_reply("checkpoint", &rep);
+	else
+		fwrite(rep.u.audit_answer.checkpoint.p, 1, rep.u.audit_answer.checkpoint.len, stdout);
+	lia_frame_clear(&rep);
+	lia_client_close(&cl);
+	return rc;
+}
