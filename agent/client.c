@@ -340,6 +340,9 @@ void lia_client_close(struct lia_client *c)
 	if (c->zctx != NULL)
 		zmq_ctx_term(c->zctx);
 	lia_frame_clear(&c->welcome);
+	for (size_t i = 0; i < c->n_stash; i++)
+		lia_frame_clear(&c->stash[i]);
+	free(c->stash);
 	if (c->have_directory)
 		lia_directory_clear(&c->dir);
 	lia_identity_clear(&c->id);
@@ -351,7 +354,40 @@ int lia_client_send(struct lia_client *c, struct lia_frame *f)
 	return lia_wire_send(c->sock, NULL, f, 0);
 }
 
+#define STASH_MAX (LIA_WINDOW_MAX + 16)
+
+static int stash_push(struct lia_client *c, struct lia_frame *f)
+{
+	if (c->n_stash == c->cap_stash) {
+		size_t ncap = c->cap_stash ? 2 * c->cap_stash : 16;
+		if (ncap > STASH_MAX)
+			return -1;
+		struct lia_frame *v = realloc(c->stash, ncap * sizeof *v);
+		if (v == NULL)
+			return -1;
+		c->stash = v;
+		c->cap_stash = ncap;
+	}
+	c->stash[c->n_stash++] = *f; /* the frame's storage moves with it */
+	memset(f, 0, sizeof *f);
+	return 0;
+}
+
+/* Read one frame from the socket: 1, 0 on timeout, -1 on error. */
+static int recv_socket(struct lia_client *c, struct lia_frame *f, int timeout_ms);
+
 int lia_client_recv(struct lia_client *c, struct lia_frame *f, int timeout_ms)
+{
+	if (c->n_stash > 0) {
+		*f = c->stash[0];
+		memmove(&c->stash[0], &c->stash[1], (c->n_stash - 1) * sizeof *c->stash);
+		c->n_stash--;
+		return 1;
+	}
+	return recv_socket(c, f, timeout_ms);
+}
+
+static int recv_socket(struct lia_client *c, struct lia_frame *f, int timeout_ms)
 {
 	zmq_pollitem_t it = {c->sock, 0, ZMQ_POLLIN, 0};
 	int n = zmq_poll(&it, 1, timeout_ms);
@@ -390,7 +426,7 @@ int lia_client_call(struct lia_client *c, struct lia_frame *req, struct lia_fram
 			lia_errf(err, "no answer from the broker within %d ms", c->timeout_ms);
 			return LIA_EXIT_UNREACHABLE;
 		}
-		int rc = lia_client_recv(c, reply, (int)left);
+		int rc = recv_socket(c, reply, (int)left);
 		if (rc < 0) {
 			lia_errf(err, "connection error");
 			return LIA_EXIT_FAIL;
@@ -400,6 +436,9 @@ int lia_client_call(struct lia_client *c, struct lia_frame *req, struct lia_fram
 		if (reply->request_id == req->request_id ||
 		    (reply->type == LIA_FRAME_ERROR && reply->request_id == 0))
 			return LIA_EXIT_OK;
+		if ((reply->type == LIA_FRAME_DELIVER || reply->type == LIA_FRAME_ERASE) &&
+		    reply->request_id == 0 && stash_push(c, reply) == 0)
+			continue;
 		lia_frame_clear(reply);
 	}
 }

@@ -50,6 +50,11 @@ struct lia_client {
 	struct lia_frame welcome;
 	bool have_directory;
 	struct lia_directory dir;
+	/* Frames pushed by the broker (deliveries, erase notices) that
+	 * arrived while a call waited for its reply; recv returns them
+	 * first. Bounded by the delivery window the agent asked for. */
+	struct lia_frame *stash;
+	size_t n_stash, cap_stash;
 };
 
 /* Connect and say hello. which: LIA_ID_* keys to load besides transport.
@@ -60,8 +65,7 @@ int lia_client_open(struct lia_client *c, const struct lia_profile *p, unsigned 
 void lia_client_close(struct lia_client *c);
 
 /* Send req (its request_id is set here) and wait for the reply with the
- * same id; frames pushed meanwhile are dropped (request connections do
- * not receive). Returns LIA_EXIT_OK, LIA_EXIT_UNREACHABLE on timeout, or
+ * same id; frames pushed meanwhile are kept for lia_client_recv. Returns LIA_EXIT_OK, LIA_EXIT_UNREACHABLE on timeout, or
  * LIA_EXIT_FAIL. An Error reply is returned as a frame, not a failure. */
 int lia_client_call(struct lia_client *c, struct lia_frame *req, struct lia_frame *reply,
 		    char err[static LIA_ERR_MAX]);

@@ -714,6 +714,11 @@ int lia_cmd_listen(int argc, char **argv)
 	int rc = connect_profile(&cl, "listen", profile, LIA_ID_BOX, true, 64, DEFAULT_TIMEOUT_MS);
 	if (rc != LIA_EXIT_OK)
 		return rc;
+	char err[LIA_ERR_MAX];
+	if (lia_client_directory(&cl, err) != 0) {
+		lia_client_close(&cl);
+		return fail("listen", LIA_EXIT_FAIL, err);
+	}
 	struct lia_opener *op = lia_opener_new(&cl.id.cert, cl.id.box);
 	struct seen seen = {0};
 	uint64_t got = 0;

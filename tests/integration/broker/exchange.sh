@@ -1,0 +1,210 @@
+#!/bin/bash
+# exchange.sh BUILD SRC RAWCLIENT — the broker and agents as real
+# processes on loopback with real CurveZMQ (issue #5's list):
+#   publish -> feed delivery -> ack -> ledger; withheld recipients get
+#   nothing and the ledger says why; ZAP refuses unknown, expired and
+#   revoked transport keys; an envelope sent over another principal's
+#   connection is refused; a replayed id is delivered once; an offline
+#   subscriber catches up in order; malformed, truncated and oversized
+#   frames are refused while others are served; SIGHUP with a broken
+#   policy keeps serving; kill -9 during a burst loses no acknowledged
+#   message and every delivery has its ledger record.
+set -u
+BUILD=$1 SRC=$2 RAW=$3
+L="$BUILD/agent/liaison" CERTS="$BUILD/certs/liaison-certs"
+BROKER="$BUILD/broker/liaison-broker" AUDIT="$BUILD/audit/liaison-audit"
+T=$(mktemp -d)
+PORT=$((20000 + $$ % 20000))
+BPID=
+cleanup() {
+	[ -n "$BPID" ] && kill -9 "$BPID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+fails=0 passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+run() { # run EXPECTED-EXIT CMD...
+	local want=$1
+	shift
+	"$@" >"$T/out" 2>"$T/err"
+	local got=$?
+	if [ "$got" -eq "$want" ]; then ok; else
+		bad "exit $got, expected $want: $*"
+		sed 's/^/  | /' "$T/out" "$T/err" | head -20
+	fi
+}
+expect_in() { # expect_in FILE TEXT
+	if grep -q -- "$2" "$1"; then ok; else bad "\"$2\" not in $(basename "$1"):"; sed 's/^/  | /' "$1" | head -20; fi
+}
+
+start_broker() {
+	"$BROKER" --config "$X/broker.yaml" >>"$X/broker.log" 2>&1 &
+	BPID=$!
+	for _ in $(seq 50); do
+		grep -q "listening endpoint=tcp://127.0.0.1:$PORT" "$X/broker.log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	bad "broker did not start"; cat "$X/broker.log"; return 1
+}
+
+X="$T/x"
+"$SRC/scripts/mkexchange.sh" "$BUILD" "$X" "$PORT" || { echo "FAIL: mkexchange"; exit 1; }
+export LIAISON_PROFILES="$X/profiles"
+start_broker || exit 1
+
+# --- feeds, delivery, acknowledgement, ledger ---
+run 0 "$L" subscribe med --profile roma --kind route --kind carrier --region MED-CENTRAL
+run 0 "$L" subscribe everything --profile piraeus
+run 0 "$L" subscribe balkans --profile beograd --region WESTERN-BALKANS
+run 0 "$L" feeds --profile roma --json
+expect_in "$T/out" '"name":"med"'
+run 4 "$L" subscribe nope --profile auditor   # auditors receive no content
+run 0 "$L" publish --profile ventimiglia --kind route --tlp AMBER --handling H2 \
+	--release-region MED-CENTRAL --region MED-CENTRAL --evaluation B2 \
+	--title "Night departures from Zuwara" --set mode=sea --set capacity=90 \
+	--to MT-AFM/valletta --json
+expect_in "$T/out" '"accepted":true'
+expect_in "$T/out" '"disclosed":2'
+ID=$(sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' "$T/out")
+run 0 "$L" listen --profile roma --count 1 --timeout 10 --json
+expect_in "$T/out" "\"id\":\"$ID\""
+expect_in "$T/out" '"title":"Night departures from Zuwara"'
+run 0 "$L" listen --profile valletta --count 1 --timeout 10
+expect_in "$T/out" "$ID"
+# Piraeus's feed matched but the marking excludes it: it gets nothing.
+run 0 "$L" listen --profile piraeus --timeout 2 --json
+[ -s "$T/out" ] && bad "piraeus received something: $(cat "$T/out")" || ok
+run 0 "$L" inbox --profile piraeus --json
+[ -s "$T/out" ] && bad "piraeus's inbox shows a withheld message" || ok
+run 1 "$L" read "$ID" --profile piraeus
+expect_in "$T/err" "no message with that id was delivered to you"
+run 0 "$L" disclosures "$ID" --profile ventimiglia --json
+expect_in "$T/out" '"recipient":"GR-HCG/piraeus","disclosed":false,"rule":"release.regions"'
+expect_in "$T/out" '"recipient":"IT-PS/roma","disclosed":true'
+expect_in "$T/out" '"acknowledged":true'
+run 1 "$L" disclosures "$ID" --profile roma       # not the originator
+run 0 "$L" disclosures "$ID" --profile auditor    # auditors may ask
+run 0 "$L" read "$ID" --profile valletta
+expect_in "$T/out" "TLP:AMBER"
+
+# --- a policy refusal names the rule ---
+run 4 "$L" publish --profile ventimiglia --kind route --tlp AMBER --title x --set mode=sea
+expect_in "$T/err" "rule tlp.amber.addressed"
+
+# --- replay: the same envelope twice is delivered once ---
+run 0 "$L" seal --keys "$X/ventimiglia" --authority-key "$X/authority/authority.pub" \
+	--to "$X/valletta/cert.crt" --kind carrier --tlp RED --release-principal MT-AFM/valletta \
+	--title "AL AMAL" --set vessel.name="AL AMAL" --out "$T/replay.env"
+run 0 "$L" publish --profile ventimiglia --envelope "$T/replay.env" --to MT-AFM/valletta --json
+expect_in "$T/out" '"duplicate":false'
+SEQ1=$(sed 's/.*"sequence":\([0-9]*\).*/\1/' "$T/out")
+run 0 "$L" publish --profile ventimiglia --envelope "$T/replay.env" --to MT-AFM/valletta --json
+expect_in "$T/out" '"duplicate":true'
+expect_in "$T/out" "\"sequence\":$SEQ1"
+run 0 "$L" listen --profile valletta --timeout 3 --json
+[ "$(grep -c AL\ AMAL "$T/out")" = 1 ] && ok || bad "replayed message delivered $(grep -c 'AL AMAL' "$T/out") times"
+# The same valid envelope over another principal's connection: refused.
+run 4 "$L" publish --profile valletta --envelope "$T/replay.env" --to MT-AFM/valletta
+expect_in "$T/err" "signed by another principal"
+
+# --- offline subscriber catches up in order ---
+for i in $(seq 1 12); do
+	"$L" publish --profile ventimiglia --kind carrier --tlp GREEN --region MED-CENTRAL \
+		--title "sighting $i" --set vessel.name="V$i" >/dev/null || bad "publish $i"
+done
+run 0 "$L" listen --profile roma --count 12 --timeout 10 --json
+n=$(grep -c '"event":"message"' "$T/out")
+[ "$n" = 12 ] && ok || bad "roma caught up $n of 12"
+seqs=$(sed 's/.*"sequence":\([0-9]*\).*/\1/' "$T/out" | tr '\n' ' ')
+titles=$(grep -o 'sighting [0-9]*' "$T/out" | sed 's/sighting //' | tr '\n' ' ')
+[ "$titles" = "1 2 3 4 5 6 7 8 9 10 11 12 " ] && ok || bad "out of order: $titles (deliveries $seqs)"
+
+# --- authentication: unknown, expired and revoked keys are refused ---
+"$CERTS" keygen --subject IT-GDF/stranger --dir "$X/stranger" --insecure >/dev/null
+"$CERTS" issue --authority "$X/authority" --request "$X/stranger/request.req" --agency IT-GDF \
+	--country IT --role liaison --out "$X/stranger/cert.crt" >/dev/null
+sed "s#$X/ventimiglia#$X/stranger#" "$X/profiles/ventimiglia.yaml" >"$X/profiles/stranger.yaml"
+run 4 "$L" directory --profile stranger
+expect_in "$T/err" "refused authentication"
+"$CERTS" keygen --subject IT-GDF/old --dir "$X/old" --insecure >/dev/null
+"$CERTS" issue --authority "$X/authority" --request "$X/old/request.req" --agency IT-GDF \
+	--country IT --role liaison --not-before 2020-01-01 --not-after 2021-01-01 --out "$X/old/cert.crt" >/dev/null
+cp "$X/old/cert.crt" "$X/certs/old.crt"
+sed "s#$X/ventimiglia#$X/old#" "$X/profiles/ventimiglia.yaml" >"$X/profiles/old.yaml"
+kill -HUP "$BPID"; sleep 0.5
+run 4 "$L" directory --profile old
+expect_in "$T/err" "refused authentication"
+run 0 "$L" directory --profile zagreb
+serial=$("$CERTS" inspect --json "$X/zagreb/cert.crt" | sed 's/.*"serial":\([0-9]*\).*/\1/')
+run 0 "$CERTS" revoke --authority "$X/authority" --serial "$serial" --reason "test"
+kill -HUP "$BPID"; sleep 0.5
+run 4 "$L" directory --profile zagreb
+expect_in "$X/broker.log" "certificate-revoked serial=$serial"
+expect_in "$X/broker.log" "auth-refused"
+
+# --- unreachable broker: exit 5 ---
+sed "s#127.0.0.1:$PORT#127.0.0.1:$((PORT + 1))#" "$X/profiles/roma.yaml" >"$X/profiles/nowhere.yaml"
+run 5 timeout 30 "$L" directory --profile nowhere
+expect_in "$T/err" "unreachable"
+
+# --- malformed frames from an authenticated agent; others still served ---
+run 0 "$RAW" "$X/profiles/beograd.yaml"
+expect_in "$T/out" "ping-after answered"
+run 0 "$L" directory --profile roma
+kill -0 "$BPID" 2>/dev/null && ok || bad "the broker died on bad frames"
+
+# --- SIGHUP with a broken policy keeps serving ---
+cp "$X/exchange.yaml" "$T/good-policy.yaml"
+printf 'version: 1\nexchange: BROKEN\nunknown_key: 1\n' >"$X/exchange.yaml"
+kill -HUP "$BPID"; sleep 0.5
+expect_in "$X/broker.log" "reload-refused"
+run 0 "$L" publish --profile ventimiglia --kind carrier --tlp GREEN --region MED-CENTRAL \
+	--title "after a broken reload" --set vessel.name=X
+cp "$T/good-policy.yaml" "$X/exchange.yaml"
+
+# --- kill -9 during a burst, restart: nothing acknowledged is lost ---
+: >"$T/acked"
+( for i in $(seq 1 120); do
+	"$L" publish --profile ventimiglia --kind carrier --tlp GREEN --region MED-CENTRAL \
+		--title "burst $i" --set vessel.name="B$i" --timeout-ms 3000 --json 2>/dev/null |
+		grep '"accepted":true' | sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' >>"$T/acked"
+done ) &
+BURST=$!
+sleep 0.8
+kill -9 "$BPID"
+BPID=
+before=$(wc -l <"$T/acked")
+start_broker || exit 1
+wait "$BURST"
+nacked=$(wc -l <"$T/acked")
+echo "burst: $before of 120 acknowledged before kill -9, $nacked in all"
+[ "$before" -ge 1 ] && [ "$before" -lt 120 ] && ok || bad "the kill did not land inside the burst ($before acknowledged before it)"
+[ "$nacked" -ge 1 ] && ok || bad "no publish was acknowledged before the kill"
+run 0 "$L" listen --profile roma --timeout 5 --json
+missing=0
+while read -r id; do grep -q "\"id\":\"$id\"" "$T/out" || missing=$((missing + 1)); done <"$T/acked"
+[ "$missing" = 0 ] && ok || bad "$missing of $nacked acknowledged messages never reached roma"
+# Every delivery has its disclose record: compare the store with the ledger.
+sqlite3 "$X/data/liaison.db" "SELECT lower(hex(m.id)) || ' ' || d.recipient FROM deliveries d JOIN messages m ON m.seq = d.message_seq" | sort >"$T/deliveries"
+"$AUDIT" query --ledger "$X/data/liaison.db" --op disclose --json --quiet >"$T/disclosed.json"
+python3 - "$T/disclosed.json" >"$T/records" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    print(r["message_id"], r["recipient"]["subject"] if isinstance(r.get("recipient"), dict) else r.get("recipient"))
+PY
+sort -o "$T/records" "$T/records"
+if [ -s "$T/deliveries" ] && comm -23 "$T/deliveries" "$T/records" | grep -q .; then
+	bad "deliveries without a disclose record:"; comm -23 "$T/deliveries" "$T/records" | head
+else ok; fi
+
+# --- the auditor verifies the whole ledger, offline, with the broker's key ---
+kill -TERM "$BPID"; wait "$BPID" 2>/dev/null; BPID=
+expect_in "$X/broker.log" "stopped clean"
+run 0 "$AUDIT" verify --ledger "$X/data/liaison.db" --cert "$X/broker/cert.crt" \
+	--authority "$X/authority/authority.pub" --quiet
+
+echo "exchange: $passes passed, $fails failed"
+[ "$fails" -eq 0 ]
