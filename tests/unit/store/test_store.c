@@ -1,0 +1,210 @@
+/* The broker's store (store/store.h): messages, deliveries in commit
+ * order, acknowledgements, expiry, feeds, durability across reopen. */
+#define _XOPEN_SOURCE 700
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+static char path[256];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(path, sizeof path, "/tmp/lia-store-test-%d.db", (int)getpid());
+	unlink(path);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char p[300];
+	unlink(path);
+	snprintf(p, sizeof p, "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", path);
+	unlink(p);
+	return 0;
+}
+
+static uint64_t add_msg(struct lia_store *s, uint8_t idbyte, int64_t expires_at)
+{
+	char err[LIA_ERR_MAX];
+	struct lia_store_message m;
+	memset(&m, 0, sizeof m);
+	memset(m.id, idbyte, LIA_ID_BYTES);
+	memcpy(m.originator, "IT-GDF/a", 9);
+	m.kind = LIA_KIND_ROUTE;
+	m.created_at = 100;
+	m.received_at = 101;
+	m.expires_at = expires_at;
+	m.recipients = 2;
+	static const uint8_t hdr[] = {1, 2, 3}, env[] = {4, 5, 6, 7};
+	if (lia_store_message_add(s, &m, hdr, sizeof hdr, env, sizeof env, err) != 0)
+		fail_msg("%s", err);
+	return m.seq;
+}
+
+static void test_messages_and_deliveries(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_store *s = lia_store_open(path, err);
+	assert_non_null(s);
+	assert_int_equal(lia_store_begin(s, err), 0);
+	uint64_t m1 = add_msg(s, 1, 0), m2 = add_msg(s, 2, 500);
+	uint64_t d1, d2, d3;
+	assert_int_equal(lia_store_delivery_add(s, m1, "IT-PS/b", "direct", &d1, err), 0);
+	assert_int_equal(lia_store_delivery_add(s, m2, "IT-PS/b", "med", &d2, err), 0);
+	assert_int_equal(lia_store_delivery_add(s, m2, "MT-AFM/c", "direct", &d3, err), 0);
+	/* One delivery per recipient and message. */
+	uint64_t dup;
+	assert_int_equal(lia_store_delivery_add(s, m2, "MT-AFM/c", "direct", &dup, err), -1);
+	assert_int_equal(lia_store_commit(s, err), 0);
+	assert_true(d1 < d2 && d2 < d3);
+
+	/* A repeated id is refused by the schema. */
+	assert_int_equal(lia_store_begin(s, err), 0);
+	struct lia_store_message m;
+	memset(&m, 0, sizeof m);
+	memset(m.id, 1, LIA_ID_BYTES);
+	memcpy(m.originator, "IT-GDF/a", 9);
+	assert_int_equal(lia_store_message_add(s, &m, (const uint8_t *)"x", 1, (const uint8_t *)"y", 1, err), -1);
+	lia_store_rollback(s);
+
+	uint8_t id[LIA_ID_BYTES];
+	memset(id, 2, sizeof id);
+	assert_int_equal(lia_store_message_find(s, id, &m), 1);
+	assert_int_equal(m.seq, m2);
+	assert_int_equal(m.expires_at, 500);
+	memset(id, 9, sizeof id);
+	assert_int_equal(lia_store_message_find(s, id, &m), 0);
+
+	struct lia_store_delivery d[8];
+	size_t n;
+	assert_int_equal(lia_store_pending(s, "IT-PS/b", 0, d, 8, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(d[0].seq, d1);
+	assert_string_equal(d[1].via, "med");
+	assert_int_equal(lia_store_pending(s, "IT-PS/b", d1, d, 8, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lia_store_pending(s, "IT-PS/b", 0, d, 1, &n), 0);
+	assert_int_equal(n, 1);
+	uint64_t count;
+	assert_int_equal(lia_store_pending_count(s, "IT-PS/b", &count), 0);
+	assert_int_equal(count, 2);
+
+	/* Acks: once, only by the recipient. */
+	struct lia_store_delivery got;
+	assert_int_equal(lia_store_begin(s, err), 0);
+	assert_int_equal(lia_store_ack(s, "MT-AFM/c", d1, 200, &got), 0);
+	assert_int_equal(lia_store_ack(s, "IT-PS/b", d1, 200, &got), 1);
+	assert_int_equal(lia_store_ack(s, "IT-PS/b", d1, 201, &got), 0);
+	assert_int_equal(lia_store_ack(s, "IT-PS/b", 9999, 201, &got), 0);
+	assert_int_equal(lia_store_commit(s, err), 0);
+	assert_int_equal(lia_store_pending(s, "IT-PS/b", 0, d, 8, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lia_store_inbox(s, "IT-PS/b", 0, d, 8, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(d[0].acked_at, 200);
+
+	assert_int_equal(lia_store_delivery_of(s, "MT-AFM/c", (uint8_t[16]){2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2}, &got), 1);
+	assert_int_equal(lia_store_delivery_of(s, "MT-AFM/c", (uint8_t[16]){1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, &got), 0);
+
+	/* Expiry: found once due, erased, no longer pending or fetchable. */
+	struct lia_store_message ex[4];
+	assert_int_equal(lia_store_expired(s, 499, ex, 4, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(lia_store_expired(s, 500, ex, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ex[0].seq, m2);
+	uint8_t *env;
+	size_t len;
+	assert_int_equal(lia_store_message_envelope(s, m2, &env, &len), 1);
+	free(env);
+	assert_int_equal(lia_store_begin(s, err), 0);
+	assert_int_equal(lia_store_erase(s, m2, 500, err), 0);
+	assert_int_equal(lia_store_commit(s, err), 0);
+	assert_int_equal(lia_store_message_envelope(s, m2, &env, &len), 0);
+	assert_int_equal(lia_store_expired(s, 600, ex, 4, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(lia_store_pending(s, "MT-AFM/c", 0, d, 8, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(lia_store_deliveries_of_message(s, m2, d, 8, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true(d[0].erased);
+	lia_store_destroy(&s);
+	assert_null(s);
+
+	/* Durable across reopen; a rolled-back transaction leaves nothing. */
+	s = lia_store_open(path, err);
+	assert_non_null(s);
+	assert_int_equal(lia_store_begin(s, err), 0);
+	add_msg(s, 7, 0);
+	lia_store_rollback(s);
+	memset(id, 7, sizeof id);
+	assert_int_equal(lia_store_message_find(s, id, &m), 0);
+	memset(id, 1, sizeof id);
+	assert_int_equal(lia_store_message_find(s, id, &m), 1);
+	lia_store_destroy(&s);
+}
+
+static void test_feeds(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_store *s = lia_store_open(path, err);
+	assert_non_null(s);
+	struct lia_store_feed f;
+	memset(&f, 0, sizeof f);
+	memcpy(f.subscriber, "IT-PS/b", 8);
+	memcpy(f.name, "med", 4);
+	f.filter.kinds = 1u << LIA_KIND_ROUTE;
+	assert_int_equal(lia_names_add(&f.filter.regions, "MED-CENTRAL"), 0);
+	assert_int_equal(lia_names_add(&f.filter.regions, "MED-EASTERN"), 0);
+	assert_int_equal(lia_names_add(&f.filter.agencies, "IT-GDF"), 0);
+	f.filter.min_eval = (struct lia_evaluation){LIA_EVAL_EUROPOL_4X4, 'B', 2};
+	f.created_at = 5;
+	assert_int_equal(lia_store_feed_put(s, &f, err), 0);
+	memcpy(f.name, "all", 4);
+	memset(&f.filter, 0, sizeof f.filter);
+	assert_int_equal(lia_store_feed_put(s, &f, err), 0);
+	memcpy(f.subscriber, "MT-AFM/c", 9);
+	assert_int_equal(lia_store_feed_put(s, &f, err), 0);
+	struct lia_store_feed *v;
+	size_t n;
+	assert_int_equal(lia_store_feeds(s, "IT-PS/b", &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[1].name, "med");
+	assert_int_equal(v[1].filter.regions.n, 2);
+	assert_string_equal(v[1].filter.regions.v[1], "MED-EASTERN");
+	assert_string_equal(v[1].filter.agencies.v[0], "IT-GDF");
+	assert_int_equal(v[1].filter.min_eval.source, 'B');
+	assert_int_equal(v[1].filter.min_eval.information, 2);
+	free(v);
+	assert_int_equal(lia_store_feeds(s, "", &v, &n), 0);
+	assert_int_equal(n, 3);
+	free(v);
+	assert_int_equal(lia_store_feed_remove(s, "IT-PS/b", "med"), 1);
+	assert_int_equal(lia_store_feed_remove(s, "IT-PS/b", "med"), 0);
+	assert_int_equal(lia_store_feeds(s, "IT-PS/b", &v, &n), 0);
+	assert_int_equal(n, 1);
+	free(v);
+	lia_store_destroy(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_messages_and_deliveries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_feeds, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
