@@ -1,122 +1,131 @@
 #!/bin/bash
-# demo.sh BUILD-DIR — a short demonstration exchange, narrated.
+# demo.sh BUILD-DIR — the demonstration exchange, narrated.
 #
-# Until the broker lands, this plays the offline part of Liaison: an
-# exchange authority, principals of five agencies in two regions, and
-# signed, end-to-end encrypted envelopes moved as files, with their use
-# restrictions, a refused reader, and a revocation. Everything is left in
-# ./demo-exchange for you to explore with liaison-certs inspect and
-# liaison open.
+# An authority, a broker on the embedded SQLite store, principals of
+# seven agencies in three regions, the example exchange policy; then
+# alerts, feeds, a refused disclosure, an analyst catching up, an
+# originator asking who received its alert, a revoked key, and an
+# auditor verifying the ledger and a proof. Everything stays in
+# ./demo-exchange for you to explore.
 set -euo pipefail
-BUILD=${1:-build}
-CERTS="$PWD/$BUILD/certs/liaison-certs"
-LIAISON="$PWD/$BUILD/agent/liaison"
+BUILD=$(cd "${1:-build}" && pwd)
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+L="$BUILD/agent/liaison" CERTS="$BUILD/certs/liaison-certs"
+BROKER="$BUILD/broker/liaison-broker" AUDIT="$BUILD/audit/liaison-audit"
 X="$PWD/demo-exchange"
+PORT=${LIAISON_DEMO_PORT:-7400}
 
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then B=$'\033[1m' D=$'\033[2m' R=$'\033[0m'; else B= D= R=; fi
 step() { printf '\n%s== %s%s\n' "$B" "$*" "$R"; }
 say() { printf '%s\n' "$*"; }
-show() { printf '%s$ %s%s\n' "$D" "$*" "$R"; "$@"; }
+show() {
+	local words=("$@")
+	words[0]=${words[0]##*/}
+	printf '%s$ %s%s\n' "$D" "${words[*]}" "$R"
+	"$@"
+}
+show_to() { # show_to FILE CMD...: like show, the command's output into FILE
+	local out=$1
+	shift
+	local words=("$@")
+	words[0]=${words[0]##*/}
+	printf '%s$ %s > %s%s\n' "$D" "${words[*]}" "$out" "$R"
+	"$@" >"$out"
+}
+expect_fail() { set +e; "$@"; local rc=$?; set -e; say "  (exit status $rc)"; }
+
+BPID=
+stop_broker() { [ -n "$BPID" ] && kill -TERM "$BPID" 2>/dev/null && wait "$BPID" 2>/dev/null; BPID=; }
+trap stop_broker EXIT
 
 rm -rf "$X"
-mkdir -p "$X"
+step "1. The exchange: an authority, a broker, seven agencies in three regions"
+say "The authority's Ed25519 key is the root of trust; each office made its own keys"
+say "and sent only a signing request. Keys here have no passphrase (demo only)."
+"$SRC/scripts/mkexchange.sh" "$BUILD" "$X" "$PORT"
 cd "$X"
+export LIAISON_PROFILES="$X/profiles"
+show "$CERTS" verify --authority-key authority/authority.pub --crl authority/revocations.crl certs/*.crt
 
-step "1. The exchange authority"
-say "One Ed25519 key is the root of trust of the exchange. It is kept offline and"
-say "signs certificates and revocation lists. (--insecure stores it without a"
-say "passphrase, for this demonstration only.)"
-show "$CERTS" init --dir authority --name med-balkans-exchange --insecure
+step "2. The broker starts on its embedded SQLite store"
+say "Policy: policy/examples/exchange.yaml (regions, agencies, agreements, roles)."
+"$BROKER" --config broker.yaml >>broker.log 2>&1 &
+BPID=$!
+for _ in $(seq 50); do grep -q "listening" broker.log 2>/dev/null && break; sleep 0.1; done
+sed 's/^/  broker: /' broker.log
+show "$L" directory --profile ventimiglia
 
-step "2. Principals of five agencies in two regions"
-say "Each office makes its own keys (signing, payload wraps, transport) and sends"
-say "only a signing request; the authority decides agency, country, regions, roles."
-# subject agency country region role
-while read -r subject agency country region role; do
-	dir=${subject#*/}
-	"$CERTS" keygen --subject "$subject" --dir "$dir" --insecure >/dev/null
-	"$CERTS" issue --authority authority --request "$dir/request.req" --agency "$agency" \
-		--country "$country" --region "$region" --role "$role" --days 90 \
-		--out "$dir/cert.crt" >/dev/null
-	printf '  %-24s %-8s %-16s %s\n' "$subject" "$country" "$region" "$role"
-done <<'LIST'
-IT-GDF/ventimiglia IT-GDF IT MED-CENTRAL liaison
-MT-AFM/valletta MT-AFM MT MED-CENTRAL liaison
-IT-PS/analysis IT-PS IT MED-CENTRAL analyst
-HR-MUP/zagreb HR-MUP HR WESTERN-BALKANS liaison
-RS-MUP/beograd RS-MUP RS WESTERN-BALKANS analyst
-EU-AUDIT/auditor EU-AUDIT BE MED-CENTRAL auditor
-LIST
-show "$CERTS" verify --authority-key authority/authority.pub --crl authority/revocations.crl \
-	ventimiglia/cert.crt valletta/cert.crt analysis/cert.crt zagreb/cert.crt beograd/cert.crt
+step "3. Analysts subscribe to regional feeds, then go offline"
+show "$L" subscribe med-routes --profile roma --kind route --kind carrier --region MED-CENTRAL
+show "$L" subscribe balkans --profile beograd --region WESTERN-BALKANS
+show "$L" subscribe everything --profile piraeus
 
-step "3. A route alert, AMBER with H2, to the Maltese counterpart and an analyst"
-say "The Guardia di Finanza liaison officer in Ventimiglia reports departures from"
-say "Zuwara. TLP AMBER: the recipients' agencies on a need-to-know basis; H2: no"
-say "onward dissemination without permission. Only Valletta and the analyst get a"
-say "key wrap; the body is encrypted end to end."
-show "$LIAISON" seal --keys ventimiglia --authority-key authority/authority.pub \
-	--to valletta/cert.crt --to analysis/cert.crt \
-	--kind route --tlp AMBER --handling H2 --evaluation B2 --region MED-CENTRAL \
+step "4. A route alert to the Central Mediterranean feed"
+say "Guardia di Finanza in Ventimiglia: departures from Zuwara. TLP AMBER releasable"
+say "to MED-CENTRAL members, H2 (no onward dissemination without permission)."
+show_to alert.json "$L" publish --profile ventimiglia --kind route --tlp AMBER --handling H2 --evaluation B2 \
+	--release-region MED-CENTRAL --region MED-CENTRAL \
 	--title "Night departures from Zuwara towards Lampedusa" \
 	--set mode=sea --set capacity=90 --set price_per_person=350000 --set price_currency=EUR \
 	--set 'embarkation[0].name=Zuwara' --set 'embarkation[0].country=LY' \
-	--set 'destination[0].name=Lampedusa' --set 'destination[0].country=IT' \
-	--set frequency_per_week=3 --out route-alert.env
+	--set 'destination[0].name=Lampedusa' --set 'destination[0].country=IT' --json
+cat alert.json
+ALERT=$(sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' alert.json)
+say "Piraeus (Hellenic Coast Guard) subscribes to everything, but the alert is"
+say "releasable to MED-CENTRAL only: the broker withheld it and recorded why."
 
-step "4. Valletta opens it: restrictions first, then the content"
-show "$LIAISON" open --keys valletta --authority-key authority/authority.pub \
-	--from ventimiglia/cert.crt --crl authority/revocations.crl route-alert.env
+step "5. A carrier report, RED, to one named counterpart"
+show "$L" publish --profile ventimiglia --kind carrier --tlp RED --release-principal MT-AFM/valletta \
+	--to MT-AFM/valletta --handling H1 --evaluation A2 --region MED-CENTRAL \
+	--title "AL AMAL (IMO 9123456) loading at Zuwara tonight" \
+	--set vessel.name="AL AMAL" --set vessel.imo=9123456 --set vessel.flag=TG
+show "$L" listen --profile valletta --count 1 --timeout 10
 
-step "5. Zagreb was not a recipient: it can read nothing"
-set +e
-"$LIAISON" open --keys zagreb --authority-key authority/authority.pub \
-	--from ventimiglia/cert.crt route-alert.env
-rc=$?
-set -e
-say "  (exit status $rc: verification failed; nothing of the message was shown)"
-
-step "6. A document alert, GREEN, to every region"
-say "Zagreb reports stolen blank passports; GREEN may go to the whole community."
-show "$LIAISON" seal --keys zagreb --authority-key authority/authority.pub \
-	--to ventimiglia/cert.crt --to valletta/cert.crt --to analysis/cert.crt --to beograd/cert.crt \
-	--kind document --tlp GREEN --evaluation A1 --region WESTERN-BALKANS --region MED-CENTRAL \
+step "6. A document alert, GREEN, for the whole exchange"
+show "$L" publish --profile zagreb --kind document --tlp GREEN --evaluation A1 \
+	--region WESTERN-BALKANS --region MED-CENTRAL \
 	--title "Stolen blank passports, serial range A4410000-A4410999" \
 	--set type=passport --set issuing_state=HR --set serial_from=A4410000 \
 	--set serial_to=A4410999 --set status=stolen-blank \
-	--set 'detection_tips=laminate lifts at the data page corner' --out document-alert.env
-show "$LIAISON" open --keys beograd --authority-key authority/authority.pub \
-	--from zagreb/cert.crt --json document-alert.env
+	--set 'detection_tips=laminate lifts at the data page corner'
 
-step "7. A tampered envelope is refused, naming the cause"
-cp route-alert.env tampered.env
-printf '\x00' | dd of=tampered.env bs=1 seek=60 conv=notrunc status=none
-set +e
-"$LIAISON" open --keys valletta --authority-key authority/authority.pub \
-	--from ventimiglia/cert.crt tampered.env
-set -e
+step "7. The analysts come back online and catch up, in commit order"
+show "$L" listen --profile roma --timeout 3
+show "$L" listen --profile beograd --timeout 3
+say "Piraeus, whom the policy refused the route alert, sees only what it may:"
+show "$L" listen --profile piraeus --timeout 3
+show "$L" read "$ALERT" --profile roma
 
-step "8. A laptop is stolen: the authority revokes the key"
-serial=$("$CERTS" inspect --json ventimiglia/cert.crt | sed 's/.*"serial":\([0-9]*\).*/\1/')
-sleep 1
+step "8. The originator asks who received its alert, and who was refused"
+show "$L" disclosures "$ALERT" --profile ventimiglia
+
+step "9. A laptop is stolen: the authority revokes Zagreb's key"
+serial=$("$CERTS" inspect --json zagreb/cert.crt | sed 's/.*"serial":\([0-9]*\).*/\1/')
 show "$CERTS" revoke --authority authority --serial "$serial" --reason "laptop stolen"
-say "The alert signed before the revocation stays verifiable, and is flagged:"
-"$LIAISON" open --keys valletta --authority-key authority/authority.pub \
-	--from ventimiglia/cert.crt --crl authority/revocations.crl route-alert.env | grep -i "revoked" || true
-sleep 1
-"$LIAISON" seal --keys ventimiglia --authority-key authority/authority.pub --to valletta/cert.crt \
-	--kind note --tlp AMBER --text "please forward to everyone" --out after-theft.env >/dev/null
-say "A message signed with the stolen key after the revocation is refused:"
-set +e
-"$LIAISON" open --keys valletta --authority-key authority/authority.pub \
-	--from ventimiglia/cert.crt --crl authority/revocations.crl after-theft.env
-set -e
+kill -HUP "$BPID"
+sleep 0.5
+say "The broker reloaded and drops the key; the thief is refused at the handshake:"
+expect_fail "$L" inbox --profile zagreb
+
+step "10. The auditor verifies the ledger and a proof"
+say "The auditor fetches the broker's signed checkpoint over the network..."
+sleep 2.5
+show_to kept.checkpoint "$L" checkpoint --profile auditor
+cat kept.checkpoint
+stop_broker
+say "...and verifies the whole ledger offline, with nothing but the broker's"
+say "certificate and the authority key: every record, every checkpoint."
+show "$AUDIT" verify --ledger data/liaison.db --cert broker/cert.crt --authority authority/authority.pub \
+	--checkpoint kept.checkpoint --quiet
+show "$AUDIT" disclosures "$ALERT" --ledger data/liaison.db
+say "An inclusion proof that the refusal to Piraeus is in the log:"
+show "$AUDIT" prove --ledger data/liaison.db --message "$ALERT" --recipient GR-HCG/piraeus -o refusal.tlog-proof
+show "$AUDIT" verify-proof refusal.tlog-proof --cert broker/cert.crt --authority authority/authority.pub
 
 step "Done"
 say "The exchange's files are in $X:"
-say "  authority/   the authority key (offline in real life), its public key, the revocation list"
-say "  <office>/    each office's keys (0600), request and certificate"
-say "  *.env        the envelopes"
-say "Try: $CERTS inspect $X/valletta/cert.crt"
-say "The networked broker, feeds and the disclosure ledger join this demonstration as"
-say "they land (see README.md)."
+say "  authority/  the authority key (offline in real life), public key, revocation list"
+say "  broker/ broker.yaml broker.log data/liaison.db   the broker, its log, store and ledger"
+say "  <office>/  each office's keys (0600) and certificate; profiles/ their connections"
+say "  exchange.yaml  the exchange policy in force"
+say "Try:  LIAISON_PROFILES=$X/profiles $L inbox --profile valletta"
