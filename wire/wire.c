@@ -972,7 +972,7 @@ void *lia_wire_client(void *zctx, const char *endpoint, const uint8_t server_pk[
 		lia_errf(err, "cannot configure CURVE client: %s", zmq_strerror(zmq_errno()));
 		goto fail;
 	}
-	if (zmq_connect(s, endpoint) != 0) {
+	if (endpoint != NULL && zmq_connect(s, endpoint) != 0) {
 		lia_errf(err, "cannot connect to \"%s\": %s", endpoint, zmq_strerror(zmq_errno()));
 		goto fail;
 	}

@@ -259,7 +259,8 @@ void *lia_wire_server(void *zctx, const char *endpoint, const struct lia_secret 
 		      char err[static LIA_ERR_MAX]);
 
 /* Client side: a DEALER with CURVE to a server whose transport public key
- * is server_pk, connected to endpoint. */
+ * is server_pk, connected to endpoint (NULL: the caller connects, e.g.
+ * after installing a socket monitor). */
 void *lia_wire_client(void *zctx, const char *endpoint, const uint8_t server_pk[static 32],
 		      const struct lia_secret *transport, char err[static LIA_ERR_MAX]);
 
