@@ -383,8 +383,8 @@ static enum lia_rule tlp_rule(struct lia_decision *d, struct audience *a,
 		} else {
 			a->red = true;
 			audience_deny(d, a, LIA_RULE_TLP_RED,
-				      "TLP:RED is for named principals only, and %s is not among the "
-				      "%zu named",
+				      "TLP:RED is for named principals only, and %s is not among "
+				      "those named (%zu)",
 				      rc->subject, r->release_principals.n);
 		}
 		return LIA_RULE_TLP_RED;
@@ -454,6 +454,10 @@ enum lia_verdict lia_decide(struct lia_decision *d, const struct lia_policy *p,
 		return DENY(d, LIA_RULE_ORIGINATOR_MATCH,
 			    "the header names originator %s, but the certificate given is %s's",
 			    h->originator, oc->subject);
+	if (oc->kind != LIA_CERT_PRINCIPAL)
+		return DENY(d, LIA_RULE_ORIGINATOR_MATCH,
+			    "%s holds a broker certificate, which never originates content",
+			    oc->subject);
 	PASS(d, LIA_RULE_ORIGINATOR_MATCH);
 	/* Checked at creation, not now: a certificate that expires or is
 	 * revoked later does not unsay what was validly signed before
@@ -557,8 +561,8 @@ enum lia_verdict lia_decide(struct lia_decision *d, const struct lia_policy *p,
 			PASS(d, LIA_RULE_RELEASE_AGENCY);
 		else
 			audience_deny(d, &a, LIA_RULE_RELEASE_AGENCY,
-				      "the message is releasable to %zu named agencies, and %s is not "
-				      "one of them",
+				      "the message is releasable only to the agencies named (%zu), "
+				      "and %s is not one of them",
 				      r->release_agencies.n, rc->agency);
 	}
 	if (r->release_principals.n > 0) {
@@ -566,8 +570,8 @@ enum lia_verdict lia_decide(struct lia_decision *d, const struct lia_policy *p,
 			PASS(d, LIA_RULE_RELEASE_PRINCIPAL);
 		else
 			audience_deny(d, &a, LIA_RULE_RELEASE_PRINCIPAL,
-				      "the message is releasable to %zu named principals, and %s is "
-				      "not one of them",
+				      "the message is releasable only to the principals named (%zu), "
+				      "and %s is not one of them",
 				      r->release_principals.n, rc->subject);
 	}
 	if (r->release_regions.n > 0) {
@@ -575,8 +579,8 @@ enum lia_verdict lia_decide(struct lia_decision *d, const struct lia_policy *p,
 			PASS(d, LIA_RULE_RELEASE_REGION);
 		else
 			audience_deny(d, &a, LIA_RULE_RELEASE_REGION,
-				      "the message is releasable to members of %zu named regions, and "
-				      "%s is a member of none of them",
+				      "the message is releasable only to members of the regions "
+				      "named (%zu), and %s is a member of none of them",
 				      r->release_regions.n, ra->name);
 	}
 	if (handling & LIA_HANDLING_H1) {

@@ -12,10 +12,12 @@
 #include <cmocka.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "decide.h"
 #include "pfix.h"
+#include "util.h"
 
 #define DAY PFIX_DAY
 #define DIRECT LIA_PATH_DIRECT
@@ -207,6 +209,8 @@ static const struct row rows[] = {
 	  "GREEN from=IT-PS/late", NULL, DIRECT, 60, "originator.cert"),
 	D("originator certificate is someone else's", PFIX_EX, ROME, "HR-MUP/zagreb",
 	  "GREEN from=IT-GDF/ventimiglia", NULL, DIRECT, 60, "originator.match"),
+	D("originator certificate is a broker's", PFIX_EX, "BROKER-HUB/broker", "HR-MUP/zagreb",
+	  "GREEN from=BROKER-HUB/broker", NULL, DIRECT, 60, "originator.match"),
 
 	/* --- who may never receive --- */
 	D("auditor", PFIX_EX, ROME, "IT-PS/audit", "CLEAR", NULL, DIRECT, 60, "recipient.auditor"),
@@ -471,6 +475,28 @@ static void test_names(void **state)
 	assert_string_equal(lia_outcome_str(LIA_OUTCOME_WAIVED), "waived");
 }
 
+/* Every rule id is documented in docs/policy.md, as `id`. */
+static void test_documented(void **state)
+{
+	(void)state;
+	uint8_t *doc;
+	size_t len;
+	char err[LIA_ERR_MAX];
+	assert_int_equal(lia_file_read(pfix_source("docs/policy.md"), 1u << 20, &doc, &len, err), 0);
+	char *text = malloc(len + 1);
+	assert_non_null(text);
+	memcpy(text, doc, len);
+	text[len] = '\0';
+	for (int r = 1; r < LIA_RULE_COUNT; r++) {
+		char quoted[64];
+		snprintf(quoted, sizeof quoted, "`%s`", lia_rule_id((enum lia_rule)r));
+		if (strstr(text, quoted) == NULL)
+			fail_msg("rule %s is not documented in docs/policy.md", quoted);
+	}
+	free(text);
+	free(doc);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -487,6 +513,7 @@ int main(void)
 		cmocka_unit_test(test_effective_marking),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_documented),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }
