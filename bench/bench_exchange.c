@@ -31,7 +31,7 @@
 #include "util.h"
 
 #define KMAX 10
-#define PORT 7499
+static int PORT = 7499;
 
 static double now_s(void)
 {
@@ -263,6 +263,8 @@ static void start_broker(struct world *w)
 		_exit(127);
 	}
 	nanosleep(&(struct timespec){0, 500000000}, NULL);
+	if (waitpid(w->broker_pid, NULL, WNOHANG) != 0)
+		die("broker", "did not start; see broker.log in the bench folder");
 }
 
 static void stop_broker(struct world *w)
@@ -310,7 +312,14 @@ static double run(struct world *w, struct lia_client *pub, struct lia_client *su
 		items[0] = (zmq_pollitem_t){pub->sock, 0, ZMQ_POLLIN, 0};
 		for (size_t i = 0; i < k; i++)
 			items[i + 1] = (zmq_pollitem_t){subs[i].sock, 0, ZMQ_POLLIN, 0};
-		if (zmq_poll(items, (int)k + 1, rate > 0 ? 0 : 100) < 0)
+		/* Paced: sleep in poll until the next send is due, never spin:
+		 * a spinning bench would take the core the I/O threads need. */
+		long wait_ms = 100;
+		if (rate > 0 && next < n) {
+			double due = (double)next / rate - (now_s() - t0);
+			wait_ms = due <= 0 ? 0 : (long)(due * 1000.0) + 1;
+		}
+		if (zmq_poll(items, (int)k + 1, wait_ms) < 0)
 			die("poll", zmq_strerror(zmq_errno()));
 		struct lia_frame f;
 		while (lia_client_recv(pub, &f, 0) == 1) {
@@ -353,6 +362,30 @@ static double run(struct world *w, struct lia_client *pub, struct lia_client *su
 	return now_s() - t0;
 }
 
+/* sub0..k-1 subscribe to the bench feed and receive; the rest neither. */
+static void use_subscribers(struct lia_client *subs, size_t k)
+{
+	char err[LIA_ERR_MAX];
+	for (size_t i = 0; i < KMAX; i++) {
+		struct lia_frame s, rep;
+		lia_frame_init(&s, i < k ? LIA_FRAME_SUBSCRIBE : LIA_FRAME_UNSUBSCRIBE, 0);
+		memcpy(i < k ? s.u.subscribe.name : s.u.unsubscribe.name, "bench", 6);
+		if (i < k)
+			s.u.subscribe.filter.kinds = 1u << LIA_KIND_ROUTE;
+		if (lia_client_call(&subs[i], &s, &rep, err) != LIA_EXIT_OK)
+			die("feed", err);
+		lia_frame_clear(&rep);
+		struct lia_frame h, wel;
+		lia_frame_init(&h, LIA_FRAME_HELLO, 0);
+		h.u.hello.protocol = 1;
+		h.u.hello.receive = i < k;
+		h.u.hello.window = 1024;
+		if (lia_client_call(&subs[i], &h, &wel, err) != LIA_EXIT_OK)
+			die("hello", err);
+		lia_frame_clear(&wel);
+	}
+}
+
 static double baseline_curve(size_t n, size_t len)
 {
 	void *ctx = zmq_ctx_new();
@@ -369,8 +402,10 @@ static double baseline_curve(size_t n, size_t len)
 	int hwm = 100000;
 	zmq_setsockopt(d, ZMQ_SNDHWM, &hwm, sizeof hwm);
 	zmq_setsockopt(r, ZMQ_RCVHWM, &hwm, sizeof hwm);
-	zmq_bind(r, "tcp://127.0.0.1:7498");
-	zmq_connect(d, "tcp://127.0.0.1:7498");
+	char ep[64];
+	snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", PORT + 1);
+	zmq_bind(r, ep);
+	zmq_connect(d, ep);
 	uint8_t *buf = calloc(1, len);
 	zmq_send(d, buf, len, 0);
 	zmq_msg_t m;
@@ -421,6 +456,7 @@ int main(int argc, char **argv)
 	size_t N = argc > 1 ? strtoul(argv[1], NULL, 10) : 20000;
 	if (sodium_init() < 0 || N < 100)
 		return 2;
+	PORT = 30000 + (int)(getpid() % 20000);
 	char err[LIA_ERR_MAX], p[512];
 	snprintf(dir, sizeof dir, "/tmp/lia-bench-XXXXXX");
 	if (mkdtemp(dir) == NULL)
@@ -500,28 +536,12 @@ int main(int argc, char **argv)
 		if (c == &tmp)
 			lia_client_close(&tmp);
 	}
-	/* Subscribers with k < 10 unsubscribe the rest: runs use sub0..k-1. */
+	/* Runs use sub0..k-1: they subscribe and receive; the rest do not. */
 	size_t ks[] = {1, 10};
-	for (int r = 0; r < 2; r++) {
+	const char *only = getenv("LIA_BENCH_ONLY");
+	for (int r = 0; r < 2 && (only == NULL || strcmp(only, "throughput") == 0); r++) {
 		size_t k = ks[r];
-		for (size_t i = 0; i < KMAX; i++) {
-			struct lia_frame s, rep;
-			lia_frame_init(&s, i < k ? LIA_FRAME_SUBSCRIBE : LIA_FRAME_UNSUBSCRIBE, 0);
-			memcpy(i < k ? s.u.subscribe.name : s.u.unsubscribe.name, "bench", 6);
-			if (i < k)
-				s.u.subscribe.filter.kinds = 1u << LIA_KIND_ROUTE;
-			if (lia_client_call(&subs[i], &s, &rep, err) != LIA_EXIT_OK)
-				die("feed", err);
-			lia_frame_clear(&rep);
-			struct lia_frame h, wel;
-			lia_frame_init(&h, LIA_FRAME_HELLO, 0);
-			h.u.hello.protocol = 1;
-			h.u.hello.receive = i < k;
-			h.u.hello.window = 1024;
-			if (lia_client_call(&subs[i], &h, &wel, err) != LIA_EXIT_OK)
-				die("hello", err);
-			lia_frame_clear(&wel);
-		}
+		use_subscribers(subs, k);
 		/* The offline analyst would receive these too: its backlog is
 		 * the memory test below. */
 		seal_all(&w, N, k);
@@ -536,15 +556,9 @@ int main(int argc, char **argv)
 		free(lat);
 	}
 	/* Latency at a fixed 1000 msgs/s, k=1. */
-	{
+	if (only == NULL || strcmp(only, "latency") == 0) {
 		size_t k = 1, n = 3000;
-		for (size_t i = 1; i < KMAX; i++) {
-			struct lia_frame s, rep;
-			lia_frame_init(&s, LIA_FRAME_UNSUBSCRIBE, 0);
-			memcpy(s.u.unsubscribe.name, "bench", 6);
-			(void)lia_client_call(&subs[i], &s, &rep, err);
-			lia_frame_clear(&rep);
-		}
+		use_subscribers(subs, k);
 		seal_all(&w, n, k);
 		double *lat = calloc(n, sizeof *lat);
 		run(&w, &pub, subs, k, n, 1024, 1000.0, lat);
@@ -554,15 +568,9 @@ int main(int argc, char **argv)
 		free(lat);
 	}
 	/* Memory while the offline analyst's backlog grows to 100 000. */
-	{
+	if (only == NULL || strcmp(only, "memory") == 0) {
 		size_t total = 100000, step = 20000;
-		for (size_t i = 0; i < KMAX; i++) {
-			struct lia_frame s, rep;
-			lia_frame_init(&s, LIA_FRAME_UNSUBSCRIBE, 0);
-			memcpy(s.u.unsubscribe.name, "bench", 6);
-			(void)lia_client_call(&subs[i], &s, &rep, err);
-			lia_frame_clear(&rep);
-		}
+		use_subscribers(subs, 0);
 		seal_all(&w, step, 0);
 		printf("  broker RSS with an offline subscriber's backlog of:");
 		long first = 0, last = 0;
