@@ -78,6 +78,7 @@ struct lia_broker {
 	struct lia_store_feed *feeds;
 	size_t n_feeds;
 	struct session *sessions;
+	uint32_t n_sessions;       /* sessions[0..n_sessions) may be in use */
 	bool in_txn;
 	struct outmsg *out;
 	size_t n_out, cap_out;
@@ -291,7 +292,7 @@ static void reply_error(struct lia_broker *b, const uint8_t *rid, size_t rid_len
 
 static struct session *session_find(struct lia_broker *b, const uint8_t *rid, size_t len)
 {
-	for (uint32_t i = 0; i < b->cfg.max_sessions; i++)
+	for (uint32_t i = 0; i < b->n_sessions; i++)
 		if (b->sessions[i].used && b->sessions[i].rid_len == len &&
 		    memcmp(b->sessions[i].rid, rid, len) == 0)
 			return &b->sessions[i];
@@ -303,6 +304,8 @@ static struct session *session_new(struct lia_broker *b, const uint8_t *rid, siz
 	for (uint32_t i = 0; i < b->cfg.max_sessions; i++)
 		if (!b->sessions[i].used) {
 			struct session *s = &b->sessions[i];
+			if (i >= b->n_sessions)
+				b->n_sessions = i + 1;
 			memset(s, 0, sizeof *s);
 			s->used = true;
 			memcpy(s->rid, rid, len);
@@ -362,7 +365,7 @@ static void cache_clear(struct lia_broker *b)
 
 static void mark_pending(struct lia_broker *b, const char *subject)
 {
-	for (uint32_t i = 0; i < b->cfg.max_sessions; i++)
+	for (uint32_t i = 0; i < b->n_sessions; i++)
 		if (b->sessions[i].used && b->sessions[i].receive &&
 		    strcmp(b->sessions[i].cert.subject, subject) == 0)
 			b->sessions[i].maybe_pending = true;
@@ -1513,7 +1516,7 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 			if (router_read(b) == 0)
 				break;
 		turn_commit(b);
-		for (uint32_t i = 0; i < b->cfg.max_sessions; i++)
+		for (uint32_t i = 0; i < b->n_sessions; i++)
 			if (b->sessions[i].used && b->sessions[i].receive && b->sessions[i].maybe_pending)
 				deliver_pending(b, &b->sessions[i]);
 		cache_clear(b);
