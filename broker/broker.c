@@ -77,6 +77,12 @@ struct lia_broker {
 	struct lia_ledger *ledger;
 	struct lia_store_feed *feeds;
 	size_t n_feeds;
+	/* Publish rate per principal (policy publish_per_hour), indexed like
+	 * dir.v; fixed one-hour windows, reset when certificates reload. */
+	struct rate {
+		int64_t window_start;
+		uint32_t count;
+	} *rates;
 	struct session *sessions;
 	uint32_t n_sessions;       /* sessions[0..n_sessions) may be in use */
 	bool in_txn;
@@ -595,6 +601,23 @@ static void handle_publish(struct lia_broker *b, struct session *s, const struct
 	if (st != LIA_ENV_OK) {
 		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_VERIFICATION, NULL, lia_env_status_str(st));
 		goto out;
+	}
+	if (b->policy->publish_per_hour > 0 && b->rates != NULL) {
+		const struct lia_directory_entry *me = lia_directory_find(&b->dir, s->cert.subject);
+		struct rate *r = me ? &b->rates[me - b->dir.v] : NULL;
+		if (r != NULL && now - r->window_start >= 3600) {
+			r->window_start = now;
+			r->count = 0;
+		}
+		if (r != NULL && r->count >= b->policy->publish_per_hour) {
+			char why[LIA_DETAIL_MAX];
+			snprintf(why, sizeof why, "at most %u publications per hour for each principal",
+				 b->policy->publish_per_hour);
+			refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_RATE, NULL, why);
+			goto out;
+		}
+		if (r != NULL)
+			r->count++;
 	}
 	int64_t skew = b->policy->skew_seconds;
 	if (h->created_at < now - skew || h->created_at > now + skew) {
@@ -1323,6 +1346,8 @@ static int load_directory(struct lia_broker *b, bool reload)
 	}
 	lia_directory_clear(&b->dir);
 	b->dir = d;
+	free(b->rates);
+	b->rates = calloc(b->dir.n ? b->dir.n : 1, sizeof *b->rates);
 	for (uint32_t i = 0; i < b->cfg.max_sessions; i++) {
 		struct session *s = &b->sessions[i];
 		if (!s->used)
@@ -1468,6 +1493,7 @@ void lia_broker_destroy(struct lia_broker **bp)
 	}
 	free(b->out);
 	free(b->feeds);
+	free(b->rates);
 	free(b->sessions);
 	free(b->cand);
 	lia_secret_destroy(&b->me.sign);

@@ -164,9 +164,39 @@ run 0 "$L" publish --profile ventimiglia --kind carrier --tlp GREEN --region MED
 	--title "after a broken reload" --set vessel.name=X
 cp "$T/good-policy.yaml" "$X/exchange.yaml"
 
+# --- the policy's publish rate limit ---
+sed 's/publish_per_hour: 600/publish_per_hour: 3/' "$T/good-policy.yaml" >"$X/exchange.yaml"
+kill -HUP "$BPID"; sleep 0.5
+for i in 1 2 3; do
+	run 0 "$L" publish --profile valletta --kind carrier --tlp GREEN --region MED-CENTRAL --title "r$i" --set vessel.name=R
+done
+run 4 "$L" publish --profile valletta --kind carrier --tlp GREEN --region MED-CENTRAL --title r4 --set vessel.name=R
+expect_in "$T/err" "publication limit\|rate limit"
+cp "$T/good-policy.yaml" "$X/exchange.yaml"
+kill -HUP "$BPID"; sleep 0.5
+run 0 "$L" publish --profile valletta --kind carrier --tlp GREEN --region MED-CENTRAL --title r5 --set vessel.name=R
+
+# --- expiry: delivered, then erased everywhere; the ledger keeps the metadata ---
+"$L" listen --profile roma --timeout 6 --json >"$T/expiry.out" 2>"$T/expiry.err" &
+LPID=$!
+sleep 0.5
+exp=$(date -u -d "@$(( $(date +%s) + 2 ))" +%Y-%m-%dT%H:%M:%SZ)
+run 0 "$L" publish --profile ventimiglia --kind carrier --tlp GREEN --region MED-CENTRAL \
+	--title "short-lived" --set vessel.name=S --expires-at "$exp" --json
+EID=$(sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' "$T/out")
+wait "$LPID"
+expect_in "$T/expiry.out" '"title":"short-lived"'
+expect_in "$T/expiry.out" "\"event\":\"erase\",\"id\":\"$EID\""
+run 1 "$L" read "$EID" --profile roma
+expect_in "$T/err" "expired"
+run 0 "$L" inbox --profile roma --json
+expect_in "$T/out" '"erased":true'
+[ -z "$(sqlite3 "$X/data/liaison.db" "SELECT 1 FROM messages WHERE lower(hex(id)) = '$EID' AND envelope IS NOT NULL")" ] && ok || bad "expired ciphertext still stored"
+expect_in "$X/broker.log" "erase id=$EID"
+
 # --- kill -9 during a burst, restart: nothing acknowledged is lost ---
 : >"$T/acked"
-( for i in $(seq 1 120); do
+( for i in $(seq 1 200); do
 	"$L" publish --profile ventimiglia --kind carrier --tlp GREEN --region MED-CENTRAL \
 		--title "burst $i" --set vessel.name="B$i" --timeout-ms 3000 --json 2>/dev/null |
 		grep '"accepted":true' | sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' >>"$T/acked"
@@ -179,8 +209,8 @@ before=$(wc -l <"$T/acked")
 start_broker || exit 1
 wait "$BURST"
 nacked=$(wc -l <"$T/acked")
-echo "burst: $before of 120 acknowledged before kill -9, $nacked in all"
-[ "$before" -ge 1 ] && [ "$before" -lt 120 ] && ok || bad "the kill did not land inside the burst ($before acknowledged before it)"
+echo "burst: $before of 200 acknowledged before kill -9, $nacked in all"
+[ "$before" -ge 1 ] && [ "$before" -lt 200 ] && ok || bad "the kill did not land inside the burst ($before acknowledged before it)"
 [ "$nacked" -ge 1 ] && ok || bad "no publish was acknowledged before the kill"
 run 0 "$L" listen --profile roma --timeout 5 --json
 missing=0
