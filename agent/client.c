@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <yaml.h>
 #include <zmq.h>
 
+#include "settings.h"
 #include "util.h"
 
 #define PROFILE_MAX_BYTES (16u * 1024)
@@ -56,97 +56,23 @@ static int profile_path(char out[static PATH_MAX], const char *name, char err[st
 	return 0;
 }
 
-struct pkey {
-	const char *name;
-	size_t off;
-	bool path;
-	bool required;
-};
-
-static const struct pkey pkeys[] = {
-	{"broker", offsetof(struct lia_profile, broker), false, true},
-	{"broker_certificate", offsetof(struct lia_profile, broker_certificate), true, true},
-	{"keys", offsetof(struct lia_profile, keys), true, true},
-	{"authority_key", offsetof(struct lia_profile, authority_key), true, true},
-	{"passphrase_file", offsetof(struct lia_profile, passphrase_file), true, false},
+#define F(f) offsetof(struct lia_profile, f), sizeof(((struct lia_profile *)0)->f)
+static const struct lia_setting pkeys[] = {
+	{"broker", LIA_SETTING_TEXT, F(broker), 0, 0, true},
+	{"broker_certificate", LIA_SETTING_PATH, F(broker_certificate), 0, 0, true},
+	{"keys", LIA_SETTING_PATH, F(keys), 0, 0, true},
+	{"authority_key", LIA_SETTING_PATH, F(authority_key), 0, 0, true},
+	{"passphrase_file", LIA_SETTING_PATH, F(passphrase_file), 0, 0, false},
 };
 #define NPKEYS (sizeof pkeys / sizeof pkeys[0])
-
-static size_t pkey_size(size_t i)
-{
-	return i == 0 ? sizeof(((struct lia_profile *)0)->broker) : PATH_MAX;
-}
 
 int lia_profile_load(struct lia_profile *p, const char *name, char err[static LIA_ERR_MAX])
 {
 	memset(p, 0, sizeof *p);
-	char path[PATH_MAX], dir[PATH_MAX];
+	char path[PATH_MAX];
 	if (profile_path(path, name, err) != 0)
 		return -1;
-	const char *slash = strrchr(path, '/');
-	size_t dn = slash ? (size_t)(slash - path) : 0;
-	memcpy(dir, slash ? path : ".", slash ? dn : 1);
-	dir[slash ? dn : 1] = '\0';
-	uint8_t *buf;
-	size_t len;
-	if (lia_file_read(path, PROFILE_MAX_BYTES, &buf, &len, err) != 0)
-		return -1;
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	int rc = -1, seen[NPKEYS] = {0};
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, buf, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		lia_errf(err, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
-			 parser.problem_mark.column + 1, parser.problem ? parser.problem : "invalid YAML");
-		yaml_parser_delete(&parser);
-		free(buf);
-		return -1;
-	}
-	yaml_node_t *root = yaml_document_get_root_node(&doc);
-	if (root == NULL || root->type != YAML_MAPPING_NODE) {
-		lia_errf(err, "%s: expected a mapping of settings", path);
-		goto out;
-	}
-	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
-		yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
-		yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
-		size_t line = k->start_mark.line + 1, col = k->start_mark.column + 1;
-		if (k->type != YAML_SCALAR_NODE || v->type != YAML_SCALAR_NODE) {
-			lia_errf(err, "%s:%zu:%zu: settings are \"key: value\" pairs", path, line, col);
-			goto out;
-		}
-		const char *key = (const char *)k->data.scalar.value, *val = (const char *)v->data.scalar.value;
-		size_t i = 0;
-		while (i < NPKEYS && strcmp(pkeys[i].name, key) != 0)
-			i++;
-		if (i == NPKEYS) {
-			lia_errf(err, "%s:%zu:%zu: unknown setting \"%s\"", path, line, col, key);
-			goto out;
-		}
-		if (seen[i]++ || val[0] == '\0') {
-			lia_errf(err, "%s:%zu:%zu: \"%s\" given twice or empty", path, line, col, key);
-			goto out;
-		}
-		char *field = (char *)p + pkeys[i].off;
-		int w = pkeys[i].path && val[0] != '/' ? snprintf(field, pkey_size(i), "%s/%s", dir, val)
-						      : snprintf(field, pkey_size(i), "%s", val);
-		if (w < 0 || (size_t)w >= pkey_size(i)) {
-			lia_errf(err, "%s:%zu:%zu: \"%s\" too long", path, line, col, key);
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < NPKEYS; i++)
-		if (pkeys[i].required && !seen[i]) {
-			lia_errf(err, "%s: the setting \"%s\" is required", path, pkeys[i].name);
-			goto out;
-		}
-	rc = 0;
-out:
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	free(buf);
-	return rc;
+	return lia_settings_load(p, pkeys, NPKEYS, path, PROFILE_MAX_BYTES, err);
 }
 
 /* YAML double-quoted scalar of s into out; -1 if s has characters we
@@ -188,7 +114,7 @@ int lia_profile_save(const struct lia_profile *p, const char *name, char out_pat
 	char text[5 * PATH_MAX + 512];
 	size_t off = 0;
 	for (size_t i = 0; i < NPKEYS; i++) {
-		const char *val = (const char *)p + pkeys[i].off;
+		const char *val = (const char *)p + pkeys[i].offset;
 		if (val[0] == '\0')
 			continue;
 		char q[PATH_MAX + 64];

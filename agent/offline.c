@@ -19,15 +19,6 @@
 
 #define MAX_RECIPIENTS 256
 
-static void print_json(json_t *j)
-{
-	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-	if (s != NULL)
-		puts(s);
-	free(s);
-	json_decref(j);
-}
-
 enum { O_KEYS = 1, O_AUTH, O_PASS, O_TO, O_OUT, O_FROM, O_CRL, O_JSON, O_HELP };
 
 static struct option *merge_options(const struct option *own, size_t n_own)
@@ -269,7 +260,7 @@ int lia_cmd_open(int argc, char **argv)
 			lia_time_format(opened.originator_revoked_at, ts);
 			json_object_set_new(h, "originator_revoked_at", json_string(ts));
 		}
-		print_json(json_pack("{s:o, s:o}", "header", h, "body", body ? body : json_null()));
+		lia_json_print(json_pack("{s:o, s:o}", "header", h, "body", body ? body : json_null()));
 	} else {
 		lia_header_print_banner(stdout, &opened.header, lia_color(stdout));
 		if (opened.originator_revoked_at != 0) {
@@ -355,7 +346,7 @@ int lia_cmd_verify(int argc, char **argv)
 	}
 	if (as_json) {
 		json_t *h = lia_header_to_json(lia_envelope_header(e));
-		print_json(json_pack("{s:b, s:o, s:i}", "valid", 1, "header", h, "wraps",
+		lia_json_print(json_pack("{s:b, s:o, s:i}", "valid", 1, "header", h, "wraps",
 				     (int)lia_envelope_wrap_count(e)));
 	} else {
 		lia_header_print_banner(stdout, lia_envelope_header(e), lia_color(stdout));

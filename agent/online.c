@@ -31,16 +31,6 @@ enum {
 	O_ENVELOPE,
 };
 
-static void print_json(json_t *j)
-{
-	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-	if (s != NULL)
-		puts(s);
-	free(s);
-	json_decref(j);
-	fflush(stdout);
-}
-
 static int fail(const char *cmd, int code, const char *msg)
 {
 	fprintf(stderr, PROG " %s: %s\n", cmd, msg);
@@ -71,6 +61,33 @@ static int error_reply(const char *cmd, const struct lia_frame *f)
 	snprintf(msg, sizeof msg, "the broker answered: %s: %.200s", lia_error_code_str(f->u.error.code),
 		 f->u.error.detail);
 	return fail(cmd, lia_client_error_exit(f), msg);
+}
+
+/* Connect, send req, wait for its reply. On LIA_EXIT_OK *rep is a reply
+ * that is not an error; on anything else the failure was printed. The
+ * caller clears *rep and closes *cl (both safe after a failure). */
+static int call_once(const char *cmd, const char *profile, unsigned which, struct lia_client *cl,
+		     struct lia_frame *req, struct lia_frame *rep)
+{
+	char err[LIA_ERR_MAX];
+	memset(rep, 0, sizeof *rep);
+	memset(cl, 0, sizeof *cl);
+	int rc = connect_profile(cl, cmd, profile, which, false, 0, DEFAULT_TIMEOUT_MS);
+	if (rc != LIA_EXIT_OK)
+		return rc;
+	rc = lia_client_call(cl, req, rep, err);
+	if (rc != LIA_EXIT_OK)
+		return fail(cmd, rc, err);
+	if (rep->type == LIA_FRAME_ERROR)
+		return error_reply(cmd, rep);
+	return LIA_EXIT_OK;
+}
+
+static void call_done(struct lia_client *cl, struct lia_frame *rep)
+{
+	lia_frame_clear(rep);
+	if (cl->zctx != NULL)
+		lia_client_close(cl);
 }
 
 /* --- profile --- */
@@ -362,7 +379,7 @@ static int publish_common(const char *cmd, int argc, char **argv, const char *di
 	lia_id_hex(idh, comp.hdr.id);
 #define a (&rep.u.publish_ack)
 	if (as_json)
-		print_json(json_pack("{s:s, s:b, s:b, s:I, s:i, s:i, s:s, s:s, s:s}", "id", idh, "accepted",
+		lia_json_print(json_pack("{s:s, s:b, s:b, s:I, s:i, s:i, s:s, s:s, s:s}", "id", idh, "accepted",
 				     a->accepted, "duplicate", a->duplicate, "sequence", (json_int_t)a->sequence,
 				     "disclosed", (int)a->recipients, "withheld", (int)a->withheld, "refusal",
 				     a->accepted ? "" : lia_refusal_str(a->refusal), "rule", a->rule, "reason", a->reason));
@@ -478,19 +495,12 @@ int lia_cmd_subscribe(int argc, char **argv)
 		return lia_usage_error("subscribe", "name the feed: [a-z0-9-]{1,32}");
 	memcpy(req.u.subscribe.name, argv[optind], strlen(argv[optind]) + 1);
 	struct lia_client cl;
-	int rc = connect_profile(&cl, "subscribe", profile, 0, false, 0, DEFAULT_TIMEOUT_MS);
+	int rc = call_once("subscribe", profile, 0, &cl, &req, &rep);
 	if (rc != LIA_EXIT_OK)
-		return rc;
-	char err[LIA_ERR_MAX];
-	rc = lia_client_call(&cl, &req, &rep, err);
-	if (rc != LIA_EXIT_OK)
-		rc = fail("subscribe", rc, err);
-	else if (rep.type == LIA_FRAME_ERROR)
-		rc = error_reply("subscribe", &rep);
+		; /* reported */
 	else
 		printf("subscribed: feed %s\n", req.u.subscribe.name);
-	lia_frame_clear(&rep);
-	lia_client_close(&cl);
+	call_done(&cl, &rep);
 	return rc;
 }
 
@@ -518,19 +528,12 @@ int lia_cmd_unsubscribe(int argc, char **argv)
 	lia_frame_init(&req, LIA_FRAME_UNSUBSCRIBE, 0);
 	memcpy(req.u.unsubscribe.name, argv[optind], strlen(argv[optind]) + 1);
 	struct lia_client cl;
-	int rc = connect_profile(&cl, "unsubscribe", profile, 0, false, 0, DEFAULT_TIMEOUT_MS);
+	int rc = call_once("unsubscribe", profile, 0, &cl, &req, &rep);
 	if (rc != LIA_EXIT_OK)
-		return rc;
-	char err[LIA_ERR_MAX];
-	rc = lia_client_call(&cl, &req, &rep, err);
-	if (rc != LIA_EXIT_OK)
-		rc = fail("unsubscribe", rc, err);
-	else if (rep.type == LIA_FRAME_ERROR)
-		rc = error_reply("unsubscribe", &rep);
+		; /* reported */
 	else
 		printf("unsubscribed: feed %s\n", req.u.unsubscribe.name);
-	lia_frame_clear(&rep);
-	lia_client_close(&cl);
+	call_done(&cl, &rep);
 	return rc;
 }
 
@@ -574,23 +577,17 @@ int lia_cmd_feeds(int argc, char **argv)
 			return lia_usage_error("feeds", "invalid option");
 	}
 	struct lia_client cl;
-	int rc = connect_profile(&cl, "feeds", profile, 0, false, 0, DEFAULT_TIMEOUT_MS);
-	if (rc != LIA_EXIT_OK)
-		return rc;
 	struct lia_frame req, rep;
 	lia_frame_init(&req, LIA_FRAME_FEED_LIST, 0);
-	char err[LIA_ERR_MAX];
-	rc = lia_client_call(&cl, &req, &rep, err);
+	int rc = call_once("feeds", profile, 0, &cl, &req, &rep);
 	if (rc != LIA_EXIT_OK)
-		rc = fail("feeds", rc, err);
-	else if (rep.type == LIA_FRAME_ERROR)
-		rc = error_reply("feeds", &rep);
+		; /* reported */
 	else
 		for (size_t i = 0; i < rep.u.feed_list.n; i++) {
 			json_t *j = filter_json(&rep.u.feed_list.v[i].filter);
 			json_object_set_new(j, "name", json_string(rep.u.feed_list.v[i].name));
 			if (as_json) {
-				print_json(j);
+				lia_json_print(j);
 			} else {
 				char *s = json_dumps(json_object_get(j, "kinds"), JSON_COMPACT);
 				char *r = json_dumps(json_object_get(j, "regions"), JSON_COMPACT);
@@ -604,8 +601,7 @@ int lia_cmd_feeds(int argc, char **argv)
 				json_decref(j);
 			}
 		}
-	lia_frame_clear(&rep);
-	lia_client_close(&cl);
+	call_done(&cl, &rep);
 	return rc;
 }
 
@@ -632,7 +628,7 @@ static void print_delivery(const struct lia_opened *o, uint64_t seq, const char 
 	json_t *body = lia_body_to_json(o->body, o->body_len);
 	if (as_json) {
 		json_t *h = lia_header_to_json(&o->header);
-		print_json(json_pack("{s:s, s:I, s:s, s:o, s:o}", "event", "message", "sequence",
+		lia_json_print(json_pack("{s:s, s:I, s:s, s:o, s:o}", "event", "message", "sequence",
 				     (json_int_t)seq, "via", via, "header", h, "body", body ? body : json_null()));
 		return;
 	}
@@ -758,7 +754,7 @@ int lia_cmd_listen(int argc, char **argv)
 				}
 				lia_opened_clear(&o);
 			} else if (as_json) {
-				print_json(json_pack("{s:s, s:I, s:s, s:s}", "event", "refused", "sequence",
+				lia_json_print(json_pack("{s:s, s:I, s:s, s:s}", "event", "refused", "sequence",
 						     (json_int_t)f.u.deliver.sequence, "from", f.u.deliver.originator,
 						     "reason", lia_env_status_str(st)));
 			} else {
@@ -776,7 +772,7 @@ int lia_cmd_listen(int argc, char **argv)
 			char idh[2 * LIA_ID_BYTES + 1];
 			lia_id_hex(idh, f.u.erase.message_id);
 			if (as_json)
-				print_json(json_pack("{s:s, s:s, s:I}", "event", "erase", "id", idh, "expired_at",
+				lia_json_print(json_pack("{s:s, s:s, s:I}", "event", "erase", "id", idh, "expired_at",
 						     (json_int_t)f.u.erase.expired_at));
 			else
 				printf("%s  ERASE: the message expired; purge every copy of it\n", idh);
@@ -828,19 +824,13 @@ int lia_cmd_inbox(int argc, char **argv)
 		}
 	}
 	struct lia_client cl;
-	int rc = connect_profile(&cl, "inbox", profile, 0, false, 0, DEFAULT_TIMEOUT_MS);
-	if (rc != LIA_EXIT_OK)
-		return rc;
 	struct lia_frame req, rep;
 	lia_frame_init(&req, LIA_FRAME_INBOX, 0);
 	req.u.inbox.after = after;
 	req.u.inbox.limit = (uint32_t)limit;
-	char err[LIA_ERR_MAX];
-	rc = lia_client_call(&cl, &req, &rep, err);
+	int rc = call_once("inbox", profile, 0, &cl, &req, &rep);
 	if (rc != LIA_EXIT_OK)
-		rc = fail("inbox", rc, err);
-	else if (rep.type == LIA_FRAME_ERROR)
-		rc = error_reply("inbox", &rep);
+		; /* reported */
 	else
 		for (size_t i = 0; i < rep.u.inbox_list.n; i++) {
 			const struct lia_inbox_entry *e = &rep.u.inbox_list.v[i];
@@ -848,7 +838,7 @@ int lia_cmd_inbox(int argc, char **argv)
 			lia_id_hex(idh, e->message_id);
 			lia_time_format(e->created_at, ts);
 			if (as_json)
-				print_json(json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "sequence",
+				lia_json_print(json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "sequence",
 						     (json_int_t)e->sequence, "id", idh, "originator", e->originator,
 						     "kind", lia_kind_str(e->kind), "created_at", ts, "acknowledged",
 						     e->acknowledged, "erased", e->erased, "via", e->via));
@@ -857,8 +847,7 @@ int lia_cmd_inbox(int argc, char **argv)
 				       lia_kind_str(e->kind), e->originator, ts, e->via,
 				       e->erased ? "  [expired]" : e->acknowledged ? "" : "  [new]");
 		}
-	lia_frame_clear(&rep);
-	lia_client_close(&cl);
+	call_done(&cl, &rep);
 	return rc;
 }
 
@@ -892,17 +881,14 @@ int lia_cmd_read(int argc, char **argv)
 	if (optind + 1 != argc || lia_id_parse(req.u.fetch.message_id, argv[optind]) != 0)
 		return lia_usage_error("read", "give one message id (32 hex digits)");
 	struct lia_client cl;
-	int rc = connect_profile(&cl, "read", profile, LIA_ID_BOX, false, 0, DEFAULT_TIMEOUT_MS);
-	if (rc != LIA_EXIT_OK)
-		return rc;
 	char err[LIA_ERR_MAX];
-	struct lia_opener *op = lia_opener_new(&cl.id.cert, cl.id.box);
-	rc = lia_client_call(&cl, &req, &rep, err);
-	if (rc != LIA_EXIT_OK)
-		rc = fail("read", rc, err);
-	else if (rep.type == LIA_FRAME_ERROR)
-		rc = error_reply("read", &rep);
-	else if (rep.type != LIA_FRAME_DELIVER || op == NULL)
+	struct lia_opener *op = NULL;
+	int rc = call_once("read", profile, LIA_ID_BOX, &cl, &req, &rep);
+	if (rc == LIA_EXIT_OK)
+		op = lia_opener_new(&cl.id.cert, cl.id.box);
+	if (rc != LIA_EXIT_OK) {
+		/* call_once said why */
+	} else if (rep.type != LIA_FRAME_DELIVER || op == NULL)
 		rc = fail("read", LIA_EXIT_FAIL, "unexpected answer from the broker");
 	else {
 		struct lia_opened o;
@@ -914,7 +900,7 @@ int lia_cmd_read(int argc, char **argv)
 		} else {
 			json_t *body = lia_body_to_json(o.body, o.body_len);
 			if (as_json) {
-				print_json(json_pack("{s:o, s:o}", "header", lia_header_to_json(&o.header), "body",
+				lia_json_print(json_pack("{s:o, s:o}", "header", lia_header_to_json(&o.header), "body",
 						     body ? body : json_null()));
 			} else {
 				lia_header_print_banner(stdout, &o.header, lia_color(stdout));
@@ -931,9 +917,8 @@ int lia_cmd_read(int argc, char **argv)
 			lia_opened_clear(&o);
 		}
 	}
-	lia_frame_clear(&rep);
 	lia_opener_destroy(&op);
-	lia_client_close(&cl);
+	call_done(&cl, &rep);
 	return rc;
 }
 
@@ -971,22 +956,16 @@ int lia_cmd_disclosures(int argc, char **argv)
 	if (optind + 1 != argc || lia_id_parse(req.u.audit_query.message_id, argv[optind]) != 0)
 		return lia_usage_error("disclosures", "give one message id (32 hex digits)");
 	struct lia_client cl;
-	int rc = connect_profile(&cl, "disclosures", profile, 0, false, 0, DEFAULT_TIMEOUT_MS);
-	if (rc != LIA_EXIT_OK)
-		return rc;
-	char err[LIA_ERR_MAX];
-	rc = lia_client_call(&cl, &req, &rep, err);
-	if (rc != LIA_EXIT_OK)
-		rc = fail("disclosures", rc, err);
-	else if (rep.type == LIA_FRAME_ERROR)
-		rc = error_reply("disclosures", &rep);
-	else {
+	int rc = call_once("disclosures", profile, 0, &cl, &req, &rep);
+	if (rc != LIA_EXIT_OK) {
+		/* call_once said why */
+	} else {
 		for (size_t i = 0; i < rep.u.audit_answer.n_disclosures; i++) {
 			const struct lia_disclosure *d = &rep.u.audit_answer.disclosures[i];
 			char ts[32];
 			lia_time_format(d->at, ts);
 			if (as_json)
-				print_json(json_pack("{s:s, s:b, s:s, s:s, s:s, s:b}", "recipient", d->recipient,
+				lia_json_print(json_pack("{s:s, s:b, s:s, s:s, s:s, s:b}", "recipient", d->recipient,
 						     "disclosed", d->disclosed, "rule", d->rule, "reason", d->reason,
 						     "at", ts, "acknowledged", d->acknowledged));
 			else
@@ -997,8 +976,7 @@ int lia_cmd_disclosures(int argc, char **argv)
 		if (!as_json)
 			printf("(this question is ledger record %" PRIu64 ")\n", rep.u.audit_answer.query_record);
 	}
-	lia_frame_clear(&rep);
-	lia_client_close(&cl);
+	call_done(&cl, &rep);
 	return rc;
 }
 
@@ -1040,7 +1018,7 @@ int lia_cmd_directory(int argc, char **argv)
 			json_t *j = lia_cert_to_json(ce);
 			json_object_set_new(j, "status", json_string(lia_cert_status_str(st)));
 			if (as_json) {
-				print_json(j);
+				lia_json_print(j);
 				continue;
 			}
 			char *roles = json_dumps(json_object_get(j, "roles"), JSON_COMPACT);
@@ -1077,21 +1055,14 @@ int lia_cmd_checkpoint(int argc, char **argv)
 			return lia_usage_error("checkpoint", "invalid option");
 	}
 	struct lia_client cl;
-	int rc = connect_profile(&cl, "checkpoint", profile, 0, false, 0, DEFAULT_TIMEOUT_MS);
-	if (rc != LIA_EXIT_OK)
-		return rc;
 	struct lia_frame req, rep;
 	lia_frame_init(&req, LIA_FRAME_AUDIT_QUERY, 0);
 	req.u.audit_query.kind = LIA_AUDIT_CHECKPOINT;
-	char err[LIA_ERR_MAX];
-	rc = lia_client_call(&cl, &req, &rep, err);
+	int rc = call_once("checkpoint", profile, 0, &cl, &req, &rep);
 	if (rc != LIA_EXIT_OK)
-		rc = fail("checkpoint", rc, err);
-	else if (rep.type == LIA_FRAME_ERROR)
-		rc = error_reply("checkpoint", &rep);
+		; /* reported */
 	else
 		fwrite(rep.u.audit_answer.checkpoint.p, 1, rep.u.audit_answer.checkpoint.len, stdout);
-	lia_frame_clear(&rep);
-	lia_client_close(&cl);
+	call_done(&cl, &rep);
 	return rc;
 }

@@ -466,15 +466,6 @@ out:
 
 /* --- inspect --- */
 
-static void print_json(json_t *j)
-{
-	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-	if (s != NULL)
-		puts(s);
-	free(s);
-	json_decref(j);
-}
-
 static int inspect_one(const char *path, int as_json, const uint8_t *auth_pk)
 {
 	char err[LIA_ERR_MAX];
@@ -499,14 +490,14 @@ static int inspect_one(const char *path, int as_json, const uint8_t *auth_pk)
 		} else if (as_json) {
 			json_t *j = lia_cert_to_json(&cert);
 			json_object_set_new(j, "signature_checked", json_boolean(auth_pk != NULL));
-			print_json(j);
+			lia_json_print(j);
 		} else {
 			lia_cert_print(stdout, &cert);
 			printf("  (%s)\n", checked);
 		}
 	} else if (lia_request_decode(&req, buf, len) == LIA_CERT_OK) {
 		if (as_json) {
-			print_json(lia_request_to_json(&req));
+			lia_json_print(lia_request_to_json(&req));
 		} else {
 			char kid[LIA_KEYID_HEX], ts[32];
 			uint8_t k[LIA_KEYID_BYTES];
@@ -520,7 +511,7 @@ static int inspect_one(const char *path, int as_json, const uint8_t *auth_pk)
 	} else if ((auth_pk ? lia_crl_decode(&crl, buf, len, auth_pk)
 			    : lia_crl_decode_unverified(&crl, buf, len)) == LIA_CERT_OK) {
 		if (as_json) {
-			print_json(lia_crl_to_json(&crl));
+			lia_json_print(lia_crl_to_json(&crl));
 		} else {
 			char ts[32], kid[LIA_KEYID_HEX];
 			lia_time_format(crl.issued_at, ts);
@@ -542,7 +533,7 @@ static int inspect_one(const char *path, int as_json, const uint8_t *auth_pk)
 		lia_keyid_hex(kid, k);
 		lia_hex(hex, pk, 32);
 		if (as_json)
-			print_json(json_pack("{s:s, s:s, s:s, s:s}", "type", "authority-public-key",
+			lia_json_print(json_pack("{s:s, s:s, s:s, s:s}", "type", "authority-public-key",
 					     "name", name, "key", hex, "key_id", kid));
 		else
 			printf("authority public key \"%s\"\n  key id      %s\n  key         %s\n", name,
@@ -663,7 +654,7 @@ static int cmd_verify(int argc, char **argv)
 			json_t *j = json_pack("{s:s, s:b, s:s, s:s}", "file", argv[i], "valid",
 					      st == LIA_CERT_OK, "status", lia_cert_status_str(st),
 					      "subject", st == LIA_CERT_OK || cert.subject[0] ? cert.subject : "");
-			print_json(j);
+			lia_json_print(j);
 		} else if (st == LIA_CERT_OK) {
 			printf("%s: valid (%s, serial %" PRIu64 ")\n", argv[i], cert.subject, cert.serial);
 		} else {

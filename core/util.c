@@ -366,3 +366,13 @@ bool lia_color(FILE *f)
 		return false;
 	return isatty(fileno(f)) == 1;
 }
+
+void lia_json_print(json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	if (s != NULL)
+		puts(s);
+	free(s);
+	json_decref(j);
+	fflush(stdout);
+}

@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "keyfile.h" /* LIA_ERR_MAX */
 
 /* Exit codes of every program (DESIGN §7). */
@@ -85,6 +87,10 @@ void lia_print_version(FILE *f, const char *prog);
  * program's help to the given stream. */
 int lia_cmd_dispatch(const char *prog, const struct lia_cmd *cmds, int argc, char **argv,
 		     void (*usage)(FILE *));
+
+/* Print j as one compact JSON line on stdout (ASCII-escaped), flush, and
+ * release it; NULL prints nothing. The --json output of every program. */
+void lia_json_print(json_t *j);
 
 /* True when colour may be used on f (a terminal, NO_COLOR unset). */
 bool lia_color(FILE *f);
