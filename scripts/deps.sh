@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential cmake pkg-config
  libzmq3-dev libsodium-dev libprotobuf-c-dev protobuf-c-compiler
  liblz4-dev libsqlite3-dev libcmocka-dev libyaml-dev libjansson-dev
- protobuf-compiler sqlite3"
+ protobuf-compiler sqlite3 python3 python3-cryptography"
 if [ "${LIA_WITH_CLANG:-0}" = 1 ]; then
 	PKGS="$PKGS clang libclang-rt-14-dev"
 fi
