@@ -188,6 +188,7 @@ int lia_client_open(struct lia_client *c, const struct lia_profile *p, unsigned 
 {
 	memset(c, 0, sizeof *c);
 	c->timeout_ms = timeout_ms;
+	memcpy(c->keys_dir, p->keys, sizeof c->keys_dir);
 	c->next_request = 1;
 	if (lia_identity_load(&c->id, p->keys, p->authority_key, which | LIA_ID_TRANSPORT,
 			      p->passphrase_file[0] ? p->passphrase_file : NULL, err) != 0)

@@ -43,6 +43,7 @@ int lia_profile_save(const struct lia_profile *p, const char *name, char out_pat
 
 struct lia_client {
 	void *zctx, *sock, *monitor;
+	char keys_dir[PATH_MAX];   /* the profile's key folder (agent state lives there too) */
 	struct lia_identity id;
 	struct lia_cert broker;
 	uint64_t next_request;

@@ -9,12 +9,14 @@
  * passphrase files.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "body.h"
 #include "client.h"
@@ -641,27 +643,85 @@ static void print_delivery(const struct lia_opened *o, uint64_t seq, const char 
 	json_decref(body);
 }
 
-/* Seen message ids, so a redelivery after reconnect is shown once. */
+/* Message ids already shown, so that a redelivery (after a reconnect,
+ * or a crash between showing and acknowledging) is shown once. The last
+ * SEEN_MAX ids persist in KEYS/seen (16 bytes each, 0600), rewritten
+ * compactly when the file has grown to four times that. */
+#define SEEN_MAX 4096
+
 struct seen {
-	uint8_t (*ids)[LIA_ID_BYTES];
-	size_t n, cap;
+	uint8_t ids[SEEN_MAX][LIA_ID_BYTES];
+	size_t n, next; /* ring */
+	char path[PATH_MAX];
+	FILE *log;
 };
 
-static bool seen_add(struct seen *s, const uint8_t id[static LIA_ID_BYTES])
+static bool seen_has(const struct seen *s, const uint8_t id[static LIA_ID_BYTES])
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (memcmp(s->ids[i], id, LIA_ID_BYTES) == 0)
-			return false;
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? 2 * s->cap : 64;
-		void *v = realloc(s->ids, ncap * LIA_ID_BYTES);
-		if (v == NULL)
 			return true;
-		s->ids = v;
-		s->cap = ncap;
+	return false;
+}
+
+static void seen_put(struct seen *s, const uint8_t id[static LIA_ID_BYTES])
+{
+	memcpy(s->ids[s->next], id, LIA_ID_BYTES);
+	s->next = (s->next + 1) % SEEN_MAX;
+	if (s->n < SEEN_MAX)
+		s->n++;
+}
+
+static void seen_open(struct seen *s, const char *keys_dir)
+{
+	char err[LIA_ERR_MAX];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int w = snprintf(s->path, sizeof s->path, "%s/seen", keys_dir);
+	if (w < 0 || (size_t)w >= sizeof s->path)
+		return;
+	if (lia_file_read_private(s->path, 4 * SEEN_MAX * LIA_ID_BYTES, &buf, &len, err) == 0) {
+		size_t count = len / LIA_ID_BYTES, first = count > SEEN_MAX ? count - SEEN_MAX : 0;
+		for (size_t i = first; i < count; i++)
+			seen_put(s, buf + i * LIA_ID_BYTES);
+		free(buf);
+	} else if (access(s->path, F_OK) == 0) {
+		/* Too large or unreadable: start afresh from what we keep. */
+		unlink(s->path);
 	}
-	memcpy(s->ids[s->n++], id, LIA_ID_BYTES);
+	if (s->n > 0 && len / LIA_ID_BYTES >= 2 * SEEN_MAX) {
+		/* Compact: only the ring survives. */
+		uint8_t *out = malloc(s->n * LIA_ID_BYTES);
+		if (out != NULL) {
+			for (size_t i = 0; i < s->n; i++)
+				memcpy(out + i * LIA_ID_BYTES, s->ids[(s->next + SEEN_MAX - s->n + i) % SEEN_MAX], LIA_ID_BYTES);
+			if (lia_file_replace(s->path, out, s->n * LIA_ID_BYTES, 0600, err) != 0)
+				fprintf(stderr, PROG " listen: %s\n", err);
+			free(out);
+		}
+	}
+	int fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	s->log = fd >= 0 ? fdopen(fd, "ab") : NULL;
+}
+
+/* True when id is new: remember it (and persist it). */
+static bool seen_add(struct seen *s, const uint8_t id[static LIA_ID_BYTES])
+{
+	if (seen_has(s, id))
+		return false;
+	seen_put(s, id);
+	if (s->log != NULL) {
+		fwrite(id, 1, LIA_ID_BYTES, s->log);
+		fflush(s->log);
+	}
 	return true;
+}
+
+static void seen_close(struct seen *s)
+{
+	if (s->log != NULL)
+		fclose(s->log);
+	s->log = NULL;
 }
 
 int lia_cmd_listen(int argc, char **argv)
@@ -716,7 +776,12 @@ int lia_cmd_listen(int argc, char **argv)
 		return fail("listen", LIA_EXIT_FAIL, err);
 	}
 	struct lia_opener *op = lia_opener_new(&cl.id.cert, cl.id.box);
-	struct seen seen = {0};
+	struct seen *seen = calloc(1, sizeof *seen);
+	if (seen == NULL) {
+		lia_client_close(&cl);
+		return fail("listen", LIA_EXIT_FAIL, "out of memory");
+	}
+	seen_open(seen, cl.keys_dir);
 	uint64_t got = 0;
 	time_t last = time(NULL), last_ping = last;
 	rc = LIA_EXIT_OK;
@@ -748,7 +813,7 @@ int lia_cmd_listen(int argc, char **argv)
 			enum lia_env_status st = open_delivered(&cl, op, f.u.deliver.envelope.p, f.u.deliver.envelope.len,
 								 f.u.deliver.originator, &o);
 			if (st == LIA_ENV_OK) {
-				if (seen_add(&seen, o.header.id)) {
+				if (seen_add(seen, o.header.id)) {
 					print_delivery(&o, f.u.deliver.sequence, f.u.deliver.via, as_json);
 					got++;
 				}
@@ -783,7 +848,8 @@ int lia_cmd_listen(int argc, char **argv)
 		}
 		lia_frame_clear(&f);
 	}
-	free(seen.ids);
+	seen_close(seen);
+	free(seen);
 	lia_opener_destroy(&op);
 	lia_client_close(&cl);
 	return rc;

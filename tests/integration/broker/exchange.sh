@@ -121,6 +121,15 @@ seqs=$(sed 's/.*"sequence":\([0-9]*\).*/\1/' "$T/out" | tr '\n' ' ')
 titles=$(grep -o 'sighting [0-9]*' "$T/out" | sed 's/sighting //' | tr '\n' ' ')
 [ "$titles" = "1 2 3 4 5 6 7 8 9 10 11 12 " ] && ok || bad "out of order: $titles (deliveries $seqs)"
 
+# --- dedup by id at the agent survives a restart of the agent: acks lost
+# (simulated in the store) mean redelivery, shown nowhere a second time ---
+[ "$(stat -c %s "$X/roma/seen")" -ge $((16 * 12)) ] && ok || bad "roma/seen does not hold the ids shown"
+sqlite3 "$X/data/liaison.db" "UPDATE deliveries SET acked_at = 0 WHERE recipient = 'IT-PS/roma'"
+run 0 "$L" listen --profile roma --timeout 3 --json
+[ -s "$T/out" ] && bad "redelivered messages were shown again: $(head -c 300 "$T/out")" || ok
+[ "$(sqlite3 "$X/data/liaison.db" "SELECT count(*) FROM deliveries WHERE recipient = 'IT-PS/roma' AND acked_at = 0")" = 0 ] \
+	&& ok || bad "redelivered messages were not acknowledged"
+
 # --- authentication: unknown, expired and revoked keys are refused ---
 "$CERTS" keygen --subject IT-GDF/stranger --dir "$X/stranger" --insecure >/dev/null
 "$CERTS" issue --authority "$X/authority" --request "$X/stranger/request.req" --agency IT-GDF \
