@@ -666,7 +666,7 @@ static void handle_publish(struct lia_broker *b, struct session *s, const struct
 	}
 	/* Decide for every candidate; the records and deliveries go into
 	 * this turn's transaction, and nothing is sent before its commit. */
-	char err[LIA_ERR_MAX];
+	char err[LIA_ERR_MAX] = "ledger append failed (see above)";
 	struct lia_record r;
 	memset(&m, 0, sizeof m);
 	memcpy(m.id, h->id, LIA_ID_BYTES);
