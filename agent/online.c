@@ -66,10 +66,12 @@ static int error_reply(const char *cmd, const struct lia_frame *f)
 }
 
 /* Connect, send req, wait for its reply. On LIA_EXIT_OK *rep is a reply
- * that is not an error; on anything else the failure was printed. The
- * caller clears *rep and closes *cl (both safe after a failure). */
+ * of type `expect`; an error or any other type was printed and refused
+ * (the caller reads the union member of `expect` only: a broker must not
+ * make us read another). The caller clears *rep and closes *cl (both
+ * safe after a failure). */
 static int call_once(const char *cmd, const char *profile, unsigned which, struct lia_client *cl,
-		     struct lia_frame *req, struct lia_frame *rep)
+		     struct lia_frame *req, struct lia_frame *rep, enum lia_frame_type expect)
 {
 	char err[LIA_ERR_MAX];
 	memset(rep, 0, sizeof *rep);
@@ -82,6 +84,8 @@ static int call_once(const char *cmd, const char *profile, unsigned which, struc
 		return fail(cmd, rc, err);
 	if (rep->type == LIA_FRAME_ERROR)
 		return error_reply(cmd, rep);
+	if (rep->type != expect)
+		return fail(cmd, LIA_EXIT_FAIL, "unexpected answer from the broker");
 	return LIA_EXIT_OK;
 }
 
@@ -176,7 +180,7 @@ static bool audience_admits(const struct lia_header *h, const struct lia_cert *s
 {
 	const struct lia_restrictions *r = &h->restrictions;
 	/* Auditors never receive content; brokers are no recipients. */
-	if (c->kind != LIA_CERT_PRINCIPAL || (c->roles & ~LIA_ROLE_BIT(LIA_ROLE_AUDITOR)) == 0)
+	if (c->kind != LIA_CERT_PRINCIPAL || lia_cert_has_role(c, LIA_ROLE_AUDITOR))
 		return false;
 	if (lia_names_has(to, c->subject))
 		return true;
@@ -497,7 +501,7 @@ int lia_cmd_subscribe(int argc, char **argv)
 		return lia_usage_error("subscribe", "name the feed: [a-z0-9-]{1,32}");
 	memcpy(req.u.subscribe.name, argv[optind], strlen(argv[optind]) + 1);
 	struct lia_client cl;
-	int rc = call_once("subscribe", profile, 0, &cl, &req, &rep);
+	int rc = call_once("subscribe", profile, 0, &cl, &req, &rep, LIA_FRAME_OK);
 	if (rc != LIA_EXIT_OK)
 		; /* reported */
 	else
@@ -530,7 +534,7 @@ int lia_cmd_unsubscribe(int argc, char **argv)
 	lia_frame_init(&req, LIA_FRAME_UNSUBSCRIBE, 0);
 	memcpy(req.u.unsubscribe.name, argv[optind], strlen(argv[optind]) + 1);
 	struct lia_client cl;
-	int rc = call_once("unsubscribe", profile, 0, &cl, &req, &rep);
+	int rc = call_once("unsubscribe", profile, 0, &cl, &req, &rep, LIA_FRAME_OK);
 	if (rc != LIA_EXIT_OK)
 		; /* reported */
 	else
@@ -581,7 +585,7 @@ int lia_cmd_feeds(int argc, char **argv)
 	struct lia_client cl;
 	struct lia_frame req, rep;
 	lia_frame_init(&req, LIA_FRAME_FEED_LIST, 0);
-	int rc = call_once("feeds", profile, 0, &cl, &req, &rep);
+	int rc = call_once("feeds", profile, 0, &cl, &req, &rep, LIA_FRAME_FEED_LIST);
 	if (rc != LIA_EXIT_OK)
 		; /* reported */
 	else
@@ -628,8 +632,13 @@ static enum lia_env_status open_delivered(struct lia_client *cl, struct lia_open
 static void print_delivery(const struct lia_opened *o, uint64_t seq, const char *via, int as_json)
 {
 	json_t *body = lia_body_to_json(o->body, o->body_len);
+	char revoked[32] = "";
+	if (o->originator_revoked_at != 0)
+		lia_time_format(o->originator_revoked_at, revoked);
 	if (as_json) {
 		json_t *h = lia_header_to_json(&o->header);
+		if (revoked[0])
+			json_object_set_new(h, "originator_revoked_at", json_string(revoked));
 		lia_json_print(json_pack("{s:s, s:I, s:s, s:o, s:o}", "event", "message", "sequence",
 				     (json_int_t)seq, "via", via, "header", h, "body", body ? body : json_null()));
 		return;
@@ -637,8 +646,14 @@ static void print_delivery(const struct lia_opened *o, uint64_t seq, const char 
 	char idh[2 * LIA_ID_BYTES + 1], title[128];
 	lia_id_hex(idh, o->header.id);
 	lia_body_title(o->body, o->body_len, title, sizeof title);
-	printf("%s  TLP:%-12s %-12s from %-24s via %-12s %s\n", idh, lia_tlp_str(o->header.restrictions.tlp),
-	       lia_kind_str(o->header.kind), o->header.originator, via, title[0] ? title : "(no title)");
+	/* The title is the originator's text: no terminal control codes. */
+	for (char *t = title; *t != '\0'; t++)
+		if ((unsigned char)*t < 0x20 || *t == 0x7f)
+			*t = '?';
+	printf("%s  TLP:%-12s %-12s from %-24s via %-12s %s%s%s%s\n", idh,
+	       lia_tlp_str(o->header.restrictions.tlp), lia_kind_str(o->header.kind), o->header.originator,
+	       via, title[0] ? title : "(no title)", revoked[0] ? "  [signed by a key revoked at " : "",
+	       revoked, revoked[0] ? "]" : "");
 	fflush(stdout);
 	json_decref(body);
 }
@@ -894,7 +909,7 @@ int lia_cmd_inbox(int argc, char **argv)
 	lia_frame_init(&req, LIA_FRAME_INBOX, 0);
 	req.u.inbox.after = after;
 	req.u.inbox.limit = (uint32_t)limit;
-	int rc = call_once("inbox", profile, 0, &cl, &req, &rep);
+	int rc = call_once("inbox", profile, 0, &cl, &req, &rep, LIA_FRAME_INBOX_LIST);
 	if (rc != LIA_EXIT_OK)
 		; /* reported */
 	else
@@ -949,7 +964,7 @@ int lia_cmd_read(int argc, char **argv)
 	struct lia_client cl;
 	char err[LIA_ERR_MAX];
 	struct lia_opener *op = NULL;
-	int rc = call_once("read", profile, LIA_ID_BOX, &cl, &req, &rep);
+	int rc = call_once("read", profile, LIA_ID_BOX, &cl, &req, &rep, LIA_FRAME_DELIVER);
 	if (rc == LIA_EXIT_OK)
 		op = lia_opener_new(&cl.id.cert, cl.id.box);
 	if (rc != LIA_EXIT_OK) {
@@ -1022,7 +1037,7 @@ int lia_cmd_disclosures(int argc, char **argv)
 	if (optind + 1 != argc || lia_id_parse(req.u.audit_query.message_id, argv[optind]) != 0)
 		return lia_usage_error("disclosures", "give one message id (32 hex digits)");
 	struct lia_client cl;
-	int rc = call_once("disclosures", profile, 0, &cl, &req, &rep);
+	int rc = call_once("disclosures", profile, 0, &cl, &req, &rep, LIA_FRAME_AUDIT_ANSWER);
 	if (rc != LIA_EXIT_OK) {
 		/* call_once said why */
 	} else {
@@ -1124,7 +1139,7 @@ int lia_cmd_checkpoint(int argc, char **argv)
 	struct lia_frame req, rep;
 	lia_frame_init(&req, LIA_FRAME_AUDIT_QUERY, 0);
 	req.u.audit_query.kind = LIA_AUDIT_CHECKPOINT;
-	int rc = call_once("checkpoint", profile, 0, &cl, &req, &rep);
+	int rc = call_once("checkpoint", profile, 0, &cl, &req, &rep, LIA_FRAME_AUDIT_ANSWER);
 	if (rc != LIA_EXIT_OK)
 		; /* reported */
 	else

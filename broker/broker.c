@@ -84,6 +84,7 @@ struct lia_broker {
 		uint32_t count;
 	} *rates;
 	struct session *sessions;
+	bool feeds_dirty;          /* a subscribe or unsubscribe is in the turn */
 	uint32_t n_sessions;       /* sessions[0..n_sessions) may be in use */
 	bool in_txn;
 	struct outmsg *out;
@@ -141,10 +142,19 @@ static void hexid(char out[static 2 * LIA_ID_BYTES + 1], const uint8_t id[static
 
 /* --- transactions and the ledger --- */
 
+static void turn_abort(struct lia_broker *b, const char *why);
+static void turn_commit(struct lia_broker *b);
+
 static int txn_need(struct lia_broker *b)
 {
-	if (b->in_txn)
-		return 0;
+	if (b->in_txn) {
+		/* SQLite rolls a transaction back by itself on some I/O errors;
+		 * then later statements would run outside it. */
+		if (sqlite3_get_autocommit(lia_store_db(b->store)) == 0)
+			return 0;
+		turn_abort(b, "the store's transaction ended unexpectedly");
+		return -1;
+	}
 	char err[LIA_ERR_MAX];
 	if (lia_store_begin(b->store, err) != 0) {
 		blog("store-error", "%s", err);
@@ -195,6 +205,7 @@ static int record_append(struct lia_broker *b, struct lia_record *r)
 		return -1;
 	if (lia_ledger_append(b->ledger, r, err) != 0) {
 		blog("ledger-error", "%s", err);
+		turn_abort(b, "ledger append failed");
 		return -1;
 	}
 	return 0;
@@ -204,6 +215,8 @@ static int record_append(struct lia_broker *b, struct lia_record *r)
 static int record_now(struct lia_broker *b, struct lia_record *r)
 {
 	char err[LIA_ERR_MAX];
+	if (b->in_txn)
+		turn_commit(b); /* never mix with a turn's work */
 	if (record_append(b, r) != 0)
 		return -1;
 	lia_ledger_batch_end(b->ledger);
@@ -270,6 +283,23 @@ static void out_flush(struct lia_broker *b, bool committed)
 		free(o->fallback);
 	}
 	b->n_out = 0;
+}
+
+static void cache_clear(struct lia_broker *b);
+
+/* Abandon the turn's transaction: nothing of it happened, and every
+ * reply waiting for it becomes its fallback (publish: "unavailable,
+ * publish again"). Used whenever a write or a ledger append fails. */
+static void turn_abort(struct lia_broker *b, const char *why)
+{
+	blog("turn-aborted", "reason=\"%s\"", why);
+	if (b->in_txn) {
+		lia_ledger_batch_end(b->ledger);
+		lia_store_rollback(b->store);
+		b->in_txn = false;
+	}
+	out_flush(b, false);
+	cache_clear(b);
 }
 
 static void reply_now(struct lia_broker *b, const struct session *s, const uint8_t *rid,
@@ -385,7 +415,7 @@ static void deliver_pending(struct lia_broker *b, struct session *s)
 		size_t want = s->window - s->inflight, n = 0;
 		if (want > 64)
 			want = 64;
-		if (lia_store_pending(b->store, s->cert.subject, s->cursor, d, want, &n) != 0) {
+		if (lia_store_pending(b->store, s->cert.subject, s->cursor, lia_now(), d, want, &n) != 0) {
 			blog("store-error", "pending deliveries for %s", s->cert.subject);
 			return;
 		}
@@ -485,7 +515,11 @@ static void zap_handle(struct lia_broker *b)
 			snprintf(why, sizeof why, "certificate %s",
 				 lia_cert_status_str(lia_cert_check(&e->cert, &b->dir.crl, now)));
 		else {
-			zap_reply(b->zap, "1.0", reqid, reqid_len, "200", "OK", e->cert.subject);
+			/* The User-Id names the key, not the subject: a subject may
+			 * have had other keys, and a revoked one must stay out. */
+			char user[65];
+			lia_hex(user, key, 32);
+			zap_reply(b->zap, "1.0", reqid, reqid_len, "200", "OK", user);
 			goto done;
 		}
 	}
@@ -675,6 +709,11 @@ static void handle_publish(struct lia_broker *b, struct session *s, const struct
 	m.created_at = h->created_at;
 	m.received_at = now;
 	m.expires_at = lia_policy_expiry(b->policy, h);
+	/* An embargoed message is decided as of its release: the delivery
+	 * rows wait in the store until then (lia_store_pending), so nothing
+	 * is disclosed early and nothing is withheld for being early. */
+	m.embargo_until = h->restrictions.embargo_until > now ? h->restrictions.embargo_until : 0;
+	int64_t decide_at = m.embargo_until ? m.embargo_until : now;
 	bool *permit = calloc(nc ? nc : 1, sizeof *permit);
 	struct lia_decision *decs = calloc(nc ? nc : 1, sizeof *decs);
 	if (permit == NULL || decs == NULL) {
@@ -686,7 +725,7 @@ static void handle_publish(struct lia_broker *b, struct session *s, const struct
 	for (size_t i = 0; i < nc; i++) {
 		struct lia_decide_input in = {
 			.header = h, .originator = &s->cert, .recipient = &b->cand[i].who->cert,
-			.crl = &b->dir.crl, .path = LIA_PATH_DIRECT, .now = now,
+			.crl = &b->dir.crl, .path = LIA_PATH_DIRECT, .now = decide_at,
 		};
 		permit[i] = lia_decide(&decs[i], b->policy, &in) == LIA_PERMIT;
 		if (permit[i] && !lia_envelope_has_wrap(e, b->cand[i].who->cert.box_kid)) {
@@ -721,7 +760,15 @@ static void handle_publish(struct lia_broker *b, struct session *s, const struct
 		r.decision = permit[i] ? LIA_RECORD_PERMIT : LIA_RECORD_DENY;
 		snprintf(r.rule, sizeof r.rule, "%s",
 			 decs[i].rule == LIA_RULE_NONE ? "envelope.no-wrap" : lia_rule_id(decs[i].rule));
-		snprintf(r.justification, sizeof r.justification, "via %s: %s", b->cand[i].via, decs[i].reason);
+		if (m.embargo_until != 0 && permit[i]) {
+			char ts[32];
+			lia_time_format(m.embargo_until, ts);
+			snprintf(r.justification, sizeof r.justification, "via %s (embargoed until %s): %s",
+				 b->cand[i].via, ts, decs[i].reason);
+		} else {
+			snprintf(r.justification, sizeof r.justification, "via %s: %s", b->cand[i].via,
+				 decs[i].reason);
+		}
 		if (record_append(b, &r) != 0)
 			goto fail;
 		if (permit[i]) {
@@ -757,11 +804,7 @@ fail:
 fail_nofree:
 	/* The transaction is now suspect: abort the whole turn. */
 	blog("store-error", "%s", err);
-	lia_ledger_batch_end(b->ledger);
-	lia_store_rollback(b->store);
-	b->in_txn = false;
-	out_flush(b, false);
-	cache_clear(b);
+	turn_abort(b, "a publish could not be stored");
 	refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL, "store error");
 out:
 	lia_envelope_destroy(&e);
@@ -777,8 +820,10 @@ static void handle_ack(struct lia_broker *b, struct session *s, const struct lia
 			return;
 		struct lia_store_delivery d;
 		int rc = lia_store_ack(b->store, s->cert.subject, f->u.ack.v[i], now, &d);
-		if (rc < 0)
+		if (rc < 0) {
+			turn_abort(b, "an acknowledgement could not be stored");
 			return;
+		}
 		if (s->inflight > 0 && f->u.ack.v[i] <= s->cursor)
 			s->inflight--;
 		s->maybe_pending = true;
@@ -827,9 +872,12 @@ static void handle_subscribe(struct lia_broker *b, struct session *s, const stru
 	fd.filter = f->u.subscribe.filter;
 	fd.created_at = lia_now();
 	if (txn_need(b) != 0 || lia_store_feed_put(b->store, &fd, err) != 0) {
+		if (b->in_txn)
+			turn_abort(b, "a feed could not be stored");
 		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
 		return;
 	}
+	b->feeds_dirty = true;
 	struct lia_frame ok, fb;
 	lia_frame_init(&ok, LIA_FRAME_OK, f->request_id);
 	lia_frame_init(&fb, LIA_FRAME_ERROR, f->request_id);
@@ -845,6 +893,10 @@ static void handle_unsubscribe(struct lia_broker *b, struct session *s, const st
 		return;
 	}
 	int rc = lia_store_feed_remove(b->store, s->cert.subject, f->u.unsubscribe.name);
+	if (rc < 0)
+		turn_abort(b, "a feed could not be removed");
+	else if (rc > 0)
+		b->feeds_dirty = true;
 	if (rc <= 0) {
 		reply_error(b, s->rid, s->rid_len, f->request_id, rc == 0 ? LIA_ERROR_NOT_FOUND : LIA_ERROR_UNAVAILABLE,
 			    rc == 0 ? "you have no feed of that name" : "store error");
@@ -888,7 +940,7 @@ static void handle_inbox(struct lia_broker *b, struct session *s, const struct l
 	struct lia_store_delivery *d = calloc(max, sizeof *d);
 	struct lia_inbox_entry *v = calloc(max, sizeof *v);
 	if (d == NULL || v == NULL ||
-	    lia_store_inbox(b->store, s->cert.subject, f->u.inbox.after, d, max, &n) != 0) {
+	    lia_store_inbox(b->store, s->cert.subject, f->u.inbox.after, lia_now(), d, max, &n) != 0) {
 		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
 		goto out;
 	}
@@ -917,7 +969,8 @@ static void handle_fetch(struct lia_broker *b, struct session *s, const struct l
 	struct lia_store_delivery d;
 	/* Only a message delivered to the asker exists for it: the same
 	 * answer for "never existed" and "not yours", so ids do not leak. */
-	if (lia_store_delivery_of(b->store, s->cert.subject, f->u.fetch.message_id, &d) != 1 || d.erased) {
+	if (lia_store_delivery_of(b->store, s->cert.subject, f->u.fetch.message_id, lia_now(), &d) != 1 ||
+	    d.erased) {
 		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_NOT_FOUND,
 			    "no message with that id was delivered to you (or it expired)");
 		return;
@@ -1133,7 +1186,7 @@ static void handle_hello(struct lia_broker *b, struct session *s, const struct l
 	w.u.welcome.protocol = LIA_PROTOCOL_VERSION;
 	memcpy(w.u.welcome.broker, b->me.cert.subject, LIA_NAME_MAX);
 	memcpy(w.u.welcome.subject, s->cert.subject, LIA_NAME_MAX);
-	(void)lia_store_pending_count(b->store, s->cert.subject, &w.u.welcome.pending);
+	(void)lia_store_pending_count(b->store, s->cert.subject, lia_now(), &w.u.welcome.pending);
 	memcpy(w.u.welcome.policy_hash, b->policy->hash, 32);
 	w.u.welcome.now = lia_now();
 	reply_now(b, s, s->rid, s->rid_len, &w);
@@ -1144,11 +1197,24 @@ static void handle_hello(struct lia_broker *b, struct session *s, const struct l
 static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_len, const char *user,
 			 const uint8_t *buf, size_t len)
 {
-	const struct lia_directory_entry *who = lia_directory_find(&b->dir, user);
-	if (who == NULL || lia_cert_check(&who->cert, &b->dir.crl, lia_now()) != LIA_CERT_OK) {
-		reply_error(b, rid, rid_len, 0, LIA_ERROR_REVOKED, "your certificate is no longer valid");
+	/* user is the transport key the handshake authenticated; the agent's
+	 * routing id must be that same key (wire.h), so that replies to this
+	 * key go to this connection only. */
+	uint8_t key[32];
+	if (lia_unhex(key, sizeof key, user) != 0 || rid_len != 32 || memcmp(rid, key, 32) != 0) {
+		blog("frame-refused", "routing_id_bytes=%zu reason=\"the routing id is not the authenticated transport key\"", rid_len);
 		return;
 	}
+	const struct lia_directory_entry *who = lia_directory_by_transport(&b->dir, key);
+	if (who == NULL || who->cert.kind != LIA_CERT_PRINCIPAL ||
+	    lia_cert_check(&who->cert, &b->dir.crl, lia_now()) != LIA_CERT_OK) {
+		reply_error(b, rid, rid_len, 0, LIA_ERROR_REVOKED, "your certificate is no longer valid");
+		struct session *gone = session_find(b, rid, rid_len);
+		if (gone != NULL)
+			gone->used = false;
+		return;
+	}
+	user = who->cert.subject;
 	struct session *s = session_find(b, rid, rid_len);
 	if (s != NULL && strcmp(s->cert.subject, user) != 0)
 		s->used = false, s = NULL; /* a routing id reused by someone else */
@@ -1156,7 +1222,8 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 	char why[LIA_ERR_MAX];
 	if (lia_frame_decode(&f, buf, len, why) != 0) {
 		blog("frame-refused", "from=%s bytes=%zu reason=\"%s\"", user, len, why);
-		reply_error(b, rid, rid_len, 0, LIA_ERROR_MALFORMED, why);
+		reply_error(b, rid, rid_len, 0,
+			    strncmp(why, "protocol version", 16) == 0 ? LIA_ERROR_VERSION : LIA_ERROR_MALFORMED, why);
 		return;
 	}
 	if (s == NULL) {
@@ -1172,6 +1239,11 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 		s->cert = who->cert;
 	}
 	s->last_seen = lia_now();
+	/* Reads answer from committed state only: a delivery written in this
+	 * turn must not be shown before its disclose record is durable. */
+	if (b->in_txn && (f.type == LIA_FRAME_HELLO || f.type == LIA_FRAME_INBOX ||
+			  f.type == LIA_FRAME_FETCH || f.type == LIA_FRAME_FEED_LIST))
+		turn_commit(b);
 	switch (f.type) {
 	case LIA_FRAME_HELLO: handle_hello(b, s, &f); break;
 	case LIA_FRAME_PUBLISH: handle_publish(b, s, &f); break;
@@ -1225,7 +1297,7 @@ static int router_read(struct lia_broker *b)
 		zmq_msg_close(&junk);
 	}
 	const char *user = zmq_msg_gets(&body, "User-Id");
-	if (zmq_msg_size(&id) <= RID_MAX && user != NULL && user[0] != '\0')
+	if (zmq_msg_size(&id) <= RID_MAX && user != NULL && strlen(user) == 64)
 		handle_frame(b, zmq_msg_data(&id), zmq_msg_size(&id), user, zmq_msg_data(&body),
 			     zmq_msg_size(&body));
 	zmq_msg_close(&id);
@@ -1250,8 +1322,9 @@ static void turn_commit(struct lia_broker *b)
 		lia_store_rollback(b->store);
 		cache_clear(b);
 	}
-	if (ok && reload_feeds(b) != 0)
+	if (ok && b->feeds_dirty && reload_feeds(b) != 0)
 		blog("store-error", "cannot reload feeds");
+	b->feeds_dirty = false;
 	out_flush(b, ok);
 }
 
@@ -1263,8 +1336,12 @@ static void expire_messages(struct lia_broker *b, int64_t now)
 	if (lia_store_expired(b->store, now, m, 64, &n) != 0 || n == 0)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		if (txn_need(b) != 0 || lia_store_erase(b->store, m[i].seq, now, err) != 0)
+		if (txn_need(b) != 0)
 			return;
+		if (lia_store_erase(b->store, m[i].seq, now, err) != 0) {
+			turn_abort(b, err);
+			return;
+		}
 		struct lia_record r;
 		record_init(b, &r, LIA_OP_ERASE);
 		r.has_message_id = true;
@@ -1542,15 +1619,20 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 			if (router_read(b) == 0)
 				break;
 		turn_commit(b);
+		int64_t now = lia_now();
+		if (now >= b->next_expiry) {
+			/* Once a second: erase what expired, and look again for
+			 * deliveries whose embargo has just ended. */
+			expire_messages(b, now);
+			b->next_expiry = now + 1;
+			for (uint32_t i = 0; i < b->n_sessions; i++)
+				if (b->sessions[i].used && b->sessions[i].receive)
+					b->sessions[i].maybe_pending = true;
+		}
 		for (uint32_t i = 0; i < b->n_sessions; i++)
 			if (b->sessions[i].used && b->sessions[i].receive && b->sessions[i].maybe_pending)
 				deliver_pending(b, &b->sessions[i]);
 		cache_clear(b);
-		int64_t now = lia_now();
-		if (now >= b->next_expiry) {
-			expire_messages(b, now);
-			b->next_expiry = now + 1;
-		}
 		bool issued = false;
 		if (lia_ledger_checkpoint_maybe(b->ledger, b->me.sign, now, b->cfg.checkpoint_records,
 						b->cfg.checkpoint_seconds, &issued, err) != 0)

@@ -48,8 +48,8 @@ static const char *const sql[Q_COUNT] = {
 	[Q_MSG_FIND] = "SELECT seq, originator, kind, created_at, received_at, expires_at, "
 		       "recipients, withheld, erased_at FROM messages WHERE id = ?1",
 	[Q_MSG_ADD] = "INSERT INTO messages (id, originator, kind, created_at, received_at, "
-		      "expires_at, recipients, withheld, header, envelope) "
-		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		      "expires_at, recipients, withheld, header, envelope, embargo_until) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[Q_MSG_ENV] = "SELECT envelope FROM messages WHERE seq = ?1 AND envelope IS NOT NULL",
 	[Q_EXPIRED] = "SELECT seq, id, originator, kind, created_at, received_at, expires_at, "
 		      "recipients, withheld FROM messages WHERE expires_at > 0 AND expires_at <= ?1 "
@@ -59,20 +59,25 @@ static const char *const sql[Q_COUNT] = {
 	[Q_PENDING] = "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
 		      "m.created_at, m.received_at, d.acked_at, m.erased_at FROM deliveries d "
 		      "JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 AND d.seq > ?2 "
-		      "AND d.acked_at = 0 AND m.erased_at = 0 ORDER BY d.seq LIMIT ?3",
+		      "AND d.acked_at = 0 AND m.erased_at = 0 AND (m.expires_at = 0 OR m.expires_at > ?4) "
+		      "AND m.embargo_until <= ?4 ORDER BY d.seq LIMIT ?3",
 	[Q_PENDING_COUNT] = "SELECT count(*) FROM deliveries d JOIN messages m ON m.seq = d.message_seq "
-			    "WHERE d.recipient = ?1 AND d.acked_at = 0 AND m.erased_at = 0",
+			    "WHERE d.recipient = ?1 AND d.acked_at = 0 AND m.erased_at = 0 "
+			    "AND (m.expires_at = 0 OR m.expires_at > ?2) AND m.embargo_until <= ?2",
 	[Q_ACK_GET] = "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
 		      "m.created_at, m.received_at, d.acked_at, m.erased_at FROM deliveries d "
 		      "JOIN messages m ON m.seq = d.message_seq WHERE d.seq = ?1 AND d.recipient = ?2",
 	[Q_ACK_SET] = "UPDATE deliveries SET acked_at = ?2 WHERE seq = ?1 AND acked_at = 0",
 	[Q_INBOX] = "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
-		    "m.created_at, m.received_at, d.acked_at, m.erased_at FROM deliveries d "
-		    "JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 AND d.seq > ?2 "
-		    "ORDER BY d.seq LIMIT ?3",
+		    "m.created_at, m.received_at, d.acked_at, "
+		    "CASE WHEN m.expires_at > 0 AND m.expires_at <= ?4 THEN 1 ELSE m.erased_at END "
+		    "FROM deliveries d JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 "
+		    "AND d.seq > ?2 AND m.embargo_until <= ?4 ORDER BY d.seq LIMIT ?3",
 	[Q_DELIVERY_OF] = "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
-			  "m.created_at, m.received_at, d.acked_at, m.erased_at FROM deliveries d "
-			  "JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 AND m.id = ?2",
+			  "m.created_at, m.received_at, d.acked_at, "
+			  "CASE WHEN m.expires_at > 0 AND m.expires_at <= ?3 THEN 1 ELSE m.erased_at END "
+			  "FROM deliveries d JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 "
+			  "AND m.id = ?2 AND m.embargo_until <= ?3",
 	[Q_DEL_OF_MSG] = "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
 			 "m.created_at, m.received_at, d.acked_at, m.erased_at FROM deliveries d "
 			 "JOIN messages m ON m.seq = d.message_seq WHERE d.message_seq = ?1 "
@@ -100,7 +105,8 @@ static const char schema[] =
 	" withheld INTEGER NOT NULL,"
 	" header BLOB NOT NULL,"
 	" envelope BLOB,"
-	" erased_at INTEGER NOT NULL DEFAULT 0);"
+	" erased_at INTEGER NOT NULL DEFAULT 0,"
+	" embargo_until INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX IF NOT EXISTS messages_expiry ON messages (expires_at) WHERE expires_at > 0 AND erased_at = 0;"
 	"CREATE TABLE IF NOT EXISTS deliveries ("
 	" seq INTEGER PRIMARY KEY,"
@@ -284,6 +290,7 @@ int lia_store_message_add(struct lia_store *s, struct lia_store_message *m, cons
 	sqlite3_bind_int64(st, 8, m->withheld);
 	sqlite3_bind_blob(st, 9, header, (int)header_len, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 10, envelope, (int)envelope_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 11, m->embargo_until);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -386,7 +393,7 @@ static int row_delivery(struct lia_store_delivery *d, sqlite3_stmt *st)
 }
 
 static int list_deliveries(struct lia_store *s, int which, const char *recipient, uint64_t key,
-			   struct lia_store_delivery *out, size_t max, size_t *n)
+			   int64_t now, struct lia_store_delivery *out, size_t max, size_t *n)
 {
 	*n = 0;
 	sqlite3_stmt *st = q(s, which);
@@ -397,6 +404,7 @@ static int list_deliveries(struct lia_store *s, int which, const char *recipient
 		sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)key);
 		sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+		sqlite3_bind_int64(st, 4, now);
 	}
 	int rc = SQLITE_DONE;
 	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -410,28 +418,29 @@ static int list_deliveries(struct lia_store *s, int which, const char *recipient
 	return 0;
 }
 
-int lia_store_pending(struct lia_store *s, const char *recipient, uint64_t after,
+int lia_store_pending(struct lia_store *s, const char *recipient, uint64_t after, int64_t now,
 		      struct lia_store_delivery *out, size_t max, size_t *n)
 {
-	return list_deliveries(s, Q_PENDING, recipient, after, out, max, n);
+	return list_deliveries(s, Q_PENDING, recipient, after, now, out, max, n);
 }
 
-int lia_store_inbox(struct lia_store *s, const char *recipient, uint64_t after,
+int lia_store_inbox(struct lia_store *s, const char *recipient, uint64_t after, int64_t now,
 		    struct lia_store_delivery *out, size_t max, size_t *n)
 {
-	return list_deliveries(s, Q_INBOX, recipient, after, out, max, n);
+	return list_deliveries(s, Q_INBOX, recipient, after, now, out, max, n);
 }
 
 int lia_store_deliveries_of_message(struct lia_store *s, uint64_t message_seq,
 				    struct lia_store_delivery *out, size_t max, size_t *n)
 {
-	return list_deliveries(s, Q_DEL_OF_MSG, NULL, message_seq, out, max, n);
+	return list_deliveries(s, Q_DEL_OF_MSG, NULL, message_seq, 0, out, max, n);
 }
 
-int lia_store_pending_count(struct lia_store *s, const char *recipient, uint64_t *n)
+int lia_store_pending_count(struct lia_store *s, const char *recipient, int64_t now, uint64_t *n)
 {
 	sqlite3_stmt *st = q(s, Q_PENDING_COUNT);
 	sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
@@ -470,11 +479,12 @@ int lia_store_ack(struct lia_store *s, const char *recipient, uint64_t seq, int6
 }
 
 int lia_store_delivery_of(struct lia_store *s, const char *recipient,
-			  const uint8_t id[static LIA_ID_BYTES], struct lia_store_delivery *d)
+			  const uint8_t id[static LIA_ID_BYTES], int64_t now, struct lia_store_delivery *d)
 {
 	sqlite3_stmt *st = q(s, Q_DELIVERY_OF);
 	sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, id, LIA_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		return 0;

@@ -52,6 +52,7 @@ struct lia_store_message {
 	int64_t created_at;
 	int64_t received_at;
 	int64_t expires_at;             /* 0 = never */
+	int64_t embargo_until;          /* not delivered before; 0 = none */
 	uint32_t recipients;            /* disclosed to */
 	uint32_t withheld;              /* refused */
 	bool erased;
@@ -99,24 +100,27 @@ int lia_store_delivery_add(struct lia_store *s, uint64_t message_seq, const char
 			   const char *via, uint64_t *seq, char err[static LIA_ERR_MAX])
 	__attribute__((warn_unused_result));
 
-/* Unacknowledged, unerased deliveries of recipient after delivery number
- * `after`, in order, at most max (bounded by the caller's window). */
-int lia_store_pending(struct lia_store *s, const char *recipient, uint64_t after,
+/* Deliveries of recipient after delivery number `after`, in order, at
+ * most max (bounded by the caller's window), that are due at `now`: not
+ * acknowledged, not erased, not expired, out of embargo. */
+int lia_store_pending(struct lia_store *s, const char *recipient, uint64_t after, int64_t now,
 		      struct lia_store_delivery *out, size_t max, size_t *n);
-int lia_store_pending_count(struct lia_store *s, const char *recipient, uint64_t *n);
+int lia_store_pending_count(struct lia_store *s, const char *recipient, int64_t now, uint64_t *n);
 
 /* Record an acknowledgement: 1 newly acknowledged (*d filled), 0 already
  * acknowledged or not recipient's, -1 error. Inside a transaction. */
 int lia_store_ack(struct lia_store *s, const char *recipient, uint64_t seq, int64_t now,
 		  struct lia_store_delivery *d);
 
-/* Deliveries of recipient after `after`, acknowledged or not, at most max. */
-int lia_store_inbox(struct lia_store *s, const char *recipient, uint64_t after,
+/* Deliveries of recipient after `after`, acknowledged or not, out of
+ * embargo at `now`, at most max; expired ones are marked erased. */
+int lia_store_inbox(struct lia_store *s, const char *recipient, uint64_t after, int64_t now,
 		    struct lia_store_delivery *out, size_t max, size_t *n);
 
-/* The delivery of message id to recipient: 1 found, 0 none, -1 error. */
+/* The delivery of message id to recipient, out of embargo at `now`
+ * (marked erased when expired): 1 found, 0 none, -1 error. */
 int lia_store_delivery_of(struct lia_store *s, const char *recipient,
-			  const uint8_t id[static LIA_ID_BYTES], struct lia_store_delivery *d);
+			  const uint8_t id[static LIA_ID_BYTES], int64_t now, struct lia_store_delivery *d);
 
 /* Deliveries of one message (for erase notices), at most max. */
 int lia_store_deliveries_of_message(struct lia_store *s, uint64_t message_seq,

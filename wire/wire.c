@@ -938,8 +938,7 @@ void *lia_wire_server(void *zctx, const char *endpoint, const struct lia_secret 
 	if (zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, transport->sk, 32) != 0 ||
 	    zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, "liaison", 7) != 0 ||
-	    zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one) != 0 ||
-	    zmq_setsockopt(s, ZMQ_ROUTER_HANDOVER, &one, sizeof one) != 0) {
+	    zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one) != 0) {
 		lia_errf(err, "cannot configure CURVE server: %s", zmq_strerror(zmq_errno()));
 		goto fail;
 	}
@@ -964,7 +963,11 @@ void *lia_wire_client(void *zctx, const char *endpoint, const uint8_t server_pk[
 	int zero = 0;
 	if (common_options(s, err) != 0)
 		goto fail;
-	if (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_pk, 32) != 0 ||
+	/* The routing id is our transport public key: the broker routes
+	 * replies by it and accepts a connection only when it is the key
+	 * the handshake authenticated, so no peer can take another's. */
+	if (zmq_setsockopt(s, ZMQ_ROUTING_ID, transport->pk, 32) != 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_pk, 32) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, transport->pk, 32) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, transport->sk, 32) != 0 ||
 	    zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &(int){200}, sizeof(int)) != 0 ||

@@ -251,7 +251,8 @@ int lia_frame_encode(const struct lia_frame *f, uint8_t **out, size_t *out_len)
 /* --- sockets --- */
 
 /* Server side: a ROUTER socket with CURVE (secret transport key), a ZAP
- * domain, ROUTER_MANDATORY, non-blocking bounded sends, MAXMSGSIZE,
+ * domain, ROUTER_MANDATORY (and no handover: a routing id in use cannot
+ * be taken over), non-blocking bounded sends, MAXMSGSIZE,
  * heartbeats and bounded linger, bound to endpoint. The ZAP handler must
  * already be bound (inproc://zeromq.zap.01) so that no connection is
  * admitted unauthenticated. NULL with err on failure. */
@@ -259,7 +260,7 @@ void *lia_wire_server(void *zctx, const char *endpoint, const struct lia_secret 
 		      char err[static LIA_ERR_MAX]);
 
 /* Client side: a DEALER with CURVE to a server whose transport public key
- * is server_pk, connected to endpoint (NULL: the caller connects, e.g.
+ * is server_pk, its routing id set to its own transport public key, connected to endpoint (NULL: the caller connects, e.g.
  * after installing a socket monitor). */
 void *lia_wire_client(void *zctx, const char *endpoint, const uint8_t server_pk[static 32],
 		      const struct lia_secret *transport, char err[static LIA_ERR_MAX]);

@@ -185,6 +185,20 @@ cp "$T/good-policy.yaml" "$X/exchange.yaml"
 kill -HUP "$BPID"; sleep 0.5
 run 0 "$L" publish --profile valletta --kind carrier --tlp GREEN --region MED-CENTRAL --title r5 --set vessel.name=R
 
+# --- embargo: decided and recorded at once, delivered only when it ends ---
+emb=$(date -u -d "@$(( $(date +%s) + 4 ))" +%Y-%m-%dT%H:%M:%SZ)
+run 0 "$L" publish --profile ventimiglia --kind carrier --tlp GREEN --region MED-CENTRAL \
+	--title "embargoed" --set vessel.name=E --embargo-until "$emb" --json
+MID=$(sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' "$T/out")
+expect_in "$T/out" '"accepted":true'
+run 0 "$L" listen --profile roma --timeout 2 --json
+grep -q embargoed "$T/out" && bad "an embargoed message was delivered early" || ok
+run 1 "$L" read "$MID" --profile roma
+run 0 "$L" disclosures "$MID" --profile ventimiglia
+expect_in "$T/out" "embargoed until $emb"
+run 0 "$L" listen --profile roma --count 1 --timeout 8 --json
+expect_in "$T/out" '"title":"embargoed"'
+
 # --- expiry: delivered, then erased everywhere; the ledger keeps the metadata ---
 "$L" listen --profile roma --timeout 6 --json >"$T/expiry.out" 2>"$T/expiry.err" &
 LPID=$!

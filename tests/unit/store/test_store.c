@@ -89,16 +89,16 @@ static void test_messages_and_deliveries(void **state)
 
 	struct lia_store_delivery d[8];
 	size_t n;
-	assert_int_equal(lia_store_pending(s, "IT-PS/b", 0, d, 8, &n), 0);
+	assert_int_equal(lia_store_pending(s, "IT-PS/b", 0, 300, d, 8, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(d[0].seq, d1);
 	assert_string_equal(d[1].via, "med");
-	assert_int_equal(lia_store_pending(s, "IT-PS/b", d1, d, 8, &n), 0);
+	assert_int_equal(lia_store_pending(s, "IT-PS/b", d1, 300, d, 8, &n), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(lia_store_pending(s, "IT-PS/b", 0, d, 1, &n), 0);
+	assert_int_equal(lia_store_pending(s, "IT-PS/b", 0, 300, d, 1, &n), 0);
 	assert_int_equal(n, 1);
 	uint64_t count;
-	assert_int_equal(lia_store_pending_count(s, "IT-PS/b", &count), 0);
+	assert_int_equal(lia_store_pending_count(s, "IT-PS/b", 300, &count), 0);
 	assert_int_equal(count, 2);
 
 	/* Acks: once, only by the recipient. */
@@ -109,14 +109,23 @@ static void test_messages_and_deliveries(void **state)
 	assert_int_equal(lia_store_ack(s, "IT-PS/b", d1, 201, &got), 0);
 	assert_int_equal(lia_store_ack(s, "IT-PS/b", 9999, 201, &got), 0);
 	assert_int_equal(lia_store_commit(s, err), 0);
-	assert_int_equal(lia_store_pending(s, "IT-PS/b", 0, d, 8, &n), 0);
+	assert_int_equal(lia_store_pending(s, "IT-PS/b", 0, 300, d, 8, &n), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(lia_store_inbox(s, "IT-PS/b", 0, d, 8, &n), 0);
+	assert_int_equal(lia_store_inbox(s, "IT-PS/b", 0, 300, d, 8, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(d[0].acked_at, 200);
 
-	assert_int_equal(lia_store_delivery_of(s, "MT-AFM/c", (uint8_t[16]){2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2}, &got), 1);
-	assert_int_equal(lia_store_delivery_of(s, "MT-AFM/c", (uint8_t[16]){1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, &got), 0);
+	assert_int_equal(lia_store_delivery_of(s, "MT-AFM/c", (uint8_t[16]){2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2}, 300, &got), 1);
+	assert_int_equal(lia_store_delivery_of(s, "MT-AFM/c", (uint8_t[16]){1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 300, &got), 0);
+
+	/* Once expired, a message is neither pending nor fetchable, even
+	 * before the broker has erased it. */
+	assert_int_equal(lia_store_pending(s, "MT-AFM/c", 0, 499, d, 8, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lia_store_pending(s, "MT-AFM/c", 0, 500, d, 8, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(lia_store_delivery_of(s, "MT-AFM/c", (uint8_t[16]){2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2}, 500, &got), 1);
+	assert_true(got.erased);
 
 	/* Expiry: found once due, erased, no longer pending or fetchable. */
 	struct lia_store_message ex[4];
@@ -135,11 +144,33 @@ static void test_messages_and_deliveries(void **state)
 	assert_int_equal(lia_store_message_envelope(s, m2, &env, &len), 0);
 	assert_int_equal(lia_store_expired(s, 600, ex, 4, &n), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(lia_store_pending(s, "MT-AFM/c", 0, d, 8, &n), 0);
+	assert_int_equal(lia_store_pending(s, "MT-AFM/c", 0, 300, d, 8, &n), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(lia_store_deliveries_of_message(s, m2, d, 8, &n), 0);
 	assert_int_equal(n, 2);
 	assert_true(d[0].erased);
+	/* An embargoed message waits: not pending, not in the inbox, not
+	 * fetchable until its embargo ends. */
+	assert_int_equal(lia_store_begin(s, err), 0);
+	struct lia_store_message em;
+	memset(&em, 0, sizeof em);
+	memset(em.id, 5, LIA_ID_BYTES);
+	memcpy(em.originator, "IT-GDF/a", 9);
+	em.kind = LIA_KIND_ROUTE;
+	em.embargo_until = 1000;
+	assert_int_equal(lia_store_message_add(s, &em, (const uint8_t *)"h", 1, (const uint8_t *)"e", 1, err), 0);
+	uint64_t de;
+	assert_int_equal(lia_store_delivery_add(s, em.seq, "GR-HCG/e", "direct", &de, err), 0);
+	assert_int_equal(lia_store_commit(s, err), 0);
+	assert_int_equal(lia_store_pending(s, "GR-HCG/e", 0, 999, d, 8, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(lia_store_inbox(s, "GR-HCG/e", 0, 999, d, 8, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(lia_store_delivery_of(s, "GR-HCG/e", em.id, 999, &got), 0);
+	assert_int_equal(lia_store_pending(s, "GR-HCG/e", 0, 1000, d, 8, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lia_store_delivery_of(s, "GR-HCG/e", em.id, 1000, &got), 1);
+
 	lia_store_destroy(&s);
 	assert_null(s);
 
