@@ -32,6 +32,7 @@
 #define CANDIDATES_MAX 4096
 #define ENV_CACHE_MAX 1024
 #define OUTBOX_MAX 100000
+#define FEEDS_PER_SUBSCRIBER 32
 
 struct session {
 	bool used;
@@ -628,7 +629,10 @@ static void handle_publish(struct lia_broker *b, struct session *s, const struct
 			snprintf(a.u.publish_ack.reason, sizeof a.u.publish_ack.reason, "message id already used");
 		}
 		/* The original may still be in this turn's transaction. */
-		out_push(b, s->rid, s->rid_len, &a, NULL);
+		struct lia_frame fb;
+		ack_refusal(&fb, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL,
+			    "the broker could not confirm the original; publish it again");
+		out_push(b, s->rid, s->rid_len, &a, &fb);
 		goto out;
 	}
 	st = lia_envelope_verify(e, &s->cert, &b->dir.crl);
@@ -863,6 +867,19 @@ static void handle_subscribe(struct lia_broker *b, struct session *s, const stru
 	if (!lia_cert_has_role(&s->cert, LIA_ROLE_ANALYST) && !lia_cert_has_role(&s->cert, LIA_ROLE_LIAISON)) {
 		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_FORBIDDEN,
 			    "only liaison officers and analysts subscribe to feeds");
+		return;
+	}
+	/* A bounded number of feeds per subscriber: every publish walks them. */
+	size_t mine = 0;
+	bool replacing = false;
+	for (size_t i = 0; i < b->n_feeds; i++)
+		if (strcmp(b->feeds[i].subscriber, s->cert.subject) == 0) {
+			mine++;
+			replacing |= strcmp(b->feeds[i].name, f->u.subscribe.name) == 0;
+		}
+	if (mine >= FEEDS_PER_SUBSCRIBER && !replacing) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_FORBIDDEN,
+			    "at most 32 feeds per subscriber; remove one first");
 		return;
 	}
 	struct lia_store_feed fd;
