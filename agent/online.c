@@ -96,6 +96,35 @@ static void call_done(struct lia_client *cl, struct lia_frame *rep)
 		lia_client_close(cl);
 }
 
+/* The option loop of the commands that take only --profile, --json (when
+ * json_ok) and --help. Returns -1 to go on, or the exit status to return
+ * at once (help printed, or a usage error). */
+static int simple_options(const char *cmd, int argc, char **argv, const char *help, bool json_ok,
+			  const char **profile, int *as_json)
+{
+	static const struct option opts[] = {
+		{"profile", required_argument, NULL, O_PROFILE},
+		{"json", no_argument, NULL, O_JSON},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	*profile = NULL;
+	*as_json = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == O_PROFILE)
+			*profile = optarg;
+		else if (c == O_JSON && json_ok)
+			*as_json = 1;
+		else if (c == O_HELP) {
+			puts(help);
+			return LIA_EXIT_OK;
+		} else
+			return lia_usage_error(cmd, "invalid option");
+	}
+	return -1;
+}
+
 /* --- profile --- */
 
 int lia_cmd_profile(int argc, char **argv)
@@ -512,22 +541,13 @@ int lia_cmd_subscribe(int argc, char **argv)
 
 int lia_cmd_unsubscribe(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"profile", required_argument, NULL, O_PROFILE},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
-	};
-	const char *profile = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == O_PROFILE)
-			profile = optarg;
-		else if (c == O_HELP) {
-			puts("usage: " PROG " unsubscribe FEED --profile NAME\n\nRemoves your feed FEED.");
-			return LIA_EXIT_OK;
-		} else
-			return lia_usage_error("unsubscribe", "invalid option");
-	}
+	const char *profile;
+	int as_json;
+	int done = simple_options("unsubscribe", argc, argv,
+		"usage: " PROG " unsubscribe FEED --profile NAME\n\nRemoves your feed FEED.",
+		false, &profile, &as_json);
+	if (done >= 0)
+		return done;
 	if (optind + 1 != argc || !lia_feed_name_valid(argv[optind]))
 		return lia_usage_error("unsubscribe", "name the feed");
 	struct lia_frame req, rep;
@@ -563,25 +583,13 @@ static json_t *filter_json(const struct lia_feed_filter *f)
 
 int lia_cmd_feeds(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"profile", required_argument, NULL, O_PROFILE},
-		{"json", no_argument, NULL, O_JSON},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
-	};
-	const char *profile = NULL;
-	int as_json = 0, c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == O_PROFILE)
-			profile = optarg;
-		else if (c == O_JSON)
-			as_json = 1;
-		else if (c == O_HELP) {
-			puts("usage: " PROG " feeds --profile NAME [--json]\n\nLists your feeds and their filters.");
-			return LIA_EXIT_OK;
-		} else
-			return lia_usage_error("feeds", "invalid option");
-	}
+	const char *profile;
+	int as_json;
+	int done = simple_options("feeds", argc, argv,
+		"usage: " PROG " feeds --profile NAME [--json]\n\nLists your feeds and their filters.",
+		true, &profile, &as_json);
+	if (done >= 0)
+		return done;
 	struct lia_client cl;
 	struct lia_frame req, rep;
 	lia_frame_init(&req, LIA_FRAME_FEED_LIST, 0);
@@ -934,29 +942,17 @@ int lia_cmd_inbox(int argc, char **argv)
 
 int lia_cmd_read(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"profile", required_argument, NULL, O_PROFILE},
-		{"json", no_argument, NULL, O_JSON},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
-	};
-	const char *profile = NULL;
-	int as_json = 0, c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == O_PROFILE)
-			profile = optarg;
-		else if (c == O_JSON)
-			as_json = 1;
-		else if (c == O_HELP) {
-			puts("usage: " PROG " read ID --profile NAME [--json]\n"
+	const char *profile;
+	int as_json;
+	int done = simple_options("read", argc, argv,
+		"usage: " PROG " read ID --profile NAME [--json]\n"
 			     "\n"
 			     "Fetches a message delivered to you, verifies and decrypts it, and prints its\n"
 			     "restrictions and evaluation first, then the body. Exit 3 if it fails\n"
-			     "verification (nothing of it is shown).");
-			return LIA_EXIT_OK;
-		} else
-			return lia_usage_error("read", "invalid option");
-	}
+			     "verification (nothing of it is shown).",
+		true, &profile, &as_json);
+	if (done >= 0)
+		return done;
 	struct lia_frame req, rep;
 	lia_frame_init(&req, LIA_FRAME_FETCH, 0);
 	if (optind + 1 != argc || lia_id_parse(req.u.fetch.message_id, argv[optind]) != 0)
@@ -1007,29 +1003,17 @@ int lia_cmd_read(int argc, char **argv)
 
 int lia_cmd_disclosures(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"profile", required_argument, NULL, O_PROFILE},
-		{"json", no_argument, NULL, O_JSON},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
-	};
-	const char *profile = NULL;
-	int as_json = 0, c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == O_PROFILE)
-			profile = optarg;
-		else if (c == O_JSON)
-			as_json = 1;
-		else if (c == O_HELP) {
-			puts("usage: " PROG " disclosures ID --profile NAME [--json]\n"
+	const char *profile;
+	int as_json;
+	int done = simple_options("disclosures", argc, argv,
+		"usage: " PROG " disclosures ID --profile NAME [--json]\n"
 			     "\n"
 			     "The originator's view of its own message (auditors: of any message): who\n"
 			     "received it, who was refused and by which rule, who acknowledged. The question\n"
-			     "is itself recorded in the ledger.");
-			return LIA_EXIT_OK;
-		} else
-			return lia_usage_error("disclosures", "invalid option");
-	}
+			     "is itself recorded in the ledger.",
+		true, &profile, &as_json);
+	if (done >= 0)
+		return done;
 	struct lia_frame req, rep;
 	lia_frame_init(&req, LIA_FRAME_AUDIT_QUERY, 0);
 	req.u.audit_query.kind = LIA_AUDIT_DISCLOSURES;
@@ -1063,27 +1047,15 @@ int lia_cmd_disclosures(int argc, char **argv)
 
 int lia_cmd_directory(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"profile", required_argument, NULL, O_PROFILE},
-		{"json", no_argument, NULL, O_JSON},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
-	};
-	const char *profile = NULL;
-	int as_json = 0, c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == O_PROFILE)
-			profile = optarg;
-		else if (c == O_JSON)
-			as_json = 1;
-		else if (c == O_HELP) {
-			puts("usage: " PROG " directory --profile NAME [--json]\n\n"
+	const char *profile;
+	int as_json;
+	int done = simple_options("directory", argc, argv,
+		"usage: " PROG " directory --profile NAME [--json]\n\n"
 			     "Lists the principals of the exchange as the broker knows them (certificates\n"
-			     "verified against the authority, revocations applied).");
-			return LIA_EXIT_OK;
-		} else
-			return lia_usage_error("directory", "invalid option");
-	}
+			     "verified against the authority, revocations applied).",
+		true, &profile, &as_json);
+	if (done >= 0)
+		return done;
 	struct lia_client cl;
 	int rc = connect_profile(&cl, "directory", profile, 0, false, 0, DEFAULT_TIMEOUT_MS);
 	if (rc != LIA_EXIT_OK)
@@ -1117,32 +1089,21 @@ int lia_cmd_directory(int argc, char **argv)
 
 int lia_cmd_checkpoint(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"profile", required_argument, NULL, O_PROFILE},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
-	};
-	const char *profile = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == O_PROFILE)
-			profile = optarg;
-		else if (c == O_HELP) {
-			puts("usage: " PROG " checkpoint --profile NAME\n\n"
+	const char *profile;
+	int as_json;
+	int done = simple_options("checkpoint", argc, argv,
+		"usage: " PROG " checkpoint --profile NAME\n\n"
 			     "Auditors: prints the broker's latest signed checkpoint of the ledger (C2SP\n"
-			     "signed note), to keep and to check proofs against with liaison-audit.");
-			return LIA_EXIT_OK;
-		} else
-			return lia_usage_error("checkpoint", "invalid option");
-	}
+			     "signed note), to keep and to check proofs against with liaison-audit.",
+		false, &profile, &as_json);
+	if (done >= 0)
+		return done;
 	struct lia_client cl;
 	struct lia_frame req, rep;
 	lia_frame_init(&req, LIA_FRAME_AUDIT_QUERY, 0);
 	req.u.audit_query.kind = LIA_AUDIT_CHECKPOINT;
 	int rc = call_once("checkpoint", profile, 0, &cl, &req, &rep, LIA_FRAME_AUDIT_ANSWER);
-	if (rc != LIA_EXIT_OK)
-		; /* reported */
-	else
+	if (rc == LIA_EXIT_OK)
 		fwrite(rep.u.audit_answer.checkpoint.p, 1, rep.u.audit_answer.checkpoint.len, stdout);
 	call_done(&cl, &rep);
 	return rc;
