@@ -531,9 +531,7 @@ int lia_cmd_subscribe(int argc, char **argv)
 	memcpy(req.u.subscribe.name, argv[optind], strlen(argv[optind]) + 1);
 	struct lia_client cl;
 	int rc = call_once("subscribe", profile, 0, &cl, &req, &rep, LIA_FRAME_OK);
-	if (rc != LIA_EXIT_OK)
-		; /* reported */
-	else
+	if (rc == LIA_EXIT_OK)
 		printf("subscribed: feed %s\n", req.u.subscribe.name);
 	call_done(&cl, &rep);
 	return rc;
@@ -555,9 +553,7 @@ int lia_cmd_unsubscribe(int argc, char **argv)
 	memcpy(req.u.unsubscribe.name, argv[optind], strlen(argv[optind]) + 1);
 	struct lia_client cl;
 	int rc = call_once("unsubscribe", profile, 0, &cl, &req, &rep, LIA_FRAME_OK);
-	if (rc != LIA_EXIT_OK)
-		; /* reported */
-	else
+	if (rc == LIA_EXIT_OK)
 		printf("unsubscribed: feed %s\n", req.u.unsubscribe.name);
 	call_done(&cl, &rep);
 	return rc;
@@ -594,9 +590,7 @@ int lia_cmd_feeds(int argc, char **argv)
 	struct lia_frame req, rep;
 	lia_frame_init(&req, LIA_FRAME_FEED_LIST, 0);
 	int rc = call_once("feeds", profile, 0, &cl, &req, &rep, LIA_FRAME_FEED_LIST);
-	if (rc != LIA_EXIT_OK)
-		; /* reported */
-	else
+	if (rc == LIA_EXIT_OK)
 		for (size_t i = 0; i < rep.u.feed_list.n; i++) {
 			json_t *j = filter_json(&rep.u.feed_list.v[i].filter);
 			json_object_set_new(j, "name", json_string(rep.u.feed_list.v[i].name));
@@ -918,9 +912,7 @@ int lia_cmd_inbox(int argc, char **argv)
 	req.u.inbox.after = after;
 	req.u.inbox.limit = (uint32_t)limit;
 	int rc = call_once("inbox", profile, 0, &cl, &req, &rep, LIA_FRAME_INBOX_LIST);
-	if (rc != LIA_EXIT_OK)
-		; /* reported */
-	else
+	if (rc == LIA_EXIT_OK)
 		for (size_t i = 0; i < rep.u.inbox_list.n; i++) {
 			const struct lia_inbox_entry *e = &rep.u.inbox_list.v[i];
 			char idh[2 * LIA_ID_BYTES + 1], ts[32];
