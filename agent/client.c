@@ -380,6 +380,39 @@ int lia_client_error_exit(const struct lia_frame *f)
 	}
 }
 
+/* The highest revocation-list number this principal has seen, kept in
+ * KEYS/crl-number: a broker must never roll revocations back. */
+static int crl_freshness(struct lia_client *c, uint64_t number, char err[static LIA_ERR_MAX])
+{
+	char path[PATH_MAX], text[32];
+	int w = snprintf(path, sizeof path, "%s/crl-number", c->keys_dir);
+	if (w < 0 || (size_t)w >= sizeof path)
+		return lia_errf(err, "key folder path too long");
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	uint64_t seen = 0;
+	char why[LIA_ERR_MAX];
+	if (lia_file_read(path, 32, &buf, &len, why) == 0) {
+		size_t n = len < sizeof text - 1 ? len : sizeof text - 1;
+		memcpy(text, buf, n);
+		text[n] = '\0';
+		text[strcspn(text, "\n")] = '\0';
+		free(buf);
+		if (lia_parse_u64(text, &seen) != 0)
+			seen = 0;
+	}
+	if (number < seen)
+		return lia_errf(err, "the broker served revocation list number %llu, older than number "
+				     "%llu seen before: refusing it", (unsigned long long)number,
+				(unsigned long long)seen);
+	if (number > seen) {
+		w = snprintf(text, sizeof text, "%llu\n", (unsigned long long)number);
+		if (w > 0 && lia_file_replace(path, (const uint8_t *)text, (size_t)w, 0600, why) != 0)
+			fprintf(stderr, "liaison: %s\n", why);
+	}
+	return 0;
+}
+
 int lia_client_directory(struct lia_client *c, char err[static LIA_ERR_MAX])
 {
 	if (c->have_directory)
@@ -400,7 +433,7 @@ int lia_client_directory(struct lia_client *c, char err[static LIA_ERR_MAX])
 			fprintf(stderr, "liaison: a certificate in the directory was left out: %s\n", why);
 	int rc = 0;
 	if (lia_directory_set_crl(&c->dir, rep.u.directory.crl.p, rep.u.directory.crl.len, err) != 0 ||
-	    lia_directory_finish(&c->dir, err) != 0) {
+	    crl_freshness(c, c->dir.crl.number, err) != 0 || lia_directory_finish(&c->dir, err) != 0) {
 		lia_directory_clear(&c->dir);
 		rc = -1;
 	} else {

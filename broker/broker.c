@@ -1427,6 +1427,12 @@ static int load_directory(struct lia_broker *b, bool reload)
 		     reload ? " keeping the certificates in force" : "");
 		return -1;
 	}
+	if (reload && d.crl.number < b->dir.crl.number) {
+		blog("reload-refused", "reason=\"revocation list number %llu is older than the %llu in force\"",
+		     (unsigned long long)d.crl.number, (unsigned long long)b->dir.crl.number);
+		lia_directory_clear(&d);
+		return -1;
+	}
 	/* Newly revoked certificates: ledger record, sessions dropped. */
 	for (size_t i = 0; i < d.crl.n; i++) {
 		if (lia_crl_find(&b->dir.crl, d.crl.v[i].serial) != NULL || !reload)

@@ -146,11 +146,25 @@ kill -HUP "$BPID"; sleep 0.5
 run 4 "$L" directory --profile old
 expect_in "$T/err" "refused authentication"
 run 0 "$L" directory --profile zagreb
+cp "$X/authority/revocations.crl" "$T/old.crl"
 serial=$("$CERTS" inspect --json "$X/zagreb/cert.crt" | sed 's/.*"serial":\([0-9]*\).*/\1/')
 run 0 "$CERTS" revoke --authority "$X/authority" --serial "$serial" --reason "test"
 kill -HUP "$BPID"; sleep 0.5
 run 4 "$L" directory --profile zagreb
 expect_in "$X/broker.log" "certificate-revoked serial=$serial"
+# Revocations never roll back: the broker refuses an older list on reload,
+# and an agent refuses a directory with an older list than it has seen.
+cp "$X/authority/revocations.crl" "$T/new.crl"
+cp "$T/old.crl" "$X/authority/revocations.crl"
+kill -HUP "$BPID"; sleep 0.5
+expect_in "$X/broker.log" "is older than the"
+run 4 "$L" directory --profile zagreb
+cp "$T/new.crl" "$X/authority/revocations.crl"
+run 0 "$L" directory --profile roma
+printf '999\n' >"$X/roma/crl-number"
+run 1 "$L" directory --profile roma
+expect_in "$T/err" "older than number 999"
+rm "$X/roma/crl-number"
 expect_in "$X/broker.log" "auth-refused"
 
 # --- unreachable broker: exit 5 ---
