@@ -612,6 +612,24 @@ int lia_ledger_query(struct lia_ledger *l, const struct lia_ledger_filter *f,
 
 /* --- checkpoints --- */
 
+/* Copy a checkpoint note read from s (n bytes, already bounded) into a
+ * NUL-terminated malloc'd string, and finish the statement. */
+static int note_copy(sqlite3_stmt *s, const unsigned char *t, int n, char **note, size_t *len,
+		     char err[static LIA_ERR_MAX])
+{
+	char *buf = malloc((size_t)n + 1);
+	if (buf == NULL) {
+		stmt_done(s);
+		return lia_errf(err, "ledger: out of memory");
+	}
+	memcpy(buf, t, (size_t)n);
+	buf[n] = '\0';
+	stmt_done(s);
+	*note = buf;
+	*len = (size_t)n;
+	return 0;
+}
+
 static int cp_latest(struct lia_ledger *l, uint64_t *size, char **note, size_t *len,
 		     char err[static LIA_ERR_MAX])
 {
@@ -632,18 +650,8 @@ static int cp_latest(struct lia_ledger *l, uint64_t *size, char **note, size_t *
 		stmt_done(s);
 		return lia_errf(err, "ledger: latest checkpoint row is damaged");
 	}
-	char *buf = malloc((size_t)n + 1);
-	if (buf == NULL) {
-		stmt_done(s);
-		return lia_errf(err, "ledger: out of memory");
-	}
-	memcpy(buf, t, (size_t)n);
-	buf[n] = '\0';
-	stmt_done(s);
 	*size = (uint64_t)sz;
-	*note = buf;
-	*len = (size_t)n;
-	return 0;
+	return note_copy(s, t, n, note, len, err);
 }
 
 int lia_ledger_checkpoint_latest(struct lia_ledger *l, uint64_t *size, char **note, size_t *len,
@@ -679,17 +687,7 @@ int lia_ledger_checkpoint_get(struct lia_ledger *l, uint64_t size, char **note, 
 		stmt_done(s);
 		return lia_errf(err, "ledger: checkpoint row %" PRIu64 " is damaged", size);
 	}
-	char *buf = malloc((size_t)n + 1);
-	if (buf == NULL) {
-		stmt_done(s);
-		return lia_errf(err, "ledger: out of memory");
-	}
-	memcpy(buf, t, (size_t)n);
-	buf[n] = '\0';
-	stmt_done(s);
-	*note = buf;
-	*len = (size_t)n;
-	return 0;
+	return note_copy(s, t, n, note, len, err);
 }
 
 int lia_ledger_checkpoint_list(struct lia_ledger *l, uint64_t **sizes, size_t *n,

@@ -212,6 +212,16 @@ static enum lia_proof_status parse_path(struct cursor *c, struct lia_merkle_proo
 	}
 }
 
+/* Both proof formats are bounded UTF-8 text without control characters. */
+static int proof_text_check(const char *buf, size_t len, char err[static LIA_ERR_MAX])
+{
+	if (len > LIA_PROOF_MAX_BYTES)
+		return lia_errf(err, "proof of %zu bytes is over the limit of %u", len, LIA_PROOF_MAX_BYTES);
+	if (lia_text_check(buf, len, true) != 0)
+		return lia_errf(err, "malformed proof: not UTF-8 text without control characters");
+	return 0;
+}
+
 static char *dup_bytes(const char *s, size_t n)
 {
 	char *d = malloc(n + 1);
@@ -226,14 +236,8 @@ enum lia_proof_status lia_inclusion_proof_parse(struct lia_inclusion_proof *p, c
 						size_t len, char err[static LIA_ERR_MAX])
 {
 	memset(p, 0, sizeof *p);
-	if (len > LIA_PROOF_MAX_BYTES) {
-		lia_errf(err, "proof of %zu bytes is over the limit of %u", len, LIA_PROOF_MAX_BYTES);
+	if (proof_text_check(buf, len, err) != 0)
 		return LIA_PROOF_MALFORMED;
-	}
-	if (lia_text_check(buf, len, true) != 0) {
-		lia_errf(err, "malformed proof: not UTF-8 text without control characters");
-		return LIA_PROOF_MALFORMED;
-	}
 	struct cursor c = {buf, buf + len, 0};
 	const char *l;
 	size_t n;
@@ -287,14 +291,8 @@ enum lia_proof_status lia_consistency_proof_parse(struct lia_consistency_proof *
 						  char err[static LIA_ERR_MAX])
 {
 	memset(p, 0, sizeof *p);
-	if (len > LIA_PROOF_MAX_BYTES) {
-		lia_errf(err, "proof of %zu bytes is over the limit of %u", len, LIA_PROOF_MAX_BYTES);
+	if (proof_text_check(buf, len, err) != 0)
 		return LIA_PROOF_MALFORMED;
-	}
-	if (lia_text_check(buf, len, true) != 0) {
-		lia_errf(err, "malformed proof: not UTF-8 text without control characters");
-		return LIA_PROOF_MALFORMED;
-	}
 	struct cursor c = {buf, buf + len, 0};
 	const char *l;
 	size_t n;

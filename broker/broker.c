@@ -303,10 +303,9 @@ static void turn_abort(struct lia_broker *b, const char *why)
 	cache_clear(b);
 }
 
-static void reply_now(struct lia_broker *b, const struct session *s, const uint8_t *rid,
-		      size_t rid_len, const struct lia_frame *f)
+static void reply_now(struct lia_broker *b, const uint8_t *rid, size_t rid_len,
+		      const struct lia_frame *f)
 {
-	(void)s;
 	uint8_t *buf;
 	size_t len;
 	if (lia_frame_encode(f, &buf, &len) != 0)
@@ -322,7 +321,7 @@ static void reply_error(struct lia_broker *b, const uint8_t *rid, size_t rid_len
 	lia_frame_init(&f, LIA_FRAME_ERROR, req);
 	f.u.error.code = code;
 	snprintf(f.u.error.detail, sizeof f.u.error.detail, "%s", detail);
-	reply_now(b, NULL, rid, rid_len, &f);
+	reply_now(b, rid, rid_len, &f);
 }
 
 /* --- sessions --- */
@@ -338,7 +337,7 @@ static struct session *session_find(struct lia_broker *b, const uint8_t *rid, si
 
 static struct session *session_new(struct lia_broker *b, const uint8_t *rid, size_t len)
 {
-	for (uint32_t i = 0; i < b->cfg.max_sessions; i++)
+	for (uint32_t i = 0; i < b->cfg.max_sessions; i++) /* a free slot */
 		if (!b->sessions[i].used) {
 			struct session *s = &b->sessions[i];
 			if (i >= b->n_sessions)
@@ -576,7 +575,7 @@ static void refuse_publish(struct lia_broker *b, struct session *s, uint64_t req
 		hexid(idh, id);
 	blog("publish-refused", "from=%s id=%s refusal=\"%s\" rule=%s reason=\"%s\"", s->cert.subject,
 	     idh, lia_refusal_str(code), rule ? rule : "-", reason);
-	reply_now(b, s, s->rid, s->rid_len, &f);
+	reply_now(b, s->rid, s->rid_len, &f);
 }
 
 static bool feed_seen(const struct candidate *c, size_t n, const char *subject)
@@ -945,7 +944,7 @@ static void handle_feed_list(struct lia_broker *b, struct session *s, const stru
 			r.u.feed_list.n = i + 1;
 		}
 		r.u.feed_list.v = feeds;
-		reply_now(b, s, s->rid, s->rid_len, &r);
+		reply_now(b, s->rid, s->rid_len, &r);
 	}
 	free(feeds);
 	free(v);
@@ -975,7 +974,7 @@ static void handle_inbox(struct lia_broker *b, struct session *s, const struct l
 	lia_frame_init(&r, LIA_FRAME_INBOX_LIST, f->request_id);
 	r.u.inbox_list.n = n;
 	r.u.inbox_list.v = v;
-	reply_now(b, s, s->rid, s->rid_len, &r);
+	reply_now(b, s->rid, s->rid_len, &r);
 out:
 	free(d);
 	free(v);
@@ -1006,7 +1005,7 @@ static void handle_fetch(struct lia_broker *b, struct session *s, const struct l
 	memcpy(r.u.deliver.originator, d.originator, LIA_NAME_MAX);
 	r.u.deliver.received_at = d.received_at;
 	memcpy(r.u.deliver.via, d.via, LIA_FEED_NAME_MAX);
-	reply_now(b, s, s->rid, s->rid_len, &r);
+	reply_now(b, s->rid, s->rid_len, &r);
 	free(one);
 }
 
@@ -1023,7 +1022,7 @@ static void handle_directory(struct lia_broker *b, struct session *s, const stru
 	r.u.directory.certs = certs;
 	r.u.directory.crl = (struct lia_bytes){b->dir.crl_bytes, b->dir.crl_len};
 	r.u.directory.broker_cert = (struct lia_bytes){b->me.cert_bytes, b->me.cert_len};
-	reply_now(b, s, s->rid, s->rid_len, &r);
+	reply_now(b, s->rid, s->rid_len, &r);
 	free(certs);
 }
 
@@ -1206,7 +1205,7 @@ static void handle_hello(struct lia_broker *b, struct session *s, const struct l
 	(void)lia_store_pending_count(b->store, s->cert.subject, lia_now(), &w.u.welcome.pending);
 	memcpy(w.u.welcome.policy_hash, b->policy->hash, 32);
 	w.u.welcome.now = lia_now();
-	reply_now(b, s, s->rid, s->rid_len, &w);
+	reply_now(b, s->rid, s->rid_len, &w);
 	blog("session", "subject=%s client=\"%s\" receive=%d pending=%" PRIu64, s->cert.subject,
 	     f->u.hello.client, s->receive, w.u.welcome.pending);
 }
@@ -1276,7 +1275,7 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 		struct lia_frame p;
 		lia_frame_init(&p, LIA_FRAME_PONG, f.request_id);
 		p.u.pong.now = lia_now();
-		reply_now(b, s, rid, rid_len, &p);
+		reply_now(b, rid, rid_len, &p);
 		break;
 	}
 	default:
@@ -1380,7 +1379,7 @@ static void expire_messages(struct lia_broker *b, int64_t now)
 		if (lia_store_deliveries_of_message(b->store, m[i].seq, d, 64, &nd) != 0)
 			continue;
 		for (size_t k = 0; k < nd; k++)
-			for (uint32_t j = 0; j < b->cfg.max_sessions; j++) {
+			for (uint32_t j = 0; j < b->n_sessions; j++) {
 				struct session *s = &b->sessions[j];
 				if (!s->used || !s->receive || strcmp(s->cert.subject, d[k].recipient) != 0)
 					continue;
@@ -1448,7 +1447,7 @@ static int load_directory(struct lia_broker *b, bool reload)
 	b->dir = d;
 	free(b->rates);
 	b->rates = calloc(b->dir.n ? b->dir.n : 1, sizeof *b->rates);
-	for (uint32_t i = 0; i < b->cfg.max_sessions; i++) {
+	for (uint32_t i = 0; i < b->n_sessions; i++) {
 		struct session *s = &b->sessions[i];
 		if (!s->used)
 			continue;
@@ -1663,7 +1662,7 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 		else if (issued)
 			blog("checkpoint", "signed");
 		if (now - last_idle_check >= 10) {
-			for (uint32_t i = 0; i < b->cfg.max_sessions; i++)
+			for (uint32_t i = 0; i < b->n_sessions; i++)
 				if (b->sessions[i].used && now - b->sessions[i].last_seen > IDLE_SECONDS)
 					b->sessions[i].used = false;
 			last_idle_check = now;
