@@ -858,6 +858,14 @@ int lia_cmd_listen(int argc, char **argv)
 						     (json_int_t)f.u.erase.expired_at));
 			else
 				printf("%s  ERASE: the message expired; purge every copy of it\n", idh);
+			/* This agent keeps no copy of its own beyond what it printed:
+			 * confirm, so that the broker stops owing the notice. */
+			struct lia_frame ack;
+			lia_frame_init(&ack, LIA_FRAME_ACK, 0);
+			ack.u.ack.v[0] = f.u.erase.sequence;
+			ack.u.ack.n = 1;
+			ack.u.ack.erased = true;
+			(void)lia_client_send(&cl, &ack);
 		} else if (f.type == LIA_FRAME_ERROR) {
 			rc = error_reply("listen", &f);
 			lia_frame_clear(&f);

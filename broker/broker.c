@@ -44,6 +44,8 @@ struct session {
 	uint32_t inflight;
 	uint64_t cursor;           /* last delivery number sent */
 	bool maybe_pending;        /* look in the store for deliveries */
+	uint64_t erase_cursor;     /* last erase notice sent */
+	bool maybe_erase;          /* look in the store for erase notices owed */
 	int64_t last_seen;
 };
 
@@ -457,6 +459,39 @@ static void deliver_pending(struct lia_broker *b, struct session *s)
 	}
 }
 
+/* Push the erase notices a session is owed, in order; each stays owed
+ * until the recipient confirms the purge (Ack with erased set). */
+static void send_erasures(struct lia_broker *b, struct session *s)
+{
+	struct lia_store_delivery d[64];
+	size_t n = 0;
+	while (s->maybe_erase) {
+		if (lia_store_erasures(b->store, s->cert.subject, s->erase_cursor, d, 64, &n) != 0) {
+			blog("store-error", "erase notices for %s", s->cert.subject);
+			return;
+		}
+		if (n < 64)
+			s->maybe_erase = false;
+		for (size_t i = 0; i < n; i++) {
+			struct lia_frame f;
+			lia_frame_init(&f, LIA_FRAME_ERASE, 0);
+			memcpy(f.u.erase.message_id, d[i].message_id, LIA_ID_BYTES);
+			f.u.erase.sequence = d[i].seq;
+			f.u.erase.expired_at = d[i].expires_at;
+			if (lia_wire_send(b->router, &(struct lia_bytes){s->rid, s->rid_len}, &f, ZMQ_DONTWAIT) != 0) {
+				if (errno == EHOSTUNREACH)
+					s->used = false;
+				else
+					s->maybe_erase = true; /* queue full: go on next turn */
+				return;
+			}
+			s->erase_cursor = d[i].seq;
+		}
+		if (n == 0)
+			break;
+	}
+}
+
 /* --- ZAP: who may connect --- */
 
 static void zap_reply(void *zap, const char *version, const char *reqid, size_t reqid_len,
@@ -815,8 +850,42 @@ out:
 
 /* --- acknowledgements --- */
 
+/* The recipient confirms it purged the copies named in Erase notices;
+ * the ledger keeps that confirmation beside the erase record. */
+static void handle_erase_ack(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+{
+	for (size_t i = 0; i < f->u.ack.n; i++) {
+		if (txn_need(b) != 0)
+			return;
+		struct lia_store_delivery d;
+		int rc = lia_store_erasure_done(b->store, s->cert.subject, f->u.ack.v[i], &d);
+		if (rc < 0) {
+			turn_abort(b, "an erase confirmation could not be stored");
+			return;
+		}
+		if (rc == 0)
+			continue;
+		struct lia_record r;
+		record_init(b, &r, LIA_OP_ACKNOWLEDGE);
+		r.has_message_id = true;
+		memcpy(r.message_id, d.message_id, LIA_ID_BYTES);
+		memcpy(r.originator, d.originator, LIA_NAME_MAX);
+		r.kind = (int)d.kind;
+		party_of(&r.actor, &s->cert);
+		party_of(&r.recipient, &s->cert);
+		snprintf(r.justification, sizeof r.justification,
+			 "erase notice for delivery %" PRIu64 ": every copy purged", d.seq);
+		if (record_append(b, &r) != 0)
+			return;
+	}
+}
+
 static void handle_ack(struct lia_broker *b, struct session *s, const struct lia_frame *f)
 {
+	if (f->u.ack.erased) {
+		handle_erase_ack(b, s, f);
+		return;
+	}
 	int64_t now = lia_now();
 	for (size_t i = 0; i < f->u.ack.n; i++) {
 		if (txn_need(b) != 0)
@@ -832,6 +901,8 @@ static void handle_ack(struct lia_broker *b, struct session *s, const struct lia
 		s->maybe_pending = true;
 		if (rc == 0)
 			continue;
+		if (d.erased) /* acknowledged after the erase: owed a notice */
+			s->maybe_erase = true;
 		struct lia_record r;
 		record_init(b, &r, LIA_OP_ACKNOWLEDGE);
 		r.has_message_id = true;
@@ -1197,6 +1268,8 @@ static void handle_hello(struct lia_broker *b, struct session *s, const struct l
 	s->inflight = 0;
 	s->cursor = 0; /* resend everything not yet acknowledged, in order */
 	s->maybe_pending = s->receive;
+	s->erase_cursor = 0; /* and every erase notice not yet confirmed */
+	s->maybe_erase = s->receive;
 	struct lia_frame w;
 	lia_frame_init(&w, LIA_FRAME_WELCOME, f->request_id);
 	w.u.welcome.protocol = LIA_PROTOCOL_VERSION;
@@ -1369,28 +1442,16 @@ static void expire_messages(struct lia_broker *b, int64_t now)
 			return;
 	}
 	turn_commit(b);
-	/* After the commit: tell the recipients who are online. */
 	for (size_t i = 0; i < n; i++) {
-		struct lia_store_delivery d[64];
-		size_t nd = 0;
 		char idh[2 * LIA_ID_BYTES + 1];
 		hexid(idh, m[i].id);
 		blog("erase", "id=%s expired_at=%" PRId64, idh, m[i].expires_at);
-		if (lia_store_deliveries_of_message(b->store, m[i].seq, d, 64, &nd) != 0)
-			continue;
-		for (size_t k = 0; k < nd; k++)
-			for (uint32_t j = 0; j < b->n_sessions; j++) {
-				struct session *s = &b->sessions[j];
-				if (!s->used || !s->receive || strcmp(s->cert.subject, d[k].recipient) != 0)
-					continue;
-				struct lia_frame f;
-				lia_frame_init(&f, LIA_FRAME_ERASE, 0);
-				memcpy(f.u.erase.message_id, m[i].id, LIA_ID_BYTES);
-				f.u.erase.sequence = d[k].seq;
-				f.u.erase.expired_at = m[i].expires_at;
-				(void)lia_wire_send(b->router, &(struct lia_bytes){s->rid, s->rid_len}, &f, ZMQ_DONTWAIT);
-			}
 	}
+	/* The notices are in the store now: every recipient holding a copy
+	 * gets one, now if it is online, else when it reconnects. */
+	for (uint32_t j = 0; j < b->n_sessions; j++)
+		if (b->sessions[j].used && b->sessions[j].receive)
+			b->sessions[j].maybe_erase = true;
 }
 
 static int load_policy(struct lia_broker *b, bool reload)
@@ -1654,6 +1715,9 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 		for (uint32_t i = 0; i < b->n_sessions; i++)
 			if (b->sessions[i].used && b->sessions[i].receive && b->sessions[i].maybe_pending)
 				deliver_pending(b, &b->sessions[i]);
+		for (uint32_t i = 0; i < b->n_sessions; i++)
+			if (b->sessions[i].used && b->sessions[i].receive && b->sessions[i].maybe_erase)
+				send_erasures(b, &b->sessions[i]);
 		cache_clear(b);
 		bool issued = false;
 		if (lia_ledger_checkpoint_maybe(b->ledger, b->me.sign, now, b->cfg.checkpoint_records,

@@ -33,7 +33,9 @@ enum {
 	Q_ACK_SET,
 	Q_INBOX,
 	Q_DELIVERY_OF,
-	Q_DEL_OF_MSG,
+	Q_ERASE_DUE,
+	Q_ERASURES,
+	Q_ERASE_DONE,
 	Q_FEED_PUT,
 	Q_FEED_DEL,
 	Q_FEEDS_ALL,
@@ -57,7 +59,7 @@ static const char *const sql[Q_COUNT] = {
 	[Q_ERASE] = "UPDATE messages SET envelope = NULL, erased_at = ?2 WHERE seq = ?1",
 	[Q_DEL_ADD] = "INSERT INTO deliveries (message_seq, recipient, via) VALUES (?1, ?2, ?3)",
 	[Q_PENDING] = "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
-		      "m.created_at, m.received_at, d.acked_at, m.erased_at FROM deliveries d "
+		      "m.created_at, m.received_at, d.acked_at, m.erased_at, m.expires_at FROM deliveries d "
 		      "JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 AND d.seq > ?2 "
 		      "AND d.acked_at = 0 AND m.erased_at = 0 AND (m.expires_at = 0 OR m.expires_at > ?4) "
 		      "AND m.embargo_until <= ?4 ORDER BY d.seq LIMIT ?3",
@@ -65,23 +67,29 @@ static const char *const sql[Q_COUNT] = {
 			    "WHERE d.recipient = ?1 AND d.acked_at = 0 AND m.erased_at = 0 "
 			    "AND (m.expires_at = 0 OR m.expires_at > ?2) AND m.embargo_until <= ?2",
 	[Q_ACK_GET] = "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
-		      "m.created_at, m.received_at, d.acked_at, m.erased_at FROM deliveries d "
+		      "m.created_at, m.received_at, d.acked_at, m.erased_at, m.expires_at FROM deliveries d "
 		      "JOIN messages m ON m.seq = d.message_seq WHERE d.seq = ?1 AND d.recipient = ?2",
-	[Q_ACK_SET] = "UPDATE deliveries SET acked_at = ?2 WHERE seq = ?1 AND acked_at = 0",
+	/* A copy acknowledged after its message was erased must be purged
+	 * too: the erase notice becomes due with the acknowledgement. */
+	[Q_ACK_SET] = "UPDATE deliveries SET acked_at = ?2, erase_due = ?3 WHERE seq = ?1 AND acked_at = 0",
 	[Q_INBOX] = "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
 		    "m.created_at, m.received_at, d.acked_at, "
-		    "CASE WHEN m.expires_at > 0 AND m.expires_at <= ?4 THEN 1 ELSE m.erased_at END "
+		    "CASE WHEN m.expires_at > 0 AND m.expires_at <= ?4 THEN 1 ELSE m.erased_at END, m.expires_at "
 		    "FROM deliveries d JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 "
 		    "AND d.seq > ?2 AND m.embargo_until <= ?4 ORDER BY d.seq LIMIT ?3",
 	[Q_DELIVERY_OF] = "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
 			  "m.created_at, m.received_at, d.acked_at, "
-			  "CASE WHEN m.expires_at > 0 AND m.expires_at <= ?3 THEN 1 ELSE m.erased_at END "
+			  "CASE WHEN m.expires_at > 0 AND m.expires_at <= ?3 THEN 1 ELSE m.erased_at END, m.expires_at "
 			  "FROM deliveries d JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 "
 			  "AND m.id = ?2 AND m.embargo_until <= ?3",
-	[Q_DEL_OF_MSG] = "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
-			 "m.created_at, m.received_at, d.acked_at, m.erased_at FROM deliveries d "
-			 "JOIN messages m ON m.seq = d.message_seq WHERE d.message_seq = ?1 "
-			 "ORDER BY d.seq LIMIT ?2",
+	/* Recipients who acknowledged a copy are owed an erase notice. */
+	[Q_ERASE_DUE] = "UPDATE deliveries SET erase_due = 1 WHERE message_seq = ?1 AND acked_at > 0",
+	[Q_ERASURES] = "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
+		       "m.created_at, m.received_at, d.acked_at, m.erased_at, m.expires_at FROM deliveries d "
+		       "JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 AND d.seq > ?2 "
+		       "AND d.erase_due = 1 AND ?4 = ?4 ORDER BY d.seq LIMIT ?3",
+	[Q_ERASE_DONE] = "UPDATE deliveries SET erase_due = 0 WHERE seq = ?1 AND recipient = ?2 "
+			 "AND erase_due = 1",
 	[Q_FEED_PUT] = "INSERT OR REPLACE INTO feeds (subscriber, name, kinds, regions, agencies, "
 		       "eval_scheme, eval_source, eval_information, created_at) "
 		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -114,8 +122,10 @@ static const char schema[] =
 	" recipient TEXT NOT NULL,"
 	" via TEXT NOT NULL,"
 	" acked_at INTEGER NOT NULL DEFAULT 0,"
+	" erase_due INTEGER NOT NULL DEFAULT 0,"
 	" UNIQUE (message_seq, recipient));"
 	"CREATE INDEX IF NOT EXISTS deliveries_recipient ON deliveries (recipient, seq);"
+	"CREATE INDEX IF NOT EXISTS deliveries_erase ON deliveries (recipient, seq) WHERE erase_due = 1;"
 	"CREATE TABLE IF NOT EXISTS feeds ("
 	" subscriber TEXT NOT NULL,"
 	" name TEXT NOT NULL,"
@@ -357,7 +367,13 @@ int lia_store_erase(struct lia_store *s, uint64_t message_seq, int64_t now, char
 	sqlite3_bind_int64(st, 2, now > 0 ? now : 1);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_err(s, err, "erase");
+	if (rc != SQLITE_DONE)
+		return db_err(s, err, "erase");
+	st = q(s, Q_ERASE_DUE);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_err(s, err, "erase notices");
 }
 
 int lia_store_delivery_add(struct lia_store *s, uint64_t message_seq, const char *recipient,
@@ -389,6 +405,7 @@ static int row_delivery(struct lia_store_delivery *d, sqlite3_stmt *st)
 	d->received_at = sqlite3_column_int64(st, 8);
 	d->acked_at = sqlite3_column_int64(st, 9);
 	d->erased = sqlite3_column_int64(st, 10) != 0;
+	d->expires_at = sqlite3_column_int64(st, 11);
 	return 0;
 }
 
@@ -397,15 +414,10 @@ static int list_deliveries(struct lia_store *s, int which, const char *recipient
 {
 	*n = 0;
 	sqlite3_stmt *st = q(s, which);
-	if (which == Q_DEL_OF_MSG) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)key);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-	} else {
-		sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)key);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
-		sqlite3_bind_int64(st, 4, now);
-	}
+	sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)key);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+	sqlite3_bind_int64(st, 4, now);
 	int rc = SQLITE_DONE;
 	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (row_delivery(&out[*n], st) == 0)
@@ -430,10 +442,34 @@ int lia_store_inbox(struct lia_store *s, const char *recipient, uint64_t after, 
 	return list_deliveries(s, Q_INBOX, recipient, after, now, out, max, n);
 }
 
-int lia_store_deliveries_of_message(struct lia_store *s, uint64_t message_seq,
-				    struct lia_store_delivery *out, size_t max, size_t *n)
+int lia_store_erasures(struct lia_store *s, const char *recipient, uint64_t after,
+		       struct lia_store_delivery *out, size_t max, size_t *n)
 {
-	return list_deliveries(s, Q_DEL_OF_MSG, NULL, message_seq, 0, out, max, n);
+	return list_deliveries(s, Q_ERASURES, recipient, after, 0, out, max, n);
+}
+
+int lia_store_erasure_done(struct lia_store *s, const char *recipient, uint64_t seq,
+			   struct lia_store_delivery *d)
+{
+	sqlite3_stmt *st = q(s, Q_ACK_GET);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	sqlite3_bind_text(st, 2, recipient, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW || row_delivery(d, st) != 0) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	st = q(s, Q_ERASE_DONE);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	sqlite3_bind_text(st, 2, recipient, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return sqlite3_changes(s->db) > 0 ? 1 : 0;
 }
 
 int lia_store_pending_count(struct lia_store *s, const char *recipient, int64_t now, uint64_t *n)
@@ -470,6 +506,7 @@ int lia_store_ack(struct lia_store *s, const char *recipient, uint64_t seq, int6
 	st = q(s, Q_ACK_SET);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	sqlite3_bind_int64(st, 2, now > 0 ? now : 1);
+	sqlite3_bind_int(st, 3, d->erased ? 1 : 0);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)

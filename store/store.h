@@ -94,6 +94,7 @@ struct lia_store_delivery {
 	int64_t received_at;
 	int64_t acked_at;               /* 0 = not yet */
 	bool erased;
+	int64_t expires_at;             /* of the message; 0 = never */
 };
 
 int lia_store_delivery_add(struct lia_store *s, uint64_t message_seq, const char *recipient,
@@ -122,9 +123,15 @@ int lia_store_inbox(struct lia_store *s, const char *recipient, uint64_t after, 
 int lia_store_delivery_of(struct lia_store *s, const char *recipient,
 			  const uint8_t id[static LIA_ID_BYTES], int64_t now, struct lia_store_delivery *d);
 
-/* Deliveries of one message (for erase notices), at most max. */
-int lia_store_deliveries_of_message(struct lia_store *s, uint64_t message_seq,
-				    struct lia_store_delivery *out, size_t max, size_t *n);
+/* Erase notices owed to recipient after delivery number `after`, in
+ * order, at most max: deliveries it acknowledged (so holds a copy of)
+ * whose message was erased since, until it confirms the purge. */
+int lia_store_erasures(struct lia_store *s, const char *recipient, uint64_t after,
+		       struct lia_store_delivery *out, size_t max, size_t *n);
+/* The recipient confirmed it purged delivery seq: 1 done (*d filled),
+ * 0 nothing was owed, -1 error. Inside a transaction. */
+int lia_store_erasure_done(struct lia_store *s, const char *recipient, uint64_t seq,
+			   struct lia_store_delivery *d);
 
 /* --- feeds --- */
 

@@ -333,6 +333,7 @@ static int decode_body(struct lia_frame *f, const Liaison__V1__Frame *pb, char w
 			return lia_errf(why, "ack: 1 to %d sequences", LIA_ACK_MAX);
 		memcpy(f->u.ack.v, pb->ack->sequences, pb->ack->n_sequences * sizeof(uint64_t));
 		f->u.ack.n = pb->ack->n_sequences;
+		f->u.ack.erased = pb->ack->erased;
 		return 0;
 	case LIAISON__V1__FRAME__BODY_INBOX:
 		f->type = LIA_FRAME_INBOX;
@@ -797,6 +798,7 @@ int lia_frame_encode(const struct lia_frame *f, uint8_t **out, size_t *out_len)
 		liaison__v1__ack__init(&e->m.ack);
 		e->m.ack.sequences = (uint64_t *)f->u.ack.v;
 		e->m.ack.n_sequences = f->u.ack.n;
+		e->m.ack.erased = f->u.ack.erased;
 		e->fr.ack = &e->m.ack;
 		e->fr.body_case = LIAISON__V1__FRAME__BODY_ACK;
 		break;

@@ -182,6 +182,7 @@ struct lia_frame {
 		struct {
 			size_t n;
 			uint64_t v[LIA_ACK_MAX];
+			bool erased; /* confirms Erase notices, not deliveries */
 		} ack;
 		struct {
 			uint64_t after;

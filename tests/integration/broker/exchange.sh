@@ -214,16 +214,28 @@ run 0 "$L" listen --profile roma --count 1 --timeout 8 --json
 expect_in "$T/out" '"title":"embargoed"'
 
 # --- expiry: delivered, then erased everywhere; the ledger keeps the metadata ---
-"$L" listen --profile roma --timeout 6 --json >"$T/expiry.out" 2>"$T/expiry.err" &
+# Roma listens throughout; Valletta (addressed) takes its copy and goes
+# offline before the expiry, so its erase notice waits for it.
+"$L" listen --profile roma --timeout 7 --json >"$T/expiry.out" 2>"$T/expiry.err" &
 LPID=$!
 sleep 0.5
-exp=$(date -u -d "@$(( $(date +%s) + 2 ))" +%Y-%m-%dT%H:%M:%SZ)
+exp=$(date -u -d "@$(( $(date +%s) + 3 ))" +%Y-%m-%dT%H:%M:%SZ)
 run 0 "$L" publish --profile ventimiglia --kind carrier --tlp GREEN --region MED-CENTRAL \
-	--title "short-lived" --set vessel.name=S --expires-at "$exp" --json
+	--title "short-lived" --set vessel.name=S --expires-at "$exp" --to MT-AFM/valletta --json
 EID=$(sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' "$T/out")
+run 0 "$L" listen --profile valletta --count 1 --timeout 5 --json
+expect_in "$T/out" '"title":"short-lived"'
 wait "$LPID"
 expect_in "$T/expiry.out" '"title":"short-lived"'
 expect_in "$T/expiry.out" "\"event\":\"erase\",\"id\":\"$EID\""
+run 0 "$L" listen --profile valletta --timeout 2 --json
+expect_in "$T/out" "\"event\":\"erase\",\"id\":\"$EID\""
+# Confirmed once, never repeated; the ledger holds both confirmations.
+run 0 "$L" listen --profile valletta --timeout 2 --json
+grep -q '"event":"erase"' "$T/out" && bad "an erase notice came again after its confirmation" || ok
+"$AUDIT" query --ledger "$X/data/liaison.db" --message "$EID" --op acknowledge --json --quiet >"$T/purged.json"
+[ "$(grep -c 'every copy purged' "$T/purged.json")" -eq 2 ] && ok ||
+	{ bad "expected 2 purge confirmations in the ledger"; cat "$T/purged.json"; }
 run 1 "$L" read "$EID" --profile roma
 expect_in "$T/err" "expired"
 run 0 "$L" inbox --profile roma --json

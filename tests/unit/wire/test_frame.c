@@ -69,6 +69,10 @@ static void test_simple_frames(void **state)
 	assert_int_equal(g.u.ack.n, 3);
 	assert_int_equal(g.u.ack.v[2], 1ull << 40);
 	lia_frame_clear(&g);
+	f.u.ack.erased = true; /* confirms erase notices instead */
+	round_trip(&f, &g);
+	assert_true(g.u.ack.erased);
+	lia_frame_clear(&g);
 
 	for (int t = LIA_FRAME_OK; t <= LIA_FRAME_PONG; t++) {
 		lia_frame_init(&f, (enum lia_frame_type)t, 11);
