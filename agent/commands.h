@@ -23,6 +23,7 @@ int lia_cmd_read(int argc, char **argv);
 int lia_cmd_disclosures(int argc, char **argv);
 int lia_cmd_directory(int argc, char **argv);
 int lia_cmd_checkpoint(int argc, char **argv);
+int lia_cmd_consent(int argc, char **argv);
 int lia_cmd_verify(int argc, char **argv);
 
 /* Print "liaison CMD: msg; see liaison CMD --help" and return exit 2. */

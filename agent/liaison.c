@@ -26,6 +26,7 @@ static void usage(FILE *f)
 	      "  listen       receive deliveries as they come, catching up first\n"
 	      "  inbox        list deliveries;  read ID  verify, decrypt and show one\n"
 	      "  disclosures  who received your message, who was refused and why\n"
+	      "  consent      ask the originator to pass a message on; grant or refuse\n"
 	      "  directory    the principals of the exchange\n"
 	      "  checkpoint   auditors: the ledger's latest signed checkpoint\n"
 	      "\n"
@@ -73,6 +74,7 @@ int main(int argc, char **argv)
 		{"disclosures", lia_cmd_disclosures, "who received your message"},
 		{"directory", lia_cmd_directory, "list the exchange's principals"},
 		{"checkpoint", lia_cmd_checkpoint, "the ledger's latest signed checkpoint"},
+		{"consent", lia_cmd_consent, "ask, grant or refuse onward dissemination"},
 		{"seal", lia_cmd_seal, "write an envelope file"},
 		{"open", lia_cmd_open, "verify and decrypt an envelope file"},
 		{"verify", lia_cmd_verify, "verify an envelope file's signature"},

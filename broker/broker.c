@@ -1051,13 +1051,35 @@ out:
 	free(v);
 }
 
+/* The originator's own message, as a delivery of its own wrap (to
+ * answer a consent request it needs the data key back): 1 found. */
+static int own_message(struct lia_broker *b, struct session *s, const uint8_t id[static LIA_ID_BYTES],
+		       struct lia_store_delivery *d)
+{
+	struct lia_store_message m;
+	int64_t now = lia_now();
+	if (lia_store_message_find(b->store, id, &m) != 1 || strcmp(m.originator, s->cert.subject) != 0 ||
+	    m.erased || (m.expires_at != 0 && m.expires_at <= now))
+		return 0;
+	memset(d, 0, sizeof *d);
+	d->message_seq = m.seq;
+	memcpy(d->message_id, m.id, LIA_ID_BYTES);
+	memcpy(d->originator, m.originator, LIA_NAME_MAX);
+	memcpy(d->via, "own", 4);
+	d->received_at = m.received_at;
+	return 1;
+}
+
 static void handle_fetch(struct lia_broker *b, struct session *s, const struct lia_frame *f)
 {
 	struct lia_store_delivery d;
-	/* Only a message delivered to the asker exists for it: the same
-	 * answer for "never existed" and "not yours", so ids do not leak. */
-	if (lia_store_delivery_of(b->store, s->cert.subject, f->u.fetch.message_id, lia_now(), &d) != 1 ||
-	    d.erased) {
+	/* Only a message delivered to the asker (or its own) exists for it:
+	 * the same answer for "never existed" and "not yours", so ids do not
+	 * leak. */
+	int found = lia_store_delivery_of(b->store, s->cert.subject, f->u.fetch.message_id, lia_now(), &d);
+	if (found != 1)
+		found = own_message(b, s, f->u.fetch.message_id, &d);
+	if (found != 1 || d.erased) {
 		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_NOT_FOUND,
 			    "no message with that id was delivered to you (or it expired)");
 		return;
@@ -1257,6 +1279,388 @@ out:
 
 /* --- frames --- */
 
+/* --- onward dissemination: the consent workflow (DESIGN §4) --- */
+
+#define CONSENT_LIST_MAX 200     /* requests in one ConsentList */
+#define CONSENTS_PER_MESSAGE 64  /* granted consents decide() sees */
+
+/* The grantee as a ledger party: the principal's certificate when it is
+ * one in the directory, else the agency name alone. */
+static void grantee_party(struct lia_broker *b, struct lia_record_party *p, const char *grantee)
+{
+	const struct lia_directory_entry *who =
+		lia_name_is_subject(grantee) ? lia_directory_find(&b->dir, grantee) : NULL;
+	if (who != NULL) {
+		party_of(p, &who->cert);
+		return;
+	}
+	memset(p, 0, sizeof *p);
+	if (lia_name_is_subject(grantee)) {
+		copy_text(p->subject, sizeof p->subject, grantee);
+		lia_subject_agency(grantee, p->agency);
+	} else {
+		copy_text(p->agency, sizeof p->agency, grantee);
+	}
+}
+
+/* Answer with the one request, once this turn's transaction is durable. */
+static void reply_consent(struct lia_broker *b, struct session *s, uint64_t req,
+			  const struct lia_consent_request *c)
+{
+	struct lia_frame r, fb;
+	lia_frame_init(&r, LIA_FRAME_CONSENT_LIST, req);
+	r.u.consent_list.v = (struct lia_consent_request *)c; /* built by hand: not freed */
+	r.u.consent_list.n = 1;
+	lia_frame_init(&fb, LIA_FRAME_ERROR, req);
+	fb.u.error.code = LIA_ERROR_UNAVAILABLE;
+	copy_text(fb.u.error.detail, sizeof fb.u.error.detail,
+		  "the broker could not make this durable; send it again");
+	if (out_push(b, s->rid, s->rid_len, &r, &fb) != 0)
+		turn_abort(b, "reply queue full");
+}
+
+static void handle_consent_ask(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+{
+	const char *me = s->cert.subject, *grantee = f->u.consent_ask.grantee;
+	int64_t now = lia_now();
+	struct lia_store_delivery d;
+	/* Only a recipient may ask, and for anyone else the message does not
+	 * exist: the same answer as Fetch gives. */
+	if (lia_store_delivery_of(b->store, me, f->u.consent_ask.message_id, now, &d) != 1 || d.erased) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_NOT_FOUND,
+			    "no message with that id was delivered to you (or it expired)");
+		return;
+	}
+	bool principal = lia_name_is_subject(grantee);
+	if (principal ? lia_directory_find(&b->dir, grantee) == NULL
+		      : lia_policy_agency(b->policy, grantee) == NULL) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID,
+			    "grantee: no principal in the directory and no agency of the exchange has that name");
+		return;
+	}
+	char grantee_agency[LIA_NAME_MAX], orig_agency[LIA_NAME_MAX];
+	if (principal)
+		lia_subject_agency(grantee, grantee_agency);
+	else
+		copy_text(grantee_agency, sizeof grantee_agency, grantee);
+	lia_subject_agency(d.originator, orig_agency);
+	if (strcmp(grantee, me) == 0 || strcmp(grantee_agency, orig_agency) == 0) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID,
+			    "grantee: not yourself, and not the originator's own agency (ask the originator directly)");
+		return;
+	}
+	struct lia_consent_request c;
+	int same = lia_store_consent_same(b->store, d.message_seq, me, grantee, &c);
+	if (same == 1) { /* asked before: the same request, in its state */
+		reply_consent(b, s, f->request_id, &c);
+		return;
+	}
+	uint64_t asked = 0;
+	if (same < 0 || lia_store_consents_since(b->store, me, now - 86400, &asked) != 0) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
+		return;
+	}
+	uint32_t limit = b->policy->onward_requests_per_day;
+	if (limit > 0 && asked >= limit) {
+		char why[LIA_DETAIL_MAX];
+		snprintf(why, sizeof why, "at most %u consent requests a day for each principal (policy)", limit);
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, why);
+		return;
+	}
+	const struct lia_envelope *e = cache_get(b, d.message_seq);
+	if (e == NULL || txn_need(b) != 0) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store unavailable");
+		return;
+	}
+	memset(&c, 0, sizeof c);
+	memcpy(c.message_id, d.message_id, LIA_ID_BYTES);
+	memcpy(c.originator, d.originator, LIA_NAME_MAX);
+	memcpy(c.requested_by, me, LIA_NAME_MAX);
+	copy_text(c.grantee, sizeof c.grantee, grantee);
+	copy_text(c.purpose, sizeof c.purpose, f->u.consent_ask.purpose);
+	c.requested_at = now;
+	char err[LIA_ERR_MAX];
+	if (lia_store_consent_add(b->store, d.message_seq, &c, err) != 0) {
+		turn_abort(b, err);
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
+		return;
+	}
+	struct lia_record r;
+	record_init(b, &r, LIA_OP_CONSENT_REQUESTED);
+	record_message(&r, lia_envelope_header(e));
+	party_of(&r.actor, &s->cert);
+	grantee_party(b, &r.recipient, grantee);
+	snprintf(r.justification, sizeof r.justification, "request %" PRIu64 ": %s", c.request, c.purpose);
+	if (record_append(b, &r) != 0) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "ledger unavailable");
+		return;
+	}
+	char idh[2 * LIA_ID_BYTES + 1];
+	hexid(idh, c.message_id);
+	blog("consent-requested", "request=%" PRIu64 " id=%s by=%s grantee=%s originator=%s", c.request,
+	     idh, me, grantee, c.originator);
+	reply_consent(b, s, f->request_id, &c);
+}
+
+static void handle_consent_query(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+{
+	struct lia_consent_request *v = calloc(CONSENT_LIST_MAX, sizeof *v);
+	size_t n = 0;
+	if (v == NULL || lia_store_consents_of(b->store, s->cert.subject, f->u.consent_query.request, v,
+					       CONSENT_LIST_MAX, &n) != 0) {
+		free(v);
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
+		return;
+	}
+	if (f->u.consent_query.request != 0 && n == 0) {
+		free(v);
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_NOT_FOUND,
+			    "no consent request with that number concerns you");
+		return;
+	}
+	struct lia_frame r;
+	lia_frame_init(&r, LIA_FRAME_CONSENT_LIST, f->request_id);
+	r.u.consent_list.v = v;
+	r.u.consent_list.n = n;
+	reply_now(b, s->rid, s->rid_len, &r);
+	free(v);
+}
+
+/* The refusal: recorded, and the requester sees it in its list. */
+static void consent_refuse(struct lia_broker *b, struct session *s, const struct lia_frame *f,
+			   struct lia_consent_request *c, const struct lia_header *h)
+{
+	char err[LIA_ERR_MAX];
+	c->state = LIA_CONSENT_REFUSED;
+	c->answered_at = lia_now();
+	copy_text(c->reason, sizeof c->reason, f->u.consent_answer.reason);
+	if (txn_need(b) != 0 || lia_store_consent_answer(b->store, c, NULL, 0, err) != 0) {
+		turn_abort(b, "a consent refusal could not be stored");
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
+		return;
+	}
+	struct lia_record r;
+	record_init(b, &r, LIA_OP_CONSENT_REFUSED);
+	record_message(&r, h);
+	party_of(&r.actor, &s->cert);
+	grantee_party(b, &r.recipient, c->grantee);
+	snprintf(r.justification, sizeof r.justification, "request %" PRIu64 " by %s: %s", c->request,
+		 c->requested_by, c->reason);
+	if (record_append(b, &r) != 0) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "ledger unavailable");
+		return;
+	}
+	blog("consent-refused", "request=%" PRIu64 " by=%s", c->request, s->cert.subject);
+	reply_consent(b, s, f->request_id, c);
+}
+
+/* The signed consent must say exactly what was asked. */
+static const char *consent_mismatch(const struct lia_consent_grant *g,
+				    const struct lia_consent_request *c, int64_t now, int64_t skew)
+{
+	if (g->request != c->request)
+		return "request number";
+	if (memcmp(g->message_id, c->message_id, LIA_ID_BYTES) != 0)
+		return "message id";
+	if (strcmp(g->grantee, c->grantee) != 0)
+		return "grantee";
+	if (strcmp(g->requested_by, c->requested_by) != 0)
+		return "requester";
+	if (strcmp(g->purpose, c->purpose) != 0)
+		return "purpose";
+	if (g->granted_at < now - skew || g->granted_at > now + skew)
+		return "time (outside the skew window)";
+	return NULL;
+}
+
+static void consent_grant(struct lia_broker *b, struct session *s, const struct lia_frame *f,
+			  struct lia_consent_request *c, uint64_t mseq, const struct lia_envelope *e)
+{
+	const struct lia_header *h = lia_envelope_header(e);
+	int64_t now = lia_now();
+	char err[LIA_ERR_MAX];
+	struct lia_consent_grant g;
+	if (lia_consent_verify(f->u.consent_answer.consent.p, f->u.consent_answer.consent.len, &s->cert,
+			       &g, err) != 0) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID, err);
+		return;
+	}
+	const char *bad = consent_mismatch(&g, c, now, b->policy->skew_seconds);
+	if (bad != NULL) {
+		snprintf(err, sizeof err, "the signed consent does not match request %" PRIu64 ": %s",
+			 c->request, bad);
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID, err);
+		return;
+	}
+	struct lia_envelope *extra = NULL;
+	enum lia_env_status st = lia_envelope_decode(&extra, f->u.consent_answer.envelope.p,
+						     f->u.consent_answer.envelope.len);
+	if (st != LIA_ENV_OK) {
+		snprintf(err, sizeof err, "envelope: %s", lia_env_status_str(st));
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID, err);
+		return;
+	}
+	/* The consents decide() weighs: those granted before, and this one. */
+	struct lia_consent_request *prior = calloc(CONSENTS_PER_MESSAGE, sizeof *prior);
+	struct lia_consent *cons = calloc(CONSENTS_PER_MESSAGE + 1, sizeof *cons);
+	struct lia_decision *decs = calloc(CANDIDATES_MAX, sizeof *decs);
+	uint8_t(*kids)[LIA_KEYID_BYTES] = calloc(CANDIDATES_MAX, LIA_KEYID_BYTES);
+	bool *permit = calloc(CANDIDATES_MAX, sizeof *permit);
+	uint8_t *merged = NULL;
+	size_t n_prior = 0, nc = 0, nk = 0, merged_len = 0, added = 0;
+	if (prior == NULL || cons == NULL || decs == NULL || kids == NULL || permit == NULL ||
+	    lia_store_consents_granted(b->store, mseq, prior, CONSENTS_PER_MESSAGE, &n_prior) != 0) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i <= n_prior; i++) {
+		const struct lia_consent_request *p = i < n_prior ? &prior[i] : c;
+		memcpy(cons[i].message_id, p->message_id, LIA_ID_BYTES);
+		memcpy(cons[i].grantee, p->grantee, LIA_NAME_MAX);
+		memcpy(cons[i].requested_by, p->requested_by, LIA_NAME_MAX);
+		memcpy(cons[i].granted_by, p->originator, LIA_NAME_MAX);
+		/* Broker time: a signer's clock a little ahead must not make
+		 * its consent look granted in the future. */
+		cons[i].granted_at = i < n_prior ? p->answered_at : now;
+	}
+	/* Candidates: the grantee's principals that do not hold the message. */
+	int64_t decide_at = h->restrictions.embargo_until > now ? h->restrictions.embargo_until : now;
+	for (size_t i = 0; i < b->dir.n && nc < CANDIDATES_MAX; i++) {
+		const struct lia_cert *rc = &b->dir.v[i].cert;
+		struct lia_store_delivery had;
+		if (rc->kind != LIA_CERT_PRINCIPAL || strcmp(rc->subject, s->cert.subject) == 0 ||
+		    (strcmp(rc->subject, c->grantee) != 0 && strcmp(rc->agency, c->grantee) != 0) ||
+		    lia_store_delivery_of(b->store, rc->subject, h->id, INT64_MAX, &had) != 0)
+			continue;
+		struct lia_decide_input in = {
+			.header = h, .originator = &s->cert, .recipient = rc, .crl = &b->dir.crl,
+			.path = LIA_PATH_ONWARD, .consents = cons, .n_consents = n_prior + 1,
+			.now = decide_at,
+		};
+		b->cand[nc].who = &b->dir.v[i];
+		memcpy(b->cand[nc].via, "consent", 8);
+		permit[nc] = lia_decide(&decs[nc], b->policy, &in) == LIA_PERMIT;
+		if (permit[nc] && !lia_envelope_has_wrap(extra, rc->box_kid)) {
+			permit[nc] = false;
+			decs[nc].verdict = LIA_DENY;
+			decs[nc].rule = LIA_RULE_NONE;
+			snprintf(decs[nc].reason, sizeof decs[nc].reason,
+				 "permitted, but the originator did not wrap the data key for this recipient");
+		}
+		if (permit[nc])
+			memcpy(kids[nk++], rc->box_kid, LIA_KEYID_BYTES);
+		nc++;
+	}
+	if (lia_envelope_take_wraps(e, extra, (const uint8_t(*)[LIA_KEYID_BYTES])kids, nk, &merged,
+				    &merged_len, &added, err) != 0) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID, err);
+		goto out;
+	}
+	if (txn_need(b) != 0) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store unavailable");
+		goto out;
+	}
+	c->state = LIA_CONSENT_GRANTED;
+	c->answered_at = now;
+	copy_text(c->reason, sizeof c->reason, f->u.consent_answer.reason);
+	for (size_t i = 0; i < nc; i++) {
+		if (permit[i])
+			c->disclosed++;
+		else
+			c->withheld++;
+	}
+	if ((added > 0 && lia_store_message_envelope_set(b->store, mseq, merged, merged_len, err) != 0) ||
+	    lia_store_consent_answer(b->store, c, f->u.consent_answer.consent.p,
+				     f->u.consent_answer.consent.len, err) != 0)
+		goto fail;
+	struct lia_record r;
+	record_init(b, &r, LIA_OP_CONSENT_GRANTED);
+	record_message(&r, h);
+	party_of(&r.actor, &s->cert);
+	grantee_party(b, &r.recipient, c->grantee);
+	snprintf(r.justification, sizeof r.justification,
+		 "request %" PRIu64 " by %s: %s; %u disclosed, %u withheld", c->request, c->requested_by,
+		 c->purpose, c->disclosed, c->withheld);
+	if (record_append(b, &r) != 0)
+		goto fail_replied;
+	for (size_t i = 0; i < nc; i++) {
+		const struct lia_cert *rc = &b->cand[i].who->cert;
+		record_init(b, &r, permit[i] ? LIA_OP_DISCLOSE : LIA_OP_WITHHOLD);
+		record_message(&r, h);
+		party_of(&r.actor, &s->cert);
+		party_of(&r.recipient, rc);
+		r.decision = permit[i] ? LIA_RECORD_PERMIT : LIA_RECORD_DENY;
+		snprintf(r.rule, sizeof r.rule, "%s",
+			 decs[i].rule == LIA_RULE_NONE ? "envelope.no-wrap" : lia_rule_id(decs[i].rule));
+		snprintf(r.justification, sizeof r.justification, "via consent %" PRIu64 ": %s", c->request,
+			 decs[i].reason);
+		if (record_append(b, &r) != 0)
+			goto fail_replied;
+		if (permit[i]) {
+			uint64_t dseq;
+			if (lia_store_delivery_add(b->store, mseq, rc->subject, "consent", &dseq, err) != 0)
+				goto fail;
+			mark_pending(b, rc->subject);
+		}
+	}
+	char idh[2 * LIA_ID_BYTES + 1];
+	hexid(idh, c->message_id);
+	blog("consent-granted", "request=%" PRIu64 " id=%s by=%s grantee=%s disclosed=%u withheld=%u",
+	     c->request, idh, s->cert.subject, c->grantee, c->disclosed, c->withheld);
+	reply_consent(b, s, f->request_id, c);
+	goto out;
+fail:
+	turn_abort(b, err);
+fail_replied:
+	reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE,
+		    "the broker could not store the consent; send it again");
+out:
+	/* The stored envelope may have changed: read it afresh. */
+	cache_clear(b);
+	free(merged);
+	free(permit);
+	free(kids);
+	free(decs);
+	free(cons);
+	free(prior);
+	lia_envelope_destroy(&extra);
+}
+
+static void handle_consent_answer(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+{
+	const char *me = s->cert.subject;
+	struct lia_consent_request c;
+	uint64_t mseq = 0;
+	if (lia_store_consent_get(b->store, f->u.consent_answer.request, &c, &mseq) != 1 ||
+	    (strcmp(c.originator, me) != 0 && strcmp(c.requested_by, me) != 0)) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_NOT_FOUND,
+			    "no consent request with that number concerns you");
+		return;
+	}
+	if (strcmp(c.originator, me) != 0) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_FORBIDDEN,
+			    "only the message's originator answers a consent request, never the requester");
+		return;
+	}
+	if (c.state != LIA_CONSENT_PENDING) {
+		char why[LIA_DETAIL_MAX];
+		snprintf(why, sizeof why, "request %" PRIu64 " was %s already", c.request,
+			 lia_consent_state_str(c.state));
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID, why);
+		return;
+	}
+	const struct lia_envelope *e = cache_get(b, mseq);
+	if (e == NULL) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_NOT_FOUND,
+			    "the message expired and was erased");
+		return;
+	}
+	if (f->u.consent_answer.grant)
+		consent_grant(b, s, f, &c, mseq, e);
+	else
+		consent_refuse(b, s, f, &c, lia_envelope_header(e));
+}
+
 static void handle_hello(struct lia_broker *b, struct session *s, const struct lia_frame *f)
 {
 	if (f->u.hello.protocol < LIA_PROTOCOL_VERSION) {
@@ -1331,7 +1735,8 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 	/* Reads answer from committed state only: a delivery written in this
 	 * turn must not be shown before its disclose record is durable. */
 	if (b->in_txn && (f.type == LIA_FRAME_HELLO || f.type == LIA_FRAME_INBOX ||
-			  f.type == LIA_FRAME_FETCH || f.type == LIA_FRAME_FEED_LIST))
+			  f.type == LIA_FRAME_FETCH || f.type == LIA_FRAME_FEED_LIST ||
+			  f.type == LIA_FRAME_CONSENT_QUERY))
 		turn_commit(b);
 	switch (f.type) {
 	case LIA_FRAME_HELLO: handle_hello(b, s, &f); break;
@@ -1344,6 +1749,9 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 	case LIA_FRAME_FETCH: handle_fetch(b, s, &f); break;
 	case LIA_FRAME_DIRECTORY_REQUEST: handle_directory(b, s, &f); break;
 	case LIA_FRAME_AUDIT_QUERY: handle_audit(b, s, &f); break;
+	case LIA_FRAME_CONSENT_ASK: handle_consent_ask(b, s, &f); break;
+	case LIA_FRAME_CONSENT_QUERY: handle_consent_query(b, s, &f); break;
+	case LIA_FRAME_CONSENT_ANSWER: handle_consent_answer(b, s, &f); break;
 	case LIA_FRAME_PING: {
 		struct lia_frame p;
 		lia_frame_init(&p, LIA_FRAME_PONG, f.request_id);

@@ -192,26 +192,6 @@ enum lia_cert_status lia_cert_check(const struct lia_cert *c, const struct lia_c
 /* Sign body bytes and wrap them as {body, signature}; both outer types
  * have the same two fields, so one packer serves certificates, requests
  * and revocation lists alike. */
-static int pack_signed(uint8_t **out, size_t *out_len, uint8_t *body, size_t body_len,
-		       const char *ctx, const uint8_t *sk, char err[static LIA_ERR_MAX])
-{
-	uint8_t sig[LIA_SIG_BYTES];
-	lia_sign(sig, ctx, body, body_len, sk);
-	Liaison__V1__Certificate outer = LIAISON__V1__CERTIFICATE__INIT;
-	outer.body.data = body;
-	outer.body.len = body_len;
-	outer.signature.data = sig;
-	outer.signature.len = sizeof sig;
-	size_t len = liaison__v1__certificate__get_packed_size(&outer);
-	uint8_t *buf = malloc(len);
-	if (buf == NULL)
-		return lia_errf(err, "out of memory");
-	liaison__v1__certificate__pack(&outer, buf);
-	*out = buf;
-	*out_len = len;
-	return 0;
-}
-
 int lia_cert_issue(uint8_t **out, size_t *out_len, const struct lia_cert *tmpl,
 		   const struct lia_secret *authority, char err[static LIA_ERR_MAX])
 {
@@ -250,7 +230,7 @@ int lia_cert_issue(uint8_t **out, size_t *out_len, const struct lia_cert *tmpl,
 	if (body == NULL)
 		return lia_errf(err, "out of memory");
 	liaison__v1__certificate_body__pack(&b, body);
-	int rc = pack_signed(out, out_len, body, blen, LIA_CTX_CERT, authority->sk, err);
+	int rc = lia_pb_pack_signed(out, out_len, body, blen, LIA_CTX_CERT, authority->sk, err);
 	free(body);
 	return rc;
 }
@@ -290,7 +270,7 @@ int lia_request_make(uint8_t **out, size_t *out_len, const char *subject,
 	if (body == NULL)
 		return lia_errf(err, "out of memory");
 	liaison__v1__certificate_request_body__pack(&b, body);
-	int rc = pack_signed(out, out_len, body, blen, LIA_CTX_REQUEST, sign->sk, err);
+	int rc = lia_pb_pack_signed(out, out_len, body, blen, LIA_CTX_REQUEST, sign->sk, err);
 	free(body);
 	return rc;
 }
@@ -505,7 +485,7 @@ int lia_crl_encode(uint8_t **out, size_t *out_len, const struct lia_crl *crl,
 		goto out;
 	}
 	liaison__v1__revocation_list_body__pack(&b, body);
-	rc = pack_signed(out, out_len, body, blen, LIA_CTX_CRL, authority->sk, err);
+	rc = lia_pb_pack_signed(out, out_len, body, blen, LIA_CTX_CRL, authority->sk, err);
 out:
 	free(body);
 	free(items);

@@ -483,6 +483,48 @@ enum lia_env_status lia_envelope_encode_for(const struct lia_envelope *e,
 	return pack_envelope(&env, out, out_len) == 0 ? LIA_ENV_OK : LIA_ENV_NOMEM;
 }
 
+static bool same_bytes(const ProtobufCBinaryData *a, const ProtobufCBinaryData *b)
+{
+	return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
+int lia_envelope_take_wraps(const struct lia_envelope *base, const struct lia_envelope *extra,
+			    const uint8_t (*kids)[LIA_KEYID_BYTES], size_t n_kids, uint8_t **out,
+			    size_t *out_len, size_t *added, char err[static LIA_ERR_MAX])
+{
+	*added = 0;
+	if (!same_bytes(&base->p->header, &extra->p->header) ||
+	    !same_bytes(&base->p->signature, &extra->p->signature) ||
+	    !same_bytes(&base->p->ciphertext, &extra->p->ciphertext))
+		return lia_errf(err, "the envelope is not the stored message: header, signature or "
+				     "ciphertext differ");
+	size_t cap = base->p->n_wraps + n_kids;
+	if (cap > LIA_WRAPS_MAX)
+		return lia_errf(err, "the message would carry more than %d wraps", LIA_WRAPS_MAX);
+	Liaison__V1__Wrap **wp = calloc(cap ? cap : 1, sizeof *wp);
+	if (wp == NULL)
+		return lia_errf(err, "out of memory");
+	memcpy(wp, base->p->wraps, base->p->n_wraps * sizeof *wp);
+	size_t n = base->p->n_wraps;
+	for (size_t i = 0; i < n_kids; i++) {
+		const Liaison__V1__Wrap *w = find_wrap(extra, kids[i]);
+		if (w == NULL || find_wrap(base, kids[i]) != NULL)
+			continue;
+		bool dup = false;
+		for (size_t k = base->p->n_wraps; k < n && !dup; k++)
+			dup = wp[k] == w;
+		if (!dup)
+			wp[n++] = (Liaison__V1__Wrap *)w;
+	}
+	*added = n - base->p->n_wraps;
+	Liaison__V1__Envelope copy = *base->p;
+	copy.wraps = wp;
+	copy.n_wraps = n;
+	int rc = pack_envelope(&copy, out, out_len) == 0 ? 0 : lia_errf(err, "out of memory");
+	free(wp);
+	return rc;
+}
+
 /* --- opening --- */
 
 struct lia_opener {

@@ -128,6 +128,18 @@ enum lia_env_status lia_envelope_encode_for(const struct lia_envelope *e,
 					    uint8_t **out, size_t *out_len)
 	__attribute__((warn_unused_result));
 
+/* Onward dissemination, broker side: encode base (the stored message)
+ * with the wraps extra carries for the key ids in kids that base lacks.
+ * extra must be the same message: identical header bytes, signature and
+ * ciphertext (the originator returned it with wraps added, see
+ * lia_envelope_add_wrap); wraps for other keys are ignored. The wraps
+ * themselves are authenticated only by their recipients, as at publish.
+ * *added counts the wraps taken. -1 with err when extra differs. */
+int lia_envelope_take_wraps(const struct lia_envelope *base, const struct lia_envelope *extra,
+			    const uint8_t (*kids)[LIA_KEYID_BYTES], size_t n_kids, uint8_t **out,
+			    size_t *out_len, size_t *added, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+
 /* --- opening (recipient) --- */
 
 struct lia_opener;

@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cert.pb-c.h"
+#include "sig.h"
+#include "util.h"
+
 /* Each block carries its size in front, so free can give back to the
  * budget; max_align_t keeps the payload aligned. */
 union hdr {
@@ -54,5 +58,27 @@ int lia_pb_str(char *out, size_t cap, const char *s)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return -1;
 	memcpy(out, s, n + 1);
+	return 0;
+}
+
+int lia_pb_pack_signed(uint8_t **out, size_t *out_len, uint8_t *body, size_t body_len,
+		       const char *ctx, const uint8_t *sk, char err[static LIA_ERR_MAX])
+{
+	uint8_t sig[LIA_SIG_BYTES];
+	lia_sign(sig, ctx, body, body_len, sk);
+	/* Every signed object has the shape of Certificate: body = 1,
+	 * signature = 2, so one message type packs them all. */
+	Liaison__V1__Certificate outer = LIAISON__V1__CERTIFICATE__INIT;
+	outer.body.data = body;
+	outer.body.len = body_len;
+	outer.signature.data = sig;
+	outer.signature.len = sizeof sig;
+	size_t len = liaison__v1__certificate__get_packed_size(&outer);
+	uint8_t *buf = malloc(len);
+	if (buf == NULL)
+		return lia_errf(err, "out of memory");
+	liaison__v1__certificate__pack(&outer, buf);
+	*out = buf;
+	*out_len = len;
 	return 0;
 }

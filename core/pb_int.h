@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "keyfile.h" /* LIA_ERR_MAX */
+
 struct lia_pb_budget {
 	ProtobufCAllocator alloc;
 	size_t used;
@@ -33,5 +35,11 @@ static inline int lia_pb_len_is(const ProtobufCBinaryData *d, size_t n) { return
 /* Copy a protobuf string into out (cap bytes incl. NUL); -1 if too long
  * or if it contains a NUL or a control character. */
 int lia_pb_str(char *out, size_t cap, const char *s);
+
+/* Sign body under ctx with sk and pack {body = 1, signature = 2} (the
+ * shape of every signed object: certificates, requests, revocation
+ * lists, consents); *out malloc'd. */
+int lia_pb_pack_signed(uint8_t **out, size_t *out_len, uint8_t *body, size_t body_len,
+		       const char *ctx, const uint8_t *sk, char err[static LIA_ERR_MAX]);
 
 #endif

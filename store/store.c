@@ -36,12 +36,24 @@ enum {
 	Q_ERASE_DUE,
 	Q_ERASURES,
 	Q_ERASE_DONE,
+	Q_MSG_ENV_SET,
+	Q_CONSENT_ADD,
+	Q_CONSENT_GET,
+	Q_CONSENT_SAME,
+	Q_CONSENTS_OF,
+	Q_CONSENTS_GRANTED,
+	Q_CONSENT_RECENT,
+	Q_CONSENT_ANSWER,
 	Q_FEED_PUT,
 	Q_FEED_DEL,
 	Q_FEEDS_ALL,
 	Q_FEEDS_ONE,
 	Q_COUNT
 };
+
+#define CONSENT_COLS                                                                            \
+	"SELECT id, message_id, originator, requested_by, grantee, purpose, state, requested_at, " \
+	"answered_at, reason, disclosed, withheld, message_seq FROM consents "
 
 static const char *const sql[Q_COUNT] = {
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
@@ -90,6 +102,18 @@ static const char *const sql[Q_COUNT] = {
 		       "AND d.erase_due = 1 AND ?4 = ?4 ORDER BY d.seq LIMIT ?3",
 	[Q_ERASE_DONE] = "UPDATE deliveries SET erase_due = 0 WHERE seq = ?1 AND recipient = ?2 "
 			 "AND erase_due = 1",
+	[Q_MSG_ENV_SET] = "UPDATE messages SET envelope = ?2 WHERE seq = ?1 AND envelope IS NOT NULL",
+	[Q_CONSENT_ADD] = "INSERT INTO consents (message_seq, message_id, originator, requested_by, "
+			  "grantee, purpose, state, requested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)",
+	[Q_CONSENT_GET] = CONSENT_COLS "WHERE id = ?1",
+	[Q_CONSENT_SAME] = CONSENT_COLS "WHERE message_seq = ?1 AND requested_by = ?2 AND grantee = ?3",
+	/* Newest first: what a principal asked, and what it must answer. */
+	[Q_CONSENTS_OF] = CONSENT_COLS "WHERE (requested_by = ?1 OR originator = ?1) "
+			  "AND (?2 = 0 OR id = ?2) ORDER BY id DESC LIMIT ?3",
+	[Q_CONSENTS_GRANTED] = CONSENT_COLS "WHERE message_seq = ?1 AND state = 2 ORDER BY id LIMIT ?2",
+	[Q_CONSENT_RECENT] = "SELECT count(*) FROM consents WHERE requested_by = ?1 AND requested_at > ?2",
+	[Q_CONSENT_ANSWER] = "UPDATE consents SET state = ?2, answered_at = ?3, reason = ?4, signed = ?5, "
+			     "disclosed = ?6, withheld = ?7 WHERE id = ?1 AND state = 1",
 	[Q_FEED_PUT] = "INSERT OR REPLACE INTO feeds (subscriber, name, kinds, regions, agencies, "
 		       "eval_scheme, eval_source, eval_information, created_at) "
 		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -126,6 +150,27 @@ static const char schema[] =
 	" UNIQUE (message_seq, recipient));"
 	"CREATE INDEX IF NOT EXISTS deliveries_recipient ON deliveries (recipient, seq);"
 	"CREATE INDEX IF NOT EXISTS deliveries_erase ON deliveries (recipient, seq) WHERE erase_due = 1;"
+	/* Onward dissemination requests; a refused one stays refused (one
+	 * request per message, requester and grantee). signed: the
+	 * originator's Consent, kept for auditors. */
+	"CREATE TABLE IF NOT EXISTS consents ("
+	" id INTEGER PRIMARY KEY,"
+	" message_seq INTEGER NOT NULL REFERENCES messages (seq),"
+	" message_id BLOB NOT NULL CHECK (length(message_id) = 16),"
+	" originator TEXT NOT NULL,"
+	" requested_by TEXT NOT NULL,"
+	" grantee TEXT NOT NULL,"
+	" purpose TEXT NOT NULL,"
+	" state INTEGER NOT NULL CHECK (state BETWEEN 1 AND 3),"
+	" requested_at INTEGER NOT NULL,"
+	" answered_at INTEGER NOT NULL DEFAULT 0,"
+	" reason TEXT NOT NULL DEFAULT '',"
+	" signed BLOB,"
+	" disclosed INTEGER NOT NULL DEFAULT 0,"
+	" withheld INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (message_seq, requested_by, grantee));"
+	"CREATE INDEX IF NOT EXISTS consents_requester ON consents (requested_by, id);"
+	"CREATE INDEX IF NOT EXISTS consents_originator ON consents (originator, id);"
 	"CREATE TABLE IF NOT EXISTS feeds ("
 	" subscriber TEXT NOT NULL,"
 	" name TEXT NOT NULL,"
@@ -642,4 +687,152 @@ fail:
 	*out = NULL;
 	*n = 0;
 	return -1;
+}
+
+/* --- consents --- */
+
+int lia_store_message_envelope_set(struct lia_store *s, uint64_t message_seq, const uint8_t *env,
+				   size_t len, char err[static LIA_ERR_MAX])
+{
+	sqlite3_stmt *st = q(s, Q_MSG_ENV_SET);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	sqlite3_bind_blob(st, 2, env, (int)len, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, err, "update envelope");
+	if (sqlite3_changes(s->db) != 1)
+		return lia_errf(err, "store: the message was erased meanwhile");
+	return 0;
+}
+
+static int row_consent(struct lia_consent_request *c, uint64_t *message_seq, sqlite3_stmt *st)
+{
+	memset(c, 0, sizeof *c);
+	c->request = (uint64_t)sqlite3_column_int64(st, 0);
+	if (col_id(c->message_id, st, 1) != 0 || col_name(c->originator, sizeof c->originator, st, 2) != 0 ||
+	    col_name(c->requested_by, sizeof c->requested_by, st, 3) != 0 ||
+	    col_name(c->grantee, sizeof c->grantee, st, 4) != 0 ||
+	    col_name(c->purpose, sizeof c->purpose, st, 5) != 0 ||
+	    col_name(c->reason, sizeof c->reason, st, 9) != 0)
+		return -1;
+	c->state = (enum lia_consent_state)sqlite3_column_int(st, 6);
+	c->requested_at = sqlite3_column_int64(st, 7);
+	c->answered_at = sqlite3_column_int64(st, 8);
+	c->disclosed = (uint32_t)sqlite3_column_int64(st, 10);
+	c->withheld = (uint32_t)sqlite3_column_int64(st, 11);
+	if (message_seq != NULL)
+		*message_seq = (uint64_t)sqlite3_column_int64(st, 12);
+	return 0;
+}
+
+/* Step a consent query to its single row: 1 found, 0 none, -1 error. */
+static int consent_one(sqlite3_stmt *st, struct lia_consent_request *out, uint64_t *message_seq)
+{
+	int rc = sqlite3_step(st);
+	int found = rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW && row_consent(out, message_seq, st) == 0 ? 1 : -1;
+	sqlite3_reset(st);
+	return found;
+}
+
+int lia_store_consent_add(struct lia_store *s, uint64_t message_seq, struct lia_consent_request *c,
+			  char err[static LIA_ERR_MAX])
+{
+	sqlite3_stmt *st = q(s, Q_CONSENT_ADD);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	sqlite3_bind_blob(st, 2, c->message_id, LIA_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->originator, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->requested_by, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, c->grantee, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, c->purpose, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, c->requested_at);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, err, "insert consent request");
+	c->request = (uint64_t)sqlite3_last_insert_rowid(s->db);
+	c->state = LIA_CONSENT_PENDING;
+	return 0;
+}
+
+int lia_store_consent_get(struct lia_store *s, uint64_t request, struct lia_consent_request *out,
+			  uint64_t *message_seq)
+{
+	sqlite3_stmt *st = q(s, Q_CONSENT_GET);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)request);
+	return consent_one(st, out, message_seq);
+}
+
+int lia_store_consent_same(struct lia_store *s, uint64_t message_seq, const char *requested_by,
+			   const char *grantee, struct lia_consent_request *out)
+{
+	sqlite3_stmt *st = q(s, Q_CONSENT_SAME);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	sqlite3_bind_text(st, 2, requested_by, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, grantee, -1, SQLITE_STATIC);
+	return consent_one(st, out, NULL);
+}
+
+static int consent_list(sqlite3_stmt *st, struct lia_consent_request *out, size_t max, size_t *n)
+{
+	*n = 0;
+	int rc = SQLITE_DONE;
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (row_consent(&out[*n], NULL, st) == 0)
+			(*n)++;
+	sqlite3_reset(st);
+	return *n < max && rc != SQLITE_DONE ? -1 : 0;
+}
+
+int lia_store_consents_of(struct lia_store *s, const char *subject, uint64_t request,
+			  struct lia_consent_request *out, size_t max, size_t *n)
+{
+	sqlite3_stmt *st = q(s, Q_CONSENTS_OF);
+	sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)request);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+	return consent_list(st, out, max, n);
+}
+
+int lia_store_consents_granted(struct lia_store *s, uint64_t message_seq,
+			       struct lia_consent_request *out, size_t max, size_t *n)
+{
+	sqlite3_stmt *st = q(s, Q_CONSENTS_GRANTED);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	return consent_list(st, out, max, n);
+}
+
+int lia_store_consents_since(struct lia_store *s, const char *requested_by, int64_t since,
+			     uint64_t *n)
+{
+	sqlite3_stmt *st = q(s, Q_CONSENT_RECENT);
+	sqlite3_bind_text(st, 1, requested_by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, since);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int lia_store_consent_answer(struct lia_store *s, const struct lia_consent_request *c,
+			     const uint8_t *signed_consent, size_t signed_len, char err[static LIA_ERR_MAX])
+{
+	sqlite3_stmt *st = q(s, Q_CONSENT_ANSWER);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)c->request);
+	sqlite3_bind_int(st, 2, (int)c->state);
+	sqlite3_bind_int64(st, 3, c->answered_at);
+	sqlite3_bind_text(st, 4, c->reason, -1, SQLITE_STATIC);
+	if (signed_consent != NULL)
+		sqlite3_bind_blob(st, 5, signed_consent, (int)signed_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, c->disclosed);
+	sqlite3_bind_int64(st, 7, c->withheld);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, err, "answer consent request");
+	if (sqlite3_changes(s->db) != 1)
+		return lia_errf(err, "store: the consent request was answered already");
+	return 0;
 }

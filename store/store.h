@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "consent.h"
 #include "feed.h"
 #include "keyfile.h"
 #include "marking.h"
@@ -132,6 +133,42 @@ int lia_store_erasures(struct lia_store *s, const char *recipient, uint64_t afte
  * 0 nothing was owed, -1 error. Inside a transaction. */
 int lia_store_erasure_done(struct lia_store *s, const char *recipient, uint64_t seq,
 			   struct lia_store_delivery *d);
+
+/* --- consents (onward dissemination) --- */
+
+/* Replace a message's stored envelope (the same message with wraps
+ * added for consented recipients). Fails if it was erased meanwhile. */
+int lia_store_message_envelope_set(struct lia_store *s, uint64_t message_seq, const uint8_t *env,
+				   size_t len, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+
+/* A new pending request (message_id, originator, requested_by, grantee,
+ * purpose, requested_at from c); sets c->request and c->state. Inside a
+ * transaction; fails when the same request exists (see _same). */
+int lia_store_consent_add(struct lia_store *s, uint64_t message_seq, struct lia_consent_request *c,
+			  char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+/* One request by number (and its message's seq): 1, 0 none, -1 error. */
+int lia_store_consent_get(struct lia_store *s, uint64_t request, struct lia_consent_request *out,
+			  uint64_t *message_seq);
+/* The request this requester made for this message and grantee. */
+int lia_store_consent_same(struct lia_store *s, uint64_t message_seq, const char *requested_by,
+			   const char *grantee, struct lia_consent_request *out);
+/* Requests subject made or must answer (as originator), newest first;
+ * request != 0: only that one. At most max. */
+int lia_store_consents_of(struct lia_store *s, const char *subject, uint64_t request,
+			  struct lia_consent_request *out, size_t max, size_t *n);
+/* Granted requests of a message, oldest first, at most max. */
+int lia_store_consents_granted(struct lia_store *s, uint64_t message_seq,
+			       struct lia_consent_request *out, size_t max, size_t *n);
+/* How many requests requested_by made after `since` (rate limit). */
+int lia_store_consents_since(struct lia_store *s, const char *requested_by, int64_t since,
+			     uint64_t *n);
+/* Record the answer (c->state, answered_at, reason, disclosed, withheld)
+ * of a pending request, with the signed consent when granted. Inside a
+ * transaction; fails if it was not pending. */
+int lia_store_consent_answer(struct lia_store *s, const struct lia_consent_request *c,
+			     const uint8_t *signed_consent, size_t signed_len,
+			     char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
 
 /* --- feeds --- */
 

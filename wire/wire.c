@@ -45,6 +45,10 @@ static const char *const type_names[] = {
 	[LIA_FRAME_OK] = "ok",
 	[LIA_FRAME_PING] = "ping",
 	[LIA_FRAME_PONG] = "pong",
+	[LIA_FRAME_CONSENT_ASK] = "consent-ask",
+	[LIA_FRAME_CONSENT_QUERY] = "consent-query",
+	[LIA_FRAME_CONSENT_LIST] = "consent-list",
+	[LIA_FRAME_CONSENT_ANSWER] = "consent-answer",
 };
 
 const char *lia_frame_type_str(enum lia_frame_type t)
@@ -100,6 +104,7 @@ void lia_frame_clear(struct lia_frame *f)
 		switch (f->type) {
 		case LIA_FRAME_FEED_LIST: free(f->u.feed_list.v); break;
 		case LIA_FRAME_INBOX_LIST: free(f->u.inbox_list.v); break;
+		case LIA_FRAME_CONSENT_LIST: free(f->u.consent_list.v); break;
 		case LIA_FRAME_DIRECTORY: free(f->u.directory.certs); break;
 		case LIA_FRAME_AUDIT_ANSWER:
 			free(f->u.audit_answer.disclosures);
@@ -227,6 +232,25 @@ static int bytes_in(struct lia_bytes *out, const ProtobufCBinaryData *d, size_t 
 		return lia_errf(why, "%s: %zu bytes, at most %zu", field, d->len, max);
 	out->p = d->data;
 	out->len = d->len;
+	return 0;
+}
+
+/* A consent grantee: a principal or a whole agency. */
+static int grantee_in(char out[static LIA_NAME_MAX], const char *s, char why[static LIA_ERR_MAX])
+{
+	if (strlen(s) >= LIA_NAME_MAX || !(lia_name_is_subject(s) || lia_name_is_agency(s)))
+		return lia_errf(why, "grantee: a principal (AGENCY/name) or an agency expected");
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+/* Text a person must give (a purpose, a reason): 1..255 printable bytes. */
+static int purpose_in(char out[static LIA_PURPOSE_MAX], const char *s, const char *field,
+		      char why[static LIA_ERR_MAX])
+{
+	if (!lia_purpose_valid(s))
+		return lia_errf(why, "%s: 1 to %d printable bytes", field, LIA_PURPOSE_MAX - 1);
+	memcpy(out, s, strlen(s) + 1);
 	return 0;
 }
 
@@ -482,6 +506,70 @@ static int decode_body(struct lia_frame *f, const Liaison__V1__Frame *pb, char w
 		f->type = LIA_FRAME_PONG;
 		f->u.pong.now = pb->pong->now;
 		return 0;
+	case LIAISON__V1__FRAME__BODY_CONSENT_ASK: {
+		const Liaison__V1__ConsentAsk *m = pb->consent_ask;
+		f->type = LIA_FRAME_CONSENT_ASK;
+		if (id_in(f->u.consent_ask.message_id, &m->message_id, "message_id", why) ||
+		    grantee_in(f->u.consent_ask.grantee, m->grantee, why) ||
+		    purpose_in(f->u.consent_ask.purpose, m->purpose, "purpose", why))
+			return -1;
+		return 0;
+	}
+	case LIAISON__V1__FRAME__BODY_CONSENT_QUERY:
+		f->type = LIA_FRAME_CONSENT_QUERY;
+		f->u.consent_query.request = pb->consent_query->request;
+		return 0;
+	case LIAISON__V1__FRAME__BODY_CONSENT_LIST: {
+		const Liaison__V1__ConsentList *m = pb->consent_list;
+		f->type = LIA_FRAME_CONSENT_LIST;
+		if (m->n_requests > LIA_LIST_REPLY_MAX)
+			FAIL("consent requests: too many");
+		if (m->n_requests == 0)
+			return 0;
+		f->u.consent_list.v = calloc(m->n_requests, sizeof *f->u.consent_list.v);
+		if (f->u.consent_list.v == NULL)
+			FAIL("out of memory");
+		for (size_t i = 0; i < m->n_requests; i++) {
+			const Liaison__V1__ConsentRequest *e = m->requests[i];
+			struct lia_consent_request *o = &f->u.consent_list.v[i];
+			o->request = e->request;
+			if (id_in(o->message_id, &e->message_id, "message_id", why) ||
+			    name_in(o->originator, e->originator, lia_name_is_subject, "originator", why) ||
+			    name_in(o->requested_by, e->requested_by, lia_name_is_subject, "requested_by", why) ||
+			    grantee_in(o->grantee, e->grantee, why) ||
+			    purpose_in(o->purpose, e->purpose, "purpose", why) ||
+			    str_in(o->reason, LIA_PURPOSE_MAX, e->reason, "reason", why))
+				return -1;
+			if ((int)e->state < LIA_CONSENT_PENDING || (int)e->state > LIA_CONSENT_REFUSED)
+				FAIL("consent state: unknown");
+			o->state = (enum lia_consent_state)e->state;
+			o->requested_at = e->requested_at;
+			o->answered_at = e->answered_at;
+			o->disclosed = e->disclosed;
+			o->withheld = e->withheld;
+			f->u.consent_list.n = i + 1;
+		}
+		return 0;
+	}
+	case LIAISON__V1__FRAME__BODY_CONSENT_ANSWER: {
+		const Liaison__V1__ConsentAnswer *m = pb->consent_answer;
+		f->type = LIA_FRAME_CONSENT_ANSWER;
+		f->u.consent_answer.request = m->request;
+		f->u.consent_answer.grant = m->grant;
+		if (m->request == 0)
+			FAIL("request: a request number is needed");
+		if (bytes_in(&f->u.consent_answer.consent, &m->consent, LIA_CONSENT_MAX_BYTES, "consent", why) ||
+		    bytes_in(&f->u.consent_answer.envelope, &m->envelope, LIA_ENVELOPE_MAX, "envelope", why))
+			return -1;
+		if (m->grant) {
+			if (f->u.consent_answer.consent.len == 0 || f->u.consent_answer.envelope.len == 0)
+				FAIL("granting needs the signed consent and the envelope");
+			return str_in(f->u.consent_answer.reason, LIA_PURPOSE_MAX, m->reason, "reason", why);
+		}
+		if (f->u.consent_answer.consent.len != 0 || f->u.consent_answer.envelope.len != 0)
+			FAIL("refusing carries no consent and no envelope");
+		return purpose_in(f->u.consent_answer.reason, m->reason, "reason", why);
+	}
 	default:
 		FAIL("frame has no known body");
 	}
@@ -554,6 +642,10 @@ struct enc {
 		Liaison__V1__Ok ok;
 		Liaison__V1__Ping ping;
 		Liaison__V1__Pong pong;
+		Liaison__V1__ConsentAsk consent_ask;
+		Liaison__V1__ConsentQuery consent_query;
+		Liaison__V1__ConsentList consent_list;
+		Liaison__V1__ConsentAnswer consent_answer;
 	} m;
 	Liaison__V1__FeedFilter filter;
 	Liaison__V1__Evaluation eval;
@@ -649,6 +741,37 @@ static int encode_lists(const struct lia_frame *f, struct enc *e, struct listbuf
 		}
 		e->m.inbox_list.entries = ptrs;
 		e->m.inbox_list.n_entries = n;
+		return 0;
+	}
+	case LIA_FRAME_CONSENT_LIST: {
+		size_t n = f->u.consent_list.n;
+		if (n > LIA_LIST_REPLY_MAX)
+			return -1;
+		Liaison__V1__ConsentRequest *items = calloc(n ? n : 1, sizeof *items);
+		Liaison__V1__ConsentRequest **ptrs = calloc(n ? n : 1, sizeof *ptrs);
+		lb->items = items;
+		lb->ptrs = (void **)ptrs;
+		if (items == NULL || ptrs == NULL)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			const struct lia_consent_request *s = &f->u.consent_list.v[i];
+			liaison__v1__consent_request__init(&items[i]);
+			items[i].request = s->request;
+			items[i].message_id = BIN(s->message_id, LIA_ID_BYTES);
+			items[i].originator = (char *)s->originator;
+			items[i].requested_by = (char *)s->requested_by;
+			items[i].grantee = (char *)s->grantee;
+			items[i].purpose = (char *)s->purpose;
+			items[i].state = (Liaison__V1__ConsentState)s->state;
+			items[i].requested_at = s->requested_at;
+			items[i].answered_at = s->answered_at;
+			items[i].reason = (char *)s->reason;
+			items[i].disclosed = s->disclosed;
+			items[i].withheld = s->withheld;
+			ptrs[i] = &items[i];
+		}
+		e->m.consent_list.requests = ptrs;
+		e->m.consent_list.n_requests = n;
 		return 0;
 	}
 	case LIA_FRAME_DIRECTORY: {
@@ -884,6 +1007,38 @@ int lia_frame_encode(const struct lia_frame *f, uint8_t **out, size_t *out_len)
 		e->m.pong.now = f->u.pong.now;
 		e->fr.pong = &e->m.pong;
 		e->fr.body_case = LIAISON__V1__FRAME__BODY_PONG;
+		break;
+	case LIA_FRAME_CONSENT_ASK:
+		liaison__v1__consent_ask__init(&e->m.consent_ask);
+		e->m.consent_ask.message_id = BIN(f->u.consent_ask.message_id, LIA_ID_BYTES);
+		e->m.consent_ask.grantee = (char *)f->u.consent_ask.grantee;
+		e->m.consent_ask.purpose = (char *)f->u.consent_ask.purpose;
+		e->fr.consent_ask = &e->m.consent_ask;
+		e->fr.body_case = LIAISON__V1__FRAME__BODY_CONSENT_ASK;
+		break;
+	case LIA_FRAME_CONSENT_QUERY:
+		liaison__v1__consent_query__init(&e->m.consent_query);
+		e->m.consent_query.request = f->u.consent_query.request;
+		e->fr.consent_query = &e->m.consent_query;
+		e->fr.body_case = LIAISON__V1__FRAME__BODY_CONSENT_QUERY;
+		break;
+	case LIA_FRAME_CONSENT_LIST:
+		liaison__v1__consent_list__init(&e->m.consent_list);
+		e->fr.consent_list = &e->m.consent_list;
+		e->fr.body_case = LIAISON__V1__FRAME__BODY_CONSENT_LIST;
+		break;
+	case LIA_FRAME_CONSENT_ANSWER:
+		if (f->u.consent_answer.consent.len > LIA_CONSENT_MAX_BYTES ||
+		    f->u.consent_answer.envelope.len > LIA_ENVELOPE_MAX)
+			goto out;
+		liaison__v1__consent_answer__init(&e->m.consent_answer);
+		e->m.consent_answer.request = f->u.consent_answer.request;
+		e->m.consent_answer.grant = f->u.consent_answer.grant;
+		e->m.consent_answer.reason = (char *)f->u.consent_answer.reason;
+		e->m.consent_answer.consent = BIN(f->u.consent_answer.consent.p, f->u.consent_answer.consent.len);
+		e->m.consent_answer.envelope = BIN(f->u.consent_answer.envelope.p, f->u.consent_answer.envelope.len);
+		e->fr.consent_answer = &e->m.consent_answer;
+		e->fr.body_case = LIAISON__V1__FRAME__BODY_CONSENT_ANSWER;
 		break;
 	default:
 		goto out;

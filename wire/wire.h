@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "consent.h"
 #include "envelope.h"
 #include "feed.h"
 #include "keyfile.h"
@@ -59,6 +60,10 @@ enum lia_frame_type {
 	LIA_FRAME_OK = 28,
 	LIA_FRAME_PING = 29,
 	LIA_FRAME_PONG = 30,
+	LIA_FRAME_CONSENT_ASK = 31,
+	LIA_FRAME_CONSENT_QUERY = 32,
+	LIA_FRAME_CONSENT_LIST = 33,
+	LIA_FRAME_CONSENT_ANSWER = 34,
 };
 const char *lia_frame_type_str(enum lia_frame_type t);
 
@@ -230,6 +235,25 @@ struct lia_frame {
 		struct {
 			int64_t now;
 		} pong;
+		struct {
+			uint8_t message_id[LIA_ID_BYTES];
+			char grantee[LIA_NAME_MAX];
+			char purpose[LIA_PURPOSE_MAX];
+		} consent_ask;
+		struct {
+			uint64_t request; /* 0: all */
+		} consent_query;
+		struct {
+			size_t n;
+			struct lia_consent_request *v; /* owned by the frame */
+		} consent_list;
+		struct {
+			uint64_t request;
+			bool grant;
+			char reason[LIA_PURPOSE_MAX];
+			struct lia_bytes consent;  /* granting: <= LIA_CONSENT_MAX_BYTES */
+			struct lia_bytes envelope; /* granting: <= LIA_ENVELOPE_MAX */
+		} consent_answer;
 	} u;
 	void *priv; /* decoder storage; NULL for frames built by hand */
 };
