@@ -1,13 +1,14 @@
 /*
  * mkcorpus.c — writes the seed corpus of the core fuzz harnesses from the
  * fixed exchange of fuzz_keys.h: envelopes of several kinds, a
- * certificate, a request, revocation lists, bodies and key files. Run by
- * hand when the formats change: mkcorpus DIR (DIR/envelope, DIR/cert,
- * DIR/body, DIR/keyfile must exist and be empty).
+ * certificate, a request, revocation lists, bodies, a consent and key
+ * files. Run by hand when the formats change: mkcorpus DIR (DIR/envelope,
+ * DIR/cert, DIR/consent, DIR/body, DIR/keyfile must exist and be empty).
  */
 #include <stdio.h>
 
 #include "body.h"
+#include "consent.h"
 #include "envelope.h"
 #include "fuzz_keys.h"
 #include "util.h"
@@ -112,6 +113,18 @@ int main(int argc, char **argv)
 	put(d_cert, "crl", buf, len);
 	free(buf);
 	lia_crl_clear(&crl);
+	char d_consent[400];
+	snprintf(d_consent, sizeof d_consent, "%s/consent", argv[1]);
+	struct lia_consent_grant g = {.request = 3, .granted_at = FUZZ_T0};
+	memset(g.message_id, 0x5c, LIA_ID_BYTES);
+	memcpy(g.grantee, "HR-MUP", 7);
+	memcpy(g.requested_by, "MT-AFM/valletta", 16);
+	memcpy(g.granted_by, "IT-GDF/ventimiglia", 19);
+	memcpy(g.purpose, "joint operation", 16);
+	if (lia_consent_sign(&g, x.alice.sign, &buf, &len, err) != 0)
+		return 1;
+	put(d_consent, "consent-alice", buf, len);
+	free(buf);
 	char path[512];
 	snprintf(path, sizeof path, "%s/plain-sign", d_key);
 	if (lia_secret_save(x.alice.sign, path, NULL, "fuzz", err) != 0)

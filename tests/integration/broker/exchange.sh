@@ -197,7 +197,78 @@ run 4 "$L" publish --profile valletta --kind carrier --tlp GREEN --region MED-CE
 expect_in "$T/err" "publication limit\|rate limit"
 cp "$T/good-policy.yaml" "$X/exchange.yaml"
 kill -HUP "$BPID"; sleep 0.5
+
+# --- onward dissemination: consent asked, refused and granted; all in the ledger ---
+run 0 "$L" publish --profile ventimiglia --kind carrier --tlp AMBER --handling H2 \
+	--release-region MED-CENTRAL --region MED-CENTRAL --title "AL AMAL leaves Zuwara" \
+	--set vessel.name="AL AMAL" --to IT-PS/roma --json
+CID=$(sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' "$T/out")
+run 0 "$L" read "$CID" --profile roma
+# Only a recipient may ask: to anyone else the message does not exist.
+run 1 "$L" consent ask "$CID" --to RS-MUP/beograd --purpose "joint patrol" --profile piraeus
+expect_in "$T/err" "no message with that id was delivered to you"
+run 2 "$L" consent ask "$CID" --to "not a name" --purpose "x" --profile roma
+run 2 "$L" consent ask "$CID" --to RS-MUP/beograd --profile roma
+run 1 "$L" consent ask "$CID" --to XX-NONE --purpose "x" --profile roma
+expect_in "$T/err" "no principal in the directory and no agency"
+run 1 "$L" consent ask "$CID" --to IT-GDF --purpose "x" --profile roma
+expect_in "$T/err" "originator's own agency"
+run 0 "$L" consent ask "$CID" --to RS-MUP/beograd --purpose "joint patrol with the Serbian border police" \
+	--profile roma --json
+expect_in "$T/out" '"state":"pending"'
+REQ=$(sed 's/.*"request":\([0-9]*\),.*/\1/' "$T/out")
+run 0 "$L" consent ask "$CID" --to RS-MUP/beograd --purpose "asked twice" --profile roma --json
+expect_in "$T/out" "\"request\":$REQ,"
+expect_in "$T/out" '"purpose":"joint patrol with the Serbian border police"'
+run 1 "$L" read "$CID" --profile beograd
+# The requester never answers its own request: the agent says so, and
+# the broker refuses it too.
+run 4 "$L" consent grant "$REQ" --profile roma
+run 0 "$RAW" "$X/profiles/roma.yaml" consent "$REQ"
+expect_in "$T/out" "garbage-consent: forbidden"
+# Forged, mismatched, stale and foreign grants from the originator: refused.
+run 0 "$RAW" "$X/profiles/ventimiglia.yaml" consent "$REQ"
+expect_in "$T/out" "garbage-consent: invalid request"
+expect_in "$T/out" "other-grantee: invalid request: the signed consent does not match request $REQ: grantee"
+expect_in "$T/out" "stale: invalid request: the signed consent does not match request $REQ: time"
+expect_in "$T/out" "foreign-envelope: invalid request: envelope"
+# The originator sees the request and grants it; beograd receives the message.
+run 0 "$L" consent list --profile ventimiglia --json
+expect_in "$T/out" "\"request\":$REQ,.*\"requested_by\":\"IT-PS/roma\".*\"state\":\"pending\""
+run 0 "$L" consent grant "$REQ" --profile ventimiglia --json
+expect_in "$T/out" '"state":"granted"'
+expect_in "$T/out" '"disclosed":1'
+run 0 "$L" listen --profile beograd --count 1 --timeout 10 --json
+expect_in "$T/out" "\"id\":\"$CID\""
+expect_in "$T/out" '"via":"consent"'
+expect_in "$T/out" '"title":"AL AMAL leaves Zuwara"'
+run 0 "$L" read "$CID" --profile beograd
+run 1 "$L" consent grant "$REQ" --profile ventimiglia
+expect_in "$T/err" "was granted already"
+# A refusal: the requester sees the reason, the grantee nothing.
+run 0 "$L" consent ask "$CID" --to GR-HCG --purpose "Aegean follow-up" --profile roma --json
+REQ2=$(sed 's/.*"request":\([0-9]*\),.*/\1/' "$T/out")
+run 2 "$L" consent refuse "$REQ2" --profile ventimiglia
+run 0 "$L" consent refuse "$REQ2" --reason "source protection" --profile ventimiglia
+run 0 "$L" consent list "$REQ2" --profile roma --json
+expect_in "$T/out" '"state":"refused"'
+expect_in "$T/out" '"reason":"source protection"'
+run 1 "$L" consent list "$REQ2" --profile beograd
+run 0 "$L" inbox --profile piraeus --json
+grep -q "$CID" "$T/out" && bad "piraeus's inbox shows the message after a refusal" || ok
+run 1 "$L" read "$CID" --profile piraeus
+run 0 "$L" disclosures "$CID" --profile ventimiglia
+expect_in "$T/out" "RS-MUP/beograd .*RECEIVED.*consent.principal"
+"$AUDIT" query --ledger "$X/data/liaison.db" --message "$CID" --json --quiet >"$T/consent.json"
+[ "$(grep -c '"operation":"consent-requested"' "$T/consent.json")" -eq 2 ] && ok ||
+	{ bad "expected 2 consent-requested records"; cat "$T/consent.json"; }
+expect_in "$T/consent.json" '"operation":"consent-granted"'
+expect_in "$T/consent.json" '"operation":"consent-refused"'
+grep '"operation":"disclose"' "$T/consent.json" | grep -q 'RS-MUP/beograd.*consent.principal' && ok ||
+	{ bad "no disclose record for beograd by consent"; cat "$T/consent.json"; }
+
 run 0 "$L" publish --profile valletta --kind carrier --tlp GREEN --region MED-CENTRAL --title r5 --set vessel.name=R
+
 
 # --- embargo: decided and recorded at once, delivered only when it ends ---
 emb=$(date -u -d "@$(( $(date +%s) + 4 ))" +%Y-%m-%dT%H:%M:%SZ)

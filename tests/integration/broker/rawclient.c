@@ -7,6 +7,11 @@
  * usage: rawclient PROFILE     prints "malformed-answered N of M" and
  *                              exits 0 when every malformed frame got an
  *                              Error answer and a final ping got a pong.
+ *        rawclient PROFILE consent REQUEST
+ *                              answers consent request REQUEST with
+ *                              forged or mismatched grants, one line each
+ *                              ("NAME: ERROR-CODE: detail", or "NAME:
+ *                              accepted"); exits 0 when none was accepted.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,17 +35,105 @@ static int answered(struct lia_client *c, int want, int timeout_ms)
 	return got;
 }
 
+/* Send one answer to the request and print what the broker said. */
+static bool answer(struct lia_client *c, const char *name, uint64_t request,
+		   const uint8_t *consent, size_t consent_len, const uint8_t *env, size_t env_len)
+{
+	char err[LIA_ERR_MAX];
+	struct lia_frame f, r;
+	lia_frame_init(&f, LIA_FRAME_CONSENT_ANSWER, 0);
+	f.u.consent_answer.request = request;
+	f.u.consent_answer.grant = true;
+	f.u.consent_answer.consent = (struct lia_bytes){consent, consent_len};
+	f.u.consent_answer.envelope = (struct lia_bytes){env, env_len};
+	if (lia_client_call(c, &f, &r, err) != LIA_EXIT_OK) {
+		printf("%s: no answer: %s\n", name, err);
+		return false;
+	}
+	bool refused = r.type == LIA_FRAME_ERROR;
+	if (refused)
+		printf("%s: %s: %s\n", name, lia_error_code_str(r.u.error.code), r.u.error.detail);
+	else
+		printf("%s: accepted\n", name);
+	lia_frame_clear(&r);
+	return refused;
+}
+
+/* Forged, mismatched and malformed grants of one request. */
+static int consent_attacks(struct lia_client *c, uint64_t request)
+{
+	char err[LIA_ERR_MAX];
+	struct lia_frame q, r;
+	lia_frame_init(&q, LIA_FRAME_CONSENT_QUERY, 0);
+	q.u.consent_query.request = request;
+	if (lia_client_call(c, &q, &r, err) != LIA_EXIT_OK || r.type != LIA_FRAME_CONSENT_LIST ||
+	    r.u.consent_list.n != 1) {
+		fprintf(stderr, "rawclient: cannot read request %llu\n", (unsigned long long)request);
+		lia_frame_clear(&r);
+		return 1;
+	}
+	struct lia_consent_request asked = r.u.consent_list.v[0];
+	lia_frame_clear(&r);
+	uint8_t junk[80], env[120];
+	randombytes_buf(junk, sizeof junk);
+	randombytes_buf(env, sizeof env);
+	bool all = answer(c, "garbage-consent", request, junk, sizeof junk, env, sizeof env);
+	/* Properly signed by this principal, but not what was asked. */
+	struct lia_consent_grant g;
+	memset(&g, 0, sizeof g);
+	memcpy(g.message_id, asked.message_id, LIA_ID_BYTES);
+	g.request = request;
+	memcpy(g.grantee, "DE-BPOL", 8);
+	memcpy(g.requested_by, asked.requested_by, LIA_NAME_MAX);
+	memcpy(g.granted_by, c->id.cert.subject, LIA_NAME_MAX);
+	g.granted_at = lia_now();
+	memcpy(g.purpose, asked.purpose, LIA_PURPOSE_MAX);
+	uint8_t *signed_consent;
+	size_t signed_len;
+	if (strcmp(g.granted_by, g.requested_by) == 0)
+		memcpy(g.requested_by, "DE-BPOL/auditor", 16); /* keep it signable */
+	if (lia_consent_sign(&g, c->id.sign, &signed_consent, &signed_len, err) != 0) {
+		fprintf(stderr, "rawclient: %s\n", err);
+		return 1;
+	}
+	all &= answer(c, "other-grantee", request, signed_consent, signed_len, env, sizeof env);
+	free(signed_consent);
+	memcpy(g.grantee, asked.grantee, LIA_NAME_MAX);
+	memcpy(g.requested_by, asked.requested_by, LIA_NAME_MAX);
+	g.granted_at = lia_now() - 86400;
+	if (strcmp(g.granted_by, g.requested_by) != 0 &&
+	    lia_consent_sign(&g, c->id.sign, &signed_consent, &signed_len, err) == 0) {
+		all &= answer(c, "stale", request, signed_consent, signed_len, env, sizeof env);
+		free(signed_consent);
+		g.granted_at = lia_now();
+		if (lia_consent_sign(&g, c->id.sign, &signed_consent, &signed_len, err) != 0)
+			return 1;
+		/* The right consent, but an envelope that is not the message. */
+		all &= answer(c, "foreign-envelope", request, signed_consent, signed_len, env, sizeof env);
+		free(signed_consent);
+	}
+	return all ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 2 || sodium_init() < 0)
+	if ((argc != 2 && argc != 4) || sodium_init() < 0)
 		return 2;
 	char err[LIA_ERR_MAX];
 	struct lia_profile p;
 	struct lia_client c;
 	if (lia_profile_load(&p, argv[1], err) != 0 ||
-	    lia_client_open(&c, &p, 0, false, 0, 5000, err) != LIA_EXIT_OK) {
+	    lia_client_open(&c, &p, argc == 4 ? LIA_ID_SIGN : 0, false, 0, 5000, err) != LIA_EXIT_OK) {
 		fprintf(stderr, "rawclient: %s\n", err);
 		return 1;
+	}
+	if (argc == 4) {
+		uint64_t request = 0;
+		if (strcmp(argv[2], "consent") != 0 || lia_parse_u64(argv[3], &request) != 0)
+			return 2;
+		int rc = consent_attacks(&c, request);
+		lia_client_close(&c);
+		return rc;
 	}
 	int sent = 0;
 	uint8_t buf[4096];

@@ -578,6 +578,53 @@ static void test_encode_for_and_add_wrap(void **state)
 	assert_int_equal(open_as(&carol, &alice, more, more_len, NULL, &oc), LIA_ENV_OK);
 	assert_memory_equal(oc.header.id, h.id, LIA_ID_BYTES);
 	lia_opened_clear(&oc);
+	/* The broker takes only the new wraps it is told to from the
+	 * originator's copy, and only from the same message. */
+	struct lia_envelope *ex;
+	assert_int_equal(lia_envelope_decode(&ex, more, more_len), LIA_ENV_OK);
+	uint8_t kids[3][LIA_KEYID_BYTES];
+	memcpy(kids[0], carol.cert.box_kid, LIA_KEYID_BYTES);
+	memcpy(kids[1], bob.cert.box_kid, LIA_KEYID_BYTES); /* already in the base */
+	memcpy(kids[2], carol.cert.box_kid, LIA_KEYID_BYTES); /* named twice */
+	uint8_t *merged;
+	size_t merged_len, added;
+	assert_int_equal(lia_envelope_take_wraps(e, ex, (const uint8_t(*)[LIA_KEYID_BYTES])kids, 3, &merged,
+						 &merged_len, &added, err), 0);
+	assert_int_equal(added, 1);
+	struct lia_envelope *em;
+	assert_int_equal(lia_envelope_decode(&em, merged, merged_len), LIA_ENV_OK);
+	assert_int_equal(lia_envelope_wrap_count(em), 3);
+	assert_int_equal(lia_envelope_verify(em, &alice.cert, NULL), LIA_ENV_OK);
+	lia_envelope_destroy(&em);
+	assert_int_equal(open_as(&carol, &alice, merged, merged_len, NULL, &oc), LIA_ENV_OK);
+	lia_opened_clear(&oc);
+	free(merged);
+	assert_int_equal(lia_envelope_take_wraps(e, ex, (const uint8_t(*)[LIA_KEYID_BYTES])kids + 1, 1,
+						 &merged, &merged_len, &added, err), 0);
+	assert_int_equal(added, 0); /* carol not asked for: not taken */
+	free(merged);
+	lia_envelope_destroy(&ex);
+	/* Another message, or this one with its header changed: refused. */
+	struct lia_header h2;
+	uint8_t *other;
+	size_t other_len;
+	seal(&alice, LIA_KIND_NOTE, to, 2, &h2, &other, &other_len);
+	assert_int_equal(lia_envelope_decode(&ex, other, other_len), LIA_ENV_OK);
+	merged = NULL;
+	assert_int_equal(lia_envelope_take_wraps(e, ex, (const uint8_t(*)[LIA_KEYID_BYTES])kids, 1, &merged,
+						 &merged_len, &added, err), -1);
+	assert_null(merged);
+	assert_non_null(strstr(err, "not the stored message"));
+	lia_envelope_destroy(&ex);
+	free(other);
+	uint8_t *bent = malloc(more_len);
+	memcpy(bent, more, more_len);
+	bent[10] ^= 0x01; /* inside the header, the first field */
+	assert_int_equal(lia_envelope_decode(&ex, bent, more_len), LIA_ENV_OK);
+	assert_int_equal(lia_envelope_take_wraps(e, ex, (const uint8_t(*)[LIA_KEYID_BYTES])kids, 1, &merged,
+						 &merged_len, &added, err), -1);
+	lia_envelope_destroy(&ex);
+	free(bent);
 	/* Twice for the same recipient, or with a wrong key: refused. */
 	uint8_t *again = NULL;
 	size_t again_len;

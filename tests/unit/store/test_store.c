@@ -211,6 +211,93 @@ static void test_messages_and_deliveries(void **state)
 	lia_store_destroy(&s);
 }
 
+static void test_consents(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_store *s = lia_store_open(path, err);
+	assert_non_null(s);
+	assert_int_equal(lia_store_begin(s, err), 0);
+	uint64_t m1 = add_msg(s, 1, 0);
+	struct lia_consent_request c, got;
+	memset(&c, 0, sizeof c);
+	memset(c.message_id, 1, LIA_ID_BYTES);
+	strcpy(c.originator, "IT-GDF/a");
+	strcpy(c.requested_by, "IT-PS/b");
+	strcpy(c.grantee, "HR-MUP");
+	strcpy(c.purpose, "joint operation");
+	c.requested_at = 1000;
+	assert_int_equal(lia_store_consent_add(s, m1, &c, err), 0);
+	assert_true(c.request > 0);
+	assert_int_equal(c.state, LIA_CONSENT_PENDING);
+	/* One request per message, requester and grantee. */
+	struct lia_consent_request dup = c;
+	assert_int_equal(lia_store_consent_add(s, m1, &dup, err), -1);
+	struct lia_consent_request c2 = c;
+	strcpy(c2.grantee, "GR-HCG/e");
+	c2.requested_at = 2000;
+	assert_int_equal(lia_store_consent_add(s, m1, &c2, err), 0);
+	assert_int_equal(lia_store_commit(s, err), 0);
+
+	uint64_t mseq = 0, n64;
+	assert_int_equal(lia_store_consent_get(s, c.request, &got, &mseq), 1);
+	assert_int_equal(mseq, m1);
+	assert_string_equal(got.purpose, "joint operation");
+	assert_int_equal(lia_store_consent_get(s, 999, &got, &mseq), 0);
+	assert_int_equal(lia_store_consent_same(s, m1, "IT-PS/b", "HR-MUP", &got), 1);
+	assert_int_equal(got.request, c.request);
+	assert_int_equal(lia_store_consent_same(s, m1, "IT-PS/b", "MT-AFM", &got), 0);
+	assert_int_equal(lia_store_consents_since(s, "IT-PS/b", 999, &n64), 0);
+	assert_int_equal(n64, 2);
+	assert_int_equal(lia_store_consents_since(s, "IT-PS/b", 1000, &n64), 0);
+	assert_int_equal(n64, 1);
+
+	/* Seen by the requester and by the originator, newest first; by
+	 * nobody else. */
+	struct lia_consent_request v[4];
+	size_t n;
+	assert_int_equal(lia_store_consents_of(s, "IT-PS/b", 0, v, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].request, c2.request);
+	assert_int_equal(lia_store_consents_of(s, "IT-GDF/a", c.request, v, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lia_store_consents_of(s, "MT-AFM/c", 0, v, 4, &n), 0);
+	assert_int_equal(n, 0);
+
+	/* Answered once: granted with its signed consent, then frozen. */
+	assert_int_equal(lia_store_begin(s, err), 0);
+	c.state = LIA_CONSENT_GRANTED;
+	c.answered_at = 1500;
+	c.disclosed = 2;
+	c.withheld = 1;
+	static const uint8_t sig[] = {9, 9, 9};
+	assert_int_equal(lia_store_consent_answer(s, &c, sig, sizeof sig, err), 0);
+	c.state = LIA_CONSENT_REFUSED;
+	assert_int_equal(lia_store_consent_answer(s, &c, NULL, 0, err), -1);
+	assert_int_equal(lia_store_commit(s, err), 0);
+	assert_int_equal(lia_store_consents_granted(s, m1, v, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].state, LIA_CONSENT_GRANTED);
+	assert_int_equal(v[0].disclosed, 2);
+	assert_int_equal(v[0].answered_at, 1500);
+
+	/* The stored envelope can be replaced until the message is erased. */
+	static const uint8_t env2[] = {4, 5, 6, 7, 8};
+	uint8_t *env;
+	size_t len;
+	assert_int_equal(lia_store_begin(s, err), 0);
+	assert_int_equal(lia_store_message_envelope_set(s, m1, env2, sizeof env2, err), 0);
+	assert_int_equal(lia_store_commit(s, err), 0);
+	assert_int_equal(lia_store_message_envelope(s, m1, &env, &len), 1);
+	assert_int_equal(len, sizeof env2);
+	free(env);
+	assert_int_equal(lia_store_begin(s, err), 0);
+	assert_int_equal(lia_store_erase(s, m1, 3000, err), 0);
+	assert_int_equal(lia_store_message_envelope_set(s, m1, env2, sizeof env2, err), -1);
+	lia_store_rollback(s);
+	lia_store_destroy(&s);
+}
+
 static void test_feeds(void **state)
 {
 	(void)state;
@@ -260,6 +347,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_messages_and_deliveries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feeds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_consents, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
