@@ -18,18 +18,21 @@ PORT=${LIAISON_DEMO_PORT:-7400}
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then B=$'\033[1m' D=$'\033[2m' R=$'\033[0m'; else B= D= R=; fi
 step() { printf '\n%s== %s%s\n' "$B" "$*" "$R"; }
 say() { printf '%s\n' "$*"; }
+line() { # the command as a user would type it: program name, quoted words
+	local words=("$@") w out=${1##*/}
+	for w in "${words[@]:1}"; do
+		case $w in *[[:space:]]*) out+=" \"$w\"" ;; *) out+=" $w" ;; esac
+	done
+	printf '%s' "$out"
+}
 show() {
-	local words=("$@")
-	words[0]=${words[0]##*/}
-	printf '%s$ %s%s\n' "$D" "${words[*]}" "$R"
+	printf '%s$ %s%s\n' "$D" "$(line "$@")" "$R"
 	"$@"
 }
 show_to() { # show_to FILE CMD...: like show, the command's output into FILE
 	local out=$1
 	shift
-	local words=("$@")
-	words[0]=${words[0]##*/}
-	printf '%s$ %s > %s%s\n' "$D" "${words[*]}" "$out" "$R"
+	printf '%s$ %s > %s%s\n' "$D" "$(line "$@")" "$out" "$R"
 	"$@" >"$out"
 }
 expect_fail() { set +e; "$@"; local rc=$?; set -e; say "  (exit status $rc)"; }
@@ -96,10 +99,33 @@ say "Piraeus, whom the policy refused the route alert, sees only what it may:"
 show "$L" listen --profile piraeus --timeout 3
 show "$L" read "$ALERT" --profile roma
 
-step "8. The originator asks who received its alert, and who was refused"
+
+step "8. Rome asks to pass the alert on; the originator consents once, refuses once"
+say "H2 and the MED-CENTRAL release forbid onward dissemination, so Rome asks the"
+say "originator. Belgrade is outside the alert's audience until Ventimiglia consents."
+show_to ask.json "$L" consent ask "$ALERT" --to RS-MUP/beograd --profile roma --json \
+	--purpose "joint investigation of the Zuwara-Belgrade route with the Serbian police"
+cat ask.json
+ASK=$(sed 's/.*"request":\([0-9]*\),.*/\1/' ask.json)
+show_to ask2.json "$L" consent ask "$ALERT" --to GR-HCG --profile roma --json \
+	--purpose "warn the Hellenic Coast Guard patrols in the Aegean"
+ASK2=$(sed 's/.*"request":\([0-9]*\),.*/\1/' ask2.json)
+say "Ventimiglia sees what waits for its answer:"
+show "$L" consent list --profile ventimiglia
+say "It consents to Belgrade (its agent wraps the key for Belgrade and signs the"
+say "consent) and refuses the Coast Guard; Rome cannot approve its own request."
+expect_fail "$L" consent grant "$ASK" --profile roma
+show "$L" consent grant "$ASK" --profile ventimiglia
+show "$L" consent refuse "$ASK2" --reason "source protection: the source is known in Piraeus" \
+	--profile ventimiglia
+show "$L" listen --profile beograd --count 1 --timeout 10
+say "Piraeus still has nothing of it; Rome sees both answers:"
+show "$L" consent list --profile roma
+
+step "9. The originator asks who received its alert, and who was refused"
 show "$L" disclosures "$ALERT" --profile ventimiglia
 
-step "9. A laptop is stolen: the authority revokes Zagreb's key"
+step "10. A laptop is stolen: the authority revokes Zagreb's key"
 serial=$("$CERTS" inspect --json zagreb/cert.crt | sed 's/.*"serial":\([0-9]*\).*/\1/')
 show "$CERTS" revoke --authority authority --serial "$serial" --reason "laptop stolen"
 kill -HUP "$BPID"
@@ -107,7 +133,7 @@ sleep 0.5
 say "The broker reloaded and drops the key; the thief is refused at the handshake:"
 expect_fail "$L" inbox --profile zagreb
 
-step "10. The auditor verifies the ledger and a proof"
+step "11. The auditor verifies the ledger and a proof"
 say "The auditor fetches the broker's signed checkpoint over the network..."
 sleep 2.5
 show_to kept.checkpoint "$L" checkpoint --profile auditor
