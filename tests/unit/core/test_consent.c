@@ -47,11 +47,11 @@ static void grant_for(struct lia_consent_grant *g)
 	memset(g, 0, sizeof *g);
 	memset(g->message_id, 0xab, LIA_ID_BYTES);
 	g->request = 7;
-	strcpy(g->grantee, "HR-MUP/zagreb");
-	strcpy(g->requested_by, "IT-PS/roma");
-	strcpy(g->granted_by, "IT-GDF/ventimiglia");
+	snprintf(g->grantee, sizeof g->grantee, "%s", "HR-MUP/zagreb");
+	snprintf(g->requested_by, sizeof g->requested_by, "%s", "IT-PS/roma");
+	snprintf(g->granted_by, sizeof g->granted_by, "%s", "IT-GDF/ventimiglia");
 	g->granted_at = 1800000000;
-	strcpy(g->purpose, "joint operation");
+	snprintf(g->purpose, sizeof g->purpose, "%s", "joint operation");
 }
 
 static void test_round_trip(void **state)
@@ -68,7 +68,7 @@ static void test_round_trip(void **state)
 	assert_memory_equal(&g, &got, sizeof g);
 	/* An agency as grantee is as good as a principal. */
 	free(buf);
-	strcpy(g.grantee, "HR-MUP");
+	snprintf(g.grantee, sizeof g.grantee, "%s", "HR-MUP");
 	assert_int_equal(lia_consent_sign(&g, orig.sign, &buf, &len, err), 0);
 	assert_int_equal(lia_consent_verify(buf, len, &orig.cert, &got, err), 0);
 	assert_string_equal(got.grantee, "HR-MUP");
@@ -104,7 +104,7 @@ static void test_wrong_signer_and_tampering(void **state)
 	free(big);
 	free(buf);
 	/* Signed by the originator's key but naming another signer. */
-	strcpy(g.granted_by, "MT-AFM/valletta");
+	snprintf(g.granted_by, sizeof g.granted_by, "%s", "MT-AFM/valletta");
 	assert_int_equal(lia_consent_sign(&g, orig.sign, &buf, &len, err), 0);
 	assert_int_equal(lia_consent_verify(buf, len, &orig.cert, &got, err), -1);
 	assert_non_null(strstr(err, "names MT-AFM/valletta"));
@@ -119,19 +119,19 @@ static void test_invalid_fields_refused(void **state)
 	uint8_t *buf = NULL;
 	size_t len;
 	grant_for(&g);
-	strcpy(g.requested_by, g.granted_by); /* nobody approves their own request */
+	memcpy(g.requested_by, g.granted_by, sizeof g.requested_by); /* nobody approves their own request */
 	assert_int_equal(lia_consent_sign(&g, orig.sign, &buf, &len, err), -1);
 	grant_for(&g);
-	strcpy(g.grantee, g.granted_by); /* nor grants to themselves */
+	memcpy(g.grantee, g.granted_by, sizeof g.grantee); /* nor grants to themselves */
 	assert_int_equal(lia_consent_sign(&g, orig.sign, &buf, &len, err), -1);
 	grant_for(&g);
 	g.purpose[0] = '\0';
 	assert_int_equal(lia_consent_sign(&g, orig.sign, &buf, &len, err), -1);
 	grant_for(&g);
-	strcpy(g.purpose, "line\nbreak");
+	snprintf(g.purpose, sizeof g.purpose, "%s", "line\nbreak");
 	assert_int_equal(lia_consent_sign(&g, orig.sign, &buf, &len, err), -1);
 	grant_for(&g);
-	strcpy(g.grantee, "not a name");
+	snprintf(g.grantee, sizeof g.grantee, "%s", "not a name");
 	assert_int_equal(lia_consent_sign(&g, orig.sign, &buf, &len, err), -1);
 	grant_for(&g);
 	g.request = 0;

@@ -222,10 +222,10 @@ static void test_consents(void **state)
 	struct lia_consent_request c, got;
 	memset(&c, 0, sizeof c);
 	memset(c.message_id, 1, LIA_ID_BYTES);
-	strcpy(c.originator, "IT-GDF/a");
-	strcpy(c.requested_by, "IT-PS/b");
-	strcpy(c.grantee, "HR-MUP");
-	strcpy(c.purpose, "joint operation");
+	snprintf(c.originator, sizeof c.originator, "%s", "IT-GDF/a");
+	snprintf(c.requested_by, sizeof c.requested_by, "%s", "IT-PS/b");
+	snprintf(c.grantee, sizeof c.grantee, "%s", "HR-MUP");
+	snprintf(c.purpose, sizeof c.purpose, "%s", "joint operation");
 	c.requested_at = 1000;
 	assert_int_equal(lia_store_consent_add(s, m1, &c, err), 0);
 	assert_true(c.request > 0);
@@ -234,7 +234,7 @@ static void test_consents(void **state)
 	struct lia_consent_request dup = c;
 	assert_int_equal(lia_store_consent_add(s, m1, &dup, err), -1);
 	struct lia_consent_request c2 = c;
-	strcpy(c2.grantee, "GR-HCG/e");
+	snprintf(c2.grantee, sizeof c2.grantee, "%s", "GR-HCG/e");
 	c2.requested_at = 2000;
 	assert_int_equal(lia_store_consent_add(s, m1, &c2, err), 0);
 	assert_int_equal(lia_store_commit(s, err), 0);

@@ -302,8 +302,8 @@ static void test_consent_frames(void **state)
 	struct lia_frame f, g;
 	lia_frame_init(&f, LIA_FRAME_CONSENT_ASK, 3);
 	memset(f.u.consent_ask.message_id, 7, LIA_ID_BYTES);
-	strcpy(f.u.consent_ask.grantee, "HR-MUP/zagreb");
-	strcpy(f.u.consent_ask.purpose, "joint operation");
+	snprintf(f.u.consent_ask.grantee, sizeof f.u.consent_ask.grantee, "%s", "HR-MUP/zagreb");
+	snprintf(f.u.consent_ask.purpose, sizeof f.u.consent_ask.purpose, "%s", "joint operation");
 	round_trip(&f, &g);
 	assert_string_equal(g.u.consent_ask.grantee, "HR-MUP/zagreb");
 	assert_string_equal(g.u.consent_ask.purpose, "joint operation");
@@ -321,17 +321,17 @@ static void test_consent_frames(void **state)
 	for (int i = 0; i < 2; i++) {
 		v[i].request = (uint64_t)i + 1;
 		memset(v[i].message_id, i + 1, LIA_ID_BYTES);
-		strcpy(v[i].originator, "IT-GDF/ventimiglia");
-		strcpy(v[i].requested_by, "IT-PS/roma");
-		strcpy(v[i].grantee, i ? "GR-HCG" : "HR-MUP/zagreb");
-		strcpy(v[i].purpose, "why");
+		snprintf(v[i].originator, sizeof v[i].originator, "%s", "IT-GDF/ventimiglia");
+		snprintf(v[i].requested_by, sizeof v[i].requested_by, "%s", "IT-PS/roma");
+		snprintf(v[i].grantee, sizeof v[i].grantee, "%s", i ? "GR-HCG" : "HR-MUP/zagreb");
+		snprintf(v[i].purpose, sizeof v[i].purpose, "%s", "why");
 		v[i].state = i ? LIA_CONSENT_REFUSED : LIA_CONSENT_GRANTED;
 		v[i].requested_at = 100;
 		v[i].answered_at = 200;
 		v[i].disclosed = 3;
 		v[i].withheld = 1;
 	}
-	strcpy(v[1].reason, "source protection");
+	snprintf(v[1].reason, sizeof v[1].reason, "%s", "source protection");
 	lia_frame_init(&f, LIA_FRAME_CONSENT_LIST, 5);
 	f.u.consent_list.v = v;
 	f.u.consent_list.n = 2;
