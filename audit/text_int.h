@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 0 when s[0..n) is valid UTF-8 without control characters ('\n' allowed
- * when allow_newline), else -1. */
-int lia_text_check(const char *s, size_t n, bool allow_newline);
+/* lia_text_check (valid UTF-8, no control characters) is in core's
+ * util.h: every text from a peer passes it. */
+#include "util.h"
 
 /* Strict standard base64 (RFC 4648 §4, with padding): exactly s[0..n),
  * at most cap output bytes, and only the canonical spelling (the one that

@@ -1503,9 +1503,10 @@ static void consent_grant(struct lia_broker *b, struct session *s, const struct 
 	/* The consents decide() weighs: those granted before, and this one. */
 	struct lia_consent_request *prior = calloc(CONSENTS_PER_MESSAGE, sizeof *prior);
 	struct lia_consent *cons = calloc(CONSENTS_PER_MESSAGE + 1, sizeof *cons);
-	struct lia_decision *decs = calloc(CANDIDATES_MAX, sizeof *decs);
-	uint8_t(*kids)[LIA_KEYID_BYTES] = calloc(CANDIDATES_MAX, LIA_KEYID_BYTES);
-	bool *permit = calloc(CANDIDATES_MAX, sizeof *permit);
+	size_t cap = b->dir.n < CANDIDATES_MAX ? b->dir.n : CANDIDATES_MAX;
+	struct lia_decision *decs = calloc(cap ? cap : 1, sizeof *decs);
+	uint8_t(*kids)[LIA_KEYID_BYTES] = calloc(cap ? cap : 1, LIA_KEYID_BYTES);
+	bool *permit = calloc(cap ? cap : 1, sizeof *permit);
 	uint8_t *merged = NULL;
 	size_t n_prior = 0, nc = 0, nk = 0, merged_len = 0, added = 0;
 	if (prior == NULL || cons == NULL || decs == NULL || kids == NULL || permit == NULL ||
@@ -1525,7 +1526,7 @@ static void consent_grant(struct lia_broker *b, struct session *s, const struct 
 	}
 	/* Candidates: the grantee's principals that do not hold the message. */
 	int64_t decide_at = h->restrictions.embargo_until > now ? h->restrictions.embargo_until : now;
-	for (size_t i = 0; i < b->dir.n && nc < CANDIDATES_MAX; i++) {
+	for (size_t i = 0; i < b->dir.n && nc < cap; i++) {
 		const struct lia_cert *rc = &b->dir.v[i].cert;
 		struct lia_store_delivery had;
 		if (rc->kind != LIA_CERT_PRINCIPAL || strcmp(rc->subject, s->cert.subject) == 0 ||

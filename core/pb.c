@@ -54,9 +54,8 @@ int lia_pb_str(char *out, size_t cap, const char *s)
 	size_t n = strlen(s);
 	if (n >= cap)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return -1;
+	if (lia_text_check(s, n, false) != 0)
+		return -1;
 	memcpy(out, s, n + 1);
 	return 0;
 }

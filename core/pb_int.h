@@ -32,8 +32,8 @@ void lia_pb_budget_init(struct lia_pb_budget *b, size_t max);
 /* True when the bytes field has exactly n bytes. */
 static inline int lia_pb_len_is(const ProtobufCBinaryData *d, size_t n) { return d->len == n; }
 
-/* Copy a protobuf string into out (cap bytes incl. NUL); -1 if too long
- * or if it contains a NUL or a control character. */
+/* Copy a protobuf string into out (cap bytes incl. NUL); -1 if too long,
+ * not valid UTF-8, or holding a control character (lia_text_check). */
 int lia_pb_str(char *out, size_t cap, const char *s);
 
 /* Sign body under ctx with sk and pack {body = 1, signature = 2} (the

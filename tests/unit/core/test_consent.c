@@ -140,6 +140,11 @@ static void test_invalid_fields_refused(void **state)
 	assert_int_equal(lia_consent_sign(&g, orig.box, &buf, &len, err), -1); /* not a signing key */
 	assert_null(buf);
 	assert_true(lia_purpose_valid("x"));
+	/* UTF-8 is welcome; broken UTF-8 and C1 controls are not (the text
+	 * goes into the ledger and onto terminals). */
+	assert_true(lia_purpose_valid("Zuwara\xe2\x80\x93" "Belgrade route"));
+	assert_false(lia_purpose_valid("Zuwara\xe2\x80 route"));
+	assert_false(lia_purpose_valid("\xc2\x9b" "31m"));
 	char longest[LIA_PURPOSE_MAX];
 	memset(longest, 'a', sizeof longest - 1);
 	longest[sizeof longest - 1] = '\0';
