@@ -569,9 +569,16 @@ int lia_ledger_query(struct lia_ledger *l, const struct lia_ledger_filter *f,
 		     lia_ledger_each_fn fn, void *ctx, char err[static LIA_ERR_MAX])
 {
 	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(l->db, "SELECT seq, record FROM ledger_record ORDER BY seq", -1, &s,
-			       NULL) != SQLITE_OK)
+	/* With a range, only those rows, by primary key; else one scan. */
+	const char *sql = f->seq_to > 0 ? "SELECT seq, record FROM ledger_record "
+					  "WHERE seq >= ?1 AND seq < ?2 ORDER BY seq"
+					: "SELECT seq, record FROM ledger_record ORDER BY seq";
+	if (sqlite3_prepare_v2(l->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return db_errf(l, err, "cannot query records");
+	if (f->seq_to > 0) {
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)(f->seq_from & INT64_MAX));
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)(f->seq_to & INT64_MAX));
+	}
 	struct lia_record *r = malloc(sizeof *r);
 	if (r == NULL) {
 		sqlite3_finalize(s);

@@ -33,6 +33,7 @@
 #define ENV_CACHE_MAX 1024
 #define OUTBOX_MAX 100000
 #define FEEDS_PER_SUBSCRIBER 32
+#define CONSENTS_PER_MESSAGE 64 /* granted consents for one message, at most */
 
 struct session {
 	bool used;
@@ -789,6 +790,7 @@ static void handle_publish(struct lia_broker *b, struct session *s, const struct
 	snprintf(r.justification, sizeof r.justification, "%u disclosed, %u withheld", m.recipients, m.withheld);
 	if (record_append(b, &r) != 0)
 		goto fail;
+	uint64_t ledger_from = r.seq;
 	for (size_t i = 0; i < nc; i++) {
 		const struct lia_cert *rc = &b->cand[i].who->cert;
 		record_init(b, &r, permit[i] ? LIA_OP_DISCLOSE : LIA_OP_WITHHOLD);
@@ -816,6 +818,9 @@ static void handle_publish(struct lia_broker *b, struct session *s, const struct
 			mark_pending(b, rc->subject);
 		}
 	}
+	/* Where "who received it" will be read, without scanning the ledger. */
+	if (lia_store_message_ledger(b->store, m.seq, ledger_from, r.seq + 1, err) != 0)
+		goto fail;
 	free(permit);
 	free(decs);
 	struct lia_frame a, fb;
@@ -1132,12 +1137,6 @@ static int collect_disclosure(void *p, const struct lia_record *r)
 	if (c->n >= c->cap)
 		return 0;
 	struct lia_disclosure *d = &c->v[c->n];
-	if (r->op == LIA_OP_ACKNOWLEDGE) {
-		for (size_t i = 0; i < c->n; i++)
-			if (strcmp(c->v[i].recipient, r->actor.subject) == 0)
-				c->v[i].acknowledged = true;
-		return 0;
-	}
 	memset(d, 0, sizeof *d);
 	memcpy(d->recipient, r->recipient.subject, LIA_NAME_MAX);
 	d->disclosed = r->op == LIA_OP_DISCLOSE;
@@ -1180,13 +1179,30 @@ static void handle_audit(struct lia_broker *b, struct session *s, const struct l
 		}
 		dc.cap = LIA_LIST_REPLY_MAX;
 		dc.v = calloc(dc.cap, sizeof *dc.v);
+		/* The publication's records and each granted consent's, read by
+		 * key: never a ledger scan in the event loop. */
+		struct lia_store_range ranges[1 + CONSENTS_PER_MESSAGE];
+		size_t n_ranges = 0;
 		struct lia_ledger_filter lf = {0};
 		lf.has_message_id = true;
 		memcpy(lf.message_id, m.id, LIA_ID_BYTES);
-		lf.ops = (1u << LIA_OP_DISCLOSE) | (1u << LIA_OP_WITHHOLD) | (1u << LIA_OP_ACKNOWLEDGE);
-		if (dc.v == NULL || lia_ledger_query(b->ledger, &lf, collect_disclosure, &dc, err) != 0) {
+		lf.ops = (1u << LIA_OP_DISCLOSE) | (1u << LIA_OP_WITHHOLD);
+		bool ok = dc.v != NULL &&
+			  lia_store_ledger_ranges(b->store, m.seq, ranges, 1 + CONSENTS_PER_MESSAGE, &n_ranges) == 0;
+		for (size_t i = 0; ok && i < n_ranges; i++) {
+			lf.seq_from = ranges[i].from;
+			lf.seq_to = ranges[i].to;
+			ok = lia_ledger_query(b->ledger, &lf, collect_disclosure, &dc, err) == 0;
+		}
+		if (!ok) {
 			reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "ledger error");
 			goto out;
+		}
+		for (size_t i = 0; i < dc.n; i++) {
+			struct lia_store_delivery d;
+			dc.v[i].acknowledged = dc.v[i].disclosed &&
+					       lia_store_delivery_of(b->store, dc.v[i].recipient, m.id, INT64_MAX, &d) == 1 &&
+					       d.acked_at != 0;
 		}
 		r.u.audit_answer.disclosures = dc.v;
 		r.u.audit_answer.n_disclosures = dc.n;
@@ -1282,7 +1298,6 @@ out:
 /* --- onward dissemination: the consent workflow (DESIGN §4) --- */
 
 #define CONSENT_LIST_MAX 200     /* requests in one ConsentList */
-#define CONSENTS_PER_MESSAGE 64  /* granted consents decide() sees */
 
 /* The grantee as a ledger party: the principal's certificate when it is
  * one in the directory, else the agency name alone. */
@@ -1434,7 +1449,7 @@ static void consent_refuse(struct lia_broker *b, struct session *s, const struct
 	c->state = LIA_CONSENT_REFUSED;
 	c->answered_at = lia_now();
 	copy_text(c->reason, sizeof c->reason, f->u.consent_answer.reason);
-	if (txn_need(b) != 0 || lia_store_consent_answer(b->store, c, NULL, 0, err) != 0) {
+	if (txn_need(b) != 0 || lia_store_consent_answer(b->store, c, NULL, 0, 0, 0, err) != 0) {
 		turn_abort(b, "a consent refusal could not be stored");
 		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
 		return;
@@ -1514,6 +1529,11 @@ static void consent_grant(struct lia_broker *b, struct session *s, const struct 
 		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "out of memory");
 		goto out;
 	}
+	if (n_prior >= CONSENTS_PER_MESSAGE) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID,
+			    "this message has 64 granted consents already; publish it anew");
+		goto out;
+	}
 	for (size_t i = 0; i <= n_prior; i++) {
 		const struct lia_consent_request *p = i < n_prior ? &prior[i] : c;
 		memcpy(cons[i].message_id, p->message_id, LIA_ID_BYTES);
@@ -1570,9 +1590,7 @@ static void consent_grant(struct lia_broker *b, struct session *s, const struct 
 		else
 			c->withheld++;
 	}
-	if ((added > 0 && lia_store_message_envelope_set(b->store, mseq, merged, merged_len, err) != 0) ||
-	    lia_store_consent_answer(b->store, c, f->u.consent_answer.consent.p,
-				     f->u.consent_answer.consent.len, err) != 0)
+	if (added > 0 && lia_store_message_envelope_set(b->store, mseq, merged, merged_len, err) != 0)
 		goto fail;
 	struct lia_record r;
 	record_init(b, &r, LIA_OP_CONSENT_GRANTED);
@@ -1584,6 +1602,7 @@ static void consent_grant(struct lia_broker *b, struct session *s, const struct 
 		 c->purpose, c->disclosed, c->withheld);
 	if (record_append(b, &r) != 0)
 		goto fail_replied;
+	uint64_t ledger_from = r.seq;
 	for (size_t i = 0; i < nc; i++) {
 		const struct lia_cert *rc = &b->cand[i].who->cert;
 		record_init(b, &r, permit[i] ? LIA_OP_DISCLOSE : LIA_OP_WITHHOLD);
@@ -1604,6 +1623,9 @@ static void consent_grant(struct lia_broker *b, struct session *s, const struct 
 			mark_pending(b, rc->subject);
 		}
 	}
+	if (lia_store_consent_answer(b->store, c, f->u.consent_answer.consent.p,
+				     f->u.consent_answer.consent.len, ledger_from, r.seq + 1, err) != 0)
+		goto fail;
 	char idh[2 * LIA_ID_BYTES + 1];
 	hexid(idh, c->message_id);
 	blog("consent-granted", "request=%" PRIu64 " id=%s by=%s grantee=%s disclosed=%u withheld=%u",

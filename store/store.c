@@ -44,6 +44,8 @@ enum {
 	Q_CONSENTS_GRANTED,
 	Q_CONSENT_RECENT,
 	Q_CONSENT_ANSWER,
+	Q_MSG_LEDGER,
+	Q_LEDGER_RANGES,
 	Q_FEED_PUT,
 	Q_FEED_DEL,
 	Q_FEEDS_ALL,
@@ -113,7 +115,14 @@ static const char *const sql[Q_COUNT] = {
 	[Q_CONSENTS_GRANTED] = CONSENT_COLS "WHERE message_seq = ?1 AND state = 2 ORDER BY id LIMIT ?2",
 	[Q_CONSENT_RECENT] = "SELECT count(*) FROM consents WHERE requested_by = ?1 AND requested_at > ?2",
 	[Q_CONSENT_ANSWER] = "UPDATE consents SET state = ?2, answered_at = ?3, reason = ?4, signed = ?5, "
-			     "disclosed = ?6, withheld = ?7 WHERE id = ?1 AND state = 1",
+			     "disclosed = ?6, withheld = ?7, ledger_from = ?8, ledger_to = ?9 "
+			     "WHERE id = ?1 AND state = 1",
+	[Q_MSG_LEDGER] = "UPDATE messages SET ledger_from = ?2, ledger_to = ?3 WHERE seq = ?1",
+	/* Where a message's disclosures are: its publication, and the
+	 * answers of the consents granted for it. */
+	[Q_LEDGER_RANGES] = "SELECT ledger_from, ledger_to FROM messages WHERE seq = ?1 AND ledger_to > 0 "
+			    "UNION ALL SELECT ledger_from, ledger_to FROM consents WHERE message_seq = ?1 "
+			    "AND state = 2 AND ledger_to > 0 ORDER BY 1",
 	[Q_FEED_PUT] = "INSERT OR REPLACE INTO feeds (subscriber, name, kinds, regions, agencies, "
 		       "eval_scheme, eval_source, eval_information, created_at) "
 		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -138,7 +147,10 @@ static const char schema[] =
 	" header BLOB NOT NULL,"
 	" envelope BLOB,"
 	" erased_at INTEGER NOT NULL DEFAULT 0,"
-	" embargo_until INTEGER NOT NULL DEFAULT 0);"
+	" embargo_until INTEGER NOT NULL DEFAULT 0,"
+	/* The ledger records of its publication: [ledger_from, ledger_to). */
+	" ledger_from INTEGER NOT NULL DEFAULT 0,"
+	" ledger_to INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX IF NOT EXISTS messages_expiry ON messages (expires_at) WHERE expires_at > 0 AND erased_at = 0;"
 	"CREATE TABLE IF NOT EXISTS deliveries ("
 	" seq INTEGER PRIMARY KEY,"
@@ -168,6 +180,8 @@ static const char schema[] =
 	" signed BLOB,"
 	" disclosed INTEGER NOT NULL DEFAULT 0,"
 	" withheld INTEGER NOT NULL DEFAULT 0,"
+	" ledger_from INTEGER NOT NULL DEFAULT 0,"   /* the records of its answer */
+	" ledger_to INTEGER NOT NULL DEFAULT 0,"
 	" UNIQUE (message_seq, requested_by, grantee));"
 	"CREATE INDEX IF NOT EXISTS consents_requester ON consents (requested_by, id);"
 	"CREATE INDEX IF NOT EXISTS consents_originator ON consents (originator, id);"
@@ -191,6 +205,22 @@ struct lia_store {
 static int db_err(struct lia_store *s, char err[static LIA_ERR_MAX], const char *what)
 {
 	return lia_errf(err, "store: %s: %s", what, sqlite3_errmsg(s->db));
+}
+
+#define LIA_STR_(x) #x
+#define LIA_STR(x) LIA_STR_(x)
+
+/* One integer from a one-row query. */
+static int scalar(struct lia_store *s, const char *query, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, query, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 struct lia_store *lia_store_open(const char *path, char err[static LIA_ERR_MAX])
@@ -219,8 +249,28 @@ struct lia_store *lia_store_open(const char *path, char err[static LIA_ERR_MAX])
 			  * delivery and ledger tables stays in memory instead of
 			  * being read back through the kernel on every turn. */
 			 "PRAGMA cache_size=-65536;",
-			 NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+			 NULL, NULL, &msg) != SQLITE_OK) {
+		lia_errf(err, "cannot set up store \"%s\": %s", path, msg ? msg : "?");
+		sqlite3_free(msg);
+		goto fail;
+	}
+	/* A store of another schema version is refused by name, never
+	 * half-used: CREATE TABLE IF NOT EXISTS adds no columns. */
+	int64_t version = -1, tables = -1;
+	if (scalar(s, "PRAGMA user_version", &version) != 0 ||
+	    scalar(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'messages'",
+		   &tables) != 0) {
+		db_err(s, err, "read the schema version");
+		goto fail;
+	}
+	if (tables > 0 && version != LIA_STORE_VERSION) {
+		lia_errf(err, "store \"%s\" has schema version %lld; this broker uses version %d "
+			      "(start from an empty data directory, or use the broker that made it)",
+			 path, (long long)version, LIA_STORE_VERSION);
+		goto fail;
+	}
+	if (sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(s->db, "PRAGMA user_version = " LIA_STR(LIA_STORE_VERSION), NULL, NULL, &msg) != SQLITE_OK) {
 		lia_errf(err, "cannot set up store \"%s\": %s", path, msg ? msg : "?");
 		sqlite3_free(msg);
 		goto fail;
@@ -817,7 +867,8 @@ int lia_store_consents_since(struct lia_store *s, const char *requested_by, int6
 }
 
 int lia_store_consent_answer(struct lia_store *s, const struct lia_consent_request *c,
-			     const uint8_t *signed_consent, size_t signed_len, char err[static LIA_ERR_MAX])
+			     const uint8_t *signed_consent, size_t signed_len, uint64_t ledger_from,
+			     uint64_t ledger_to, char err[static LIA_ERR_MAX])
 {
 	sqlite3_stmt *st = q(s, Q_CONSENT_ANSWER);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)c->request);
@@ -828,6 +879,8 @@ int lia_store_consent_answer(struct lia_store *s, const struct lia_consent_reque
 		sqlite3_bind_blob(st, 5, signed_consent, (int)signed_len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, c->disclosed);
 	sqlite3_bind_int64(st, 7, c->withheld);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)ledger_from);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)ledger_to);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -835,4 +888,34 @@ int lia_store_consent_answer(struct lia_store *s, const struct lia_consent_reque
 	if (sqlite3_changes(s->db) != 1)
 		return lia_errf(err, "store: the consent request was answered already");
 	return 0;
+}
+
+/* --- where the ledger holds a message's disclosures --- */
+
+int lia_store_message_ledger(struct lia_store *s, uint64_t message_seq, uint64_t ledger_from,
+			     uint64_t ledger_to, char err[static LIA_ERR_MAX])
+{
+	sqlite3_stmt *st = q(s, Q_MSG_LEDGER);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)ledger_from);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)ledger_to);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_err(s, err, "record the message's ledger range");
+}
+
+int lia_store_ledger_ranges(struct lia_store *s, uint64_t message_seq, struct lia_store_range *out,
+			    size_t max, size_t *n)
+{
+	*n = 0;
+	sqlite3_stmt *st = q(s, Q_LEDGER_RANGES);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	int rc = SQLITE_DONE;
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		out[*n].from = (uint64_t)sqlite3_column_int64(st, 0);
+		out[*n].to = (uint64_t)sqlite3_column_int64(st, 1);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	return *n < max && rc != SQLITE_DONE ? -1 : 0;
 }

@@ -32,6 +32,10 @@
 
 struct lia_store;
 
+/* The store's schema version (PRAGMA user_version); a database of
+ * another version is refused when opened. */
+#define LIA_STORE_VERSION 2
+
 /* Open or create the database at path (0600), set WAL and FULL sync,
  * create the schema. NULL with err on failure. */
 struct lia_store *lia_store_open(const char *path, char err[static LIA_ERR_MAX]);
@@ -167,8 +171,29 @@ int lia_store_consents_since(struct lia_store *s, const char *requested_by, int6
  * of a pending request, with the signed consent when granted. Inside a
  * transaction; fails if it was not pending. */
 int lia_store_consent_answer(struct lia_store *s, const struct lia_consent_request *c,
-			     const uint8_t *signed_consent, size_t signed_len,
-			     char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+			     const uint8_t *signed_consent, size_t signed_len, uint64_t ledger_from,
+			     uint64_t ledger_to, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+
+/* --- where the ledger holds a message's disclosures --- */
+
+/* The ledger records [from, to) of one publication or consent answer. */
+struct lia_store_range {
+	uint64_t from, to;
+};
+
+/* Remember that records [ledger_from, ledger_to) are the publication of
+ * message_seq (its publish, disclose and withhold records). Inside the
+ * transaction that appended them. */
+int lia_store_message_ledger(struct lia_store *s, uint64_t message_seq, uint64_t ledger_from,
+			     uint64_t ledger_to, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+/* The ranges holding a message's disclose and withhold records: its
+ * publication, then each granted consent's answer, in ledger order. So
+ * the broker answers "who received it" by reading those records by key,
+ * never by scanning the ledger in its event loop. */
+int lia_store_ledger_ranges(struct lia_store *s, uint64_t message_seq, struct lia_store_range *out,
+			    size_t max, size_t *n);
 
 /* --- feeds --- */
 

@@ -373,6 +373,20 @@ static void test_query(void **state)
 	memset(&q, 0, sizeof q);
 	q.originator = "XX-NONE/nobody";
 	assert_int_equal(run_query(l, &q, &c), 0);
+	/* A range is read by key and combines with the other filters. */
+	memset(&q, 0, sizeof q);
+	q.seq_from = 36;
+	q.seq_to = 45;
+	assert_int_equal(run_query(l, &q, &c), 9);
+	assert_int_equal(c.first, 36);
+	assert_int_equal(c.last, 44);
+	q.has_message_id = true;
+	fixture_message_id(q.message_id, 7);
+	assert_int_equal(run_query(l, &q, &c), 4);
+	assert_int_equal(c.last, 39);
+	q.seq_from = 1000;
+	q.seq_to = 2000;
+	assert_int_equal(run_query(l, &q, &c), 0);
 	lia_ledger_destroy(&l);
 }
 

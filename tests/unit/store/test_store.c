@@ -271,10 +271,19 @@ static void test_consents(void **state)
 	c.disclosed = 2;
 	c.withheld = 1;
 	static const uint8_t sig[] = {9, 9, 9};
-	assert_int_equal(lia_store_consent_answer(s, &c, sig, sizeof sig, err), 0);
+	assert_int_equal(lia_store_consent_answer(s, &c, sig, sizeof sig, 40, 44, err), 0);
 	c.state = LIA_CONSENT_REFUSED;
-	assert_int_equal(lia_store_consent_answer(s, &c, NULL, 0, err), -1);
+	assert_int_equal(lia_store_consent_answer(s, &c, NULL, 0, 0, 0, err), -1);
+	/* Where the ledger holds the message's disclosures: its publication,
+	 * then the granted consent's answer; a refused one adds nothing. */
+	c2.state = LIA_CONSENT_REFUSED;
+	assert_int_equal(lia_store_consent_answer(s, &c2, NULL, 0, 0, 0, err), 0);
+	assert_int_equal(lia_store_message_ledger(s, m1, 3, 7, err), 0);
 	assert_int_equal(lia_store_commit(s, err), 0);
+	struct lia_store_range rg[4];
+	assert_int_equal(lia_store_ledger_ranges(s, m1, rg, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true(rg[0].from == 3 && rg[0].to == 7 && rg[1].from == 40 && rg[1].to == 44);
 	assert_int_equal(lia_store_consents_granted(s, m1, v, 4, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v[0].state, LIA_CONSENT_GRANTED);
@@ -295,6 +304,29 @@ static void test_consents(void **state)
 	assert_int_equal(lia_store_erase(s, m1, 3000, err), 0);
 	assert_int_equal(lia_store_message_envelope_set(s, m1, env2, sizeof env2, err), -1);
 	lia_store_rollback(s);
+	lia_store_destroy(&s);
+}
+
+/* A database of another schema version is refused by name. */
+static void test_schema_version(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE messages (seq INTEGER PRIMARY KEY);"
+					  "PRAGMA user_version = 1;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(lia_store_open(path, err));
+	assert_non_null(strstr(err, "schema version 1"));
+	teardown(NULL);
+	struct lia_store *s = lia_store_open(path, err); /* a new one: current version */
+	assert_non_null(s);
+	lia_store_destroy(&s);
+	s = lia_store_open(path, err); /* and reopened */
+	assert_non_null(s);
 	lia_store_destroy(&s);
 }
 
@@ -348,6 +380,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_messages_and_deliveries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feeds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_consents, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
