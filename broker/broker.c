@@ -2100,8 +2100,10 @@ static void handle_signals(struct lia_broker *b)
 	while (read(b->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
 		if (si.ssi_signo == SIGHUP) {
 			blog("reload", "policy=\"%s\" certificates=\"%s\"", b->cfg.policy, b->cfg.certificates);
-			(void)load_policy(b, true);
-			(void)load_directory(b, true);
+			bool policy = load_policy(b, true) == 0;
+			bool directory = load_directory(b, true) == 0;
+			blog("reload-done", "policy=%s directory=%s", policy ? "loaded" : "kept",
+			     directory ? "loaded" : "kept");
 		} else {
 			blog("stopping", "signal=%u", si.ssi_signo);
 			b->stop = true;

@@ -25,6 +25,10 @@
 
 #define PROG "liaison-certs"
 
+
+/* Default start of validity before now: a certificate is used at once,
+ * on other machines whose clocks may be a little behind ours. */
+#define CERT_BACKDATE_SECONDS 300
 static void usage(FILE *f)
 {
 	fputs("usage: " PROG " COMMAND [OPTIONS]\n"
@@ -314,7 +318,8 @@ static int cmd_issue(int argc, char **argv)
 			     "the authority decides. Roles: liaison, analyst, auditor (repeatable).\n"
 			     "--broker issues a broker certificate instead (no roles).\n"
 			     "The serial is random. TIME is 2026-11-28, 2026-11-28T10:00:00Z or @SECONDS.\n"
-			     "The default validity is from now for 365 days.\n"
+			     "The default validity starts 5 minutes ago (clocks of the exchange's\n"
+			     "machines differ a little) and lasts 365 days.\n"
 			     "\n"
 			     "example: " PROG " issue --authority authority --request ventimiglia.req \\\n"
 			     "           --agency IT-GDF --country IT --region MED-CENTRAL --role liaison \\\n"
@@ -336,7 +341,7 @@ static int cmd_issue(int argc, char **argv)
 	}
 	int64_t now = lia_now();
 	t.issued_at = now;
-	t.not_before = now;
+	t.not_before = now - CERT_BACKDATE_SECONDS;
 	if (not_before != NULL && lia_time_parse(not_before, &t.not_before) != 0)
 		return usage_error("issue", "--not-before is not a time");
 	t.not_after = t.not_before + (int64_t)days * 86400;

@@ -14,9 +14,12 @@ BUILD=$1 SRC=$2 RAW=$3
 L="$BUILD/agent/liaison" CERTS="$BUILD/certs/liaison-certs"
 BROKER="$BUILD/broker/liaison-broker" AUDIT="$BUILD/audit/liaison-audit"
 T=$(mktemp -d)
-PORT=$((20000 + $$ % 20000))
-BPID=
+# Below the kernel's range for outgoing ports (32768-60999), so that an
+# agent retrying PORT + 1 can never connect to itself (libzmq #4588).
+PORT=$((20000 + $$ % 12000))
+BPID= BURST= LPID=
 cleanup() {
+	for p in $BURST $LPID; do kill "$p" 2>/dev/null; done
 	[ -n "$BPID" ] && kill -9 "$BPID" 2>/dev/null
 	rm -rf "$T"
 }
@@ -39,14 +42,32 @@ expect_in() { # expect_in FILE TEXT
 	if grep -q -- "$2" "$1"; then ok; else bad "\"$2\" not in $(basename "$1"):"; sed 's/^/  | /' "$1" | head -20; fi
 }
 
-start_broker() {
+count() { # lines of the broker's log holding TEXT (0 before it exists)
+	local n
+	n=$(grep -c -- "$1" "$X/broker.log" 2>/dev/null)
+	echo "${n:-0}"
+}
+start_broker() { # the log is appended to: wait for one more "listening"
+	local before
+	before=$(count "listening endpoint=tcp://127.0.0.1:$PORT")
 	"$BROKER" --config "$X/broker.yaml" >>"$X/broker.log" 2>&1 &
 	BPID=$!
-	for _ in $(seq 50); do
-		grep -q "listening endpoint=tcp://127.0.0.1:$PORT" "$X/broker.log" 2>/dev/null && return 0
+	for _ in $(seq 100); do
+		[ "$(count "listening endpoint=tcp://127.0.0.1:$PORT")" -gt "$before" ] &&
+			kill -0 "$BPID" 2>/dev/null && return 0
 		sleep 0.1
 	done
 	bad "broker did not start"; cat "$X/broker.log"; return 1
+}
+hup() { # SIGHUP, and wait until the broker has finished reloading
+	local before
+	before=$(count "reload-done")
+	kill -HUP "$BPID"
+	for _ in $(seq 100); do
+		[ "$(count "reload-done")" -gt "$before" ] && return 0
+		sleep 0.1
+	done
+	bad "the broker did not finish a reload"
 }
 
 X="$T/x"
@@ -124,10 +145,11 @@ titles=$(grep -o 'sighting [0-9]*' "$T/out" | sed 's/sighting //' | tr '\n' ' ')
 # --- dedup by id at the agent survives a restart of the agent: acks lost
 # (simulated in the store) mean redelivery, shown nowhere a second time ---
 [ "$(stat -c %s "$X/roma/seen")" -ge $((16 * 12)) ] && ok || bad "roma/seen does not hold the ids shown"
-sqlite3 "$X/data/liaison.db" "UPDATE deliveries SET acked_at = 0 WHERE recipient = 'IT-PS/roma'"
+sqlite3 -cmd ".timeout 5000" "$X/data/liaison.db" "UPDATE deliveries SET acked_at = 0 WHERE recipient = 'IT-PS/roma'" ||
+	bad "could not simulate lost acknowledgements"
 run 0 "$L" listen --profile roma --timeout 3 --json
 [ -s "$T/out" ] && bad "redelivered messages were shown again: $(head -c 300 "$T/out")" || ok
-[ "$(sqlite3 "$X/data/liaison.db" "SELECT count(*) FROM deliveries WHERE recipient = 'IT-PS/roma' AND acked_at = 0")" = 0 ] \
+[ "$(sqlite3 -cmd ".timeout 5000" "$X/data/liaison.db" "SELECT count(*) FROM deliveries WHERE recipient = 'IT-PS/roma' AND acked_at = 0")" = 0 ] \
 	&& ok || bad "redelivered messages were not acknowledged"
 
 # --- authentication: unknown, expired and revoked keys are refused ---
@@ -142,21 +164,21 @@ expect_in "$T/err" "refused authentication"
 	--country IT --role liaison --not-before 2020-01-01 --not-after 2021-01-01 --out "$X/old/cert.crt" >/dev/null
 cp "$X/old/cert.crt" "$X/certs/old.crt"
 sed "s#$X/ventimiglia#$X/old#" "$X/profiles/ventimiglia.yaml" >"$X/profiles/old.yaml"
-kill -HUP "$BPID"; sleep 0.5
+hup
 run 4 "$L" directory --profile old
 expect_in "$T/err" "refused authentication"
 run 0 "$L" directory --profile zagreb
 cp "$X/authority/revocations.crl" "$T/old.crl"
 serial=$("$CERTS" inspect --json "$X/zagreb/cert.crt" | sed 's/.*"serial":\([0-9]*\).*/\1/')
 run 0 "$CERTS" revoke --authority "$X/authority" --serial "$serial" --reason "test"
-kill -HUP "$BPID"; sleep 0.5
+hup
 run 4 "$L" directory --profile zagreb
 expect_in "$X/broker.log" "certificate-revoked serial=$serial"
 # Revocations never roll back: the broker refuses an older list on reload,
 # and an agent refuses a directory with an older list than it has seen.
 cp "$X/authority/revocations.crl" "$T/new.crl"
 cp "$T/old.crl" "$X/authority/revocations.crl"
-kill -HUP "$BPID"; sleep 0.5
+hup
 expect_in "$X/broker.log" "is older than the"
 run 4 "$L" directory --profile zagreb
 cp "$T/new.crl" "$X/authority/revocations.crl"
@@ -181,7 +203,7 @@ kill -0 "$BPID" 2>/dev/null && ok || bad "the broker died on bad frames"
 # --- SIGHUP with a broken policy keeps serving ---
 cp "$X/exchange.yaml" "$T/good-policy.yaml"
 printf 'version: 1\nexchange: BROKEN\nunknown_key: 1\n' >"$X/exchange.yaml"
-kill -HUP "$BPID"; sleep 0.5
+hup
 expect_in "$X/broker.log" "reload-refused"
 run 0 "$L" publish --profile ventimiglia --kind carrier --tlp GREEN --region MED-CENTRAL \
 	--title "after a broken reload" --set vessel.name=X
@@ -189,14 +211,14 @@ cp "$T/good-policy.yaml" "$X/exchange.yaml"
 
 # --- the policy's publish rate limit ---
 sed 's/publish_per_hour: 600/publish_per_hour: 3/' "$T/good-policy.yaml" >"$X/exchange.yaml"
-kill -HUP "$BPID"; sleep 0.5
+hup
 for i in 1 2 3; do
 	run 0 "$L" publish --profile valletta --kind carrier --tlp GREEN --region MED-CENTRAL --title "r$i" --set vessel.name=R
 done
 run 4 "$L" publish --profile valletta --kind carrier --tlp GREEN --region MED-CENTRAL --title r4 --set vessel.name=R
 expect_in "$T/err" "publication limit\|rate limit"
 cp "$T/good-policy.yaml" "$X/exchange.yaml"
-kill -HUP "$BPID"; sleep 0.5
+hup
 
 # --- onward dissemination: consent asked, refused and granted; all in the ledger ---
 run 0 "$L" publish --profile ventimiglia --kind carrier --tlp AMBER --handling H2 \
@@ -271,7 +293,9 @@ run 0 "$L" publish --profile valletta --kind carrier --tlp GREEN --region MED-CE
 
 
 # --- embargo: decided and recorded at once, delivered only when it ends ---
-emb=$(date -u -d "@$(( $(date +%s) + 4 ))" +%Y-%m-%dT%H:%M:%SZ)
+# 7-8 s ahead: the early checks below take ~2.5 s, so a stall of several
+# seconds would be needed to see it end before they are done.
+emb=$(date -u -d "@$(( $(date +%s) + 8 ))" +%Y-%m-%dT%H:%M:%SZ)
 run 0 "$L" publish --profile ventimiglia --kind carrier --tlp GREEN --region MED-CENTRAL \
 	--title "embargoed" --set vessel.name=E --embargo-until "$emb" --json
 MID=$(sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' "$T/out")
@@ -281,22 +305,23 @@ grep -q embargoed "$T/out" && bad "an embargoed message was delivered early" || 
 run 1 "$L" read "$MID" --profile roma
 run 0 "$L" disclosures "$MID" --profile ventimiglia
 expect_in "$T/out" "embargoed until $emb"
-run 0 "$L" listen --profile roma --count 1 --timeout 8 --json
+run 0 "$L" listen --profile roma --count 1 --timeout 15 --json
 expect_in "$T/out" '"title":"embargoed"'
 
 # --- expiry: delivered, then erased everywhere; the ledger keeps the metadata ---
 # Roma listens throughout; Valletta (addressed) takes its copy and goes
 # offline before the expiry, so its erase notice waits for it.
-"$L" listen --profile roma --timeout 7 --json >"$T/expiry.out" 2>"$T/expiry.err" &
+"$L" listen --profile roma --timeout 9 --json >"$T/expiry.out" 2>"$T/expiry.err" &
 LPID=$!
 sleep 0.5
-exp=$(date -u -d "@$(( $(date +%s) + 3 ))" +%Y-%m-%dT%H:%M:%SZ)
+exp=$(date -u -d "@$(( $(date +%s) + 5 ))" +%Y-%m-%dT%H:%M:%SZ)
 run 0 "$L" publish --profile ventimiglia --kind carrier --tlp GREEN --region MED-CENTRAL \
 	--title "short-lived" --set vessel.name=S --expires-at "$exp" --to MT-AFM/valletta --json
 EID=$(sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' "$T/out")
 run 0 "$L" listen --profile valletta --count 1 --timeout 5 --json
 expect_in "$T/out" '"title":"short-lived"'
 wait "$LPID"
+LPID=
 expect_in "$T/expiry.out" '"title":"short-lived"'
 expect_in "$T/expiry.out" "\"event\":\"erase\",\"id\":\"$EID\""
 run 0 "$L" listen --profile valletta --timeout 2 --json
@@ -311,7 +336,7 @@ run 1 "$L" read "$EID" --profile roma
 expect_in "$T/err" "expired"
 run 0 "$L" inbox --profile roma --json
 expect_in "$T/out" '"erased":true'
-[ -z "$(sqlite3 "$X/data/liaison.db" "SELECT 1 FROM messages WHERE lower(hex(id)) = '$EID' AND envelope IS NOT NULL")" ] && ok || bad "expired ciphertext still stored"
+[ -z "$(sqlite3 -cmd ".timeout 5000" "$X/data/liaison.db" "SELECT 1 FROM messages WHERE lower(hex(id)) = '$EID' AND envelope IS NOT NULL")" ] && ok || bad "expired ciphertext still stored"
 expect_in "$X/broker.log" "erase id=$EID"
 
 # --- kill -9 during a burst, restart: nothing acknowledged is lost ---
@@ -324,10 +349,12 @@ done ) &
 BURST=$!
 sleep 0.8
 kill -9 "$BPID"
+wait "$BPID" 2>/dev/null # gone, its port free, before the restart
 BPID=
 before=$(wc -l <"$T/acked")
 start_broker || exit 1
 wait "$BURST"
+BURST=
 nacked=$(wc -l <"$T/acked")
 echo "burst: $before of 200 acknowledged before kill -9, $nacked in all"
 [ "$before" -ge 1 ] && [ "$before" -lt 200 ] && ok || bad "the kill did not land inside the burst ($before acknowledged before it)"
@@ -337,7 +364,7 @@ missing=0
 while read -r id; do grep -q "\"id\":\"$id\"" "$T/out" || missing=$((missing + 1)); done <"$T/acked"
 [ "$missing" = 0 ] && ok || bad "$missing of $nacked acknowledged messages never reached roma"
 # Every delivery has its disclose record: compare the store with the ledger.
-sqlite3 "$X/data/liaison.db" "SELECT lower(hex(m.id)) || ' ' || d.recipient FROM deliveries d JOIN messages m ON m.seq = d.message_seq" | sort >"$T/deliveries"
+sqlite3 -cmd ".timeout 5000" "$X/data/liaison.db" "SELECT lower(hex(m.id)) || ' ' || d.recipient FROM deliveries d JOIN messages m ON m.seq = d.message_seq" | sort >"$T/deliveries"
 "$AUDIT" query --ledger "$X/data/liaison.db" --op disclose --json --quiet >"$T/disclosed.json"
 python3 - "$T/disclosed.json" >"$T/records" <<'PY'
 import json, sys

@@ -12,25 +12,35 @@
 
 #include "store.h"
 
-static char path[256];
+static char dir[64], path[256];
 
+/* A fresh folder per test: nothing left by an earlier run is replayed. */
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(path, sizeof path, "/tmp/lia-store-test-%d.db", (int)getpid());
-	unlink(path);
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, sizeof dir, "%s/lia-store-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(path, sizeof path, "%s/store.db", dir);
 	return 0;
 }
 
-static int teardown(void **state)
+static void remove_files(void)
 {
-	(void)state;
 	char p[300];
 	unlink(path);
 	snprintf(p, sizeof p, "%s-wal", path);
 	unlink(p);
 	snprintf(p, sizeof p, "%s-shm", path);
 	unlink(p);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	remove_files();
+	rmdir(dir);
 	return 0;
 }
 
@@ -321,7 +331,7 @@ static void test_schema_version(void **state)
 	sqlite3_close(db);
 	assert_null(lia_store_open(path, err));
 	assert_non_null(strstr(err, "schema version 1"));
-	teardown(NULL);
+	remove_files();
 	struct lia_store *s = lia_store_open(path, err); /* a new one: current version */
 	assert_non_null(s);
 	lia_store_destroy(&s);
