@@ -34,6 +34,13 @@
 #define OUTBOX_MAX 100000
 #define FEEDS_PER_SUBSCRIBER 32
 #define CONSENTS_PER_MESSAGE 64 /* granted consents for one message, at most */
+/* Refused handshakes cost an attacker almost nothing: the ledger and the
+ * log record the first refusal of a key in each minute and at most
+ * REFUSALS_PER_SECOND in all; the others are counted, and the count goes
+ * into the next record. */
+#define REFUSED_KEYS 256
+#define REFUSED_KEY_SECONDS 60
+#define REFUSALS_PER_SECOND 20
 
 struct session {
 	bool used;
@@ -99,6 +106,16 @@ struct lia_broker {
 	} cache[ENV_CACHE_MAX];
 	size_t n_cache;
 	struct candidate *cand;
+	struct {
+		struct refused_key {
+			uint8_t kid[LIA_KEYID_BYTES];
+			int64_t at;
+		} recent[REFUSED_KEYS]; /* by the key id's first byte */
+		int64_t second;
+		uint32_t in_second;
+		uint64_t suppressed;
+		int64_t suppressed_since;
+	} refusals;
 	int64_t next_expiry;
 	bool stop;
 };
@@ -506,6 +523,38 @@ static void zap_reply(void *zap, const char *version, const char *reqid, size_t 
 	zmq_send(zap, "", 0, 0);
 }
 
+/* Whether this refusal gets its own ledger record and log line (see
+ * REFUSED_KEYS); if not, it is counted for the next one. */
+static bool refusal_worth_recording(struct lia_broker *b, const uint8_t *key)
+{
+	int64_t now = lia_now();
+	bool ok = true;
+	if (now != b->refusals.second) {
+		b->refusals.second = now;
+		b->refusals.in_second = 0;
+	}
+	if (b->refusals.in_second >= REFUSALS_PER_SECOND)
+		ok = false;
+	if (ok && key != NULL) {
+		uint8_t kid[LIA_KEYID_BYTES];
+		lia_keyid(kid, key);
+		struct refused_key *slot = &b->refusals.recent[kid[0] % REFUSED_KEYS];
+		if (memcmp(slot->kid, kid, LIA_KEYID_BYTES) == 0 && now - slot->at < REFUSED_KEY_SECONDS)
+			ok = false;
+		else {
+			memcpy(slot->kid, kid, LIA_KEYID_BYTES);
+			slot->at = now;
+		}
+	}
+	if (ok) {
+		b->refusals.in_second++;
+		return true;
+	}
+	if (b->refusals.suppressed++ == 0)
+		b->refusals.suppressed_since = now;
+	return false;
+}
+
 static void zap_handle(struct lia_broker *b)
 {
 	/* version, request id, domain, address, identity, mechanism, credentials */
@@ -560,6 +609,8 @@ static void zap_handle(struct lia_broker *b)
 		}
 	}
 	zap_reply(b->zap, "1.0", reqid, reqid_len, "400", why, "");
+	if (!refusal_worth_recording(b, have_key ? key : NULL))
+		goto done;
 	{
 		char kid[LIA_KEYID_HEX] = "-";
 		struct lia_record r;
@@ -576,11 +627,20 @@ static void zap_handle(struct lia_broker *b)
 		}
 		if (!have_key)
 			memcpy(r.actor.subject, "", 1);
-		snprintf(r.justification, sizeof r.justification, "%s", why);
+		char since[32] = "";
+		if (b->refusals.suppressed > 0)
+			lia_time_format(b->refusals.suppressed_since, since);
+		if (b->refusals.suppressed > 0)
+			snprintf(r.justification, sizeof r.justification,
+				 "%s; %" PRIu64 " more refused handshakes since %s not recorded one by one", why,
+				 b->refusals.suppressed, since);
+		else
+			snprintf(r.justification, sizeof r.justification, "%s", why);
 		if (have_key || e != NULL)
 			(void)record_append(b, &r);
-		blog("auth-refused", "transport_key=%s subject=%s reason=\"%s\"", kid,
-		     e ? e->cert.subject : "-", why);
+		blog("auth-refused", "transport_key=%s subject=%s reason=\"%s\" unrecorded_before=%" PRIu64, kid,
+		     e ? e->cert.subject : "-", why, b->refusals.suppressed);
+		b->refusals.suppressed = 0;
 	}
 done:
 	for (int i = 0; i < n; i++)
