@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1111,30 +1112,52 @@ int lia_cmd_checkpoint(int argc, char **argv)
 
 /* --- onward dissemination: consent requests --- */
 
-static void print_consent(const struct lia_consent_request *c, int as_json)
+/* One request as its viewer may see it: how many received the message
+ * through it only for the originator (the broker shows nobody else);
+ * check says whether the signed consent verified ("" when not checked). */
+static void print_consent(const struct lia_consent_request *c, const char *viewer, const char *check,
+			  int as_json)
 {
-	char idh[2 * LIA_ID_BYTES + 1], asked[32], answered[32] = "";
+	char idh[2 * LIA_ID_BYTES + 1], asked[32], answered[32] = "", digest_hex[65] = "";
 	lia_id_hex(idh, c->message_id);
 	lia_time_format(c->requested_at, asked);
 	if (c->answered_at != 0)
 		lia_time_format(c->answered_at, answered);
+	if (c->consent_len > 0) {
+		uint8_t digest[crypto_hash_sha256_BYTES];
+		crypto_hash_sha256(digest, c->consent, c->consent_len);
+		lia_hex(digest_hex, digest, sizeof digest);
+	}
+	bool mine = strcmp(c->originator, viewer) == 0;
 	if (as_json) {
-		lia_json_print(json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i}",
-					 "request", (json_int_t)c->request, "id", idh, "originator", c->originator,
-					 "requested_by", c->requested_by, "grantee", c->grantee, "purpose",
-					 c->purpose, "state", lia_consent_state_str(c->state), "requested_at",
-					 asked, "answered_at", answered, "reason", c->reason, "disclosed",
-					 (int)c->disclosed, "withheld", (int)c->withheld));
+		json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "request",
+				      (json_int_t)c->request, "id", idh, "originator", c->originator,
+				      "requested_by", c->requested_by, "grantee", c->grantee, "purpose",
+				      c->purpose, "state", lia_consent_state_str(c->state), "requested_at", asked,
+				      "answered_at", answered, "reason", c->reason);
+		if (j != NULL && mine && c->state == LIA_CONSENT_GRANTED) {
+			json_object_set_new(j, "disclosed", json_integer(c->disclosed));
+			json_object_set_new(j, "withheld", json_integer(c->withheld));
+		}
+		if (j != NULL && digest_hex[0] != '\0')
+			json_object_set_new(j, "consent_sha256", json_string(digest_hex));
+		if (j != NULL && check[0] != '\0')
+			json_object_set_new(j, "consent_signature", json_string(check));
+		lia_json_print(j);
 		return;
 	}
 	printf("request %" PRIu64 "  %-8s  message %s from %s\n", c->request,
 	       lia_consent_state_str(c->state), idh, c->originator);
 	printf("    %s asks to pass it to %s, %s: \"%s\"\n", c->requested_by, c->grantee, asked, c->purpose);
-	if (c->state == LIA_CONSENT_GRANTED)
+	if (c->state == LIA_CONSENT_GRANTED && mine)
 		printf("    granted %s: disclosed to %u, withheld from %u by the policy\n", answered,
 		       c->disclosed, c->withheld);
+	else if (c->state == LIA_CONSENT_GRANTED)
+		printf("    granted %s\n", answered);
 	else if (c->state == LIA_CONSENT_REFUSED)
 		printf("    refused %s: \"%s\"\n", answered, c->reason);
+	if (digest_hex[0] != '\0')
+		printf("    signed consent sha256:%s%s%s\n", digest_hex, check[0] ? ", signature " : "", check);
 }
 
 static int consent_ask(int argc, char **argv)
@@ -1184,7 +1207,7 @@ static int consent_ask(int argc, char **argv)
 	struct lia_client cl;
 	int rc = call_once("consent ask", profile, 0, &cl, &req, &rep, LIA_FRAME_CONSENT_LIST);
 	if (rc == LIA_EXIT_OK && rep.u.consent_list.n == 1)
-		print_consent(&rep.u.consent_list.v[0], as_json);
+		print_consent(&rep.u.consent_list.v[0], cl.id.cert.subject, "", as_json);
 	else if (rc == LIA_EXIT_OK)
 		rc = fail("consent ask", LIA_EXIT_FAIL, "unexpected answer from the broker");
 	call_done(&cl, &rep);
@@ -1215,8 +1238,31 @@ static int consent_list(int argc, char **argv)
 	struct lia_client cl;
 	int rc = call_once("consent list", profile, 0, &cl, &req, &rep, LIA_FRAME_CONSENT_LIST);
 	if (rc == LIA_EXIT_OK) {
-		for (size_t i = 0; i < rep.u.consent_list.n; i++)
-			print_consent(&rep.u.consent_list.v[i], as_json);
+		char err[LIA_ERR_MAX];
+		bool have_dir = lia_client_directory(&cl, err) == 0;
+		for (size_t i = 0; i < rep.u.consent_list.n; i++) {
+			const struct lia_consent_request *c = &rep.u.consent_list.v[i];
+			/* Check the originator's signature ourselves, against the
+			 * certificate in the verified directory. */
+			char check[LIA_ERR_MAX + 32] = "";
+			if (c->consent_len > 0) {
+				const struct lia_directory_entry *o =
+					have_dir ? lia_directory_find(&cl.dir, c->originator) : NULL;
+				struct lia_consent_grant g;
+				if (o == NULL)
+					snprintf(check, sizeof check, "not checked: %s is not in the directory",
+						 c->originator);
+				else if (lia_consent_verify(c->consent, c->consent_len, &o->cert, &g, err) != 0)
+					snprintf(check, sizeof check, "INVALID: %s", err);
+				else if (g.request != c->request || strcmp(g.grantee, c->grantee) != 0 ||
+					 strcmp(g.requested_by, c->requested_by) != 0 ||
+					 memcmp(g.message_id, c->message_id, LIA_ID_BYTES) != 0)
+					snprintf(check, sizeof check, "INVALID: it consents to something else");
+				else
+					snprintf(check, sizeof check, "verified");
+			}
+			print_consent(c, cl.id.cert.subject, check, as_json);
+		}
 		if (!as_json && rep.u.consent_list.n == 0)
 			puts("no consent requests");
 	}
@@ -1418,7 +1464,7 @@ static int consent_answer(int argc, char **argv, bool grant)
 	else if (rep.type != LIA_FRAME_CONSENT_LIST || rep.u.consent_list.n != 1)
 		rc = fail(cmd, LIA_EXIT_FAIL, "unexpected answer from the broker");
 	else
-		print_consent(&rep.u.consent_list.v[0], as_json);
+		print_consent(&rep.u.consent_list.v[0], cl.id.cert.subject, "", as_json);
 out:
 	free(consent);
 	free(env);

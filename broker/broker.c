@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -483,7 +484,9 @@ static void send_erasures(struct lia_broker *b, struct session *s)
 {
 	struct lia_store_delivery d[64];
 	size_t n = 0;
-	while (s->maybe_erase) {
+	/* One batch a turn, like deliveries: a principal that never confirms
+	 * costs the loop at most 64 small frames a turn. */
+	if (s->maybe_erase) {
 		if (lia_store_erasures(b->store, s->cert.subject, s->erase_cursor, d, 64, &n) != 0) {
 			blog("store-error", "erase notices for %s", s->cert.subject);
 			return;
@@ -505,8 +508,6 @@ static void send_erasures(struct lia_broker *b, struct session *s)
 			}
 			s->erase_cursor = d[i].seq;
 		}
-		if (n == 0)
-			break;
 	}
 }
 
@@ -1358,6 +1359,7 @@ out:
 /* --- onward dissemination: the consent workflow (DESIGN §4) --- */
 
 #define CONSENT_LIST_MAX 200     /* requests in one ConsentList */
+#define CONSENTS_WAITING_MAX 32  /* unanswered requests per requester */
 
 /* The grantee as a ledger party: the principal's certificate when it is
  * one in the directory, else the agency name alone. */
@@ -1378,13 +1380,30 @@ static void grantee_party(struct lia_broker *b, struct lia_record_party *p, cons
 	}
 }
 
+/* What a request shows to this viewer: how many received the message
+ * through it only to the originator (recipients do not learn who else
+ * holds a message, DESIGN §3). */
+static void consent_for_viewer(struct lia_consent_request *c, const struct lia_cert *viewer)
+{
+	if (strcmp(c->originator, viewer->subject) != 0 && !lia_cert_has_role(viewer, LIA_ROLE_AUDITOR))
+		c->disclosed = c->withheld = 0;
+}
+
 /* Answer with the one request, once this turn's transaction is durable. */
 static void reply_consent(struct lia_broker *b, struct session *s, uint64_t req,
 			  const struct lia_consent_request *c)
 {
 	struct lia_frame r, fb;
+	struct lia_consent_request *shown = malloc(sizeof *shown);
+	if (shown == NULL) {
+		turn_abort(b, "out of memory");
+		reply_error(b, s->rid, s->rid_len, req, LIA_ERROR_UNAVAILABLE, "out of memory");
+		return;
+	}
+	*shown = *c;
+	consent_for_viewer(shown, &s->cert);
 	lia_frame_init(&r, LIA_FRAME_CONSENT_LIST, req);
-	r.u.consent_list.v = (struct lia_consent_request *)c; /* built by hand: not freed */
+	r.u.consent_list.v = shown; /* built by hand: freed here, not by clear */
 	r.u.consent_list.n = 1;
 	lia_frame_init(&fb, LIA_FRAME_ERROR, req);
 	fb.u.error.code = LIA_ERROR_UNAVAILABLE;
@@ -1392,6 +1411,7 @@ static void reply_consent(struct lia_broker *b, struct session *s, uint64_t req,
 		  "the broker could not make this durable; send it again");
 	if (out_push(b, s->rid, s->rid_len, &r, &fb) != 0)
 		turn_abort(b, "reply queue full");
+	free(shown);
 }
 
 static void handle_consent_ask(struct lia_broker *b, struct session *s, const struct lia_frame *f)
@@ -1433,6 +1453,16 @@ static void handle_consent_ask(struct lia_broker *b, struct session *s, const st
 	uint64_t asked = 0;
 	if (same < 0 || lia_store_consents_since(b->store, me, now - 86400, &asked) != 0) {
 		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
+		return;
+	}
+	uint64_t waiting = 0;
+	if (lia_store_consents_waiting(b->store, me, &waiting) != 0) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
+		return;
+	}
+	if (waiting >= CONSENTS_WAITING_MAX) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE,
+			    "32 of your consent requests wait for an answer already");
 		return;
 	}
 	uint32_t limit = b->policy->onward_requests_per_day;
@@ -1481,7 +1511,9 @@ static void handle_consent_query(struct lia_broker *b, struct session *s, const 
 {
 	struct lia_consent_request *v = calloc(CONSENT_LIST_MAX, sizeof *v);
 	size_t n = 0;
-	if (v == NULL || lia_store_consents_of(b->store, s->cert.subject, f->u.consent_query.request, v,
+	/* Auditors see every request; others theirs and their messages'. */
+	const char *who = lia_cert_has_role(&s->cert, LIA_ROLE_AUDITOR) ? NULL : s->cert.subject;
+	if (v == NULL || lia_store_consents_of(b->store, who, f->u.consent_query.request, v,
 					       CONSENT_LIST_MAX, &n) != 0) {
 		free(v);
 		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
@@ -1493,6 +1525,8 @@ static void handle_consent_query(struct lia_broker *b, struct session *s, const 
 			    "no consent request with that number concerns you");
 		return;
 	}
+	for (size_t i = 0; i < n; i++)
+		consent_for_viewer(&v[i], &s->cert);
 	struct lia_frame r;
 	lia_frame_init(&r, LIA_FRAME_CONSENT_LIST, f->request_id);
 	r.u.consent_list.v = v;
@@ -1657,9 +1691,15 @@ static void consent_grant(struct lia_broker *b, struct session *s, const struct 
 	record_message(&r, h);
 	party_of(&r.actor, &s->cert);
 	grantee_party(b, &r.recipient, c->grantee);
+	/* The signed consent, kept in the store, is bound to the ledger by
+	 * its hash: an auditor checks the bytes the broker shows it. */
+	uint8_t digest[crypto_hash_sha256_BYTES];
+	char digest_hex[2 * crypto_hash_sha256_BYTES + 1];
+	crypto_hash_sha256(digest, f->u.consent_answer.consent.p, f->u.consent_answer.consent.len);
+	lia_hex(digest_hex, digest, sizeof digest);
 	snprintf(r.justification, sizeof r.justification,
-		 "request %" PRIu64 " by %s: %s; %u disclosed, %u withheld", c->request, c->requested_by,
-		 c->purpose, c->disclosed, c->withheld);
+		 "request %" PRIu64 " by %s: %s; %u disclosed, %u withheld; consent sha256:%s", c->request,
+		 c->requested_by, c->purpose, c->disclosed, c->withheld, digest_hex);
 	if (record_append(b, &r) != 0)
 		goto fail_replied;
 	uint64_t ledger_from = r.seq;
@@ -1723,6 +1763,12 @@ static void handle_consent_answer(struct lia_broker *b, struct session *s, const
 	if (strcmp(c.originator, me) != 0) {
 		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_FORBIDDEN,
 			    "only the message's originator answers a consent request, never the requester");
+		return;
+	}
+	/* DESIGN §1: consent is a liaison officer's act. */
+	if (!lia_cert_has_role(&s->cert, LIA_ROLE_LIAISON)) {
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_FORBIDDEN,
+			    "only a liaison officer answers consent requests; ask your agency's liaison office");
 		return;
 	}
 	if (c.state != LIA_CONSENT_PENDING) {

@@ -55,7 +55,9 @@ struct lia_consent_request {
 	int64_t requested_at;
 	int64_t answered_at;
 	char reason[LIA_PURPOSE_MAX];
-	uint32_t disclosed, withheld;
+	uint32_t disclosed, withheld;      /* shown to the originator only */
+	size_t consent_len;                /* granted: the signed Consent */
+	uint8_t consent[LIA_CONSENT_MAX_BYTES];
 };
 
 /* A purpose as a requester may state it: 1..255 printable bytes. */

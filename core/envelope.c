@@ -502,8 +502,12 @@ int lia_envelope_take_wraps(const struct lia_envelope *base, const struct lia_en
 	if (cap > LIA_WRAPS_MAX)
 		return lia_errf(err, "the message would carry more than %d wraps", LIA_WRAPS_MAX);
 	Liaison__V1__Wrap **wp = calloc(cap ? cap : 1, sizeof *wp);
-	if (wp == NULL)
+	Liaison__V1__Wrap *fresh = calloc(n_kids ? n_kids : 1, sizeof *fresh);
+	if (wp == NULL || fresh == NULL) {
+		free(wp);
+		free(fresh);
 		return lia_errf(err, "out of memory");
+	}
 	memcpy(wp, base->p->wraps, base->p->n_wraps * sizeof *wp);
 	size_t n = base->p->n_wraps;
 	for (size_t i = 0; i < n_kids; i++) {
@@ -512,15 +516,29 @@ int lia_envelope_take_wraps(const struct lia_envelope *base, const struct lia_en
 			continue;
 		bool dup = false;
 		for (size_t k = base->p->n_wraps; k < n && !dup; k++)
-			dup = wp[k] == w;
-		if (!dup)
-			wp[n++] = (Liaison__V1__Wrap *)w;
+			dup = memcmp(wp[k]->recipient_key_id.data, kids[i], LIA_KEYID_BYTES) == 0;
+		if (dup)
+			continue;
+		/* Rebuilt from its three fields (sizes checked by decode): no
+		 * unknown field of the originator's copy is kept. */
+		Liaison__V1__Wrap *nw = &fresh[n - base->p->n_wraps];
+		liaison__v1__wrap__init(nw);
+		nw->recipient_key_id = w->recipient_key_id;
+		nw->nonce = w->nonce;
+		nw->box = w->box;
+		wp[n++] = nw;
 	}
 	*added = n - base->p->n_wraps;
 	Liaison__V1__Envelope copy = *base->p;
 	copy.wraps = wp;
 	copy.n_wraps = n;
 	int rc = pack_envelope(&copy, out, out_len) == 0 ? 0 : lia_errf(err, "out of memory");
+	if (rc == 0 && *out_len > LIA_ENVELOPE_MAX) {
+		free(*out);
+		*out = NULL;
+		rc = lia_errf(err, "the message would exceed %u bytes", (unsigned)LIA_ENVELOPE_MAX);
+	}
+	free(fresh);
 	free(wp);
 	return rc;
 }

@@ -415,6 +415,16 @@ static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp_out)
 	return k;
 }
 
+/* Characters that change how the text around them is shown without
+ * showing themselves: zero-width and direction marks, bidi embeddings,
+ * overrides and isolates, line and paragraph separators, the BOM. A
+ * purpose or a reason must read on screen as it is. */
+static bool invisible(uint32_t cp)
+{
+	return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
+}
+
 int lia_text_check(const char *s, size_t n, bool allow_newline)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -426,6 +436,8 @@ int lia_text_check(const char *s, size_t n, bool allow_newline)
 		if (cp < 0x20 && !(allow_newline && cp == '\n'))
 			return -1;
 		if (cp >= 0x7f && cp <= 0x9f)
+			return -1;
+		if (invisible(cp))
 			return -1;
 		i += k;
 	}

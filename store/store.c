@@ -44,6 +44,7 @@ enum {
 	Q_CONSENTS_GRANTED,
 	Q_CONSENT_RECENT,
 	Q_CONSENT_ANSWER,
+	Q_CONSENT_WAITING,
 	Q_MSG_LEDGER,
 	Q_LEDGER_RANGES,
 	Q_FEED_PUT,
@@ -55,7 +56,7 @@ enum {
 
 #define CONSENT_COLS                                                                            \
 	"SELECT id, message_id, originator, requested_by, grantee, purpose, state, requested_at, " \
-	"answered_at, reason, disclosed, withheld, message_seq FROM consents "
+	"answered_at, reason, disclosed, withheld, message_seq, signed FROM consents "
 
 static const char *const sql[Q_COUNT] = {
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
@@ -96,8 +97,9 @@ static const char *const sql[Q_COUNT] = {
 			  "CASE WHEN m.expires_at > 0 AND m.expires_at <= ?3 THEN 1 ELSE m.erased_at END, m.expires_at "
 			  "FROM deliveries d JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 "
 			  "AND m.id = ?2 AND m.embargo_until <= ?3",
-	/* Recipients who acknowledged a copy are owed an erase notice. */
-	[Q_ERASE_DUE] = "UPDATE deliveries SET erase_due = 1 WHERE message_seq = ?1 AND acked_at > 0",
+	/* Every recipient may hold a copy (one read with Fetch needs no
+	 * acknowledgement): each is owed an erase notice. */
+	[Q_ERASE_DUE] = "UPDATE deliveries SET erase_due = 1 WHERE message_seq = ?1",
 	[Q_ERASURES] = "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
 		       "m.created_at, m.received_at, d.acked_at, m.erased_at, m.expires_at FROM deliveries d "
 		       "JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 AND d.seq > ?2 "
@@ -110,8 +112,9 @@ static const char *const sql[Q_COUNT] = {
 	[Q_CONSENT_GET] = CONSENT_COLS "WHERE id = ?1",
 	[Q_CONSENT_SAME] = CONSENT_COLS "WHERE message_seq = ?1 AND requested_by = ?2 AND grantee = ?3",
 	/* Newest first: what a principal asked, and what it must answer. */
-	[Q_CONSENTS_OF] = CONSENT_COLS "WHERE (requested_by = ?1 OR originator = ?1) "
+	[Q_CONSENTS_OF] = CONSENT_COLS "WHERE (requested_by = ?1 OR originator = ?1 OR ?1 IS NULL) "
 			  "AND (?2 = 0 OR id = ?2) ORDER BY id DESC LIMIT ?3",
+	[Q_CONSENT_WAITING] = "SELECT count(*) FROM consents WHERE requested_by = ?1 AND state = 1",
 	[Q_CONSENTS_GRANTED] = CONSENT_COLS "WHERE message_seq = ?1 AND state = 2 ORDER BY id LIMIT ?2",
 	[Q_CONSENT_RECENT] = "SELECT count(*) FROM consents WHERE requested_by = ?1 AND requested_at > ?2",
 	[Q_CONSENT_ANSWER] = "UPDATE consents SET state = ?2, answered_at = ?3, reason = ?4, signed = ?5, "
@@ -773,6 +776,12 @@ static int row_consent(struct lia_consent_request *c, uint64_t *message_seq, sql
 	c->withheld = (uint32_t)sqlite3_column_int64(st, 11);
 	if (message_seq != NULL)
 		*message_seq = (uint64_t)sqlite3_column_int64(st, 12);
+	int n = sqlite3_column_bytes(st, 13);
+	if (n < 0 || (size_t)n > sizeof c->consent)
+		return -1;
+	if (n > 0)
+		memcpy(c->consent, sqlite3_column_blob(st, 13), (size_t)n);
+	c->consent_len = (size_t)n;
 	return 0;
 }
 
@@ -838,7 +847,8 @@ int lia_store_consents_of(struct lia_store *s, const char *subject, uint64_t req
 			  struct lia_consent_request *out, size_t max, size_t *n)
 {
 	sqlite3_stmt *st = q(s, Q_CONSENTS_OF);
-	sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
+	if (subject != NULL) /* else bound NULL by q(): every request */
+		sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)request);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
 	return consent_list(st, out, max, n);
@@ -851,6 +861,17 @@ int lia_store_consents_granted(struct lia_store *s, uint64_t message_seq,
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
 	return consent_list(st, out, max, n);
+}
+
+int lia_store_consents_waiting(struct lia_store *s, const char *requested_by, uint64_t *n)
+{
+	sqlite3_stmt *st = q(s, Q_CONSENT_WAITING);
+	sqlite3_bind_text(st, 1, requested_by, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 int lia_store_consents_since(struct lia_store *s, const char *requested_by, int64_t since,

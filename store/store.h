@@ -129,8 +129,8 @@ int lia_store_delivery_of(struct lia_store *s, const char *recipient,
 			  const uint8_t id[static LIA_ID_BYTES], int64_t now, struct lia_store_delivery *d);
 
 /* Erase notices owed to recipient after delivery number `after`, in
- * order, at most max: deliveries it acknowledged (so holds a copy of)
- * whose message was erased since, until it confirms the purge. */
+ * order, at most max: its deliveries whose message was erased (it may
+ * hold a copy, fetched or delivered), until it confirms the purge. */
 int lia_store_erasures(struct lia_store *s, const char *recipient, uint64_t after,
 		       struct lia_store_delivery *out, size_t max, size_t *n);
 /* The recipient confirmed it purged delivery seq: 1 done (*d filled),
@@ -157,13 +157,16 @@ int lia_store_consent_get(struct lia_store *s, uint64_t request, struct lia_cons
 /* The request this requester made for this message and grantee. */
 int lia_store_consent_same(struct lia_store *s, uint64_t message_seq, const char *requested_by,
 			   const char *grantee, struct lia_consent_request *out);
-/* Requests subject made or must answer (as originator), newest first;
- * request != 0: only that one. At most max. */
+/* Requests subject made or must answer (as originator), newest first
+ * (subject NULL: every request, for auditors); request != 0: only that
+ * one. At most max. */
 int lia_store_consents_of(struct lia_store *s, const char *subject, uint64_t request,
 			  struct lia_consent_request *out, size_t max, size_t *n);
 /* Granted requests of a message, oldest first, at most max. */
 int lia_store_consents_granted(struct lia_store *s, uint64_t message_seq,
 			       struct lia_consent_request *out, size_t max, size_t *n);
+/* How many of requested_by's requests wait for an answer. */
+int lia_store_consents_waiting(struct lia_store *s, const char *requested_by, uint64_t *n);
 /* How many requests requested_by made after `since` (rate limit). */
 int lia_store_consents_since(struct lia_store *s, const char *requested_by, int64_t since,
 			     uint64_t *n);

@@ -547,6 +547,11 @@ static int decode_body(struct lia_frame *f, const Liaison__V1__Frame *pb, char w
 			o->answered_at = e->answered_at;
 			o->disclosed = e->disclosed;
 			o->withheld = e->withheld;
+			if (e->consent.len > LIA_CONSENT_MAX_BYTES)
+				FAIL("consent: too large");
+			if (e->consent.len > 0)
+				memcpy(o->consent, e->consent.data, e->consent.len);
+			o->consent_len = e->consent.len;
 			f->u.consent_list.n = i + 1;
 		}
 		return 0;
@@ -768,6 +773,9 @@ static int encode_lists(const struct lia_frame *f, struct enc *e, struct listbuf
 			items[i].reason = (char *)s->reason;
 			items[i].disclosed = s->disclosed;
 			items[i].withheld = s->withheld;
+			if (s->consent_len > LIA_CONSENT_MAX_BYTES)
+				return -1;
+			items[i].consent = BIN(s->consent, s->consent_len);
 			ptrs[i] = &items[i];
 		}
 		e->m.consent_list.requests = ptrs;

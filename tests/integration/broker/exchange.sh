@@ -277,6 +277,26 @@ expect_in "$T/out" '"title":"AL AMAL leaves Zuwara"'
 run 0 "$L" read "$CID" --profile beograd
 run 1 "$L" consent grant "$REQ" --profile ventimiglia
 expect_in "$T/err" "was granted already"
+# The requester sees the answer and checks the originator's signature,
+# but not who else holds the message; the ledger holds the consent's hash.
+run 0 "$L" consent list "$REQ" --profile roma --json
+expect_in "$T/out" '"state":"granted"'
+expect_in "$T/out" '"consent_signature":"verified"'
+grep -q '"disclosed"' "$T/out" && bad "the requester was shown how many received the message" || ok
+CSHA=$(sed 's/.*"consent_sha256":"\([0-9a-f]*\)".*/\1/' "$T/out")
+"$AUDIT" query --ledger "$X/data/liaison.db" --message "$CID" --op consent-granted --json --quiet >"$T/granted.json"
+expect_in "$T/granted.json" "consent sha256:$CSHA"
+run 0 "$L" consent list --profile auditor --json
+expect_in "$T/out" "\"request\":$REQ,"
+# Granting is a liaison officer's act: an analyst who originated a note
+# cannot consent to passing it on.
+run 0 "$L" publish --profile piraeus --kind note --tlp AMBER --release-agency IT-PS --handling H2 \
+	--text "Aegean crossings resume at night" --to IT-PS/roma --json
+NID=$(sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' "$T/out")
+run 0 "$L" consent ask "$NID" --to RS-MUP/beograd --purpose "route analysis" --profile roma --json
+NREQ=$(sed 's/.*"request":\([0-9]*\),.*/\1/' "$T/out")
+run 4 "$L" consent grant "$NREQ" --profile piraeus
+expect_in "$T/err" "only a liaison officer"
 # A refusal: the requester sees the reason, the grantee nothing.
 run 0 "$L" consent ask "$CID" --to GR-HCG --purpose "Aegean follow-up" --profile roma --json
 REQ2=$(sed 's/.*"request":\([0-9]*\),.*/\1/' "$T/out")

@@ -145,6 +145,9 @@ static void test_invalid_fields_refused(void **state)
 	assert_true(lia_purpose_valid("Zuwara\xe2\x80\x93" "Belgrade route"));
 	assert_false(lia_purpose_valid("Zuwara\xe2\x80 route"));
 	assert_false(lia_purpose_valid("\xc2\x9b" "31m"));
+	assert_false(lia_purpose_valid("abc\xe2\x80\xae" "fdp.exe")); /* right-to-left override */
+	assert_false(lia_purpose_valid("a\xe2\x80\x8b" "b"));           /* zero-width space */
+	assert_false(lia_purpose_valid("\xef\xbb\xbf" "x"));            /* BOM */
 	char longest[LIA_PURPOSE_MAX];
 	memset(longest, 'a', sizeof longest - 1);
 	longest[sizeof longest - 1] = '\0';

@@ -604,6 +604,39 @@ static void test_encode_for_and_add_wrap(void **state)
 	assert_int_equal(added, 0); /* carol not asked for: not taken */
 	free(merged);
 	lia_envelope_destroy(&ex);
+	/* A wrap padded with an unknown field is taken without the padding:
+	 * the stored message cannot be made to grow past its bound. */
+	Liaison__V1__Envelope *pe = liaison__v1__envelope__unpack(NULL, more_len, more);
+	assert_non_null(pe);
+	static uint8_t pad[100000];
+	/* An unknown field's data is what follows its tag: here the length
+	 * varint of 99997 (0x1869d), then 99997 zero bytes. */
+	pad[0] = 0x9d, pad[1] = 0x8d, pad[2] = 0x06;
+	ProtobufCMessageUnknownField uf = {.tag = 15, .wire_type = PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED,
+					   .len = sizeof pad, .data = pad};
+	for (size_t i = 0; i < pe->n_wraps; i++) {
+		pe->wraps[i]->base.n_unknown_fields = 1;
+		pe->wraps[i]->base.unknown_fields = &uf;
+	}
+	size_t padded_len = liaison__v1__envelope__get_packed_size(pe);
+	uint8_t *padded = malloc(padded_len);
+	liaison__v1__envelope__pack(pe, padded);
+	for (size_t i = 0; i < pe->n_wraps; i++) {
+		pe->wraps[i]->base.n_unknown_fields = 0;
+		pe->wraps[i]->base.unknown_fields = NULL;
+	}
+	liaison__v1__envelope__free_unpacked(pe, NULL);
+	assert_true(padded_len > more_len + sizeof pad);
+	assert_int_equal(lia_envelope_decode(&ex, padded, padded_len), LIA_ENV_OK);
+	assert_int_equal(lia_envelope_take_wraps(e, ex, (const uint8_t(*)[LIA_KEYID_BYTES])kids, 1, &merged,
+						 &merged_len, &added, err), 0);
+	assert_int_equal(added, 1);
+	assert_true(merged_len < more_len + 16);
+	assert_int_equal(open_as(&carol, &alice, merged, merged_len, NULL, &oc), LIA_ENV_OK);
+	lia_opened_clear(&oc);
+	free(merged);
+	lia_envelope_destroy(&ex);
+	free(padded);
 	/* Another message, or this one with its header changed: refused. */
 	struct lia_header h2;
 	uint8_t *other;
