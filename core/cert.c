@@ -189,9 +189,7 @@ enum lia_cert_status lia_cert_check(const struct lia_cert *c, const struct lia_c
 	return LIA_CERT_OK;
 }
 
-/* Sign body bytes and wrap them as {body, signature}; both outer types
- * have the same two fields, so one packer serves certificates, requests
- * and revocation lists alike. */
+/* Signed objects are packed by lia_pb_pack_signed (pb.c). */
 int lia_cert_issue(uint8_t **out, size_t *out_len, const struct lia_cert *tmpl,
 		   const struct lia_secret *authority, char err[static LIA_ERR_MAX])
 {
