@@ -363,7 +363,8 @@ int lia_client_call(struct lia_client *c, struct lia_frame *req, struct lia_fram
 		if (reply->request_id == req->request_id ||
 		    (reply->type == LIA_FRAME_ERROR && reply->request_id == 0))
 			return LIA_EXIT_OK;
-		if ((reply->type == LIA_FRAME_DELIVER || reply->type == LIA_FRAME_ERASE) &&
+		if ((reply->type == LIA_FRAME_DELIVER || reply->type == LIA_FRAME_ERASE ||
+		     reply->type == LIA_FRAME_CONSENT_LIST) &&
 		    reply->request_id == 0 && stash_push(c, reply) == 0)
 			continue;
 		lia_frame_clear(reply);

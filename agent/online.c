@@ -774,6 +774,8 @@ int lia_cmd_listen(int argc, char **argv)
 			     "first everything waiting for you, in the order the broker committed it. Each\n"
 			     "is verified and decrypted, printed one line each (--json: one object each),\n"
 			     "then acknowledged. A message delivered twice (after a reconnect) is shown once.\n"
+			     "Also shown: erase notices (a message expired: purge it; confirmed to the\n"
+			     "broker), consent requests about your messages, and answers to yours.\n"
 			     "Stops after N messages or SECONDS of silence (exit 0), or on Ctrl-C.\n"
 			     "\n"
 			     "example:\n"
@@ -867,6 +869,27 @@ int lia_cmd_listen(int argc, char **argv)
 			ack.u.ack.n = 1;
 			ack.u.ack.erased = true;
 			(void)lia_client_send(&cl, &ack);
+		} else if (f.type == LIA_FRAME_CONSENT_LIST && f.u.consent_list.n == 1) {
+			/* A request about our message, or the answer to ours. */
+			const struct lia_consent_request *cr = &f.u.consent_list.v[0];
+			char idh[2 * LIA_ID_BYTES + 1];
+			lia_id_hex(idh, cr->message_id);
+			if (as_json)
+				lia_json_print(json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "event", "consent",
+							 "request", (json_int_t)cr->request, "state",
+							 lia_consent_state_str(cr->state), "id", idh, "requested_by",
+							 cr->requested_by, "grantee", cr->grantee, "purpose", cr->purpose,
+							 "reason", cr->reason));
+			else if (cr->state == LIA_CONSENT_PENDING)
+				printf("%s  CONSENT REQUEST %" PRIu64 ": %s asks to pass it to %s: \"%s\"\n"
+				       "    answer: " PROG " consent grant %" PRIu64 "  or  " PROG
+				       " consent refuse %" PRIu64 " --reason TEXT\n",
+				       idh, cr->request, cr->requested_by, cr->grantee, cr->purpose, cr->request,
+				       cr->request);
+			else
+				printf("%s  CONSENT %s for %s (request %" PRIu64 ")%s%s%s\n", idh,
+				       cr->state == LIA_CONSENT_GRANTED ? "GRANTED" : "REFUSED", cr->grantee,
+				       cr->request, cr->reason[0] ? ": \"" : "", cr->reason, cr->reason[0] ? "\"" : "");
 		} else if (f.type == LIA_FRAME_ERROR) {
 			rc = error_reply("listen", &f);
 			lia_frame_clear(&f);

@@ -1389,6 +1389,31 @@ static void consent_for_viewer(struct lia_consent_request *c, const struct lia_c
 		c->disclosed = c->withheld = 0;
 }
 
+/* Tell subject's receiving sessions about the request, once this turn's
+ * transaction is durable: the originator when a request arrives, the
+ * requester when it is answered. Best effort: the state is in the store
+ * and `consent list` shows it. */
+static void notify_consent(struct lia_broker *b, const char *subject,
+			   const struct lia_consent_request *c)
+{
+	for (uint32_t i = 0; i < b->n_sessions; i++) {
+		struct session *s = &b->sessions[i];
+		if (!s->used || !s->receive || strcmp(s->cert.subject, subject) != 0)
+			continue;
+		struct lia_consent_request *shown = malloc(sizeof *shown);
+		if (shown == NULL)
+			return;
+		*shown = *c;
+		consent_for_viewer(shown, &s->cert);
+		struct lia_frame f;
+		lia_frame_init(&f, LIA_FRAME_CONSENT_LIST, 0);
+		f.u.consent_list.v = shown;
+		f.u.consent_list.n = 1;
+		(void)out_push(b, s->rid, s->rid_len, &f, NULL);
+		free(shown);
+	}
+}
+
 /* Answer with the one request, once this turn's transaction is durable. */
 static void reply_consent(struct lia_broker *b, struct session *s, uint64_t req,
 			  const struct lia_consent_request *c)
@@ -1505,6 +1530,7 @@ static void handle_consent_ask(struct lia_broker *b, struct session *s, const st
 	blog("consent-requested", "request=%" PRIu64 " id=%s by=%s grantee=%s originator=%s", c.request,
 	     idh, me, grantee, c.originator);
 	reply_consent(b, s, f->request_id, &c);
+	notify_consent(b, c.originator, &c);
 }
 
 static void handle_consent_query(struct lia_broker *b, struct session *s, const struct lia_frame *f)
@@ -1561,6 +1587,7 @@ static void consent_refuse(struct lia_broker *b, struct session *s, const struct
 	}
 	blog("consent-refused", "request=%" PRIu64 " by=%s", c->request, s->cert.subject);
 	reply_consent(b, s, f->request_id, c);
+	notify_consent(b, c->requested_by, c);
 }
 
 /* The signed consent must say exactly what was asked. */
@@ -1677,6 +1704,8 @@ static void consent_grant(struct lia_broker *b, struct session *s, const struct 
 	}
 	c->state = LIA_CONSENT_GRANTED;
 	c->answered_at = now;
+	memcpy(c->consent, f->u.consent_answer.consent.p, f->u.consent_answer.consent.len);
+	c->consent_len = f->u.consent_answer.consent.len; /* <= LIA_CONSENT_MAX_BYTES (wire) */
 	copy_text(c->reason, sizeof c->reason, f->u.consent_answer.reason);
 	for (size_t i = 0; i < nc; i++) {
 		if (permit[i])
@@ -1731,6 +1760,7 @@ static void consent_grant(struct lia_broker *b, struct session *s, const struct 
 	blog("consent-granted", "request=%" PRIu64 " id=%s by=%s grantee=%s disclosed=%u withheld=%u",
 	     c->request, idh, s->cert.subject, c->grantee, c->disclosed, c->withheld);
 	reply_consent(b, s, f->request_id, c);
+	notify_consent(b, c->requested_by, c);
 	goto out;
 fail:
 	turn_abort(b, err);

@@ -59,6 +59,18 @@ start_broker() { # the log is appended to: wait for one more "listening"
 	done
 	bad "broker did not start"; cat "$X/broker.log"; return 1
 }
+listen_bg() { # listen_bg PROFILE SUBJECT OUT SECONDS: listen in the background
+	# (JSON), and return once the broker has its receiving session.
+	local before
+	before=$(count "session subject=$2 client=.* receive=1")
+	"$L" listen --profile "$1" --timeout "$4" --json >"$3" 2>/dev/null &
+	LPID=$!
+	for _ in $(seq 100); do
+		[ "$(count "session subject=$2 client=.* receive=1")" -gt "$before" ] && return 0
+		sleep 0.1
+	done
+	bad "the listener of $2 did not connect"
+}
 hup() { # SIGHUP, and wait until the broker has finished reloading
 	local before
 	before=$(count "reload-done")
@@ -245,10 +257,15 @@ run 1 "$L" consent ask "$CID" --to XX-NONE --purpose "x" --profile roma
 expect_in "$T/err" "no principal in the directory and no agency"
 run 1 "$L" consent ask "$CID" --to IT-GDF --purpose "x" --profile roma
 expect_in "$T/err" "originator's own agency"
+# The originator, listening, is told of the request as it arrives.
+listen_bg ventimiglia IT-GDF/ventimiglia "$T/vlisten.out" 3
 run 0 "$L" consent ask "$CID" --to RS-MUP/beograd --purpose "joint patrol with the Serbian border police" \
 	--profile roma --json
 expect_in "$T/out" '"state":"pending"'
 REQ=$(sed 's/.*"request":\([0-9]*\),.*/\1/' "$T/out")
+wait "$LPID"
+LPID=
+expect_in "$T/vlisten.out" "\"event\":\"consent\",\"request\":$REQ,\"state\":\"pending\""
 run 0 "$L" consent ask "$CID" --to RS-MUP/beograd --purpose "asked twice" --profile roma --json
 expect_in "$T/out" "\"request\":$REQ,"
 expect_in "$T/out" '"purpose":"joint patrol with the Serbian border police"'
@@ -267,9 +284,14 @@ expect_in "$T/out" "foreign-envelope: invalid request: envelope"
 # The originator sees the request and grants it; beograd receives the message.
 run 0 "$L" consent list --profile ventimiglia --json
 expect_in "$T/out" "\"request\":$REQ,.*\"requested_by\":\"IT-PS/roma\".*\"state\":\"pending\""
+# The requester, listening, is told of the answer.
+listen_bg roma IT-PS/roma "$T/rlisten.out" 4
 run 0 "$L" consent grant "$REQ" --profile ventimiglia --json
 expect_in "$T/out" '"state":"granted"'
 expect_in "$T/out" '"disclosed":1'
+wait "$LPID"
+LPID=
+expect_in "$T/rlisten.out" "\"event\":\"consent\",\"request\":$REQ,\"state\":\"granted\""
 run 0 "$L" listen --profile beograd --count 1 --timeout 10 --json
 expect_in "$T/out" "\"id\":\"$CID\""
 expect_in "$T/out" '"via":"consent"'
