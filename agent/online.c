@@ -1239,18 +1239,38 @@ static int consent_ask(int argc, char **argv)
 
 static int consent_list(int argc, char **argv)
 {
-	const char *profile;
-	int as_json;
-	int done = simple_options("consent list", argc, argv,
-		"usage: " PROG " consent list [REQUEST] --profile NAME [--json]\n"
-			     "\n"
-			     "Consent requests you made, and those about your messages that you must\n"
-			     "answer (newest first), with their state; REQUEST shows only that one.",
-		true, &profile, &as_json);
-	if (done >= 0)
-		return done;
+	static const struct option opts[] = {
+		{"profile", required_argument, NULL, O_PROFILE},
+		{"before", required_argument, NULL, O_AFTER},
+		{"json", no_argument, NULL, O_JSON},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *profile = NULL;
+	int as_json = 0, opt;
 	struct lia_frame req, rep;
 	lia_frame_init(&req, LIA_FRAME_CONSENT_QUERY, 0);
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case O_PROFILE: profile = optarg; break;
+		case O_JSON: as_json = 1; break;
+		case O_AFTER:
+			if (lia_parse_u64(optarg, &req.u.consent_query.before) != 0 ||
+			    req.u.consent_query.before == 0)
+				return lia_usage_error("consent list", "--before: a request number");
+			break;
+		case O_HELP:
+			puts("usage: " PROG " consent list [REQUEST] [--before N] --profile NAME [--json]\n"
+			     "\n"
+			     "Consent requests you made, and those about your messages that you must\n"
+			     "answer (an auditor: all), newest first, 200 at most; --before N shows the\n"
+			     "ones numbered below N (the next page). REQUEST shows only that one. A\n"
+			     "granted request shows the SHA-256 of the originator's signed consent (as\n"
+			     "in the ledger) and whether its signature verifies.");
+			return LIA_EXIT_OK;
+		default: return lia_usage_error("consent list", "invalid option");
+		}
+	}
 	if (optind + 1 == argc) {
 		if (lia_parse_u64(argv[optind], &req.u.consent_query.request) != 0 ||
 		    req.u.consent_query.request == 0)

@@ -1539,8 +1539,8 @@ static void handle_consent_query(struct lia_broker *b, struct session *s, const 
 	size_t n = 0;
 	/* Auditors see every request; others theirs and their messages'. */
 	const char *who = lia_cert_has_role(&s->cert, LIA_ROLE_AUDITOR) ? NULL : s->cert.subject;
-	if (v == NULL || lia_store_consents_of(b->store, who, f->u.consent_query.request, v,
-					       CONSENT_LIST_MAX, &n) != 0) {
+	if (v == NULL || lia_store_consents_of(b->store, who, f->u.consent_query.request,
+					       f->u.consent_query.before, v, CONSENT_LIST_MAX, &n) != 0) {
 		free(v);
 		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
 		return;

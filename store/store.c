@@ -113,7 +113,7 @@ static const char *const sql[Q_COUNT] = {
 	[Q_CONSENT_SAME] = CONSENT_COLS "WHERE message_seq = ?1 AND requested_by = ?2 AND grantee = ?3",
 	/* Newest first: what a principal asked, and what it must answer. */
 	[Q_CONSENTS_OF] = CONSENT_COLS "WHERE (requested_by = ?1 OR originator = ?1 OR ?1 IS NULL) "
-			  "AND (?2 = 0 OR id = ?2) ORDER BY id DESC LIMIT ?3",
+			  "AND (?2 = 0 OR id = ?2) AND (?4 = 0 OR id < ?4) ORDER BY id DESC LIMIT ?3",
 	[Q_CONSENT_WAITING] = "SELECT count(*) FROM consents WHERE requested_by = ?1 AND state = 1",
 	[Q_CONSENTS_GRANTED] = CONSENT_COLS "WHERE message_seq = ?1 AND state = 2 ORDER BY id LIMIT ?2",
 	[Q_CONSENT_RECENT] = "SELECT count(*) FROM consents WHERE requested_by = ?1 AND requested_at > ?2",
@@ -844,13 +844,14 @@ static int consent_list(sqlite3_stmt *st, struct lia_consent_request *out, size_
 }
 
 int lia_store_consents_of(struct lia_store *s, const char *subject, uint64_t request,
-			  struct lia_consent_request *out, size_t max, size_t *n)
+			  uint64_t before, struct lia_consent_request *out, size_t max, size_t *n)
 {
 	sqlite3_stmt *st = q(s, Q_CONSENTS_OF);
 	if (subject != NULL) /* else bound NULL by q(): every request */
 		sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)request);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(request & INT64_MAX));
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)(before & INT64_MAX));
 	return consent_list(st, out, max, n);
 }
 

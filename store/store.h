@@ -159,9 +159,9 @@ int lia_store_consent_same(struct lia_store *s, uint64_t message_seq, const char
 			   const char *grantee, struct lia_consent_request *out);
 /* Requests subject made or must answer (as originator), newest first
  * (subject NULL: every request, for auditors); request != 0: only that
- * one. At most max. */
+ * one; before != 0: only those numbered below it. At most max. */
 int lia_store_consents_of(struct lia_store *s, const char *subject, uint64_t request,
-			  struct lia_consent_request *out, size_t max, size_t *n);
+			  uint64_t before, struct lia_consent_request *out, size_t max, size_t *n);
 /* Granted requests of a message, oldest first, at most max. */
 int lia_store_consents_granted(struct lia_store *s, uint64_t message_seq,
 			       struct lia_consent_request *out, size_t max, size_t *n);

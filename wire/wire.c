@@ -518,6 +518,7 @@ static int decode_body(struct lia_frame *f, const Liaison__V1__Frame *pb, char w
 	case LIAISON__V1__FRAME__BODY_CONSENT_QUERY:
 		f->type = LIA_FRAME_CONSENT_QUERY;
 		f->u.consent_query.request = pb->consent_query->request;
+		f->u.consent_query.before = pb->consent_query->before;
 		return 0;
 	case LIAISON__V1__FRAME__BODY_CONSENT_LIST: {
 		const Liaison__V1__ConsentList *m = pb->consent_list;
@@ -1027,6 +1028,7 @@ int lia_frame_encode(const struct lia_frame *f, uint8_t **out, size_t *out_len)
 	case LIA_FRAME_CONSENT_QUERY:
 		liaison__v1__consent_query__init(&e->m.consent_query);
 		e->m.consent_query.request = f->u.consent_query.request;
+		e->m.consent_query.before = f->u.consent_query.before;
 		e->fr.consent_query = &e->m.consent_query;
 		e->fr.body_case = LIAISON__V1__FRAME__BODY_CONSENT_QUERY;
 		break;

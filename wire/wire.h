@@ -242,6 +242,7 @@ struct lia_frame {
 		} consent_ask;
 		struct {
 			uint64_t request; /* 0: all */
+			uint64_t before;  /* 0: from the newest */
 		} consent_query;
 		struct {
 			size_t n;

@@ -328,6 +328,9 @@ run 0 "$L" consent list "$REQ2" --profile roma --json
 expect_in "$T/out" '"state":"refused"'
 expect_in "$T/out" '"reason":"source protection"'
 run 1 "$L" consent list "$REQ2" --profile beograd
+run 0 "$L" consent list --before "$REQ2" --profile roma --json   # the next page
+expect_in "$T/out" "\"request\":$REQ,"
+grep -q "\"request\":$REQ2," "$T/out" && bad "--before showed the request it starts below" || ok
 run 0 "$L" inbox --profile piraeus --json
 grep -q "$CID" "$T/out" && bad "piraeus's inbox shows the message after a refusal" || ok
 run 1 "$L" read "$CID" --profile piraeus

@@ -268,12 +268,18 @@ static void test_consents(void **state)
 	 * nobody else. */
 	struct lia_consent_request v[4];
 	size_t n;
-	assert_int_equal(lia_store_consents_of(s, "IT-PS/b", 0, v, 4, &n), 0);
+	assert_int_equal(lia_store_consents_of(s, "IT-PS/b", 0, 0, v, 4, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(v[0].request, c2.request);
-	assert_int_equal(lia_store_consents_of(s, "IT-GDF/a", c.request, v, 4, &n), 0);
+	/* Paging: below the newest, the older one. */
+	assert_int_equal(lia_store_consents_of(s, "IT-PS/b", 0, c2.request, v, 4, &n), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(lia_store_consents_of(s, "MT-AFM/c", 0, v, 4, &n), 0);
+	assert_int_equal(v[0].request, c.request);
+	assert_int_equal(lia_store_consents_of(s, NULL, 0, 0, v, 4, &n), 0); /* auditors: all */
+	assert_int_equal(n, 2);
+	assert_int_equal(lia_store_consents_of(s, "IT-GDF/a", c.request, 0, v, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lia_store_consents_of(s, "MT-AFM/c", 0, 0, v, 4, &n), 0);
 	assert_int_equal(n, 0);
 
 	/* Answered once: granted with its signed consent, then frozen. */
