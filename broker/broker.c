@@ -1439,6 +1439,56 @@ static void reply_consent(struct lia_broker *b, struct session *s, uint64_t req,
 	free(shown);
 }
 
+/* A message erased before its originator answered: its waiting
+ * requests can never be granted. Close them as refused, recorded, and
+ * tell the requesters, so that none waits (or counts) forever. Inside
+ * the turn's transaction; -1 aborted it. */
+static int close_consents(struct lia_broker *b, const struct lia_store_message *m, int64_t now)
+{
+	struct lia_consent_request *v = calloc(64, sizeof *v);
+	if (v == NULL) {
+		turn_abort(b, "out of memory");
+		return -1;
+	}
+	char err[LIA_ERR_MAX];
+	size_t n = 0;
+	int rc = 0;
+	do {
+		if (lia_store_consents_pending_of(b->store, m->seq, v, 64, &n) != 0) {
+			turn_abort(b, "cannot read the consent requests of an erased message");
+			rc = -1;
+			break;
+		}
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			struct lia_consent_request *c = &v[i];
+			c->state = LIA_CONSENT_REFUSED;
+			c->answered_at = now;
+			copy_text(c->reason, sizeof c->reason, "the message expired before an answer");
+			if (lia_store_consent_answer(b->store, c, NULL, 0, 0, 0, err) != 0) {
+				turn_abort(b, err);
+				rc = -1;
+				break;
+			}
+			struct lia_record r;
+			record_init(b, &r, LIA_OP_CONSENT_REFUSED);
+			r.has_message_id = true;
+			memcpy(r.message_id, m->id, LIA_ID_BYTES);
+			memcpy(r.originator, m->originator, LIA_NAME_MAX);
+			r.kind = (int)m->kind;
+			grantee_party(b, &r.recipient, c->grantee);
+			snprintf(r.justification, sizeof r.justification, "request %" PRIu64 " by %s: %s",
+				 c->request, c->requested_by, c->reason);
+			if (record_append(b, &r) != 0) {
+				rc = -1;
+				break;
+			}
+			notify_consent(b, c->requested_by, c);
+		}
+	} while (rc == 0 && n == 64);
+	free(v);
+	return rc;
+}
+
 static void handle_consent_ask(struct lia_broker *b, struct session *s, const struct lia_frame *f)
 {
 	const char *me = s->cert.subject, *grantee = f->u.consent_ask.grantee;
@@ -1984,6 +2034,8 @@ static void turn_commit(struct lia_broker *b)
 	out_flush(b, ok);
 }
 
+static int close_consents(struct lia_broker *b, const struct lia_store_message *m, int64_t now);
+
 static void expire_messages(struct lia_broker *b, int64_t now)
 {
 	struct lia_store_message m[64];
@@ -2005,7 +2057,7 @@ static void expire_messages(struct lia_broker *b, int64_t now)
 		memcpy(r.originator, m[i].originator, LIA_NAME_MAX);
 		r.kind = (int)m[i].kind;
 		snprintf(r.justification, sizeof r.justification, "expired at %" PRId64, m[i].expires_at);
-		if (record_append(b, &r) != 0)
+		if (record_append(b, &r) != 0 || close_consents(b, &m[i], now) != 0)
 			return;
 	}
 	turn_commit(b);

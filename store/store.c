@@ -45,6 +45,7 @@ enum {
 	Q_CONSENT_RECENT,
 	Q_CONSENT_ANSWER,
 	Q_CONSENT_WAITING,
+	Q_CONSENTS_PENDING_OF,
 	Q_MSG_LEDGER,
 	Q_LEDGER_RANGES,
 	Q_FEED_PUT,
@@ -116,6 +117,7 @@ static const char *const sql[Q_COUNT] = {
 			  "AND (?2 = 0 OR id = ?2) AND (?4 = 0 OR id < ?4) ORDER BY id DESC LIMIT ?3",
 	[Q_CONSENT_WAITING] = "SELECT count(*) FROM consents WHERE requested_by = ?1 AND state = 1",
 	[Q_CONSENTS_GRANTED] = CONSENT_COLS "WHERE message_seq = ?1 AND state = 2 ORDER BY id LIMIT ?2",
+	[Q_CONSENTS_PENDING_OF] = CONSENT_COLS "WHERE message_seq = ?1 AND state = 1 ORDER BY id LIMIT ?2",
 	[Q_CONSENT_RECENT] = "SELECT count(*) FROM consents WHERE requested_by = ?1 AND requested_at > ?2",
 	[Q_CONSENT_ANSWER] = "UPDATE consents SET state = ?2, answered_at = ?3, reason = ?4, signed = ?5, "
 			     "disclosed = ?6, withheld = ?7, ledger_from = ?8, ledger_to = ?9 "
@@ -859,6 +861,15 @@ int lia_store_consents_granted(struct lia_store *s, uint64_t message_seq,
 			       struct lia_consent_request *out, size_t max, size_t *n)
 {
 	sqlite3_stmt *st = q(s, Q_CONSENTS_GRANTED);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	return consent_list(st, out, max, n);
+}
+
+int lia_store_consents_pending_of(struct lia_store *s, uint64_t message_seq,
+				  struct lia_consent_request *out, size_t max, size_t *n)
+{
+	sqlite3_stmt *st = q(s, Q_CONSENTS_PENDING_OF);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
 	return consent_list(st, out, max, n);

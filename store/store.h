@@ -165,6 +165,10 @@ int lia_store_consents_of(struct lia_store *s, const char *subject, uint64_t req
 /* Granted requests of a message, oldest first, at most max. */
 int lia_store_consents_granted(struct lia_store *s, uint64_t message_seq,
 			       struct lia_consent_request *out, size_t max, size_t *n);
+/* Requests about one message that still wait for an answer, oldest
+ * first, at most max. */
+int lia_store_consents_pending_of(struct lia_store *s, uint64_t message_seq,
+				  struct lia_consent_request *out, size_t max, size_t *n);
 /* How many of requested_by's requests wait for an answer. */
 int lia_store_consents_waiting(struct lia_store *s, const char *requested_by, uint64_t *n);
 /* How many requests requested_by made after `since` (rate limit). */

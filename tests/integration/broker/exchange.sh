@@ -375,12 +375,19 @@ run 0 "$L" publish --profile ventimiglia --kind carrier --tlp GREEN --region MED
 EID=$(sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' "$T/out")
 run 0 "$L" listen --profile valletta --count 1 --timeout 5 --json
 expect_in "$T/out" '"title":"short-lived"'
+# A request the originator leaves unanswered is closed by the expiry.
+run 0 "$L" consent ask "$EID" --to RS-MUP/beograd --purpose "follow the boat" --profile valletta --json
+EREQ=$(sed 's/.*"request":\([0-9]*\),.*/\1/' "$T/out")
 wait "$LPID"
 LPID=
 expect_in "$T/expiry.out" '"title":"short-lived"'
 expect_in "$T/expiry.out" "\"event\":\"erase\",\"id\":\"$EID\""
 run 0 "$L" listen --profile valletta --timeout 2 --json
 expect_in "$T/out" "\"event\":\"erase\",\"id\":\"$EID\""
+run 0 "$L" consent list "$EREQ" --profile valletta --json
+expect_in "$T/out" '"state":"refused","requested_at":"[^"]*","answered_at":"[^"]*","reason":"the message expired before an answer"'
+"$AUDIT" query --ledger "$X/data/liaison.db" --message "$EID" --op consent-refused --json --quiet >"$T/closed.json"
+expect_in "$T/closed.json" "request $EREQ by MT-AFM/valletta: the message expired before an answer"
 # Confirmed once, never repeated; the ledger holds both confirmations.
 run 0 "$L" listen --profile valletta --timeout 2 --json
 grep -q '"event":"erase"' "$T/out" && bad "an erase notice came again after its confirmation" || ok
