@@ -277,6 +277,9 @@ static void test_consents(void **state)
 	assert_int_equal(v[0].request, c.request);
 	assert_int_equal(lia_store_consents_of(s, NULL, 0, 0, v, 4, &n), 0); /* auditors: all */
 	assert_int_equal(n, 2);
+	assert_int_equal(lia_store_consents_pending_of(s, m1, v, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].request, c.request);
 	assert_int_equal(lia_store_consents_of(s, "IT-GDF/a", c.request, 0, v, 4, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(lia_store_consents_of(s, "MT-AFM/c", 0, 0, v, 4, &n), 0);
@@ -307,6 +310,9 @@ static void test_consents(void **state)
 	assert_int_equal(v[0].state, LIA_CONSENT_GRANTED);
 	assert_int_equal(v[0].disclosed, 2);
 	assert_int_equal(v[0].answered_at, 1500);
+	size_t waiting;
+	assert_int_equal(lia_store_consents_pending_of(s, m1, v, 4, &waiting), 0);
+	assert_int_equal(waiting, 0); /* both answered */
 
 	/* The stored envelope can be replaced until the message is erased. */
 	static const uint8_t env2[] = {4, 5, 6, 7, 8};
