@@ -648,6 +648,86 @@ done:
 		zmq_msg_close(&part[i]);
 }
 
+/* --- deciding and recording disclosures --- */
+
+/* Decide each candidate b->cand[0..nc) for the message with header h by
+ * originator, on path with consents, as of decide_at. A permitted one
+ * also needs its wrap in env, or it is withheld (rule envelope.no-wrap).
+ * Fills permit[] and decs[]; returns how many were permitted. */
+static size_t decide_candidates(struct lia_broker *b, const struct lia_header *h,
+				const struct lia_cert *originator, const struct lia_envelope *env,
+				enum lia_path path, const struct lia_consent *cons, size_t n_cons,
+				int64_t decide_at, size_t nc, bool *permit, struct lia_decision *decs)
+{
+	size_t permitted = 0;
+	for (size_t i = 0; i < nc; i++) {
+		const struct lia_cert *rc = &b->cand[i].who->cert;
+		struct lia_decide_input in = {
+			.header = h, .originator = originator, .recipient = rc, .crl = &b->dir.crl,
+			.path = path, .consents = cons, .n_consents = n_cons, .now = decide_at,
+		};
+		permit[i] = lia_decide(&decs[i], b->policy, &in) == LIA_PERMIT;
+		if (permit[i] && !lia_envelope_has_wrap(env, rc->box_kid)) {
+			permit[i] = false;
+			decs[i].verdict = LIA_DENY;
+			decs[i].rule = LIA_RULE_NONE;
+			snprintf(decs[i].reason, sizeof decs[i].reason,
+				 "permitted, but the originator did not wrap the data key for this recipient");
+		}
+		if (permit[i])
+			permitted++;
+	}
+	return permitted;
+}
+
+/* One disclose or withhold record per decision, by actor, and a delivery
+ * (via the candidate's feed, "direct" or "consent") for each permitted
+ * one, inside the turn's transaction. The justification reads "via
+ * LABEL: reason", LABEL the candidate's via unless label is given, with
+ * the embargo's end when embargo_until is set. *ledger_to becomes one
+ * past the last record appended. 0, or -1 with the turn aborted. */
+static int record_decisions(struct lia_broker *b, const struct lia_header *h,
+			    const struct lia_cert *actor, uint64_t message_seq, int64_t embargo_until,
+			    const char *label, size_t nc, const bool *permit,
+			    const struct lia_decision *decs, uint64_t *ledger_to)
+{
+	char err[LIA_ERR_MAX];
+	for (size_t i = 0; i < nc; i++) {
+		const struct lia_cert *rc = &b->cand[i].who->cert;
+		const char *via = label != NULL ? label : b->cand[i].via;
+		struct lia_record r;
+		record_init(b, &r, permit[i] ? LIA_OP_DISCLOSE : LIA_OP_WITHHOLD);
+		record_message(&r, h);
+		party_of(&r.actor, actor);
+		party_of(&r.recipient, rc);
+		r.decision = permit[i] ? LIA_RECORD_PERMIT : LIA_RECORD_DENY;
+		snprintf(r.rule, sizeof r.rule, "%s",
+			 decs[i].rule == LIA_RULE_NONE ? "envelope.no-wrap" : lia_rule_id(decs[i].rule));
+		if (embargo_until != 0 && permit[i]) {
+			char ts[32];
+			lia_time_format(embargo_until, ts);
+			snprintf(r.justification, sizeof r.justification, "via %s (embargoed until %s): %s", via,
+				 ts, decs[i].reason);
+		} else {
+			snprintf(r.justification, sizeof r.justification, "via %s: %s", via, decs[i].reason);
+		}
+		if (record_append(b, &r) != 0)
+			return -1;
+		*ledger_to = r.seq + 1;
+		if (permit[i]) {
+			uint64_t dseq;
+			if (lia_store_delivery_add(b->store, message_seq, rc->subject, b->cand[i].via, &dseq,
+						   err) != 0) {
+				blog("store-error", "%s", err);
+				turn_abort(b, "a delivery could not be stored");
+				return -1;
+			}
+			mark_pending(b, rc->subject);
+		}
+	}
+	return 0;
+}
+
 /* --- publish --- */
 
 static void ack_refusal(struct lia_frame *f, uint64_t req, const uint8_t *id, enum lia_refusal code,
@@ -822,24 +902,9 @@ static void handle_publish(struct lia_broker *b, struct session *s, const struct
 		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < nc; i++) {
-		struct lia_decide_input in = {
-			.header = h, .originator = &s->cert, .recipient = &b->cand[i].who->cert,
-			.crl = &b->dir.crl, .path = LIA_PATH_DIRECT, .now = decide_at,
-		};
-		permit[i] = lia_decide(&decs[i], b->policy, &in) == LIA_PERMIT;
-		if (permit[i] && !lia_envelope_has_wrap(e, b->cand[i].who->cert.box_kid)) {
-			permit[i] = false;
-			decs[i].verdict = LIA_DENY;
-			decs[i].rule = LIA_RULE_NONE;
-			snprintf(decs[i].reason, sizeof decs[i].reason,
-				 "permitted, but the originator did not wrap the data key for this recipient");
-		}
-		if (permit[i])
-			m.recipients++;
-		else
-			m.withheld++;
-	}
+	m.recipients = (uint32_t)decide_candidates(b, h, &s->cert, e, LIA_PATH_DIRECT, NULL, 0, decide_at, nc,
+						    permit, decs);
+	m.withheld = (uint32_t)(nc - m.recipients);
 	size_t hlen;
 	const uint8_t *hb = lia_envelope_header_bytes(e, &hlen);
 	if (lia_store_message_add(b->store, &m, hb, hlen, f->u.publish.envelope.p,
@@ -851,36 +916,11 @@ static void handle_publish(struct lia_broker *b, struct session *s, const struct
 	snprintf(r.justification, sizeof r.justification, "%u disclosed, %u withheld", m.recipients, m.withheld);
 	if (record_append(b, &r) != 0)
 		goto fail;
-	uint64_t ledger_from = r.seq;
-	for (size_t i = 0; i < nc; i++) {
-		const struct lia_cert *rc = &b->cand[i].who->cert;
-		record_init(b, &r, permit[i] ? LIA_OP_DISCLOSE : LIA_OP_WITHHOLD);
-		record_message(&r, h);
-		party_of(&r.actor, &s->cert);
-		party_of(&r.recipient, rc);
-		r.decision = permit[i] ? LIA_RECORD_PERMIT : LIA_RECORD_DENY;
-		snprintf(r.rule, sizeof r.rule, "%s",
-			 decs[i].rule == LIA_RULE_NONE ? "envelope.no-wrap" : lia_rule_id(decs[i].rule));
-		if (m.embargo_until != 0 && permit[i]) {
-			char ts[32];
-			lia_time_format(m.embargo_until, ts);
-			snprintf(r.justification, sizeof r.justification, "via %s (embargoed until %s): %s",
-				 b->cand[i].via, ts, decs[i].reason);
-		} else {
-			snprintf(r.justification, sizeof r.justification, "via %s: %s", b->cand[i].via,
-				 decs[i].reason);
-		}
-		if (record_append(b, &r) != 0)
-			goto fail;
-		if (permit[i]) {
-			uint64_t dseq;
-			if (lia_store_delivery_add(b->store, m.seq, rc->subject, b->cand[i].via, &dseq, err) != 0)
-				goto fail;
-			mark_pending(b, rc->subject);
-		}
-	}
+	uint64_t ledger_from = r.seq, ledger_to = r.seq + 1;
+	if (record_decisions(b, h, &s->cert, m.seq, m.embargo_until, NULL, nc, permit, decs, &ledger_to) != 0)
+		goto fail;
 	/* Where "who received it" will be read, without scanning the ledger. */
-	if (lia_store_message_ledger(b->store, m.seq, ledger_from, r.seq + 1, err) != 0)
+	if (lia_store_message_ledger(b->store, m.seq, ledger_from, ledger_to, err) != 0)
 		goto fail;
 	free(permit);
 	free(decs);
@@ -1724,25 +1764,17 @@ static void consent_grant(struct lia_broker *b, struct session *s, const struct 
 		    (strcmp(rc->subject, c->grantee) != 0 && strcmp(rc->agency, c->grantee) != 0) ||
 		    lia_store_delivery_of(b->store, rc->subject, h->id, INT64_MAX, &had) != 0)
 			continue;
-		struct lia_decide_input in = {
-			.header = h, .originator = &s->cert, .recipient = rc, .crl = &b->dir.crl,
-			.path = LIA_PATH_ONWARD, .consents = cons, .n_consents = n_prior + 1,
-			.now = decide_at,
-		};
 		b->cand[nc].who = &b->dir.v[i];
 		memcpy(b->cand[nc].via, "consent", 8);
-		permit[nc] = lia_decide(&decs[nc], b->policy, &in) == LIA_PERMIT;
-		if (permit[nc] && !lia_envelope_has_wrap(extra, rc->box_kid)) {
-			permit[nc] = false;
-			decs[nc].verdict = LIA_DENY;
-			decs[nc].rule = LIA_RULE_NONE;
-			snprintf(decs[nc].reason, sizeof decs[nc].reason,
-				 "permitted, but the originator did not wrap the data key for this recipient");
-		}
-		if (permit[nc])
-			memcpy(kids[nk++], rc->box_kid, LIA_KEYID_BYTES);
 		nc++;
 	}
+	/* The wraps are looked for in the originator's copy (extra). */
+	c->disclosed = (uint32_t)decide_candidates(b, h, &s->cert, extra, LIA_PATH_ONWARD, cons, n_prior + 1,
+						   decide_at, nc, permit, decs);
+	c->withheld = (uint32_t)(nc - c->disclosed);
+	for (size_t i = 0; i < nc; i++)
+		if (permit[i])
+			memcpy(kids[nk++], b->cand[i].who->cert.box_kid, LIA_KEYID_BYTES);
 	if (lia_envelope_take_wraps(e, extra, (const uint8_t(*)[LIA_KEYID_BYTES])kids, nk, &merged,
 				    &merged_len, &added, err) != 0) {
 		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID, err);
@@ -1757,12 +1789,6 @@ static void consent_grant(struct lia_broker *b, struct session *s, const struct 
 	memcpy(c->consent, f->u.consent_answer.consent.p, f->u.consent_answer.consent.len);
 	c->consent_len = f->u.consent_answer.consent.len; /* <= LIA_CONSENT_MAX_BYTES (wire) */
 	copy_text(c->reason, sizeof c->reason, f->u.consent_answer.reason);
-	for (size_t i = 0; i < nc; i++) {
-		if (permit[i])
-			c->disclosed++;
-		else
-			c->withheld++;
-	}
 	if (added > 0 && lia_store_message_envelope_set(b->store, mseq, merged, merged_len, err) != 0)
 		goto fail;
 	struct lia_record r;
@@ -1781,29 +1807,13 @@ static void consent_grant(struct lia_broker *b, struct session *s, const struct 
 		 c->requested_by, c->purpose, c->disclosed, c->withheld, digest_hex);
 	if (record_append(b, &r) != 0)
 		goto fail_replied;
-	uint64_t ledger_from = r.seq;
-	for (size_t i = 0; i < nc; i++) {
-		const struct lia_cert *rc = &b->cand[i].who->cert;
-		record_init(b, &r, permit[i] ? LIA_OP_DISCLOSE : LIA_OP_WITHHOLD);
-		record_message(&r, h);
-		party_of(&r.actor, &s->cert);
-		party_of(&r.recipient, rc);
-		r.decision = permit[i] ? LIA_RECORD_PERMIT : LIA_RECORD_DENY;
-		snprintf(r.rule, sizeof r.rule, "%s",
-			 decs[i].rule == LIA_RULE_NONE ? "envelope.no-wrap" : lia_rule_id(decs[i].rule));
-		snprintf(r.justification, sizeof r.justification, "via consent %" PRIu64 ": %s", c->request,
-			 decs[i].reason);
-		if (record_append(b, &r) != 0)
-			goto fail_replied;
-		if (permit[i]) {
-			uint64_t dseq;
-			if (lia_store_delivery_add(b->store, mseq, rc->subject, "consent", &dseq, err) != 0)
-				goto fail;
-			mark_pending(b, rc->subject);
-		}
-	}
+	uint64_t ledger_from = r.seq, ledger_to = r.seq + 1;
+	char label[32];
+	snprintf(label, sizeof label, "consent %" PRIu64, c->request);
+	if (record_decisions(b, h, &s->cert, mseq, 0, label, nc, permit, decs, &ledger_to) != 0)
+		goto fail_replied;
 	if (lia_store_consent_answer(b->store, c, f->u.consent_answer.consent.p,
-				     f->u.consent_answer.consent.len, ledger_from, r.seq + 1, err) != 0)
+				     f->u.consent_answer.consent.len, ledger_from, ledger_to, err) != 0)
 		goto fail;
 	char idh[2 * LIA_ID_BYTES + 1];
 	hexid(idh, c->message_id);

@@ -336,6 +336,7 @@ grep -q "$CID" "$T/out" && bad "piraeus's inbox shows the message after a refusa
 run 1 "$L" read "$CID" --profile piraeus
 run 0 "$L" disclosures "$CID" --profile ventimiglia
 expect_in "$T/out" "RS-MUP/beograd .*RECEIVED.*consent.principal"
+expect_in "$T/out" "RS-MUP/beograd .*via consent $REQ: IT-GDF/ventimiglia granted consent"
 "$AUDIT" query --ledger "$X/data/liaison.db" --message "$CID" --json --quiet >"$T/consent.json"
 [ "$(grep -c '"operation":"consent-requested"' "$T/consent.json")" -eq 2 ] && ok ||
 	{ bad "expected 2 consent-requested records"; cat "$T/consent.json"; }
