@@ -58,6 +58,11 @@ enum {
 /* 1 when c was a common option (stored in cm), 0 otherwise. */
 int cli_common_opt(struct cli_common *cm, int c, const char *arg);
 
+/* The option loop of a command that takes only the common options and
+ * -h: -1 to go on, or the exit status to return at once (help printed
+ * on stdout, or usage on stderr for anything else). */
+int cli_common_only(int argc, char **argv, void (*show_usage)(FILE *), struct cli_common *cm);
+
 /* Print "liaison-audit: " and the message to stderr; return code. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

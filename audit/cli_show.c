@@ -256,19 +256,10 @@ static int disc_each(void *ctx, const struct lia_record *r)
 
 int cmd_disclosures(int argc, char **argv)
 {
-	static const struct option opts[] = {CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
 	struct cli_common cm = {0};
-	int c, rc;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (cli_common_opt(&cm, c, optarg))
-			continue;
-		if (c == 'h') {
-			disclosures_usage(stdout);
-			return LIA_EXIT_OK;
-		}
-		disclosures_usage(stderr);
-		return LIA_EXIT_USAGE;
-	}
+	int rc = cli_common_only(argc, argv, disclosures_usage, &cm);
+	if (rc >= 0)
+		return rc;
 	if (optind + 1 != argc)
 		return cli_fail(LIA_EXIT_USAGE, "give one MESSAGE-ID; see disclosures --help");
 	struct lia_ledger_filter f = {0};

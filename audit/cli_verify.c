@@ -353,19 +353,10 @@ static void first_origin(const char *note, char out[static LIA_NOTE_NAME_MAX])
 
 int cmd_verify_proof(int argc, char **argv)
 {
-	static const struct option opts[] = {CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
 	struct cli_common cm = {0};
-	int c, rc;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (cli_common_opt(&cm, c, optarg))
-			continue;
-		if (c == 'h') {
-			verify_proof_usage(stdout);
-			return LIA_EXIT_OK;
-		}
-		verify_proof_usage(stderr);
-		return LIA_EXIT_USAGE;
-	}
+	int rc = cli_common_only(argc, argv, verify_proof_usage, &cm);
+	if (rc >= 0)
+		return rc;
 	if (optind + 1 != argc)
 		return cli_fail(LIA_EXIT_USAGE, "give one PROOF-FILE; see verify-proof --help");
 	if (!cli_has_key(&cm))

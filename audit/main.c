@@ -114,6 +114,19 @@ int cli_common_opt(struct cli_common *cm, int c, const char *arg)
 	}
 }
 
+int cli_common_only(int argc, char **argv, void (*show_usage)(FILE *), struct cli_common *cm)
+{
+	static const struct option opts[] = {CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (cli_common_opt(cm, c, optarg))
+			continue;
+		show_usage(c == 'h' ? stdout : stderr);
+		return c == 'h' ? LIA_EXIT_OK : LIA_EXIT_USAGE;
+	}
+	return -1;
+}
+
 int cli_open(const struct cli_common *cm, struct lia_ledger **out)
 {
 	char err[LIA_ERR_MAX];

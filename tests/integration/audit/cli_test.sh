@@ -52,6 +52,9 @@ for c in query disclosures verify prove verify-proof consistency export; do
 	expect 0 "$c --help" "$AUDIT" "$c" --help
 	has_out "Example" "$c --help has examples"
 done
+for c in disclosures verify-proof; do
+	expect 2 "$c refuses an unknown option" "$AUDIT" "$c" --frobnicate
+done
 expect 2 "verify needs a key" "$AUDIT" verify $L
 expect 2 "verify needs one source" "$AUDIT" verify $K
 expect 1 "a missing ledger fails" "$AUDIT" verify --ledger "$W/none.db" $K
