@@ -358,6 +358,12 @@ int lia_ledger_root(struct lia_ledger *l, uint64_t size, uint8_t root[static 32]
 
 /* --- appending --- */
 
+uint64_t lia_ledger_next_seq(const struct lia_ledger *l)
+{
+	assert(l->in_batch);
+	return l->frontier.size;
+}
+
 int lia_ledger_batch_begin(struct lia_ledger *l, char err[static LIA_ERR_MAX])
 {
 	l->in_batch = false;

@@ -111,6 +111,9 @@ int lia_ledger_append_all(struct lia_ledger *l, struct lia_record *recs, size_t 
 
 /* --- reading --- */
 
+/* Inside a batch: the sequence number the next append will get. */
+uint64_t lia_ledger_next_seq(const struct lia_ledger *l);
+
 /* Number of records visible to this connection. */
 int lia_ledger_size(struct lia_ledger *l, uint64_t *size, char err[static LIA_ERR_MAX])
 	__attribute__((warn_unused_result));

@@ -3,6 +3,7 @@
  */
 #include "broker.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -905,6 +906,11 @@ static void handle_publish(struct lia_broker *b, struct session *s, const struct
 	m.recipients = (uint32_t)decide_candidates(b, h, &s->cert, e, LIA_PATH_DIRECT, NULL, 0, decide_at, nc,
 						    permit, decs);
 	m.withheld = (uint32_t)(nc - m.recipients);
+	/* Its publish, disclose and withhold records follow one another
+	 * from the ledger's next position: where "who received it" will be
+	 * read later, without scanning the ledger. */
+	m.ledger_from = lia_ledger_next_seq(b->ledger);
+	m.ledger_to = m.ledger_from + 1 + nc;
 	size_t hlen;
 	const uint8_t *hb = lia_envelope_header_bytes(e, &hlen);
 	if (lia_store_message_add(b->store, &m, hb, hlen, f->u.publish.envelope.p,
@@ -916,12 +922,10 @@ static void handle_publish(struct lia_broker *b, struct session *s, const struct
 	snprintf(r.justification, sizeof r.justification, "%u disclosed, %u withheld", m.recipients, m.withheld);
 	if (record_append(b, &r) != 0)
 		goto fail;
-	uint64_t ledger_from = r.seq, ledger_to = r.seq + 1;
+	uint64_t ledger_to = r.seq + 1;
 	if (record_decisions(b, h, &s->cert, m.seq, m.embargo_until, NULL, nc, permit, decs, &ledger_to) != 0)
 		goto fail;
-	/* Where "who received it" will be read, without scanning the ledger. */
-	if (lia_store_message_ledger(b->store, m.seq, ledger_from, ledger_to, err) != 0)
-		goto fail;
+	assert(r.seq == m.ledger_from && ledger_to == m.ledger_to);
 	free(permit);
 	free(decs);
 	struct lia_frame a, fb;

@@ -46,7 +46,6 @@ enum {
 	Q_CONSENT_ANSWER,
 	Q_CONSENT_WAITING,
 	Q_CONSENTS_PENDING_OF,
-	Q_MSG_LEDGER,
 	Q_LEDGER_RANGES,
 	Q_FEED_PUT,
 	Q_FEED_DEL,
@@ -66,8 +65,8 @@ static const char *const sql[Q_COUNT] = {
 	[Q_MSG_FIND] = "SELECT seq, originator, kind, created_at, received_at, expires_at, "
 		       "recipients, withheld, erased_at FROM messages WHERE id = ?1",
 	[Q_MSG_ADD] = "INSERT INTO messages (id, originator, kind, created_at, received_at, "
-		      "expires_at, recipients, withheld, header, envelope, embargo_until) "
-		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+		      "expires_at, recipients, withheld, header, envelope, embargo_until, ledger_from, "
+		      "ledger_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	[Q_MSG_ENV] = "SELECT envelope FROM messages WHERE seq = ?1 AND envelope IS NOT NULL",
 	[Q_EXPIRED] = "SELECT seq, id, originator, kind, created_at, received_at, expires_at, "
 		      "recipients, withheld FROM messages WHERE expires_at > 0 AND expires_at <= ?1 "
@@ -122,7 +121,6 @@ static const char *const sql[Q_COUNT] = {
 	[Q_CONSENT_ANSWER] = "UPDATE consents SET state = ?2, answered_at = ?3, reason = ?4, signed = ?5, "
 			     "disclosed = ?6, withheld = ?7, ledger_from = ?8, ledger_to = ?9 "
 			     "WHERE id = ?1 AND state = 1",
-	[Q_MSG_LEDGER] = "UPDATE messages SET ledger_from = ?2, ledger_to = ?3 WHERE seq = ?1",
 	/* Where a message's disclosures are: its publication, and the
 	 * answers of the consents granted for it. */
 	[Q_LEDGER_RANGES] = "SELECT ledger_from, ledger_to FROM messages WHERE seq = ?1 AND ledger_to > 0 "
@@ -401,6 +399,8 @@ int lia_store_message_add(struct lia_store *s, struct lia_store_message *m, cons
 	sqlite3_bind_blob(st, 9, header, (int)header_len, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 10, envelope, (int)envelope_len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 11, m->embargo_until);
+	sqlite3_bind_int64(st, 12, (sqlite3_int64)m->ledger_from);
+	sqlite3_bind_int64(st, 13, (sqlite3_int64)m->ledger_to);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -924,18 +924,6 @@ int lia_store_consent_answer(struct lia_store *s, const struct lia_consent_reque
 }
 
 /* --- where the ledger holds a message's disclosures --- */
-
-int lia_store_message_ledger(struct lia_store *s, uint64_t message_seq, uint64_t ledger_from,
-			     uint64_t ledger_to, char err[static LIA_ERR_MAX])
-{
-	sqlite3_stmt *st = q(s, Q_MSG_LEDGER);
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)ledger_from);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)ledger_to);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_err(s, err, "record the message's ledger range");
-}
 
 int lia_store_ledger_ranges(struct lia_store *s, uint64_t message_seq, struct lia_store_range *out,
 			    size_t max, size_t *n)

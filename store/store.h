@@ -61,6 +61,8 @@ struct lia_store_message {
 	uint32_t recipients;            /* disclosed to */
 	uint32_t withheld;              /* refused */
 	bool erased;
+	uint64_t ledger_from;           /* its publication's ledger records: */
+	uint64_t ledger_to;             /* [ledger_from, ledger_to) (written by add) */
 };
 
 /* Look a message up by id: 1 found (*out filled), 0 not found, -1 error. */
@@ -189,12 +191,6 @@ struct lia_store_range {
 	uint64_t from, to;
 };
 
-/* Remember that records [ledger_from, ledger_to) are the publication of
- * message_seq (its publish, disclose and withhold records). Inside the
- * transaction that appended them. */
-int lia_store_message_ledger(struct lia_store *s, uint64_t message_seq, uint64_t ledger_from,
-			     uint64_t ledger_to, char err[static LIA_ERR_MAX])
-	__attribute__((warn_unused_result));
 /* The ranges holding a message's disclose and withhold records: its
  * publication, then each granted consent's answer, in ledger order. So
  * the broker answers "who received it" by reading those records by key,
