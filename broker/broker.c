@@ -1580,7 +1580,7 @@ static void handle_consent_ask(struct lia_broker *b, struct session *s, const st
 		return;
 	}
 	if (waiting >= CONSENTS_WAITING_MAX) {
-		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE,
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_FORBIDDEN,
 			    "32 of your consent requests wait for an answer already");
 		return;
 	}
@@ -1588,7 +1588,7 @@ static void handle_consent_ask(struct lia_broker *b, struct session *s, const st
 	if (limit > 0 && asked >= limit) {
 		char why[LIA_DETAIL_MAX];
 		snprintf(why, sizeof why, "at most %u consent requests a day for each principal (policy)", limit);
-		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, why);
+		reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_FORBIDDEN, why);
 		return;
 	}
 	const struct lia_envelope *e = cache_get(b, d.message_seq);

@@ -231,14 +231,20 @@ run 0 "$L" publish --profile ventimiglia --kind carrier --tlp GREEN --region MED
 	--title "after a broken reload" --set vessel.name=X
 cp "$T/good-policy.yaml" "$X/exchange.yaml"
 
-# --- the policy's publish rate limit ---
-sed 's/publish_per_hour: 600/publish_per_hour: 3/' "$T/good-policy.yaml" >"$X/exchange.yaml"
+# --- the policy's rate limits: publications, and consent requests ---
+sed 's/publish_per_hour: 600/publish_per_hour: 3/; s/onward_requests_per_day: 100/onward_requests_per_day: 1/' \
+	"$T/good-policy.yaml" >"$X/exchange.yaml"
 hup
 for i in 1 2 3; do
-	run 0 "$L" publish --profile valletta --kind carrier --tlp GREEN --region MED-CENTRAL --title "r$i" --set vessel.name=R
+	run 0 "$L" publish --profile valletta --kind carrier --tlp GREEN --region MED-CENTRAL --title "r$i" \
+		--set vessel.name=R --to GR-HCG/piraeus --json
 done
+RID=$(sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' "$T/out")
 run 4 "$L" publish --profile valletta --kind carrier --tlp GREEN --region MED-CENTRAL --title r4 --set vessel.name=R
 expect_in "$T/err" "publication limit\|rate limit"
+run 0 "$L" consent ask "$RID" --to RS-MUP/beograd --purpose "one a day" --profile piraeus
+run 4 "$L" consent ask "$RID" --to HR-MUP --purpose "two a day" --profile piraeus
+expect_in "$T/err" "at most 1 consent requests a day"
 cp "$T/good-policy.yaml" "$X/exchange.yaml"
 hup
 

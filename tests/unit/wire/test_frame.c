@@ -285,6 +285,11 @@ static void test_bounds(void **state)
 	pb.consent_list = &cl;
 	pb.body_case = LIAISON__V1__FRAME__BODY_CONSENT_LIST;
 	expect_refused(&pb, "consent state");
+	cr.state = LIAISON__V1__CONSENT_STATE__CONSENT_STATE_GRANTED;
+	uint8_t *bigs = calloc(1, LIA_CONSENT_MAX_BYTES + 1);
+	cr.consent = (ProtobufCBinaryData){LIA_CONSENT_MAX_BYTES + 1, bigs};
+	expect_refused(&pb, "consent: too large");
+	free(bigs);
 
 	/* Oversized: refused by length before decoding. */
 	struct lia_frame f;
@@ -332,6 +337,8 @@ static void test_consent_frames(void **state)
 		v[i].withheld = 1;
 	}
 	snprintf(v[1].reason, sizeof v[1].reason, "%s", "source protection");
+	memset(v[0].consent, 0xc5, 100); /* a granted request carries its signed consent */
+	v[0].consent_len = 100;
 	lia_frame_init(&f, LIA_FRAME_CONSENT_LIST, 5);
 	f.u.consent_list.v = v;
 	f.u.consent_list.n = 2;
