@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1141,16 +1140,13 @@ int lia_cmd_checkpoint(int argc, char **argv)
 static void print_consent(const struct lia_consent_request *c, const char *viewer, const char *check,
 			  int as_json)
 {
-	char idh[2 * LIA_ID_BYTES + 1], asked[32], answered[32] = "", digest_hex[65] = "";
+	char idh[2 * LIA_ID_BYTES + 1], asked[32], answered[32] = "", digest_hex[LIA_CONSENT_DIGEST_HEX] = "";
 	lia_id_hex(idh, c->message_id);
 	lia_time_format(c->requested_at, asked);
 	if (c->answered_at != 0)
 		lia_time_format(c->answered_at, answered);
-	if (c->consent_len > 0) {
-		uint8_t digest[crypto_hash_sha256_BYTES];
-		crypto_hash_sha256(digest, c->consent, c->consent_len);
-		lia_hex(digest_hex, digest, sizeof digest);
-	}
+	if (c->consent_len > 0)
+		lia_consent_digest_hex(c->consent, c->consent_len, digest_hex);
 	bool mine = strcmp(c->originator, viewer) == 0;
 	if (as_json) {
 		json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "request",

@@ -8,7 +8,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
-#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1433,6 +1432,25 @@ static void consent_for_viewer(struct lia_consent_request *c, const struct lia_c
 		c->disclosed = c->withheld = 0;
 }
 
+/* Queue ConsentList{c} for session s, as s may see it, to be sent after
+ * the commit (fallback instead if the commit fails). 0 or -1. */
+static int push_consent(struct lia_broker *b, const struct session *s, uint64_t req,
+			const struct lia_consent_request *c, const struct lia_frame *fallback)
+{
+	struct lia_consent_request *shown = malloc(sizeof *shown);
+	if (shown == NULL)
+		return -1;
+	*shown = *c;
+	consent_for_viewer(shown, &s->cert);
+	struct lia_frame f;
+	lia_frame_init(&f, LIA_FRAME_CONSENT_LIST, req);
+	f.u.consent_list.v = shown; /* built by hand: freed here, not by clear */
+	f.u.consent_list.n = 1;
+	int rc = out_push(b, s->rid, s->rid_len, &f, fallback);
+	free(shown);
+	return rc;
+}
+
 /* Tell subject's receiving sessions about the request, once this turn's
  * transaction is durable: the originator when a request arrives, the
  * requester when it is answered. Best effort: the state is in the store
@@ -1442,19 +1460,8 @@ static void notify_consent(struct lia_broker *b, const char *subject,
 {
 	for (uint32_t i = 0; i < b->n_sessions; i++) {
 		struct session *s = &b->sessions[i];
-		if (!s->used || !s->receive || strcmp(s->cert.subject, subject) != 0)
-			continue;
-		struct lia_consent_request *shown = malloc(sizeof *shown);
-		if (shown == NULL)
-			return;
-		*shown = *c;
-		consent_for_viewer(shown, &s->cert);
-		struct lia_frame f;
-		lia_frame_init(&f, LIA_FRAME_CONSENT_LIST, 0);
-		f.u.consent_list.v = shown;
-		f.u.consent_list.n = 1;
-		(void)out_push(b, s->rid, s->rid_len, &f, NULL);
-		free(shown);
+		if (s->used && s->receive && strcmp(s->cert.subject, subject) == 0)
+			(void)push_consent(b, s, 0, c, NULL);
 	}
 }
 
@@ -1462,25 +1469,15 @@ static void notify_consent(struct lia_broker *b, const char *subject,
 static void reply_consent(struct lia_broker *b, struct session *s, uint64_t req,
 			  const struct lia_consent_request *c)
 {
-	struct lia_frame r, fb;
-	struct lia_consent_request *shown = malloc(sizeof *shown);
-	if (shown == NULL) {
-		turn_abort(b, "out of memory");
-		reply_error(b, s->rid, s->rid_len, req, LIA_ERROR_UNAVAILABLE, "out of memory");
-		return;
-	}
-	*shown = *c;
-	consent_for_viewer(shown, &s->cert);
-	lia_frame_init(&r, LIA_FRAME_CONSENT_LIST, req);
-	r.u.consent_list.v = shown; /* built by hand: freed here, not by clear */
-	r.u.consent_list.n = 1;
+	struct lia_frame fb;
 	lia_frame_init(&fb, LIA_FRAME_ERROR, req);
 	fb.u.error.code = LIA_ERROR_UNAVAILABLE;
 	copy_text(fb.u.error.detail, sizeof fb.u.error.detail,
 		  "the broker could not make this durable; send it again");
-	if (out_push(b, s->rid, s->rid_len, &r, &fb) != 0)
-		turn_abort(b, "reply queue full");
-	free(shown);
+	if (push_consent(b, s, req, c, &fb) != 0) {
+		turn_abort(b, "a reply could not be queued");
+		reply_now(b, s->rid, s->rid_len, &fb);
+	}
 }
 
 /* A message erased before its originator answered: its waiting
@@ -1802,10 +1799,8 @@ static void consent_grant(struct lia_broker *b, struct session *s, const struct 
 	grantee_party(b, &r.recipient, c->grantee);
 	/* The signed consent, kept in the store, is bound to the ledger by
 	 * its hash: an auditor checks the bytes the broker shows it. */
-	uint8_t digest[crypto_hash_sha256_BYTES];
-	char digest_hex[2 * crypto_hash_sha256_BYTES + 1];
-	crypto_hash_sha256(digest, f->u.consent_answer.consent.p, f->u.consent_answer.consent.len);
-	lia_hex(digest_hex, digest, sizeof digest);
+	char digest_hex[LIA_CONSENT_DIGEST_HEX];
+	lia_consent_digest_hex(f->u.consent_answer.consent.p, f->u.consent_answer.consent.len, digest_hex);
 	snprintf(r.justification, sizeof r.justification,
 		 "request %" PRIu64 " by %s: %s; %u disclosed, %u withheld; consent sha256:%s", c->request,
 		 c->requested_by, c->purpose, c->disclosed, c->withheld, digest_hex);

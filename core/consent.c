@@ -3,6 +3,7 @@
  */
 #include "consent.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,13 @@ const char *lia_consent_state_str(enum lia_consent_state s)
 	case LIA_CONSENT_REFUSED: return "refused";
 	}
 	return "unknown";
+}
+
+void lia_consent_digest_hex(const uint8_t *consent, size_t len, char out[static LIA_CONSENT_DIGEST_HEX])
+{
+	uint8_t digest[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(digest, consent, len);
+	lia_hex(out, digest, sizeof digest);
 }
 
 static bool grant_valid(const struct lia_consent_grant *g)

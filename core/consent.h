@@ -60,6 +60,12 @@ struct lia_consent_request {
 	uint8_t consent[LIA_CONSENT_MAX_BYTES];
 };
 
+/* The SHA-256 of a signed consent as 64 hex digits: what the ledger's
+ * consent-granted record names, so anyone holding the bytes can match
+ * them against it. */
+#define LIA_CONSENT_DIGEST_HEX 65
+void lia_consent_digest_hex(const uint8_t *consent, size_t len, char out[static LIA_CONSENT_DIGEST_HEX]);
+
 /* A purpose as a requester may state it: 1..255 printable bytes. */
 bool lia_purpose_valid(const char *s);
 

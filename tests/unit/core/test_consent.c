@@ -158,12 +158,21 @@ static void test_invalid_fields_refused(void **state)
 	assert_false(lia_purpose_valid(too_long));
 }
 
+static void test_digest(void **state)
+{
+	(void)state;
+	char hex[LIA_CONSENT_DIGEST_HEX];
+	lia_consent_digest_hex((const uint8_t *)"abc", 3, hex); /* FIPS 180-2 example */
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_wrong_signer_and_tampering),
 		cmocka_unit_test(test_invalid_fields_refused),
+		cmocka_unit_test(test_digest),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
