@@ -16,12 +16,13 @@ for p in $PKGS; do
 	fi
 done
 [ -z "$missing" ] && exit 0
-echo "liaison: installing missing Debian packages:$missing" >&2
 if [ "$(id -u)" -ne 0 ]; then
+	echo "liaison: missing Debian packages:$missing" >&2
 	echo "liaison: not root; run this, then try again:" >&2
 	echo "  sudo apt-get install -y$missing" >&2
 	exit 1
 fi
+echo "liaison: installing missing Debian packages:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
