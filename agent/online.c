@@ -1356,16 +1356,11 @@ static int wrap_for_grantee(struct lia_client *cl, const struct lia_consent_requ
 		    (strcmp(rc2->subject, c->grantee) != 0 && strcmp(rc2->agency, c->grantee) != 0) ||
 		    lia_cert_check(rc2, &cl->dir.crl, lia_now()) != LIA_CERT_OK)
 			continue;
+		/* The fetched copy carries only our own wrap, and the grantee is
+		 * never our agency: every grantee principal gets one here. The
+		 * broker keeps only the wraps of principals it lets through,
+		 * never one a first-hand recipient already has. */
 		wrapped++;
-		struct lia_envelope *cur = NULL;
-		if (lia_envelope_decode(&cur, env, env_len) != LIA_ENV_OK) {
-			lia_errf(err, "cannot decode the envelope being extended");
-			goto out;
-		}
-		bool has = lia_envelope_has_wrap(cur, rc2->box_kid);
-		lia_envelope_destroy(&cur);
-		if (has) /* an original recipient: it holds its key already */
-			continue;
 		uint8_t *next = NULL;
 		size_t next_len = 0;
 		if (lia_envelope_add_wrap(sealer, env, env_len, o.data_key, rc2, &next, &next_len, err) != 0)
