@@ -800,21 +800,35 @@ static int parse_roles(struct loader *L, const struct node *n, struct lia_policy
 	return 0;
 }
 
+/* The head of a section that names its entries (regions, agencies,
+ * agreements): a map of at most max entries, and *mem a zeroed array of
+ * that many elem-sized entries (NULL when there are none). */
+static int section_alloc(struct loader *L, const struct node *n, const char *what, size_t max,
+			 size_t elem, void **mem, size_t *count)
+{
+	*mem = NULL;
+	if (expect(L, n, N_MAP, what) != 0)
+		return -1;
+	*count = n->n / 2;
+	if (*count > max)
+		return fail(L, n, "%zu %s are more than the limit of %zu", *count, what, max);
+	if (*count == 0)
+		return 0;
+	*mem = calloc(*count, elem);
+	return *mem == NULL ? fail(L, n, "out of memory") : 0;
+}
+
 static int parse_agencies(struct loader *L, const struct node *n, struct lia_policy *p)
 {
 	static const char *const keys[] = {"country", "description", "may_receive_personal_data",
 					   "judicial", NULL};
-	if (expect(L, n, N_MAP, "agencies") != 0)
+	size_t count = 0;
+	void *mem;
+	if (section_alloc(L, n, "agencies", LIA_POLICY_MAX_AGENCIES, sizeof *p->agencies, &mem, &count) != 0)
 		return -1;
-	size_t count = n->n / 2;
 	if (count == 0)
 		return fail(L, n, "agencies is empty: an exchange needs at least one agency");
-	if (count > LIA_POLICY_MAX_AGENCIES)
-		return fail(L, n, "%zu agencies are more than the limit of %d", count,
-			    LIA_POLICY_MAX_AGENCIES);
-	p->agencies = calloc(count, sizeof *p->agencies);
-	if (p->agencies == NULL)
-		return fail(L, n, "out of memory");
+	p->agencies = mem;
 	for (size_t i = 0; i < count; i++) {
 		const struct node *k = n->kid[2 * i], *v = n->kid[2 * i + 1];
 		struct lia_policy_agency *a = &p->agencies[i];
@@ -850,17 +864,13 @@ static int cmp_country(const void *a, const void *b)
 static int parse_regions(struct loader *L, const struct node *n, struct lia_policy *p)
 {
 	static const char *const keys[] = {"description", "countries", "agencies", NULL};
-	if (expect(L, n, N_MAP, "regions") != 0)
+	size_t count = 0;
+	void *mem;
+	if (section_alloc(L, n, "regions", LIA_POLICY_MAX_REGIONS, sizeof *p->regions, &mem, &count) != 0)
 		return -1;
-	size_t count = n->n / 2;
-	if (count > LIA_POLICY_MAX_REGIONS)
-		return fail(L, n, "%zu regions are more than the limit of %d", count,
-			    LIA_POLICY_MAX_REGIONS);
 	if (count == 0)
 		return 0;
-	p->regions = calloc(count, sizeof *p->regions);
-	if (p->regions == NULL)
-		return fail(L, n, "out of memory");
+	p->regions = mem;
 	for (size_t i = 0; i < count; i++) {
 		const struct node *k = n->kid[2 * i], *v = n->kid[2 * i + 1];
 		struct lia_policy_region *r = &p->regions[i];
@@ -935,17 +945,14 @@ static int parse_agreements(struct loader *L, const struct node *n, struct lia_p
 {
 	static const char *const keys[] = {"type",  "description",   "parties",
 					   "regions", "kinds", "personal_data", NULL};
-	if (expect(L, n, N_MAP, "agreements") != 0)
+	size_t count = 0;
+	void *mem;
+	if (section_alloc(L, n, "agreements", LIA_POLICY_MAX_AGREEMENTS, sizeof *p->agreements, &mem,
+			  &count) != 0)
 		return -1;
-	size_t count = n->n / 2;
-	if (count > LIA_POLICY_MAX_AGREEMENTS)
-		return fail(L, n, "%zu agreements are more than the limit of %d", count,
-			    LIA_POLICY_MAX_AGREEMENTS);
 	if (count == 0)
 		return 0;
-	p->agreements = calloc(count, sizeof *p->agreements);
-	if (p->agreements == NULL)
-		return fail(L, n, "out of memory");
+	p->agreements = mem;
 	for (size_t i = 0; i < count; i++) {
 		const struct node *k = n->kid[2 * i], *v = n->kid[2 * i + 1];
 		struct lia_policy_agreement *g = &p->agreements[i];
