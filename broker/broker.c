@@ -25,6 +25,7 @@
 #include "policy.h"
 #include "sig.h"
 #include "store.h"
+#include "unit.h"
 #include "util.h"
 #include "wire.h"
 
@@ -85,8 +86,9 @@ struct lia_broker {
 	uint8_t authority_pk[32];
 	struct lia_directory dir;
 	struct lia_policy *policy;
-	struct lia_store *store;
-	struct lia_ledger *ledger;
+	struct lia_unit *unit;     /* owns the connection and the turn's transaction */
+	struct lia_store *store;   /* borrowed from unit */
+	struct lia_ledger *ledger; /* borrowed from unit */
 	struct lia_store_feed *feeds;
 	size_t n_feeds;
 	/* Publish rate per principal (policy publish_per_hour), indexed like
@@ -172,19 +174,14 @@ static int txn_need(struct lia_broker *b)
 	if (b->in_txn) {
 		/* SQLite rolls a transaction back by itself on some I/O errors;
 		 * then later statements would run outside it. */
-		if (sqlite3_get_autocommit(lia_store_db(b->store)) == 0)
+		if (lia_unit_active(b->unit))
 			return 0;
 		turn_abort(b, "the store's transaction ended unexpectedly");
 		return -1;
 	}
 	char err[LIA_ERR_MAX];
-	if (lia_store_begin(b->store, err) != 0) {
+	if (lia_unit_begin(b->unit, err) != 0) {
 		blog("store-error", "%s", err);
-		return -1;
-	}
-	if (lia_ledger_batch_begin(b->ledger, err) != 0) {
-		blog("ledger-error", "%s", err);
-		lia_store_rollback(b->store);
 		return -1;
 	}
 	b->in_txn = true;
@@ -241,11 +238,9 @@ static int record_now(struct lia_broker *b, struct lia_record *r)
 		turn_commit(b); /* never mix with a turn's work */
 	if (record_append(b, r) != 0)
 		return -1;
-	lia_ledger_batch_end(b->ledger);
 	b->in_txn = false;
-	if (lia_store_commit(b->store, err) != 0) {
+	if (lia_unit_commit(b->unit, err) != 0) {
 		blog("store-error", "%s", err);
-		lia_store_rollback(b->store);
 		return -1;
 	}
 	return 0;
@@ -316,8 +311,7 @@ static void turn_abort(struct lia_broker *b, const char *why)
 {
 	blog("turn-aborted", "reason=\"%s\"", why);
 	if (b->in_txn) {
-		lia_ledger_batch_end(b->ledger);
-		lia_store_rollback(b->store);
+		lia_unit_rollback(b->unit);
 		b->in_txn = false;
 	}
 	out_flush(b, false);
@@ -2029,12 +2023,10 @@ static void turn_commit(struct lia_broker *b)
 		out_flush(b, true);
 		return;
 	}
-	lia_ledger_batch_end(b->ledger);
 	b->in_txn = false;
-	bool ok = lia_store_commit(b->store, err) == 0;
+	bool ok = lia_unit_commit(b->unit, err) == 0;
 	if (!ok) {
 		blog("store-error", "commit failed: %s", err);
-		lia_store_rollback(b->store);
 		cache_clear(b);
 	}
 	if (ok && b->feeds_dirty && reload_feeds(b) != 0)
@@ -2199,12 +2191,12 @@ struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[
 		goto fail;
 	}
 	lia_directory_init(&b->dir, b->authority_pk);
-	b->store = path_in(path, cfg->data, "liaison.db", err) ? NULL : lia_store_open(path, err);
-	if (b->store == NULL)
+	b->unit = path_in(path, cfg->data, "liaison.db", err) ? NULL
+							       : lia_unit_open(path, b->me.cert.subject, err);
+	if (b->unit == NULL)
 		goto fail;
-	b->ledger = lia_ledger_open(lia_store_db(b->store), b->me.cert.subject, err);
-	if (b->ledger == NULL)
-		goto fail;
+	b->store = lia_unit_store(b->unit);
+	b->ledger = lia_unit_ledger(b->unit);
 	if (load_policy(b, false) != 0) {
 		lia_errf(err, "cannot load the policy \"%s\" (see above)", cfg->policy);
 		goto fail;
@@ -2267,12 +2259,9 @@ void lia_broker_destroy(struct lia_broker **bp)
 	if (b->sigfd >= 0)
 		close(b->sigfd);
 	cache_clear(b);
-	if (b->in_txn) {
-		lia_ledger_batch_end(b->ledger);
-		lia_store_rollback(b->store);
-	}
-	lia_ledger_destroy(&b->ledger);
-	lia_store_destroy(&b->store);
+	lia_unit_destroy(&b->unit); /* rolls back an open turn */
+	b->store = NULL;
+	b->ledger = NULL;
 	lia_policy_destroy(&b->policy);
 	lia_directory_clear(&b->dir);
 	for (size_t i = 0; i < b->n_out; i++) {

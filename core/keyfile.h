@@ -25,9 +25,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "marking.h"
 
-#define LIA_ERR_MAX 256
 #define LIA_PASS_MAX 1024
 
 enum lia_key_purpose {

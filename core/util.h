@@ -20,7 +20,7 @@
 
 #include <jansson.h>
 
-#include "keyfile.h" /* LIA_ERR_MAX */
+#include "err.h"
 
 /* Exit codes of every program (DESIGN §7). */
 enum {

@@ -6,6 +6,7 @@
  * than the inserts.
  */
 #include "store.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -301,7 +302,7 @@ void lia_store_destroy(struct lia_store **sp)
 	*sp = NULL;
 }
 
-sqlite3 *lia_store_db(struct lia_store *s) { return s->db; }
+sqlite3 *lia_store_sqlite(struct lia_store *s) { return s->db; }
 
 /* Reset a statement for reuse and return it. */
 static sqlite3_stmt *q(struct lia_store *s, int which)

@@ -14,13 +14,14 @@
  * back are still bounded (names re-validated, blobs size-checked).
  * Thread safety: one store per thread.
  *
- * A PostgreSQL backend for several broker nodes (DESIGN §9) would
- * implement this same interface; nothing outside store/ sees SQL.
+ * The broker reaches the store through a unit of work (unit.h), which
+ * owns the connection and the turn's transaction. A PostgreSQL backend
+ * for several broker nodes (DESIGN §9) would implement this same
+ * interface; nothing outside store/ sees SQL or a database type.
  */
 #ifndef LIA_STORE_H
 #define LIA_STORE_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,8 +41,6 @@ struct lia_store;
  * create the schema. NULL with err on failure. */
 struct lia_store *lia_store_open(const char *path, char err[static LIA_ERR_MAX]);
 void lia_store_destroy(struct lia_store **s);
-/* The connection, for the ledger to share the transaction. */
-sqlite3 *lia_store_db(struct lia_store *s);
 
 int lia_store_begin(struct lia_store *s, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
 int lia_store_commit(struct lia_store *s, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));

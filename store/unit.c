@@ -1,0 +1,102 @@
+/*
+ * unit.c — the unit of work over SQLite: the store opens the file and
+ * owns the connection; the ledger writes through the same connection, so
+ * one BEGIN IMMEDIATE ... COMMIT holds a turn's messages, deliveries and
+ * ledger records.
+ */
+#include "unit.h"
+
+#include <stdlib.h>
+
+#include "ledger.h"
+#include "store.h"
+#include "store_int.h"
+#include "util.h"
+
+struct lia_unit {
+	struct lia_store *store;
+	struct lia_ledger *ledger;
+	bool open;                 /* a transaction begun here is open */
+};
+
+struct lia_unit *lia_unit_open(const char *path, const char *origin, char err[static LIA_ERR_MAX])
+{
+	struct lia_unit *u = calloc(1, sizeof *u);
+	if (u == NULL) {
+		lia_errf(err, "out of memory");
+		return NULL;
+	}
+	u->store = lia_store_open(path, err);
+	if (u->store == NULL)
+		goto fail;
+	u->ledger = lia_ledger_open(lia_store_sqlite(u->store), origin, err);
+	if (u->ledger == NULL)
+		goto fail;
+	return u;
+fail:
+	lia_unit_destroy(&u);
+	return NULL;
+}
+
+void lia_unit_destroy(struct lia_unit **up)
+{
+	if (up == NULL || *up == NULL)
+		return;
+	struct lia_unit *u = *up;
+	lia_unit_rollback(u);
+	lia_ledger_destroy(&u->ledger); /* before the connection it borrows */
+	lia_store_destroy(&u->store);
+	free(u);
+	*up = NULL;
+}
+
+struct lia_store *lia_unit_store(struct lia_unit *u)
+{
+	return u->store;
+}
+
+struct lia_ledger *lia_unit_ledger(struct lia_unit *u)
+{
+	return u->ledger;
+}
+
+int lia_unit_begin(struct lia_unit *u, char err[static LIA_ERR_MAX])
+{
+	if (u->open)
+		return lia_errf(err, "unit of work: a transaction is already open");
+	if (lia_store_begin(u->store, err) != 0)
+		return -1;
+	if (lia_ledger_batch_begin(u->ledger, err) != 0) {
+		lia_store_rollback(u->store);
+		return -1;
+	}
+	u->open = true;
+	return 0;
+}
+
+bool lia_unit_active(struct lia_unit *u)
+{
+	return u->open && sqlite3_get_autocommit(lia_store_sqlite(u->store)) == 0;
+}
+
+int lia_unit_commit(struct lia_unit *u, char err[static LIA_ERR_MAX])
+{
+	if (!u->open)
+		return lia_errf(err, "unit of work: no transaction to commit");
+	lia_ledger_batch_end(u->ledger);
+	u->open = false;
+	if (lia_store_commit(u->store, err) != 0) {
+		lia_store_rollback(u->store);
+		return -1;
+	}
+	return 0;
+}
+
+void lia_unit_rollback(struct lia_unit *u)
+{
+	if (!u->open)
+		return;
+	lia_ledger_batch_end(u->ledger);
+	lia_store_rollback(u->store);
+	u->open = false;
+}

@@ -1,0 +1,63 @@
+/*
+ * unit.h — the broker's unit of work: one object owns the database
+ * connection and the transaction of a loop turn, and hands out the
+ * store's and the ledger's writers over it.
+ *
+ * Why one object. A publish is deliverable and recorded in the same
+ * transaction (DESIGN §5: no disclosure without a record), so the store
+ * and the ledger must write through one connection and one transaction.
+ * Nothing outside store/ (and the ledger's own storage code in audit/)
+ * sees the connection: the broker asks this object to begin, commit or
+ * roll back, and never names a database type. A second backend (the
+ * PostgreSQL one of DESIGN §9) implements lia_unit_open() and the
+ * store/ledger storage behind it without changing any caller.
+ *
+ *     struct lia_unit *u = lia_unit_open(path, origin, err);
+ *     lia_unit_begin(u, err);                  -- store txn + ledger batch
+ *     lia_store_message_add(lia_unit_store(u), ...);
+ *     lia_ledger_append(lia_unit_ledger(u), &rec, err);
+ *     lia_unit_commit(u, err);                 -- durable on return, or
+ *     lia_unit_rollback(u);                    -- nothing of it happened
+ *
+ * Durability: lia_unit_commit() returns 0 only once the turn is durable
+ * (WAL, synchronous=FULL); only then may the broker acknowledge or send.
+ * Errors: 0 / -1 with err saying what failed. Thread safety: one unit per
+ * thread; the store and ledger it hands out are borrowed and die with it.
+ */
+#ifndef LIA_UNIT_H
+#define LIA_UNIT_H
+
+#include <stdbool.h>
+
+#include "err.h"
+
+struct lia_unit;
+struct lia_store;
+struct lia_ledger;
+
+/* Open or create the database at path (0600): the store's tables and the
+ * ledger's, the ledger with this origin (a ledger of another origin is
+ * refused). NULL with err on failure. */
+struct lia_unit *lia_unit_open(const char *path, const char *origin, char err[static LIA_ERR_MAX]);
+/* Roll back an open transaction, close, free; accepts NULL; nulls *u. */
+void lia_unit_destroy(struct lia_unit **u);
+
+/* The writers over the unit's connection (borrowed). */
+struct lia_store *lia_unit_store(struct lia_unit *u);
+struct lia_ledger *lia_unit_ledger(struct lia_unit *u);
+
+/* Begin the turn's transaction and the ledger's batch inside it. Refused
+ * (-1) while one is open. */
+int lia_unit_begin(struct lia_unit *u, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+/* True while a transaction begun here is really open. False after a
+ * commit or rollback, and also when the database ended it by itself
+ * (SQLite rolls back on some I/O errors): the caller must then abandon
+ * the turn, since later statements would run outside any transaction. */
+bool lia_unit_active(struct lia_unit *u);
+/* End the ledger batch and commit; durable when it returns 0. On -1 the
+ * transaction is rolled back and nothing of the turn happened. */
+int lia_unit_commit(struct lia_unit *u, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+/* End the ledger batch and roll back; a no-op when none is open. */
+void lia_unit_rollback(struct lia_unit *u);
+
+#endif
