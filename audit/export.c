@@ -293,7 +293,7 @@ int lia_export_write(struct lia_ledger *l, enum lia_export_format fmt, FILE *out
 	if (rc == 1)
 		return lia_errf(err, "ledger has no checkpoint yet: nothing verifiable to export");
 	int ret = -1;
-	sqlite3_stmt *s = NULL;
+	struct lia_ledger_iter *it = NULL;
 	struct lia_record *r = malloc(sizeof *r);
 	if (r == NULL) {
 		lia_errf(err, "export: out of memory");
@@ -315,39 +315,36 @@ int lia_export_write(struct lia_ledger *l, enum lia_export_format fmt, FILE *out
 			csv_field(out, csv_columns[i], i == 0, false);
 		fputs("\r\n", out);
 	}
-	if (sqlite3_prepare_v2(lia_ledger_db(l),
-			       "SELECT seq, record FROM ledger_record WHERE seq < ?1 ORDER BY seq", -1,
-			       &s, NULL) != SQLITE_OK) {
-		lia_errf(err, "export: cannot read records: %s", sqlite3_errmsg(lia_ledger_db(l)));
+	if (lia_ledger_iter_new(l, &it, err) != 0)
 		goto done;
-	}
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)size);
 	uint64_t e = 0;
 	int step;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		sqlite3_int64 seq = sqlite3_column_int64(s, 0);
-		const uint8_t *b = sqlite3_column_blob(s, 1);
-		int n = sqlite3_column_bytes(s, 1);
-		char why[LIA_ERR_MAX];
+	int64_t seq = 0;
+	const uint8_t *b = NULL;
+	size_t n = 0;
+	char why[LIA_ERR_MAX];
+	/* Every row below the checkpoint's size, in order: the rows after it
+	 * are not part of the export. */
+	while ((step = lia_ledger_iter_next(it, &seq, &b, &n, why)) == 1 &&
+	       seq < (int64_t)(size & INT64_MAX)) {
 		if (seq < 0 || (uint64_t)seq != e) {
 			lia_errf(err, "export: record %" PRIu64 " is missing (run verify)", e);
 			goto done;
 		}
-		if (b == NULL || n <= 0 || lia_record_decode(r, b, (size_t)n, why) != 0) {
+		if (b == NULL || n == 0 || lia_record_decode(r, b, n, why) != 0) {
 			lia_errf(err, "export: record %" PRIu64 " cannot be read (run verify): %s", e,
 				 b == NULL ? "empty" : why);
 			goto done;
 		}
-		if (fmt == LIA_EXPORT_JSONL
-			    ? write_json_line(out, record_to_json(r, b, (size_t)n), err) != 0
-			    : csv_row(out, r, b, (size_t)n, err) != 0)
+		if (fmt == LIA_EXPORT_JSONL ? write_json_line(out, record_to_json(r, b, n), err) != 0
+					    : csv_row(out, r, b, n, err) != 0)
 			goto done;
 		e++;
 		if (progress && (e & 8191) == 0)
 			progress(progress_ctx, e, size);
 	}
-	if (step != SQLITE_DONE) {
-		lia_errf(err, "export: cannot read records: %s", sqlite3_errmsg(lia_ledger_db(l)));
+	if (step < 0) {
+		lia_errf(err, "export: %s", why);
 		goto done;
 	}
 	if (e != size) {
@@ -378,7 +375,7 @@ int lia_export_write(struct lia_ledger *l, enum lia_export_format fmt, FILE *out
 	*count = e;
 	ret = 0;
 done:
-	sqlite3_finalize(s);
+	lia_ledger_iter_destroy(&it);
 	free(r);
 	free(note);
 	return ret;
@@ -571,12 +568,8 @@ struct lia_ledger *lia_export_load(FILE *in, lia_ledger_progress_fn progress, vo
 	line_clear(&ln);
 	if (l == NULL)
 		goto fail;
-	char *msg = NULL;
-	if (sqlite3_exec(lia_ledger_db(l), "BEGIN", NULL, NULL, &msg) != SQLITE_OK) {
-		lia_errf(err, "export: %s", msg ? msg : "cannot begin");
-		sqlite3_free(msg);
+	if (lia_ledger_begin(l, err) != 0)
 		goto fail;
-	}
 	in_tx = true;
 	if (lia_ledger_batch_begin(l, err) != 0)
 		goto fail;
@@ -632,11 +625,8 @@ struct lia_ledger *lia_export_load(FILE *in, lia_ledger_progress_fn progress, vo
 			 expected);
 		goto fail;
 	}
-	if (sqlite3_exec(lia_ledger_db(l), "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
-		lia_errf(err, "export: %s", msg ? msg : "cannot commit");
-		sqlite3_free(msg);
+	if (lia_ledger_commit(l, err) != 0)
 		goto fail;
-	}
 	if (progress)
 		progress(progress_ctx, expected, want);
 	free(buf);
@@ -646,7 +636,7 @@ fail:
 	line_clear(&ln);
 	if (l != NULL && in_tx) {
 		lia_ledger_batch_end(l);
-		(void)sqlite3_exec(lia_ledger_db(l), "ROLLBACK", NULL, NULL, NULL);
+		lia_ledger_rollback(l);
 	}
 	lia_ledger_destroy(&l);
 	free(buf);

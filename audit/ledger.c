@@ -1,206 +1,63 @@
 /*
- * ledger.c — the Merkle log in SQLite (see ledger.h for the storage
- * layout and the transaction rules).
+ * ledger.c — the Merkle log over a storage backend (see ledger.h for the
+ * transaction rules, ledger_storage.h for the seam, docs/ledger.md for
+ * the tables).
  *
- * In memory we keep only prepared statements and, during a batch, the
- * frontier (the right edge of the tree, at most 63 hashes). Everything
- * else is read on demand: a complete aligned subtree (level L, index k)
- * is stored in the row of its last leaf, seq = (k + 1) * 2^L - 1, at
- * offset (L - 1) * 32 of the nodes column (level 0 is the leaf column).
+ * In memory we keep only, during a batch, the frontier (the right edge
+ * of the tree, at most 63 hashes). Everything else is read on demand: a
+ * complete aligned subtree (level L, index k) is stored in the row of its
+ * last leaf, seq = (k + 1) * 2^L - 1, as the L-th hash of that row (level
+ * 0 is the leaf hash). That addressing is the logic's, not the backend's:
+ * a backend only returns the hashes of a row.
  *
  * Cost: an append is one protobuf pack, one SHA-256 of the record, one
- * node hash on average and one INSERT. A proof is at most ~2 log2(n)
- * primary-key reads. A full verify is one sequential scan.
+ * node hash on average and one insert through the backend. A proof is at
+ * most ~2 log2(n) keyed reads. The full verify (ledger_verify.c) is one
+ * ordered walk.
  */
 #include "ledger.h"
+#include "ledger_int.h"
 
 #include <assert.h>
 #include <inttypes.h>
-#include <sodium.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
-enum stmt_id {
-	ST_SIZE,
-	ST_NODE,
-	ST_INSERT,
-	ST_GET,
-	ST_CP_LATEST,
-	ST_CP_GET,
-	ST_CP_INSERT,
-	ST_COUNT,
-};
+/* --- opening --- */
 
-static const char *const stmt_sql[ST_COUNT] = {
-	[ST_SIZE] = "SELECT COALESCE(MAX(seq) + 1, 0) FROM ledger_record",
-	[ST_NODE] = "SELECT leaf, nodes FROM ledger_record WHERE seq = ?1",
-	[ST_INSERT] = "INSERT INTO ledger_record(seq, record, leaf, nodes) VALUES (?1, ?2, ?3, ?4)",
-	[ST_GET] = "SELECT record FROM ledger_record WHERE seq = ?1",
-	[ST_CP_LATEST] = "SELECT size, note FROM ledger_checkpoint ORDER BY size DESC LIMIT 1",
-	[ST_CP_GET] = "SELECT note FROM ledger_checkpoint WHERE size = ?1",
-	[ST_CP_INSERT] = "INSERT INTO ledger_checkpoint(size, issued_at, note) VALUES (?1, ?2, ?3)",
-};
-
-static const char schema_sql[] =
-	"CREATE TABLE IF NOT EXISTS ledger_meta("
-	"  key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS ledger_record("
-	"  seq INTEGER PRIMARY KEY,"   /* leaf index, from 0 */
-	"  record BLOB NOT NULL,"      /* exact leaf bytes: a canonical LedgerRecord */
-	"  leaf BLOB NOT NULL,"        /* SHA-256(0x00 || record) */
-	"  nodes BLOB NOT NULL);"      /* subtrees completed by this leaf, level 1 first */
-	"CREATE TABLE IF NOT EXISTS ledger_checkpoint("
-	"  size INTEGER PRIMARY KEY, issued_at INTEGER NOT NULL, note TEXT NOT NULL);"
-	"CREATE TRIGGER IF NOT EXISTS ledger_record_no_update BEFORE UPDATE ON ledger_record"
-	"  BEGIN SELECT RAISE(ABORT, 'ledger records are append-only'); END;"
-	"CREATE TRIGGER IF NOT EXISTS ledger_record_no_delete BEFORE DELETE ON ledger_record"
-	"  BEGIN SELECT RAISE(ABORT, 'ledger records are append-only'); END;"
-	"CREATE TRIGGER IF NOT EXISTS ledger_checkpoint_no_update BEFORE UPDATE ON ledger_checkpoint"
-	"  BEGIN SELECT RAISE(ABORT, 'ledger checkpoints are append-only'); END;"
-	"CREATE TRIGGER IF NOT EXISTS ledger_checkpoint_no_delete BEFORE DELETE ON ledger_checkpoint"
-	"  BEGIN SELECT RAISE(ABORT, 'ledger checkpoints are append-only'); END;"
-	"CREATE TRIGGER IF NOT EXISTS ledger_meta_no_update BEFORE UPDATE ON ledger_meta"
-	"  BEGIN SELECT RAISE(ABORT, 'ledger metadata is append-only'); END;"
-	"CREATE TRIGGER IF NOT EXISTS ledger_meta_no_delete BEFORE DELETE ON ledger_meta"
-	"  BEGIN SELECT RAISE(ABORT, 'ledger metadata is append-only'); END;";
-
-struct lia_ledger {
-	sqlite3 *db;
-	bool owns_db;
-	char origin[LIA_NOTE_NAME_MAX];
-	sqlite3_stmt *st[ST_COUNT];
-	bool in_batch;
-	struct lia_merkle_frontier frontier; /* valid while in_batch */
-	char cb_err[LIA_ERR_MAX];            /* failure inside a merkle callback */
-	uint8_t enc[LIA_RECORD_MAX_BYTES];   /* the record being appended, encoded */
-};
-
-static int db_errf(struct lia_ledger *l, char err[static LIA_ERR_MAX], const char *what)
-{
-	return lia_errf(err, "ledger: %s: %s", what, sqlite3_errmsg(l->db));
-}
-
-static void stmt_done(sqlite3_stmt *s)
-{
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-}
-
-/* Run SQL without results. */
-static int exec(struct lia_ledger *l, const char *sql, char err[static LIA_ERR_MAX])
-{
-	char *msg = NULL;
-	if (sqlite3_exec(l->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		lia_errf(err, "ledger: %s", msg ? msg : sqlite3_errmsg(l->db));
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
-
-static int table_exists(struct lia_ledger *l, const char *name, bool *exists,
-			char err[static LIA_ERR_MAX])
-{
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-			       -1, &s, NULL) != SQLITE_OK)
-		return db_errf(l, err, "cannot read the schema");
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_errf(l, err, "cannot read the schema");
-	*exists = rc == SQLITE_ROW;
-	return 0;
-}
-
-static int meta_get(struct lia_ledger *l, const char *key, char *out, size_t cap,
-		    char err[static LIA_ERR_MAX])
-{
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(l->db, "SELECT value FROM ledger_meta WHERE key = ?1", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return db_errf(l, err, "cannot read ledger_meta");
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		if (rc == SQLITE_DONE)
-			return lia_errf(err, "ledger: ledger_meta has no \"%s\"", key);
-		return db_errf(l, err, "cannot read ledger_meta");
-	}
-	const unsigned char *v = sqlite3_column_text(s, 0);
-	int n = sqlite3_column_bytes(s, 0);
-	if (v == NULL || n < 0 || (size_t)n >= cap) {
-		sqlite3_finalize(s);
-		return lia_errf(err, "ledger: ledger_meta \"%s\" is missing or too long", key);
-	}
-	memcpy(out, v, (size_t)n);
-	out[n] = '\0';
-	sqlite3_finalize(s);
-	return 0;
-}
-
-static int create_schema(struct lia_ledger *l, const char *origin, char err[static LIA_ERR_MAX])
-{
-	/* A savepoint works both inside and outside the caller's transaction. */
-	if (exec(l, "SAVEPOINT lia_ledger_create", err) != 0)
-		return -1;
-	if (exec(l, schema_sql, err) != 0)
-		goto fail;
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(l->db,
-			       "INSERT OR IGNORE INTO ledger_meta(key, value) VALUES "
-			       "('schema', ?1), ('origin', ?2)",
-			       -1, &s, NULL) != SQLITE_OK) {
-		db_errf(l, err, "cannot write ledger_meta");
-		goto fail;
-	}
-	sqlite3_bind_int(s, 1, LIA_LEDGER_SCHEMA_VERSION);
-	sqlite3_bind_text(s, 2, origin, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		db_errf(l, err, "cannot write ledger_meta");
-		goto fail;
-	}
-	return exec(l, "RELEASE lia_ledger_create", err);
-fail:;
-	char ignore[LIA_ERR_MAX];
-	(void)exec(l, "ROLLBACK TO lia_ledger_create; RELEASE lia_ledger_create", ignore);
-	return -1;
-}
-
-struct lia_ledger *lia_ledger_open(sqlite3 *db, const char *origin, char err[static LIA_ERR_MAX])
+struct lia_ledger *lia_ledger_open_storage(const struct lia_ledger_storage_ops *ops, void *impl,
+					   const char *origin, char err[static LIA_ERR_MAX])
 {
 	if (origin != NULL && !lia_note_name_valid(origin)) {
+		ops->destroy(impl);
 		lia_errf(err, "ledger origin \"%.64s\" is not valid: want 1-255 printable "
 			      "characters without space or '+'", origin);
 		return NULL;
 	}
 	struct lia_ledger *l = calloc(1, sizeof *l);
 	if (l == NULL) {
+		ops->destroy(impl);
 		lia_errf(err, "ledger: out of memory");
 		return NULL;
 	}
-	l->db = db;
+	l->ops = ops;
+	l->impl = impl;
 	bool exists = false;
-	if (table_exists(l, "ledger_record", &exists, err) != 0)
+	if (ops->exists(impl, &exists, err) != 0)
 		goto fail;
 	if (!exists) {
 		if (origin == NULL) {
 			lia_errf(err, "not a liaison ledger: no table ledger_record");
 			goto fail;
 		}
-		if (create_schema(l, origin, err) != 0)
+		if (ops->create(impl, LIA_LEDGER_SCHEMA_VERSION, origin, err) != 0)
 			goto fail;
 	}
 	char schema[16];
-	if (meta_get(l, "schema", schema, sizeof schema, err) != 0 ||
-	    meta_get(l, "origin", l->origin, sizeof l->origin, err) != 0)
+	if (ops->meta_get(impl, "schema", schema, sizeof schema, err) != 0 ||
+	    ops->meta_get(impl, "origin", l->origin, sizeof l->origin, err) != 0)
 		goto fail;
 	if (strcmp(schema, "1") != 0) {
 		lia_errf(err, "ledger schema version \"%s\" is not supported (want %d)", schema,
@@ -215,62 +72,17 @@ struct lia_ledger *lia_ledger_open(sqlite3 *db, const char *origin, char err[sta
 		lia_errf(err, "ledger has origin \"%.64s\", not \"%.64s\"", l->origin, origin);
 		goto fail;
 	}
-	for (int i = 0; i < ST_COUNT; i++) {
-		if (sqlite3_prepare_v3(db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &l->st[i],
-				       NULL) != SQLITE_OK) {
-			db_errf(l, err, "cannot prepare a statement (is the schema damaged?)");
-			goto fail;
-		}
-	}
+	if (ops->ready(impl, err) != 0)
+		goto fail;
 	return l;
 fail:
 	lia_ledger_destroy(&l);
 	return NULL;
 }
 
-struct lia_ledger *lia_ledger_open_file(const char *path, const char *origin, unsigned flags,
-					char err[static LIA_ERR_MAX])
+void *lia_ledger_storage(struct lia_ledger *l, const struct lia_ledger_storage_ops *ops)
 {
-	sqlite3 *db = NULL;
-	int oflags = (flags & LIA_LEDGER_READONLY) ? SQLITE_OPEN_READONLY
-						   : SQLITE_OPEN_READWRITE |
-							     ((flags & LIA_LEDGER_CREATE)
-								      ? SQLITE_OPEN_CREATE
-								      : 0);
-	oflags |= SQLITE_OPEN_NOFOLLOW;
-	if (sqlite3_open_v2(path, &db, oflags, NULL) != SQLITE_OK) {
-		lia_errf(err, "cannot open ledger \"%s\": %s", path,
-			 db ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_busy_timeout(db, 5000);
-	sqlite3_extended_result_codes(db, 1);
-	if (!(flags & LIA_LEDGER_READONLY)) {
-		char *msg = NULL;
-		if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL,
-				 &msg) != SQLITE_OK) {
-			lia_errf(err, "cannot set up ledger \"%s\": %s", path,
-				 msg ? msg : sqlite3_errmsg(db));
-			sqlite3_free(msg);
-			sqlite3_close(db);
-			return NULL;
-		}
-	}
-	struct lia_ledger *l = lia_ledger_open(db, (flags & LIA_LEDGER_CREATE) ? origin : NULL, err);
-	if (l == NULL) {
-		sqlite3_close(db);
-		return NULL;
-	}
-	if (origin != NULL && strcmp(origin, l->origin) != 0) {
-		lia_errf(err, "ledger \"%s\" has origin \"%.64s\", not \"%.64s\"", path, l->origin,
-			 origin);
-		lia_ledger_destroy(&l);
-		sqlite3_close(db);
-		return NULL;
-	}
-	l->owns_db = true;
-	return l;
+	return l->ops == ops ? l->impl : NULL;
 }
 
 void lia_ledger_destroy(struct lia_ledger **lp)
@@ -278,20 +90,16 @@ void lia_ledger_destroy(struct lia_ledger **lp)
 	if (lp == NULL || *lp == NULL)
 		return;
 	struct lia_ledger *l = *lp;
-	for (int i = 0; i < ST_COUNT; i++)
-		sqlite3_finalize(l->st[i]);
-	if (l->owns_db)
-		sqlite3_close(l->db);
+	l->ops->destroy(l->impl);
 	free(l);
 	*lp = NULL;
 }
 
-sqlite3 *lia_ledger_db(struct lia_ledger *l) { return l->db; }
 const char *lia_ledger_origin(const struct lia_ledger *l) { return l->origin; }
 
 /* --- reading subtrees --- */
 
-/* lia_merkle_get_fn over the ledger_record table. */
+/* lia_merkle_get_fn over the backend's record rows. */
 static int node_get(void *ctx, unsigned level, uint64_t index, lia_merkle_hash out)
 {
 	struct lia_ledger *l = ctx;
@@ -300,47 +108,15 @@ static int node_get(void *ctx, unsigned level, uint64_t index, lia_merkle_hash o
 		return -1;
 	}
 	uint64_t last = ((index + 1) << level) - 1;
-	sqlite3_stmt *s = l->st[ST_NODE];
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)last);
-	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		if (rc == SQLITE_DONE)
-			lia_errf(l->cb_err, "ledger: record %" PRIu64 " is missing", last);
-		else
-			lia_errf(l->cb_err, "ledger: cannot read record %" PRIu64 ": %s", last,
-				 sqlite3_errmsg(l->db));
-		stmt_done(s);
-		return -1;
-	}
-	int col = level == 0 ? 0 : 1;
-	const uint8_t *b = sqlite3_column_blob(s, col);
-	size_t n = (size_t)sqlite3_column_bytes(s, col);
-	size_t off = level == 0 ? 0 : (size_t)(level - 1) * LIA_MERKLE_HASH_BYTES;
-	if (b == NULL || n < off + LIA_MERKLE_HASH_BYTES) {
-		lia_errf(l->cb_err, "ledger: stored hashes of record %" PRIu64 " are damaged", last);
-		stmt_done(s);
-		return -1;
-	}
-	memcpy(out, b + off, LIA_MERKLE_HASH_BYTES);
-	stmt_done(s);
-	return 0;
+	int rc = l->ops->hash_get(l->impl, last, level, out, l->cb_err);
+	if (rc == 1)
+		lia_errf(l->cb_err, "ledger: record %" PRIu64 " is missing", last);
+	return rc == 0 ? 0 : -1;
 }
 
 int lia_ledger_size(struct lia_ledger *l, uint64_t *size, char err[static LIA_ERR_MAX])
 {
-	sqlite3_stmt *s = l->st[ST_SIZE];
-	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		db_errf(l, err, "cannot count records");
-		stmt_done(s);
-		return -1;
-	}
-	sqlite3_int64 n = sqlite3_column_int64(s, 0);
-	stmt_done(s);
-	if (n < 0)
-		return lia_errf(err, "ledger: negative record count");
-	*size = (uint64_t)n;
-	return 0;
+	return l->ops->size(l->impl, size, err);
 }
 
 int lia_ledger_root(struct lia_ledger *l, uint64_t size, uint8_t root[static 32],
@@ -367,7 +143,7 @@ uint64_t lia_ledger_next_seq(const struct lia_ledger *l)
 int lia_ledger_batch_begin(struct lia_ledger *l, char err[static LIA_ERR_MAX])
 {
 	l->in_batch = false;
-	if (sqlite3_get_autocommit(l->db))
+	if (!l->ops->in_tx(l->impl))
 		return lia_errf(err, "ledger: appends must run inside the caller's transaction");
 	uint64_t size = 0;
 	if (lia_ledger_size(l, &size, err) != 0)
@@ -389,24 +165,12 @@ static int insert_leaf(struct lia_ledger *l, const uint8_t *rec, size_t len,
 		return lia_errf(err, "ledger is full");
 	lia_merkle_leaf_hash(leaf, rec, len);
 	lia_merkle_frontier_push(&l->frontier, leaf, done, &n_done);
-
-	sqlite3_stmt *s = l->st[ST_INSERT];
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)seq);
-	sqlite3_bind_blob(s, 2, rec, (int)len, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 3, leaf, sizeof leaf, SQLITE_STATIC);
-	/* A zero-length blob, not NULL, for leaves that complete nothing. */
-	static const uint8_t none[1] = {0};
-	sqlite3_bind_blob(s, 4, n_done ? (const void *)done : none,
-			  (int)(n_done * LIA_MERKLE_HASH_BYTES), SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	/* Every parameter is bound again on the next append: reset only. */
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	if (l->ops->insert(l->impl, seq, rec, len, leaf, n_done ? &done[0][0] : NULL,
+			   (size_t)n_done * LIA_MERKLE_HASH_BYTES, err) != 0) {
 		/* The frontier is now ahead of the table: end the batch, so that
 		 * nothing appends until batch_begin reloads it. */
 		l->in_batch = false;
-		return lia_errf(err, "ledger: cannot append record %" PRIu64 ": %s", seq,
-				sqlite3_errmsg(l->db));
+		return -1;
 	}
 	return 0;
 }
@@ -448,14 +212,29 @@ int lia_ledger_append_encoded(struct lia_ledger *l, const uint8_t *rec, size_t l
 void lia_ledger_batch_end(struct lia_ledger *l)
 {
 	l->in_batch = false;
-	for (int i = 0; i < ST_COUNT; i++)
-		sqlite3_reset(l->st[i]);
+	l->ops->batch_end(l->impl);
+}
+
+int lia_ledger_begin(struct lia_ledger *l, char err[static LIA_ERR_MAX])
+{
+	return l->ops->tx_begin(l->impl, err);
+}
+
+int lia_ledger_commit(struct lia_ledger *l, char err[static LIA_ERR_MAX])
+{
+	return l->ops->tx_commit(l->impl, err);
+}
+
+void lia_ledger_rollback(struct lia_ledger *l)
+{
+	if (l->ops->in_tx(l->impl))
+		l->ops->tx_rollback(l->impl);
 }
 
 int lia_ledger_append_all(struct lia_ledger *l, struct lia_record *recs, size_t n,
 			  char err[static LIA_ERR_MAX])
 {
-	if (exec(l, "BEGIN IMMEDIATE", err) != 0)
+	if (lia_ledger_begin(l, err) != 0)
 		return -1;
 	if (lia_ledger_batch_begin(l, err) != 0)
 		goto fail;
@@ -464,13 +243,12 @@ int lia_ledger_append_all(struct lia_ledger *l, struct lia_record *recs, size_t 
 			goto fail;
 	}
 	lia_ledger_batch_end(l);
-	if (exec(l, "COMMIT", err) != 0)
+	if (lia_ledger_commit(l, err) != 0)
 		goto fail;
 	return 0;
 fail:
 	lia_ledger_batch_end(l);
-	char ignore[LIA_ERR_MAX];
-	(void)exec(l, "ROLLBACK", ignore);
+	lia_ledger_rollback(l);
 	return -1;
 }
 
@@ -483,32 +261,20 @@ int lia_ledger_get_encoded(struct lia_ledger *l, uint64_t seq, uint8_t **out, si
 	*len = 0;
 	if (seq > (uint64_t)INT64_MAX)
 		return lia_errf(err, "ledger: sequence number out of range");
-	sqlite3_stmt *s = l->st[ST_GET];
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)seq);
-	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		if (rc == SQLITE_DONE)
-			lia_errf(err, "ledger has no record %" PRIu64, seq);
-		else
-			db_errf(l, err, "cannot read a record");
-		stmt_done(s);
+	size_t n = 0;
+	int rc = l->ops->record_get(l->impl, seq, l->enc, sizeof l->enc, &n, err);
+	if (rc == 1)
+		return lia_errf(err, "ledger has no record %" PRIu64, seq);
+	if (rc != 0)
 		return -1;
-	}
-	const void *b = sqlite3_column_blob(s, 0);
-	int n = sqlite3_column_bytes(s, 0);
-	if (n <= 0 || (size_t)n > LIA_RECORD_MAX_BYTES || b == NULL) {
-		stmt_done(s);
+	if (n == 0 || n > sizeof l->enc)
 		return lia_errf(err, "ledger record %" PRIu64 " is empty or too large", seq);
-	}
-	uint8_t *buf = malloc((size_t)n);
-	if (buf == NULL) {
-		stmt_done(s);
+	uint8_t *buf = malloc(n);
+	if (buf == NULL)
 		return lia_errf(err, "ledger: out of memory");
-	}
-	memcpy(buf, b, (size_t)n);
-	stmt_done(s);
+	memcpy(buf, l->enc, n);
 	*out = buf;
-	*len = (size_t)n;
+	*len = n;
 	return 0;
 }
 
@@ -528,6 +294,53 @@ int lia_ledger_get(struct lia_ledger *l, uint64_t seq, struct lia_record *out,
 		return lia_errf(err, "ledger record %" PRIu64 " carries sequence number %" PRIu64, seq,
 				out->seq);
 	return 0;
+}
+
+struct lia_ledger_iter {
+	struct lia_ledger *l;
+	void *cur;
+};
+
+int lia_ledger_iter_new(struct lia_ledger *l, struct lia_ledger_iter **itp,
+			char err[static LIA_ERR_MAX])
+{
+	struct lia_ledger_iter *it = calloc(1, sizeof *it);
+	*itp = NULL;
+	if (it == NULL)
+		return lia_errf(err, "ledger: out of memory");
+	it->l = l;
+	char why[LIA_ERR_MAX];
+	if (l->ops->cursor_open(l->impl, 0, 0, &it->cur, why) != 0) {
+		free(it);
+		return lia_errf(err, "ledger: cannot read records: %s", why);
+	}
+	*itp = it;
+	return 0;
+}
+
+int lia_ledger_iter_next(struct lia_ledger_iter *it, int64_t *seq, const uint8_t **rec,
+			 size_t *len, char err[static LIA_ERR_MAX])
+{
+	struct lia_ledger_row row;
+	char why[LIA_ERR_MAX];
+	int rc = it->l->ops->cursor_next(it->cur, &row, why);
+	if (rc < 0)
+		return lia_errf(err, "ledger: cannot read records: %s", why);
+	if (rc == 0)
+		return 0;
+	*seq = row.seq;
+	*rec = row.record;
+	*len = row.record_len;
+	return 1;
+}
+
+void lia_ledger_iter_destroy(struct lia_ledger_iter **itp)
+{
+	if (itp == NULL || *itp == NULL)
+		return;
+	(*itp)->l->ops->cursor_close((*itp)->cur);
+	free(*itp);
+	*itp = NULL;
 }
 
 static bool contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t k)
@@ -574,39 +387,32 @@ static bool filter_match(const struct lia_ledger_filter *f, const struct lia_rec
 int lia_ledger_query(struct lia_ledger *l, const struct lia_ledger_filter *f,
 		     lia_ledger_each_fn fn, void *ctx, char err[static LIA_ERR_MAX])
 {
-	sqlite3_stmt *s = NULL;
-	/* With a range, only those rows, by primary key; else one scan. */
-	const char *sql = f->seq_to > 0 ? "SELECT seq, record FROM ledger_record "
-					  "WHERE seq >= ?1 AND seq < ?2 ORDER BY seq"
-					: "SELECT seq, record FROM ledger_record ORDER BY seq";
-	if (sqlite3_prepare_v2(l->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return db_errf(l, err, "cannot query records");
-	if (f->seq_to > 0) {
-		sqlite3_bind_int64(s, 1, (sqlite3_int64)(f->seq_from & INT64_MAX));
-		sqlite3_bind_int64(s, 2, (sqlite3_int64)(f->seq_to & INT64_MAX));
-	}
+	void *cur = NULL;
+	char why[LIA_ERR_MAX];
+	/* With a range, only those rows, by key; else one walk over all. */
+	if (l->ops->cursor_open(l->impl, f->seq_from, f->seq_to, &cur, why) != 0)
+		return lia_errf(err, "ledger: cannot query records: %s", why);
 	struct lia_record *r = malloc(sizeof *r);
 	if (r == NULL) {
-		sqlite3_finalize(s);
+		l->ops->cursor_close(cur);
 		return lia_errf(err, "ledger: out of memory");
 	}
 	int ret = 0;
 	uint64_t matched = 0;
+	struct lia_ledger_row row;
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		sqlite3_int64 seq = sqlite3_column_int64(s, 0);
-		const uint8_t *b = sqlite3_column_blob(s, 1);
-		int n = sqlite3_column_bytes(s, 1);
-		char why[LIA_ERR_MAX];
+	while ((rc = l->ops->cursor_next(cur, &row, why)) == 1) {
+		const uint8_t *b = row.record;
+		size_t n = row.record_len;
 		/* A record that lacks the 16 bytes of the wanted id cannot match:
 		 * skip it without decoding (a chance match is decoded and
 		 * filtered like any other record). */
 		if (f->has_message_id && b != NULL && n > 0 &&
-		    !contains(b, (size_t)n, f->message_id, LIA_ID_BYTES))
+		    !contains(b, n, f->message_id, LIA_ID_BYTES))
 			continue;
-		if (b == NULL || n <= 0 || lia_record_decode(r, b, (size_t)n, why) != 0) {
+		if (b == NULL || n == 0 || lia_record_decode(r, b, n, why) != 0) {
 			ret = lia_errf(err, "ledger record %lld cannot be read (run verify): %s",
-				       (long long)seq, b == NULL ? "empty" : why);
+				       (long long)row.seq, b == NULL ? "empty" : why);
 			break;
 		}
 		if (!filter_match(f, r))
@@ -616,56 +422,14 @@ int lia_ledger_query(struct lia_ledger *l, const struct lia_ledger_filter *f,
 		if (f->limit && ++matched >= f->limit)
 			break;
 	}
-	if (ret == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = db_errf(l, err, "cannot query records");
+	if (ret == 0 && rc < 0)
+		ret = lia_errf(err, "ledger: cannot query records: %s", why);
 	free(r);
-	sqlite3_finalize(s);
+	l->ops->cursor_close(cur);
 	return ret;
 }
 
 /* --- checkpoints --- */
-
-/* Copy a checkpoint note read from s (n bytes, already bounded) into a
- * NUL-terminated malloc'd string, and finish the statement. */
-static int note_copy(sqlite3_stmt *s, const unsigned char *t, int n, char **note, size_t *len,
-		     char err[static LIA_ERR_MAX])
-{
-	char *buf = malloc((size_t)n + 1);
-	if (buf == NULL) {
-		stmt_done(s);
-		return lia_errf(err, "ledger: out of memory");
-	}
-	memcpy(buf, t, (size_t)n);
-	buf[n] = '\0';
-	stmt_done(s);
-	*note = buf;
-	*len = (size_t)n;
-	return 0;
-}
-
-static int cp_latest(struct lia_ledger *l, uint64_t *size, char **note, size_t *len,
-		     char err[static LIA_ERR_MAX])
-{
-	sqlite3_stmt *s = l->st[ST_CP_LATEST];
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		stmt_done(s);
-		return 1;
-	}
-	if (rc != SQLITE_ROW) {
-		stmt_done(s);
-		return db_errf(l, err, "cannot read checkpoints");
-	}
-	sqlite3_int64 sz = sqlite3_column_int64(s, 0);
-	const unsigned char *t = sqlite3_column_text(s, 1);
-	int n = sqlite3_column_bytes(s, 1);
-	if (sz < 0 || t == NULL || n <= 0 || n > LIA_NOTE_MAX_BYTES) {
-		stmt_done(s);
-		return lia_errf(err, "ledger: latest checkpoint row is damaged");
-	}
-	*size = (uint64_t)sz;
-	return note_copy(s, t, n, note, len, err);
-}
 
 int lia_ledger_checkpoint_latest(struct lia_ledger *l, uint64_t *size, char **note, size_t *len,
 				 char err[static LIA_ERR_MAX])
@@ -673,7 +437,7 @@ int lia_ledger_checkpoint_latest(struct lia_ledger *l, uint64_t *size, char **no
 	*note = NULL;
 	*len = 0;
 	*size = 0;
-	return cp_latest(l, size, note, len, err);
+	return l->ops->cp_latest(l->impl, size, note, len, err);
 }
 
 int lia_ledger_checkpoint_get(struct lia_ledger *l, uint64_t size, char **note, size_t *len,
@@ -681,26 +445,33 @@ int lia_ledger_checkpoint_get(struct lia_ledger *l, uint64_t size, char **note, 
 {
 	*note = NULL;
 	*len = 0;
-	if (size > (uint64_t)INT64_MAX)
-		return 1;
-	sqlite3_stmt *s = l->st[ST_CP_GET];
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)size);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		stmt_done(s);
-		return 1;
+	return l->ops->cp_get(l->impl, size, note, len, err);
+}
+
+/* The growing list of lia_ledger_checkpoint_list. */
+struct sizes {
+	uint64_t *v;
+	size_t len, cap;
+	bool oom;
+};
+
+static int sizes_add(void *ctx, int64_t size, const char *note, size_t len)
+{
+	(void)note;
+	(void)len;
+	struct sizes *s = ctx;
+	if (s->len == s->cap) {
+		size_t ncap = s->cap ? 2 * s->cap : 64;
+		uint64_t *nv = realloc(s->v, ncap * sizeof *nv);
+		if (nv == NULL) {
+			s->oom = true;
+			return 1;
+		}
+		s->v = nv;
+		s->cap = ncap;
 	}
-	if (rc != SQLITE_ROW) {
-		stmt_done(s);
-		return db_errf(l, err, "cannot read checkpoints");
-	}
-	const unsigned char *t = sqlite3_column_text(s, 0);
-	int n = sqlite3_column_bytes(s, 0);
-	if (t == NULL || n <= 0 || n > LIA_NOTE_MAX_BYTES) {
-		stmt_done(s);
-		return lia_errf(err, "ledger: checkpoint row %" PRIu64 " is damaged", size);
-	}
-	return note_copy(s, t, n, note, len, err);
+	s->v[s->len++] = (uint64_t)size;
+	return 0;
 }
 
 int lia_ledger_checkpoint_list(struct lia_ledger *l, uint64_t **sizes, size_t *n,
@@ -708,48 +479,13 @@ int lia_ledger_checkpoint_list(struct lia_ledger *l, uint64_t **sizes, size_t *n
 {
 	*sizes = NULL;
 	*n = 0;
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(l->db, "SELECT size FROM ledger_checkpoint ORDER BY size", -1, &s,
-			       NULL) != SQLITE_OK)
-		return db_errf(l, err, "cannot read checkpoints");
-	size_t cap = 0, len = 0;
-	uint64_t *v = NULL;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (len == cap) {
-			size_t ncap = cap ? 2 * cap : 64;
-			uint64_t *nv = realloc(v, ncap * sizeof *v);
-			if (nv == NULL) {
-				free(v);
-				sqlite3_finalize(s);
-				return lia_errf(err, "ledger: out of memory");
-			}
-			v = nv;
-			cap = ncap;
-		}
-		v[len++] = (uint64_t)sqlite3_column_int64(s, 0);
+	struct sizes s = {0};
+	if (l->ops->cp_each(l->impl, sizes_add, &s, err) != 0 || s.oom) {
+		free(s.v);
+		return s.oom ? lia_errf(err, "ledger: out of memory") : -1;
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return db_errf(l, err, "cannot read checkpoints");
-	}
-	*sizes = v;
-	*n = len;
-	return 0;
-}
-
-static int cp_insert(struct lia_ledger *l, uint64_t size, int64_t issued_at, const char *note,
-		     size_t len, char err[static LIA_ERR_MAX])
-{
-	sqlite3_stmt *s = l->st[ST_CP_INSERT];
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)size);
-	sqlite3_bind_int64(s, 2, issued_at);
-	sqlite3_bind_text(s, 3, note, (int)len, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	stmt_done(s);
-	if (rc != SQLITE_DONE)
-		return db_errf(l, err, "cannot store checkpoint");
+	*sizes = s.v;
+	*n = s.len;
 	return 0;
 }
 
@@ -773,7 +509,7 @@ int lia_ledger_checkpoint_store(struct lia_ledger *l, const char *note, size_t l
 	if (strcmp(c.origin, l->origin) != 0)
 		return lia_errf(err, "checkpoint is for log \"%.64s\", not \"%.64s\"", c.origin,
 				l->origin);
-	return cp_insert(l, c.size, issued_at, note, len, err);
+	return l->ops->cp_put(l->impl, c.size, issued_at, note, len, err);
 }
 
 static int cp_root_of_note(const char *note, size_t len, struct lia_checkpoint *c,
@@ -795,10 +531,10 @@ static int checkpoint_issue(struct lia_ledger *l, const struct lia_secret *key, 
 	*issued = false;
 	if (key == NULL || key->purpose != LIA_KEY_SIGN || key->sk_len != 64 || key->sk == NULL)
 		return lia_errf(err, "ledger: checkpoints need an Ed25519 signing key");
-	if (!sqlite3_get_autocommit(l->db))
+	if (l->ops->in_tx(l->impl))
 		return lia_errf(err, "ledger: checkpoints are signed outside any transaction, "
 				     "over committed records only");
-	if (exec(l, "BEGIN IMMEDIATE", err) != 0)
+	if (lia_ledger_begin(l, err) != 0)
 		return -1;
 	char *prev = NULL;
 	size_t prev_len = 0;
@@ -806,7 +542,7 @@ static int checkpoint_issue(struct lia_ledger *l, const struct lia_secret *key, 
 	uint64_t size = 0;
 	if (lia_ledger_size(l, &size, err) != 0)
 		goto fail;
-	int rc = cp_latest(l, &prev_size, &prev, &prev_len, err);
+	int rc = l->ops->cp_latest(l->impl, &prev_size, &prev, &prev_len, err);
 	if (rc < 0)
 		goto fail;
 	bool have_prev = rc == 0;
@@ -837,7 +573,7 @@ static int checkpoint_issue(struct lia_ledger *l, const struct lia_secret *key, 
 			if (out)
 				*out = p;
 			free(prev);
-			return exec(l, "COMMIT", err);
+			return lia_ledger_commit(l, err);
 		}
 	}
 	if (size == 0) {
@@ -849,23 +585,14 @@ static int checkpoint_issue(struct lia_ledger *l, const struct lia_secret *key, 
 		bool by_count = every_records != 0 && grown >= every_records;
 		bool by_time = false;
 		if (every_seconds > 0) {
-			sqlite3_stmt *s = NULL;
 			int64_t last = 0;
-			if (sqlite3_prepare_v2(l->db,
-					       "SELECT COALESCE(MAX(issued_at), 0) FROM ledger_checkpoint",
-					       -1, &s, NULL) != SQLITE_OK ||
-			    sqlite3_step(s) != SQLITE_ROW) {
-				sqlite3_finalize(s);
-				db_errf(l, err, "cannot read checkpoints");
+			if (l->ops->cp_last_issued(l->impl, &last, err) != 0)
 				goto fail;
-			}
-			last = sqlite3_column_int64(s, 0);
-			sqlite3_finalize(s);
 			by_time = now - last >= every_seconds;
 		}
 		if (!by_count && !by_time) {
 			free(prev);
-			return exec(l, "COMMIT", err);
+			return lia_ledger_commit(l, err);
 		}
 	}
 	memcpy(c.origin, l->origin, sizeof c.origin);
@@ -878,11 +605,11 @@ static int checkpoint_issue(struct lia_ledger *l, const struct lia_secret *key, 
 	size_t note_len = 0;
 	if (lia_checkpoint_sign(&note, &note_len, &c, key->sk, err) != 0)
 		goto fail;
-	rc = cp_insert(l, size, now, note, note_len, err);
+	rc = l->ops->cp_put(l->impl, size, now, note, note_len, err);
 	free(note);
 	if (rc != 0)
 		goto fail;
-	if (exec(l, "COMMIT", err) != 0)
+	if (lia_ledger_commit(l, err) != 0)
 		goto fail;
 	free(prev);
 	*issued = true;
@@ -891,8 +618,7 @@ static int checkpoint_issue(struct lia_ledger *l, const struct lia_secret *key, 
 	return 0;
 fail:
 	free(prev);
-	char ignore[LIA_ERR_MAX];
-	(void)exec(l, "ROLLBACK", ignore);
+	lia_ledger_rollback(l);
 	return -1;
 }
 
@@ -952,246 +678,3 @@ int lia_ledger_consistency_proof(struct lia_ledger *l, uint64_t m, uint64_t n,
 	return 0;
 }
 
-/* --- verification --- */
-
-/* A checkpoint to check during the scan, stored or extra. */
-struct vcp {
-	uint64_t size;
-	uint8_t root[32];
-	bool extra;
-};
-
-static int vcp_cmp(const void *a, const void *b)
-{
-	const struct vcp *x = a, *y = b;
-	if (x->size != y->size)
-		return x->size < y->size ? -1 : 1;
-	return (int)x->extra - (int)y->extra;
-}
-
-#define VERIFY_FAIL(...)                                                                  \
-	do {                                                                              \
-		lia_errf(res->what, __VA_ARGS__);                                         \
-		verdict = LIA_LEDGER_INVALID;                                             \
-		goto done;                                                                \
-	} while (0)
-
-/* Check one checkpoint's signature and add it to the list. row_size is
- * the stored row's key (stored) or 0 with index i_extra (given). */
-static enum lia_ledger_verdict add_checkpoint(struct vcp **cps, size_t *n, size_t *cap,
-					      const char *note, size_t len, bool is_extra,
-					      uint64_t row_size, size_t i_extra,
-					      const struct lia_note_verifier *v,
-					      struct lia_ledger_verify_result *res)
-{
-	if (*n == *cap) {
-		size_t ncap = *cap ? 2 * *cap : 64;
-		struct vcp *nv = realloc(*cps, ncap * sizeof *nv);
-		if (nv == NULL) {
-			lia_errf(res->what, "ledger: out of memory");
-			return LIA_LEDGER_ERROR;
-		}
-		*cps = nv;
-		*cap = ncap;
-	}
-	struct lia_checkpoint c;
-	char why[LIA_ERR_MAX];
-	if (lia_checkpoint_open(&c, note, len, v, why) != LIA_NOTE_OK) {
-		res->has_bad_checkpoint = !is_extra;
-		res->bad_checkpoint = row_size;
-		if (is_extra)
-			lia_errf(res->what, "given checkpoint %zu: %s", i_extra + 1, why);
-		else
-			lia_errf(res->what, "checkpoint at size %" PRIu64 ": %s", row_size, why);
-		return LIA_LEDGER_INVALID;
-	}
-	if (!is_extra && c.size != row_size) {
-		res->has_bad_checkpoint = true;
-		res->bad_checkpoint = row_size;
-		lia_errf(res->what, "checkpoint row at size %" PRIu64 " holds a checkpoint of size "
-				    "%" PRIu64, row_size, c.size);
-		return LIA_LEDGER_INVALID;
-	}
-	(*cps)[*n].size = c.size;
-	memcpy((*cps)[*n].root, c.root, 32);
-	(*cps)[*n].extra = is_extra;
-	(*n)++;
-	return LIA_LEDGER_VALID;
-}
-
-/* Load every checkpoint, stored and given, check its signature, and sort
- * them by size. */
-static enum lia_ledger_verdict load_checkpoints(struct lia_ledger *l,
-						const struct lia_note_verifier *v,
-						const struct lia_ledger_note *extra, size_t n_extra,
-						struct vcp **out, size_t *n_out,
-						struct lia_ledger_verify_result *res)
-{
-	enum lia_ledger_verdict verdict = LIA_LEDGER_VALID;
-	struct vcp *cps = NULL;
-	size_t n = 0, cap = 0;
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(l->db, "SELECT size, note FROM ledger_checkpoint ORDER BY size", -1,
-			       &s, NULL) != SQLITE_OK) {
-		lia_errf(res->what, "ledger: cannot read checkpoints: %s", sqlite3_errmsg(l->db));
-		return LIA_LEDGER_ERROR;
-	}
-	int rc = SQLITE_DONE;
-	while (verdict == LIA_LEDGER_VALID && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		sqlite3_int64 sz = sqlite3_column_int64(s, 0);
-		const char *note = (const char *)sqlite3_column_text(s, 1);
-		int nb = sqlite3_column_bytes(s, 1);
-		if (sz < 0 || note == NULL || nb <= 0) {
-			res->has_bad_checkpoint = true;
-			res->bad_checkpoint = (uint64_t)sz;
-			lia_errf(res->what, "checkpoint row at size %lld is empty or damaged",
-				 (long long)sz);
-			verdict = LIA_LEDGER_INVALID;
-			break;
-		}
-		verdict = add_checkpoint(&cps, &n, &cap, note, (size_t)nb, false, (uint64_t)sz, 0, v,
-					 res);
-	}
-	if (verdict == LIA_LEDGER_VALID && rc != SQLITE_DONE) {
-		lia_errf(res->what, "ledger: cannot read checkpoints: %s", sqlite3_errmsg(l->db));
-		verdict = LIA_LEDGER_ERROR;
-	}
-	sqlite3_finalize(s);
-	for (size_t i = 0; verdict == LIA_LEDGER_VALID && i < n_extra; i++)
-		verdict = add_checkpoint(&cps, &n, &cap, extra[i].note, extra[i].len, true, 0, i, v,
-					 res);
-	if (verdict != LIA_LEDGER_VALID) {
-		free(cps);
-		cps = NULL;
-		n = 0;
-	} else if (n > 1) {
-		qsort(cps, n, sizeof *cps, vcp_cmp);
-	}
-	*out = cps;
-	*n_out = n;
-	return verdict;
-}
-
-enum lia_ledger_verdict lia_ledger_verify(struct lia_ledger *l, const struct lia_note_verifier *v,
-					  const struct lia_ledger_note *extra, size_t n_extra,
-					  lia_ledger_progress_fn progress, void *progress_ctx,
-					  struct lia_ledger_verify_result *res)
-{
-	memset(res, 0, sizeof *res);
-	if (strcmp(v->name, l->origin) != 0) {
-		lia_errf(res->what, "the key is for log \"%.64s\" but the ledger's origin is "
-				    "\"%.64s\"", v->name, l->origin);
-		return LIA_LEDGER_INVALID;
-	}
-	struct vcp *cps = NULL;
-	size_t n_cps = 0, next_cp = 0;
-	enum lia_ledger_verdict verdict = load_checkpoints(l, v, extra, n_extra, &cps, &n_cps, res);
-	if (verdict != LIA_LEDGER_VALID)
-		return verdict;
-
-	uint64_t total = 0;
-	char why[LIA_ERR_MAX];
-	if (lia_ledger_size(l, &total, why) != 0) {
-		lia_errf(res->what, "%s", why);
-		free(cps);
-		return LIA_LEDGER_ERROR;
-	}
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(l->db,
-			       "SELECT seq, record, leaf, nodes FROM ledger_record "
-			       "ORDER BY seq",
-			       -1, &s, NULL) != SQLITE_OK) {
-		lia_errf(res->what, "ledger: cannot read records: %s", sqlite3_errmsg(l->db));
-		free(cps);
-		return LIA_LEDGER_ERROR;
-	}
-	struct lia_merkle_frontier f;
-	lia_merkle_frontier_init(&f);
-	uint64_t good_until = 0; /* records covered by a checkpoint that matched */
-	uint64_t e = 0;
-	int rc;
-	for (;;) {
-		/* Checkpoints at the current size: the tree of the first e records. */
-		while (next_cp < n_cps && cps[next_cp].size == e) {
-			lia_merkle_hash root;
-			lia_merkle_frontier_root(&f, root);
-			if (memcmp(root, cps[next_cp].root, 32) != 0) {
-				res->has_bad_checkpoint = true;
-				res->bad_checkpoint = e;
-				res->has_bad_seq = true;
-				res->bad_seq = good_until;
-				VERIFY_FAIL("%s checkpoint at size %" PRIu64 " does not match the "
-					    "records: one of records %" PRIu64 "..%" PRIu64
-					    " was altered, or hashes were rewritten",
-					    cps[next_cp].extra ? "given" : "stored", e, good_until,
-					    e ? e - 1 : 0);
-			}
-			good_until = e;
-			res->checkpoints++;
-			next_cp++;
-		}
-		rc = sqlite3_step(s);
-		if (rc != SQLITE_ROW)
-			break;
-		sqlite3_int64 seq = sqlite3_column_int64(s, 0);
-		res->has_bad_seq = true;
-		res->bad_seq = e;
-		if (seq < 0 || (uint64_t)seq != e)
-			VERIFY_FAIL("record %" PRIu64 " is missing (the next stored record is %lld)",
-				    e, (long long)seq);
-		const uint8_t *rec = sqlite3_column_blob(s, 1);
-		int rec_len = sqlite3_column_bytes(s, 1);
-		if (rec == NULL || rec_len <= 0)
-			VERIFY_FAIL("record %" PRIu64 " is empty", e);
-		uint64_t rec_seq = 0;
-		bool has_mid = false;
-		uint8_t mid[LIA_ID_BYTES];
-		if (lia_record_check(rec, (size_t)rec_len, &rec_seq, &has_mid, mid, why) != 0)
-			VERIFY_FAIL("record %" PRIu64 " is not a valid record: %s", e, why);
-		if (rec_seq != e)
-			VERIFY_FAIL("record %" PRIu64 " carries sequence number %" PRIu64
-				    " (records moved or swapped)", e, rec_seq);
-		lia_merkle_hash leaf;
-		lia_merkle_leaf_hash(leaf, rec, (size_t)rec_len);
-		const uint8_t *stored_leaf = sqlite3_column_blob(s, 2);
-		if (sqlite3_column_bytes(s, 2) != LIA_MERKLE_HASH_BYTES || stored_leaf == NULL ||
-		    memcmp(stored_leaf, leaf, LIA_MERKLE_HASH_BYTES) != 0)
-			VERIFY_FAIL("record %" PRIu64 ": stored leaf hash does not match the record "
-				    "bytes (the record was altered)", e);
-		lia_merkle_hash done[63];
-		unsigned n_done = 0;
-		lia_merkle_frontier_push(&f, leaf, done, &n_done);
-		const uint8_t *nodes = sqlite3_column_blob(s, 3);
-		int nodes_len = sqlite3_column_bytes(s, 3);
-		if ((size_t)nodes_len != n_done * LIA_MERKLE_HASH_BYTES ||
-		    (n_done && (nodes == NULL || memcmp(nodes, done, (size_t)nodes_len) != 0)))
-			VERIFY_FAIL("record %" PRIu64 ": stored subtree hashes do not match the "
-				    "records before it", e);
-		res->has_bad_seq = false;
-		e++;
-		if (progress && (e & 8191) == 0)
-			progress(progress_ctx, e, total);
-	}
-	if (rc != SQLITE_DONE) {
-		lia_errf(res->what, "ledger: cannot read records: %s", sqlite3_errmsg(l->db));
-		verdict = LIA_LEDGER_ERROR;
-		goto done;
-	}
-	if (next_cp < n_cps) {
-		res->has_bad_checkpoint = true;
-		res->bad_checkpoint = cps[next_cp].size;
-		res->has_bad_seq = true;
-		res->bad_seq = e;
-		VERIFY_FAIL("%s checkpoint at size %" PRIu64 " is beyond the end of the log (%" PRIu64
-			    " records): records %" PRIu64 "..%" PRIu64 " were removed",
-			    cps[next_cp].extra ? "given" : "stored", cps[next_cp].size, e, e,
-			    cps[next_cp].size - 1);
-	}
-	if (progress)
-		progress(progress_ctx, e, total);
-done:
-	res->size = e;
-	sqlite3_finalize(s);
-	free(cps);
-	return verdict;
-}

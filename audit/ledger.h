@@ -3,7 +3,8 @@
  * lia_record leaves in SQLite, with signed checkpoints and proofs
  * (DESIGN §6, docs/ledger.md).
  *
- * Storage. Three append-only tables in the caller's database:
+ * Storage. Three append-only tables (SQLite today: ledger_sqlite.h; a
+ * backend implements ledger_storage.h, and nothing here names it):
  *   ledger_record(seq, record, leaf, nodes)  one row per leaf:
  *     the exact record bytes, SHA-256(0x00 || record), and the hashes of
  *     the complete subtrees this leaf completes (level 1 first, 32 bytes
@@ -38,12 +39,11 @@
  *
  * Errors: 0 / -1 with err naming what and why; lia_ledger_verify returns
  * a verdict. Thread safety: a struct lia_ledger belongs to one thread, as
- * does its sqlite3 handle.
+ * does the connection under it.
  */
 #ifndef LIA_LEDGER_H
 #define LIA_LEDGER_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,20 +59,19 @@ struct lia_ledger;
 
 /* --- opening --- */
 
-/* Open the ledger stored in db (borrowed: the caller keeps and closes
- * it). With origin non-NULL, create the tables when absent and refuse a
- * ledger of another origin; with origin NULL, require an existing ledger.
- * The origin is the checkpoint origin line and note key name, e.g.
- * "liaison.example/eu-central/ledger" (see lia_note_name_valid). */
-struct lia_ledger *lia_ledger_open(sqlite3 *db, const char *origin, char err[static LIA_ERR_MAX]);
-
 enum {
 	LIA_LEDGER_READONLY = 1, /* open an existing file read-only (auditors) */
 	LIA_LEDGER_CREATE = 2,   /* create the file and the tables if absent */
 };
 
 /* Open (and own) a database file: WAL, synchronous=FULL, busy timeout
- * 5 s. flags: LIA_LEDGER_READONLY or LIA_LEDGER_CREATE (or 0). */
+ * 5 s. flags: LIA_LEDGER_READONLY or LIA_LEDGER_CREATE (or 0). With
+ * LIA_LEDGER_CREATE and origin, create the tables when absent; with
+ * origin non-NULL, refuse a ledger of another origin. The origin is the
+ * checkpoint origin line and note key name, e.g.
+ * "liaison.example/eu-central/ledger" (see lia_note_name_valid). The
+ * broker does not open its ledger here but through its unit of work
+ * (store/unit.h), which shares one connection with the store. */
 struct lia_ledger *lia_ledger_open_file(const char *path, const char *origin, unsigned flags,
 					char err[static LIA_ERR_MAX]);
 
@@ -80,7 +79,6 @@ struct lia_ledger *lia_ledger_open_file(const char *path, const char *origin, un
  * sets *l to NULL. */
 void lia_ledger_destroy(struct lia_ledger **l);
 
-sqlite3 *lia_ledger_db(struct lia_ledger *l);
 const char *lia_ledger_origin(const struct lia_ledger *l);
 
 /* --- appending --- */
@@ -108,6 +106,17 @@ void lia_ledger_batch_end(struct lia_ledger *l);
  * IMMEDIATE ... COMMIT; rolled back on any failure). Sets each seq. */
 int lia_ledger_append_all(struct lia_ledger *l, struct lia_record *recs, size_t n,
 			  char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+
+/* The ledger's own write transaction, for writers that are not inside
+ * a unit of work (imports of an export; lia_ledger_append_all): begin
+ * with the write lock taken (refused while any transaction is open),
+ * then batch_begin, appends, batch_end, and commit or roll back.
+ * Rollback accepts a ledger with no open transaction. */
+int lia_ledger_begin(struct lia_ledger *l, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+int lia_ledger_commit(struct lia_ledger *l, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+void lia_ledger_rollback(struct lia_ledger *l);
 
 /* --- reading --- */
 
@@ -165,6 +174,21 @@ typedef int (*lia_ledger_each_fn)(void *ctx, const struct lia_record *r);
 int lia_ledger_query(struct lia_ledger *l, const struct lia_ledger_filter *f,
 		     lia_ledger_each_fn fn, void *ctx, char err[static LIA_ERR_MAX])
 	__attribute__((warn_unused_result));
+
+/* An ordered walk over the stored record bytes, every row in sequence
+ * order, with no decoding (exports; callers that check each record
+ * themselves). Rows are reported as stored: a damaged store may skip or
+ * repeat a number, which the caller must check (lia_ledger_verify does). */
+struct lia_ledger_iter;
+int lia_ledger_iter_new(struct lia_ledger *l, struct lia_ledger_iter **it,
+			char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+/* 1 with the next row (*rec borrowed until the next call; *seq is the
+ * stored key, negative only in a tampered store), 0 at the end, -1 with
+ * err on a read failure. */
+int lia_ledger_iter_next(struct lia_ledger_iter *it, int64_t *seq, const uint8_t **rec,
+			 size_t *len, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+/* Accepts NULL; nulls *it. */
+void lia_ledger_iter_destroy(struct lia_ledger_iter **it);
 
 /* --- checkpoints --- */
 

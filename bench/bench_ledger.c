@@ -32,6 +32,7 @@
 
 #include "keyfile.h"
 #include "ledger.h"
+#include "ledger_sqlite.h"
 #include "record.h"
 #include "util.h"
 

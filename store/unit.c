@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "ledger.h"
+#include "ledger_sqlite.h"
 #include "store.h"
 #include "store_int.h"
 #include "util.h"

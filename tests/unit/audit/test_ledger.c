@@ -18,6 +18,7 @@
 
 #include "audit_fixture.h"
 #include "ledger.h"
+#include "ledger_sqlite.h"
 
 struct fx {
 	char dir[64];
