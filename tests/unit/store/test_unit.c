@@ -1,0 +1,245 @@
+/* The unit of work (store/unit.h), as its usage example: one object owns
+ * the connection and the turn's transaction, so a message and the ledger
+ * record that says it was published are durable together or not at all.
+ *
+ *     u = lia_unit_open(path, origin, err);
+ *     lia_unit_begin(u, err);
+ *     lia_store_message_add(lia_unit_store(u), ...);
+ *     lia_ledger_append(lia_unit_ledger(u), &rec, err);
+ *     lia_unit_commit(u, err);      -- or lia_unit_rollback(u)
+ */
+#define _XOPEN_SOURCE 700
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit_fixture.h"
+#include "ledger.h"
+#include "store.h"
+#include "store_int.h"
+#include "unit.h"
+
+static char dir[64], path[256];
+
+static int setup(void **state)
+{
+	(void)state;
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, sizeof dir, "%s/lia-unit-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(path, sizeof path, "%s/broker.db", dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char p[300];
+	unlink(path);
+	snprintf(p, sizeof p, "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", path);
+	unlink(p);
+	rmdir(dir);
+	return 0;
+}
+
+/* One turn's writes: message idbyte in the store and its publication in
+ * the ledger, inside the unit's open transaction. */
+static void turn_writes(struct lia_unit *u, uint8_t idbyte)
+{
+	char err[LIA_ERR_MAX];
+	struct lia_store_message m;
+	memset(&m, 0, sizeof m);
+	memset(m.id, idbyte, LIA_ID_BYTES);
+	memcpy(m.originator, "IT-GDF/a", 9);
+	m.kind = LIA_KIND_ROUTE;
+	m.created_at = 100;
+	m.received_at = 101;
+	m.recipients = 1;
+	static const uint8_t hdr[] = {1, 2, 3}, env[] = {4, 5, 6, 7};
+	if (lia_store_message_add(lia_unit_store(u), &m, hdr, sizeof hdr, env, sizeof env, err) != 0)
+		fail_msg("%s", err);
+	struct lia_record r;
+	fixture_record(&r, 0);
+	memcpy(r.message_id, m.id, LIA_ID_BYTES);
+	if (lia_ledger_append(lia_unit_ledger(u), &r, err) != 0)
+		fail_msg("%s", err);
+}
+
+/* After reopening: whether message idbyte is stored, and how many
+ * records the ledger holds. */
+static void reopen_and_count(uint8_t idbyte, int *found, uint64_t *records)
+{
+	char err[LIA_ERR_MAX];
+	struct lia_unit *u = lia_unit_open(path, FIXTURE_ORIGIN, err);
+	assert_non_null(u);
+	uint8_t id[LIA_ID_BYTES];
+	memset(id, idbyte, sizeof id);
+	struct lia_store_message m;
+	*found = lia_store_message_find(lia_unit_store(u), id, &m);
+	assert_int_equal(lia_ledger_size(lia_unit_ledger(u), records, err), 0);
+	lia_unit_destroy(&u);
+	assert_null(u);
+}
+
+static void test_commit_makes_both_durable(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_unit *u = lia_unit_open(path, FIXTURE_ORIGIN, err);
+	assert_non_null(u);
+	assert_false(lia_unit_active(u));
+	assert_int_equal(lia_unit_begin(u, err), 0);
+	assert_true(lia_unit_active(u));
+	turn_writes(u, 7);
+	assert_int_equal(lia_unit_commit(u, err), 0);
+	assert_false(lia_unit_active(u));
+	lia_unit_destroy(&u);
+
+	int found = -1;
+	uint64_t records = 0;
+	reopen_and_count(7, &found, &records);
+	assert_int_equal(found, 1);
+	assert_int_equal(records, 1);
+}
+
+static void test_rollback_leaves_neither(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_unit *u = lia_unit_open(path, FIXTURE_ORIGIN, err);
+	assert_non_null(u);
+	assert_int_equal(lia_unit_begin(u, err), 0);
+	turn_writes(u, 8);
+	lia_unit_rollback(u);
+	assert_false(lia_unit_active(u));
+	lia_unit_rollback(u); /* a no-op now */
+	/* The next turn starts from the rolled-back state: record 0 again. */
+	assert_int_equal(lia_unit_begin(u, err), 0);
+	assert_int_equal(lia_ledger_next_seq(lia_unit_ledger(u)), 0);
+	lia_unit_rollback(u);
+	lia_unit_destroy(&u);
+
+	int found = -1;
+	uint64_t records = 99;
+	reopen_and_count(8, &found, &records);
+	assert_int_equal(found, 0);
+	assert_int_equal(records, 0);
+}
+
+static void test_begin_twice_refused(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_unit *u = lia_unit_open(path, FIXTURE_ORIGIN, err);
+	assert_non_null(u);
+	assert_int_equal(lia_unit_begin(u, err), 0);
+	err[0] = '\0';
+	assert_int_equal(lia_unit_begin(u, err), -1);
+	assert_non_null(strstr(err, "already open"));
+	/* The refusal did not end the open transaction. */
+	assert_true(lia_unit_active(u));
+	assert_int_equal(lia_unit_commit(u, err), 0);
+	lia_unit_destroy(&u);
+}
+
+static void test_commit_without_begin_refused(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_unit *u = lia_unit_open(path, FIXTURE_ORIGIN, err);
+	assert_non_null(u);
+	err[0] = '\0';
+	assert_int_equal(lia_unit_commit(u, err), -1);
+	assert_non_null(strstr(err, "no transaction"));
+	/* Nor a second commit after a real one. */
+	assert_int_equal(lia_unit_begin(u, err), 0);
+	assert_int_equal(lia_unit_commit(u, err), 0);
+	assert_int_equal(lia_unit_commit(u, err), -1);
+	lia_unit_destroy(&u);
+	lia_unit_destroy(&u); /* accepts NULL */
+}
+
+static void test_destroy_rolls_back(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_unit *u = lia_unit_open(path, FIXTURE_ORIGIN, err);
+	assert_non_null(u);
+	assert_int_equal(lia_unit_begin(u, err), 0);
+	turn_writes(u, 9);
+	lia_unit_destroy(&u);
+	assert_null(u);
+
+	int found = -1;
+	uint64_t records = 99;
+	reopen_and_count(9, &found, &records);
+	assert_int_equal(found, 0);
+	assert_int_equal(records, 0);
+}
+
+static void test_inactive_after_database_ends_transaction(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_unit *u = lia_unit_open(path, FIXTURE_ORIGIN, err);
+	assert_non_null(u);
+	assert_int_equal(lia_unit_begin(u, err), 0);
+	turn_writes(u, 10);
+	/* What SQLite does by itself on some I/O errors: the transaction is
+	 * rolled back under the unit. */
+	assert_int_equal(sqlite3_exec(lia_store_sqlite(lia_unit_store(u)), "ROLLBACK", NULL, NULL,
+				      NULL),
+			 SQLITE_OK);
+	assert_false(lia_unit_active(u));
+	/* The caller abandons the turn; rolling back is still safe. */
+	lia_unit_rollback(u);
+	assert_false(lia_unit_active(u));
+	assert_int_equal(lia_unit_begin(u, err), 0);
+	assert_true(lia_unit_active(u));
+	lia_unit_rollback(u);
+	lia_unit_destroy(&u);
+
+	int found = -1;
+	uint64_t records = 99;
+	reopen_and_count(10, &found, &records);
+	assert_int_equal(found, 0);
+	assert_int_equal(records, 0);
+}
+
+static void test_other_origin_refused(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_unit *u = lia_unit_open(path, FIXTURE_ORIGIN, err);
+	assert_non_null(u);
+	lia_unit_destroy(&u);
+	err[0] = '\0';
+	u = lia_unit_open(path, "liaison.test/other/ledger", err);
+	assert_null(u);
+	assert_non_null(strstr(err, "origin"));
+	/* An origin that is no note name is refused before anything opens. */
+	assert_null(lia_unit_open(path, "not a name", err));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_commit_makes_both_durable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_leaves_neither, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_begin_twice_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit_without_begin_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_rolls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inactive_after_database_ends_transaction, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_other_origin_refused, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
