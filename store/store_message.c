@@ -1,0 +1,374 @@
+/*
+ * store_message.c — the store's messages and their deliveries: adding a
+ * message, finding it, its envelope, expiry and erasure; the deliveries
+ * of each recipient in commit order, acknowledgements, erase notices; and
+ * where the ledger holds a message's disclosures (lia_store_ledger_ranges).
+ */
+#include "store.h"
+#include "store_sql_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const struct lia_store_sql lia_store_sql_message[] = {
+	{Q_MSG_FIND, "SELECT seq, originator, kind, created_at, received_at, expires_at, "
+		       "recipients, withheld, erased_at FROM messages WHERE id = ?1"},
+	{Q_MSG_ADD, "INSERT INTO messages (id, originator, kind, created_at, received_at, "
+		      "expires_at, recipients, withheld, header, envelope, embargo_until, ledger_from, "
+		      "ledger_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
+	{Q_MSG_ENV, "SELECT envelope FROM messages WHERE seq = ?1 AND envelope IS NOT NULL"},
+	{Q_EXPIRED, "SELECT seq, id, originator, kind, created_at, received_at, expires_at, "
+		      "recipients, withheld FROM messages WHERE expires_at > 0 AND expires_at <= ?1 "
+		      "AND erased_at = 0 ORDER BY seq LIMIT ?2"},
+	{Q_ERASE, "UPDATE messages SET envelope = NULL, erased_at = ?2 WHERE seq = ?1"},
+	{Q_DEL_ADD, "INSERT INTO deliveries (message_seq, recipient, via) VALUES (?1, ?2, ?3)"},
+	{Q_PENDING, "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
+		      "m.created_at, m.received_at, d.acked_at, m.erased_at, m.expires_at FROM deliveries d "
+		      "JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 AND d.seq > ?2 "
+		      "AND d.acked_at = 0 AND m.erased_at = 0 AND (m.expires_at = 0 OR m.expires_at > ?4) "
+		      "AND m.embargo_until <= ?4 ORDER BY d.seq LIMIT ?3"},
+	{Q_PENDING_COUNT, "SELECT count(*) FROM deliveries d JOIN messages m ON m.seq = d.message_seq "
+			    "WHERE d.recipient = ?1 AND d.acked_at = 0 AND m.erased_at = 0 "
+			    "AND (m.expires_at = 0 OR m.expires_at > ?2) AND m.embargo_until <= ?2"},
+	{Q_ACK_GET, "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
+		      "m.created_at, m.received_at, d.acked_at, m.erased_at, m.expires_at FROM deliveries d "
+		      "JOIN messages m ON m.seq = d.message_seq WHERE d.seq = ?1 AND d.recipient = ?2"},
+	/* A copy acknowledged after its message was erased must be purged
+	 * too: the erase notice becomes due with the acknowledgement. */
+	{Q_ACK_SET, "UPDATE deliveries SET acked_at = ?2, erase_due = ?3 WHERE seq = ?1 AND acked_at = 0"},
+	{Q_INBOX, "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
+		    "m.created_at, m.received_at, d.acked_at, "
+		    "CASE WHEN m.expires_at > 0 AND m.expires_at <= ?4 THEN 1 ELSE m.erased_at END, m.expires_at "
+		    "FROM deliveries d JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 "
+		    "AND d.seq > ?2 AND m.embargo_until <= ?4 ORDER BY d.seq LIMIT ?3"},
+	{Q_DELIVERY_OF, "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
+			  "m.created_at, m.received_at, d.acked_at, "
+			  "CASE WHEN m.expires_at > 0 AND m.expires_at <= ?3 THEN 1 ELSE m.erased_at END, m.expires_at "
+			  "FROM deliveries d JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 "
+			  "AND m.id = ?2 AND m.embargo_until <= ?3"},
+	/* Every recipient may hold a copy (one read with Fetch needs no
+	 * acknowledgement): each is owed an erase notice. */
+	{Q_ERASE_DUE, "UPDATE deliveries SET erase_due = 1 WHERE message_seq = ?1"},
+	{Q_ERASURES, "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
+		       "m.created_at, m.received_at, d.acked_at, m.erased_at, m.expires_at FROM deliveries d "
+		       "JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 AND d.seq > ?2 "
+		       "AND d.erase_due = 1 AND ?4 = ?4 ORDER BY d.seq LIMIT ?3"},
+	{Q_ERASE_DONE, "UPDATE deliveries SET erase_due = 0 WHERE seq = ?1 AND recipient = ?2 "
+			 "AND erase_due = 1"},
+	{Q_MSG_ENV_SET, "UPDATE messages SET envelope = ?2 WHERE seq = ?1 AND envelope IS NOT NULL"},
+	/* Where a message's disclosures are: its publication, and the
+	 * answers of the consents granted for it. */
+	{Q_LEDGER_RANGES, "SELECT ledger_from, ledger_to FROM messages WHERE seq = ?1 AND ledger_to > 0 "
+			    "UNION ALL SELECT ledger_from, ledger_to FROM consents WHERE message_seq = ?1 "
+			    "AND state = 2 AND ledger_to > 0 ORDER BY 1"},
+};
+const size_t lia_store_sql_message_n = sizeof lia_store_sql_message / sizeof lia_store_sql_message[0];
+
+int lia_store_message_find(struct lia_store *s, const uint8_t id[static LIA_ID_BYTES],
+			   struct lia_store_message *m)
+{
+	sqlite3_stmt *st = q(s, Q_MSG_FIND);
+	sqlite3_bind_blob(st, 1, id, LIA_ID_BYTES, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return -1;
+	memset(m, 0, sizeof *m);
+	m->seq = (uint64_t)sqlite3_column_int64(st, 0);
+	memcpy(m->id, id, LIA_ID_BYTES);
+	if (col_name(m->originator, sizeof m->originator, st, 1) != 0)
+		return -1;
+	m->kind = (enum lia_kind)sqlite3_column_int(st, 2);
+	m->created_at = sqlite3_column_int64(st, 3);
+	m->received_at = sqlite3_column_int64(st, 4);
+	m->expires_at = sqlite3_column_int64(st, 5);
+	m->recipients = (uint32_t)sqlite3_column_int64(st, 6);
+	m->withheld = (uint32_t)sqlite3_column_int64(st, 7);
+	m->erased = sqlite3_column_int64(st, 8) != 0;
+	sqlite3_reset(st);
+	return 1;
+}
+
+int lia_store_message_add(struct lia_store *s, struct lia_store_message *m, const uint8_t *header,
+			  size_t header_len, const uint8_t *envelope, size_t envelope_len,
+			  char err[static LIA_ERR_MAX])
+{
+	sqlite3_stmt *st = q(s, Q_MSG_ADD);
+	sqlite3_bind_blob(st, 1, m->id, LIA_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, m->originator, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, (int)m->kind);
+	sqlite3_bind_int64(st, 4, m->created_at);
+	sqlite3_bind_int64(st, 5, m->received_at);
+	sqlite3_bind_int64(st, 6, m->expires_at);
+	sqlite3_bind_int64(st, 7, m->recipients);
+	sqlite3_bind_int64(st, 8, m->withheld);
+	sqlite3_bind_blob(st, 9, header, (int)header_len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 10, envelope, (int)envelope_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 11, m->embargo_until);
+	sqlite3_bind_int64(st, 12, (sqlite3_int64)m->ledger_from);
+	sqlite3_bind_int64(st, 13, (sqlite3_int64)m->ledger_to);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, err, "insert message");
+	m->seq = (uint64_t)sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int lia_store_message_envelope(struct lia_store *s, uint64_t message_seq, uint8_t **out, size_t *len)
+{
+	sqlite3_stmt *st = q(s, Q_MSG_ENV);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return -1;
+	int n = sqlite3_column_bytes(st, 0);
+	if (n <= 0) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	*out = malloc((size_t)n);
+	if (*out == NULL) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	memcpy(*out, sqlite3_column_blob(st, 0), (size_t)n);
+	*len = (size_t)n;
+	sqlite3_reset(st);
+	return 1;
+}
+
+int lia_store_expired(struct lia_store *s, int64_t now, struct lia_store_message *out, size_t max,
+		      size_t *n)
+{
+	*n = 0;
+	sqlite3_stmt *st = q(s, Q_EXPIRED);
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		struct lia_store_message *m = &out[*n];
+		memset(m, 0, sizeof *m);
+		m->seq = (uint64_t)sqlite3_column_int64(st, 0);
+		if (col_id(m->id, st, 1) != 0 || col_name(m->originator, sizeof m->originator, st, 2) != 0)
+			continue;
+		m->kind = (enum lia_kind)sqlite3_column_int(st, 3);
+		m->created_at = sqlite3_column_int64(st, 4);
+		m->received_at = sqlite3_column_int64(st, 5);
+		m->expires_at = sqlite3_column_int64(st, 6);
+		m->recipients = (uint32_t)sqlite3_column_int64(st, 7);
+		m->withheld = (uint32_t)sqlite3_column_int64(st, 8);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int lia_store_erase(struct lia_store *s, uint64_t message_seq, int64_t now, char err[static LIA_ERR_MAX])
+{
+	sqlite3_stmt *st = q(s, Q_ERASE);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	sqlite3_bind_int64(st, 2, now > 0 ? now : 1);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, err, "erase");
+	st = q(s, Q_ERASE_DUE);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_err(s, err, "erase notices");
+}
+
+int lia_store_delivery_add(struct lia_store *s, uint64_t message_seq, const char *recipient,
+			   const char *via, uint64_t *seq, char err[static LIA_ERR_MAX])
+{
+	sqlite3_stmt *st = q(s, Q_DEL_ADD);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	sqlite3_bind_text(st, 2, recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, via, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, err, "insert delivery");
+	*seq = (uint64_t)sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+static int row_delivery(struct lia_store_delivery *d, sqlite3_stmt *st)
+{
+	memset(d, 0, sizeof *d);
+	d->seq = (uint64_t)sqlite3_column_int64(st, 0);
+	d->message_seq = (uint64_t)sqlite3_column_int64(st, 1);
+	if (col_id(d->message_id, st, 2) != 0 || col_name(d->recipient, sizeof d->recipient, st, 3) != 0 ||
+	    col_name(d->originator, sizeof d->originator, st, 4) != 0 ||
+	    col_name(d->via, sizeof d->via, st, 5) != 0)
+		return -1;
+	d->kind = (enum lia_kind)sqlite3_column_int(st, 6);
+	d->created_at = sqlite3_column_int64(st, 7);
+	d->received_at = sqlite3_column_int64(st, 8);
+	d->acked_at = sqlite3_column_int64(st, 9);
+	d->erased = sqlite3_column_int64(st, 10) != 0;
+	d->expires_at = sqlite3_column_int64(st, 11);
+	return 0;
+}
+
+static int list_deliveries(struct lia_store *s, int which, const char *recipient, uint64_t key,
+			   int64_t now, struct lia_store_delivery *out, size_t max, size_t *n)
+{
+	*n = 0;
+	sqlite3_stmt *st = q(s, which);
+	sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)key);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+	sqlite3_bind_int64(st, 4, now);
+	int rc = SQLITE_DONE;
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (row_delivery(&out[*n], st) == 0)
+			(*n)++;
+	if (*n < max && rc != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+int lia_store_pending(struct lia_store *s, const char *recipient, uint64_t after, int64_t now,
+		      struct lia_store_delivery *out, size_t max, size_t *n)
+{
+	return list_deliveries(s, Q_PENDING, recipient, after, now, out, max, n);
+}
+
+int lia_store_inbox(struct lia_store *s, const char *recipient, uint64_t after, int64_t now,
+		    struct lia_store_delivery *out, size_t max, size_t *n)
+{
+	return list_deliveries(s, Q_INBOX, recipient, after, now, out, max, n);
+}
+
+int lia_store_erasures(struct lia_store *s, const char *recipient, uint64_t after,
+		       struct lia_store_delivery *out, size_t max, size_t *n)
+{
+	return list_deliveries(s, Q_ERASURES, recipient, after, 0, out, max, n);
+}
+
+int lia_store_erasure_done(struct lia_store *s, const char *recipient, uint64_t seq,
+			   struct lia_store_delivery *d)
+{
+	sqlite3_stmt *st = q(s, Q_ACK_GET);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	sqlite3_bind_text(st, 2, recipient, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW || row_delivery(d, st) != 0) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	st = q(s, Q_ERASE_DONE);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	sqlite3_bind_text(st, 2, recipient, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return sqlite3_changes(s->db) > 0 ? 1 : 0;
+}
+
+int lia_store_pending_count(struct lia_store *s, const char *recipient, int64_t now, uint64_t *n)
+{
+	sqlite3_stmt *st = q(s, Q_PENDING_COUNT);
+	sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	*n = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int lia_store_ack(struct lia_store *s, const char *recipient, uint64_t seq, int64_t now,
+		  struct lia_store_delivery *d)
+{
+	sqlite3_stmt *st = q(s, Q_ACK_GET);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	sqlite3_bind_text(st, 2, recipient, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW || row_delivery(d, st) != 0) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	if (d->acked_at != 0)
+		return 0;
+	st = q(s, Q_ACK_SET);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	sqlite3_bind_int64(st, 2, now > 0 ? now : 1);
+	sqlite3_bind_int(st, 3, d->erased ? 1 : 0);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	d->acked_at = now;
+	return sqlite3_changes(s->db) == 1 ? 1 : 0;
+}
+
+int lia_store_delivery_of(struct lia_store *s, const char *recipient,
+			  const uint8_t id[static LIA_ID_BYTES], int64_t now, struct lia_store_delivery *d)
+{
+	sqlite3_stmt *st = q(s, Q_DELIVERY_OF);
+	sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, id, LIA_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	int ok = rc == SQLITE_ROW && row_delivery(d, st) == 0;
+	sqlite3_reset(st);
+	return ok ? 1 : -1;
+}
+
+int lia_store_message_envelope_set(struct lia_store *s, uint64_t message_seq, const uint8_t *env,
+				   size_t len, char err[static LIA_ERR_MAX])
+{
+	sqlite3_stmt *st = q(s, Q_MSG_ENV_SET);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	sqlite3_bind_blob(st, 2, env, (int)len, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, err, "update envelope");
+	if (sqlite3_changes(s->db) != 1)
+		return lia_errf(err, "store: the message was erased meanwhile");
+	return 0;
+}
+
+/* --- where the ledger holds a message's disclosures --- */
+
+int lia_store_ledger_ranges(struct lia_store *s, uint64_t message_seq, struct lia_store_range *out,
+			    size_t max, size_t *n)
+{
+	*n = 0;
+	sqlite3_stmt *st = q(s, Q_LEDGER_RANGES);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	int rc = SQLITE_DONE;
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		out[*n].from = (uint64_t)sqlite3_column_int64(st, 0);
+		out[*n].to = (uint64_t)sqlite3_column_int64(st, 1);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	return *n < max && rc != SQLITE_DONE ? -1 : 0;
+}
