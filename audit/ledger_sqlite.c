@@ -201,6 +201,22 @@ static int sql_ready(void *impl, char err[static LIA_ERR_MAX])
 
 /* --- records --- */
 
+/* Step the keyed statement s at key: 0 on its row (the caller reads it,
+ * then stmt_done), 1 when there is none, -1 with err naming what. */
+static int row_at(struct sql_ledger *q, sqlite3_stmt *s, uint64_t key, const char *what,
+		  char err[static LIA_ERR_MAX])
+{
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)key);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		lia_errf(err, "ledger: cannot read %s %" PRIu64 ": %s", what, key,
+			 sqlite3_errmsg(q->db));
+	stmt_done(s);
+	return rc == SQLITE_DONE ? 1 : -1;
+}
+
 static int sql_size(void *impl, uint64_t *size, char err[static LIA_ERR_MAX])
 {
 	struct sql_ledger *q = impl;
@@ -224,15 +240,9 @@ static int sql_hash_get(void *impl, uint64_t seq, unsigned level, uint8_t out[st
 {
 	struct sql_ledger *q = impl;
 	sqlite3_stmt *s = q->st[ST_NODE];
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)seq);
-	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		if (rc != SQLITE_DONE)
-			lia_errf(err, "ledger: cannot read record %" PRIu64 ": %s", seq,
-				 sqlite3_errmsg(q->db));
-		stmt_done(s);
-		return rc == SQLITE_DONE ? 1 : -1;
-	}
+	int rc = row_at(q, s, seq, "record", err);
+	if (rc != 0)
+		return rc;
 	int col = level == 0 ? 0 : 1;
 	const uint8_t *b = sqlite3_column_blob(s, col);
 	size_t n = (size_t)sqlite3_column_bytes(s, col);
@@ -274,14 +284,9 @@ static int sql_record_get(void *impl, uint64_t seq, uint8_t *buf, size_t cap, si
 {
 	struct sql_ledger *q = impl;
 	sqlite3_stmt *s = q->st[ST_GET];
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)seq);
-	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		if (rc != SQLITE_DONE)
-			db_errf(q, err, "cannot read a record");
-		stmt_done(s);
-		return rc == SQLITE_DONE ? 1 : -1;
-	}
+	int rc = row_at(q, s, seq, "record", err);
+	if (rc != 0)
+		return rc;
 	const void *b = sqlite3_column_blob(s, 0);
 	int n = sqlite3_column_bytes(s, 0);
 	*len = b == NULL || n < 0 ? 0 : (size_t)n;
@@ -399,16 +404,9 @@ static int sql_cp_get(void *impl, uint64_t size, char **note, size_t *len,
 	if (size > (uint64_t)INT64_MAX)
 		return 1;
 	sqlite3_stmt *s = q->st[ST_CP_GET];
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)size);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		stmt_done(s);
-		return 1;
-	}
-	if (rc != SQLITE_ROW) {
-		stmt_done(s);
-		return db_errf(q, err, "cannot read checkpoints");
-	}
+	int rc = row_at(q, s, size, "checkpoint", err);
+	if (rc != 0)
+		return rc;
 	const unsigned char *t = sqlite3_column_text(s, 0);
 	int n = sqlite3_column_bytes(s, 0);
 	if (t == NULL || n <= 0 || n > LIA_NOTE_MAX_BYTES) {

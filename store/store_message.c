@@ -258,8 +258,9 @@ int lia_store_erasures(struct lia_store *s, const char *recipient, uint64_t afte
 	return list_deliveries(s, Q_ERASURES, recipient, after, 0, out, max, n);
 }
 
-int lia_store_erasure_done(struct lia_store *s, const char *recipient, uint64_t seq,
-			   struct lia_store_delivery *d)
+/* The delivery seq of recipient: 1 found (*d filled), 0 none, -1 error. */
+static int delivery_get(struct lia_store *s, const char *recipient, uint64_t seq,
+			struct lia_store_delivery *d)
 {
 	sqlite3_stmt *st = q(s, Q_ACK_GET);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
@@ -267,12 +268,18 @@ int lia_store_erasure_done(struct lia_store *s, const char *recipient, uint64_t 
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		return 0;
-	if (rc != SQLITE_ROW || row_delivery(d, st) != 0) {
-		sqlite3_reset(st);
-		return -1;
-	}
+	rc = rc == SQLITE_ROW && row_delivery(d, st) == 0 ? 1 : -1;
 	sqlite3_reset(st);
-	st = q(s, Q_ERASE_DONE);
+	return rc;
+}
+
+int lia_store_erasure_done(struct lia_store *s, const char *recipient, uint64_t seq,
+			   struct lia_store_delivery *d)
+{
+	int rc = delivery_get(s, recipient, seq, d);
+	if (rc != 1)
+		return rc;
+	sqlite3_stmt *st = q(s, Q_ERASE_DONE);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	sqlite3_bind_text(st, 2, recipient, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -300,20 +307,12 @@ int lia_store_pending_count(struct lia_store *s, const char *recipient, int64_t 
 int lia_store_ack(struct lia_store *s, const char *recipient, uint64_t seq, int64_t now,
 		  struct lia_store_delivery *d)
 {
-	sqlite3_stmt *st = q(s, Q_ACK_GET);
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
-	sqlite3_bind_text(st, 2, recipient, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (rc != SQLITE_ROW || row_delivery(d, st) != 0) {
-		sqlite3_reset(st);
-		return -1;
-	}
-	sqlite3_reset(st);
+	int rc = delivery_get(s, recipient, seq, d);
+	if (rc != 1)
+		return rc;
 	if (d->acked_at != 0)
 		return 0;
-	st = q(s, Q_ACK_SET);
+	sqlite3_stmt *st = q(s, Q_ACK_SET);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	sqlite3_bind_int64(st, 2, now > 0 ? now : 1);
 	sqlite3_bind_int(st, 3, d->erased ? 1 : 0);

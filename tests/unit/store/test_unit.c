@@ -24,51 +24,17 @@
 #include "store_int.h"
 #include "unit.h"
 
-static char dir[64], path[256];
-
-static int setup(void **state)
-{
-	(void)state;
-	const char *tmp = getenv("TMPDIR");
-	snprintf(dir, sizeof dir, "%s/lia-unit-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	snprintf(path, sizeof path, "%s/broker.db", dir);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	char p[300];
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
-	rmdir(dir);
-	return 0;
-}
+#include "store_fixture.h"
 
 /* One turn's writes: message idbyte in the store and its publication in
  * the ledger, inside the unit's open transaction. */
 static void turn_writes(struct lia_unit *u, uint8_t idbyte)
 {
 	char err[LIA_ERR_MAX];
-	struct lia_store_message m;
-	memset(&m, 0, sizeof m);
-	memset(m.id, idbyte, LIA_ID_BYTES);
-	memcpy(m.originator, "IT-GDF/a", 9);
-	m.kind = LIA_KIND_ROUTE;
-	m.created_at = 100;
-	m.received_at = 101;
-	m.recipients = 1;
-	static const uint8_t hdr[] = {1, 2, 3}, env[] = {4, 5, 6, 7};
-	if (lia_store_message_add(lia_unit_store(u), &m, hdr, sizeof hdr, env, sizeof env, err) != 0)
-		fail_msg("%s", err);
+	(void)add_msg(lia_unit_store(u), idbyte, 0);
 	struct lia_record r;
 	fixture_record(&r, 0);
-	memcpy(r.message_id, m.id, LIA_ID_BYTES);
+	memset(r.message_id, idbyte, LIA_ID_BYTES);
 	if (lia_ledger_append(lia_unit_ledger(u), &r, err) != 0)
 		fail_msg("%s", err);
 }
