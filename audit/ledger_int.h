@@ -1,6 +1,6 @@
 /*
- * ledger_int.h — the ledger object, shared by the two halves of the
- * ledger's logic (ledger.c: open, append, read, checkpoints, proofs;
+ * ledger_int.h — the ledger object, shared by the three parts of the
+ * ledger's logic (ledger.c: open, append, read, proofs; ledger_checkpoint.c;
  * ledger_verify.c: the full verify). Nothing else includes this: a
  * storage backend sees only ledger_storage.h.
  */

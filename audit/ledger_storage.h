@@ -3,9 +3,9 @@
  * ledger keeps, as a table of operations that a storage backend
  * implements (SQLite today, ledger_sqlite.c; PostgreSQL later, DESIGN §9).
  *
- * What the logic (ledger.c, ledger_verify.c) owns: the Merkle tree, which
- * subtree hash lives in which row, record validation, checkpoint signing
- * and every verdict. What a backend owns: the three tables of
+ * What the logic (ledger.c, ledger_checkpoint.c, ledger_verify.c) owns:
+ * the Merkle tree, which subtree hash lives in which row, record
+ * validation, checkpoint signing and every verdict. What a backend owns: the three tables of
  * docs/ledger.md (ledger_record, ledger_checkpoint, ledger_meta) and their
  * append-only guarantee, its connection and its transactions. A backend
  * stores and returns bytes; it never decodes a record, hashes or signs,

@@ -1,0 +1,239 @@
+/*
+ * ledger_checkpoint.c — the ledger's signed checkpoints: issuing one over
+ * the committed log (never over a truncated or forked one), the periodic
+ * form for the broker's loop, storing one received from elsewhere, and
+ * reading them back (see ledger.h; the rows are the backend's,
+ * ledger_storage.h).
+ */
+#include "ledger.h"
+#include "ledger_int.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* --- checkpoints --- */
+
+int lia_ledger_checkpoint_latest(struct lia_ledger *l, uint64_t *size, char **note, size_t *len,
+				 char err[static LIA_ERR_MAX])
+{
+	*note = NULL;
+	*len = 0;
+	*size = 0;
+	return l->ops->cp_latest(l->impl, size, note, len, err);
+}
+
+int lia_ledger_checkpoint_get(struct lia_ledger *l, uint64_t size, char **note, size_t *len,
+			      char err[static LIA_ERR_MAX])
+{
+	*note = NULL;
+	*len = 0;
+	return l->ops->cp_get(l->impl, size, note, len, err);
+}
+
+/* The growing list of lia_ledger_checkpoint_list. */
+struct sizes {
+	uint64_t *v;
+	size_t len, cap;
+	bool oom;
+};
+
+static int sizes_add(void *ctx, int64_t size, const char *note, size_t len)
+{
+	(void)note;
+	(void)len;
+	struct sizes *s = ctx;
+	if (s->len == s->cap) {
+		size_t ncap = s->cap ? 2 * s->cap : 64;
+		uint64_t *nv = realloc(s->v, ncap * sizeof *nv);
+		if (nv == NULL) {
+			s->oom = true;
+			return 1;
+		}
+		s->v = nv;
+		s->cap = ncap;
+	}
+	s->v[s->len++] = (uint64_t)size;
+	return 0;
+}
+
+int lia_ledger_checkpoint_list(struct lia_ledger *l, uint64_t **sizes, size_t *n,
+			       char err[static LIA_ERR_MAX])
+{
+	*sizes = NULL;
+	*n = 0;
+	struct sizes s = {0};
+	if (l->ops->cp_each(l->impl, sizes_add, &s, err) != 0 || s.oom) {
+		free(s.v);
+		return s.oom ? lia_errf(err, "ledger: out of memory") : -1;
+	}
+	*sizes = s.v;
+	*n = s.len;
+	return 0;
+}
+
+int lia_ledger_checkpoint_store(struct lia_ledger *l, const char *note, size_t len,
+				int64_t issued_at, char err[static LIA_ERR_MAX])
+{
+	size_t split = lia_note_split(note, len);
+	if (split != len)
+		return lia_errf(err, "checkpoint is not one signed note");
+	/* The text is everything before the first blank line. */
+	const char *blank = NULL;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (note[i] == '\n' && note[i + 1] == '\n') {
+			blank = note + i;
+			break;
+		}
+	}
+	struct lia_checkpoint c;
+	if (blank == NULL || lia_checkpoint_parse(&c, note, (size_t)(blank - note) + 1, err) != 0)
+		return -1;
+	if (strcmp(c.origin, l->origin) != 0)
+		return lia_errf(err, "checkpoint is for log \"%.64s\", not \"%.64s\"", c.origin,
+				l->origin);
+	return l->ops->cp_put(l->impl, c.size, issued_at, note, len, err);
+}
+
+static int cp_root_of_note(const char *note, size_t len, struct lia_checkpoint *c,
+			   char err[static LIA_ERR_MAX])
+{
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (note[i] == '\n' && note[i + 1] == '\n')
+			return lia_checkpoint_parse(c, note, i + 1, err);
+	}
+	return lia_errf(err, "stored checkpoint is not a signed note");
+}
+
+/* The latest checkpoint, checked against the records now stored (size of
+ * them): refused when the log was truncated below it or no longer has
+ * its root (never sign a fork). *have says whether there is one. */
+static int latest_checked(struct lia_ledger *l, uint64_t size, bool *have, struct lia_checkpoint *p,
+			  char err[static LIA_ERR_MAX])
+{
+	char *note = NULL;
+	size_t len = 0;
+	uint64_t at = 0;
+	int rc = l->ops->cp_latest(l->impl, &at, &note, &len, err);
+	*have = rc == 0;
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	uint8_t root[32];
+	int ret = -1;
+	if (cp_root_of_note(note, len, p, err) != 0)
+		goto done;
+	if (at > size) {
+		lia_errf(err, "ledger has %" PRIu64 " records but its latest checkpoint "
+			      "covers %" PRIu64 ": the log was truncated; refusing to sign",
+			 size, at);
+		goto done;
+	}
+	if (lia_ledger_root(l, at, root, err) != 0)
+		goto done;
+	if (p->size != at || memcmp(root, p->root, 32) != 0) {
+		lia_errf(err, "ledger no longer matches its checkpoint at size %" PRIu64
+			      "; refusing to sign a fork (run liaison-audit verify)",
+			 at);
+		goto done;
+	}
+	ret = 0;
+done:
+	free(note);
+	return ret;
+}
+
+/* Whether a periodic checkpoint is due: every_records new records since
+ * the last one, or every_seconds since it was issued. */
+static int due(struct lia_ledger *l, uint64_t grown, int64_t now, uint64_t every_records,
+	       int64_t every_seconds, bool *is_due, char err[static LIA_ERR_MAX])
+{
+	*is_due = every_records != 0 && grown >= every_records;
+	if (!*is_due && every_seconds > 0) {
+		int64_t last = 0;
+		if (l->ops->cp_last_issued(l->impl, &last, err) != 0)
+			return -1;
+		*is_due = now - last >= every_seconds;
+	}
+	return 0;
+}
+
+/* Sign and store a checkpoint of the committed log. Runs in a
+ * transaction of its own, refused if the caller holds one. */
+static int checkpoint_issue(struct lia_ledger *l, const struct lia_secret *key, int64_t now,
+			    bool only_if_due, uint64_t every_records, int64_t every_seconds,
+			    bool *issued, struct lia_checkpoint *out, char err[static LIA_ERR_MAX])
+{
+	*issued = false;
+	if (key == NULL || key->purpose != LIA_KEY_SIGN || key->sk_len != 64 || key->sk == NULL)
+		return lia_errf(err, "ledger: checkpoints need an Ed25519 signing key");
+	if (l->ops->in_tx(l->impl))
+		return lia_errf(err, "ledger: checkpoints are signed outside any transaction, "
+				     "over committed records only");
+	if (lia_ledger_begin(l, err) != 0)
+		return -1;
+	uint64_t size = 0;
+	bool have_prev = false;
+	struct lia_checkpoint p, c;
+	memset(&p, 0, sizeof p);
+	memset(&c, 0, sizeof c);
+	if (lia_ledger_size(l, &size, err) != 0 || latest_checked(l, size, &have_prev, &p, err) != 0)
+		goto fail;
+	if (have_prev && p.size == size) {
+		if (out)
+			*out = p;
+		return lia_ledger_commit(l, err);
+	}
+	if (size == 0) {
+		lia_errf(err, "ledger is empty: nothing to checkpoint");
+		goto fail;
+	}
+	if (only_if_due) {
+		bool is_due = false;
+		if (due(l, size - (have_prev ? p.size : 0), now, every_records, every_seconds,
+			&is_due, err) != 0)
+			goto fail;
+		if (!is_due)
+			return lia_ledger_commit(l, err);
+	}
+	memcpy(c.origin, l->origin, sizeof c.origin);
+	c.size = size;
+	if (lia_ledger_root(l, size, c.root, err) != 0)
+		goto fail;
+	char *note = NULL;
+	size_t note_len = 0;
+	if (lia_checkpoint_sign(&note, &note_len, &c, key->sk, err) != 0)
+		goto fail;
+	int rc = l->ops->cp_put(l->impl, size, now, note, note_len, err);
+	free(note);
+	if (rc != 0 || lia_ledger_commit(l, err) != 0)
+		goto fail;
+	*issued = true;
+	if (out)
+		*out = c;
+	return 0;
+fail:
+	lia_ledger_rollback(l);
+	return -1;
+}
+
+int lia_ledger_checkpoint(struct lia_ledger *l, const struct lia_secret *key, int64_t now,
+			  struct lia_checkpoint *out, char err[static LIA_ERR_MAX])
+{
+	bool issued = false;
+	return checkpoint_issue(l, key, now, false, 0, 0, &issued, out, err);
+}
+
+int lia_ledger_checkpoint_maybe(struct lia_ledger *l, const struct lia_secret *key, int64_t now,
+				uint64_t every_records, int64_t every_seconds, bool *issued,
+				char err[static LIA_ERR_MAX])
+{
+	uint64_t size = 0;
+	*issued = false;
+	if (lia_ledger_size(l, &size, err) != 0)
+		return -1;
+	if (size == 0)
+		return 0;
+	return checkpoint_issue(l, key, now, true, every_records, every_seconds, issued, NULL, err);
+}
