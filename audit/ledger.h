@@ -1,7 +1,7 @@
 /*
  * ledger.h — the disclosure ledger: an append-only RFC 6962 Merkle log of
- * lia_record leaves in SQLite, with signed checkpoints and proofs
- * (DESIGN §6, docs/ledger.md).
+ * lia_record leaves, with signed checkpoints and proofs (DESIGN §6,
+ * docs/ledger.md).
  *
  * Storage. Three append-only tables (SQLite today: ledger_sqlite.h; a
  * backend implements ledger_storage.h, and nothing here names it):

@@ -18,7 +18,9 @@
  * logic reports such rows, the backend just returns them in key order.
  *
  * Errors: every operation returns 0 / -1 with err ("ledger: <what>: <the
- * backend's reason>"); the lookups return 1 for "no such row". Rows and
+ * backend's reason>"); the lookups return 1 for "no such row". The
+ * cursor's operations put only the backend's reason in err: its callers
+ * (query, verify, export) say what they were reading. Rows and
  * pointers handed to a callback or by cursor_next are borrowed until the
  * next call on the same object. Thread safety: one thread per backend
  * object, like the ledger over it.
