@@ -1,0 +1,127 @@
+/*
+ * frame_int.h — internal to wire/: the table that drives frame encoding
+ * and decoding, the encoder's scratch, and the field decoders every
+ * frame type shares.
+ *
+ * One struct wire_codec per frame type, in files by the protocol's
+ * conversations (frame_session.c, frame_message.c, frame_feed.c,
+ * frame_audit.c, frame_consent.c); frame.c finds the codec for a type
+ * and does what is common to every frame (bounds, version, request id,
+ * packing, freeing).
+ *
+ * Trusts: decoders trust nothing in the protobuf but what protobuf-c
+ * guarantees (the body pointer of the set oneof case is not NULL; repeated
+ * fields hold n_* entries). Encoders trust the struct except for the
+ * bounds the decoder enforces on list lengths and byte sizes, which they
+ * check again so that nothing is sent that the peer must refuse.
+ *
+ * Errors: decoders return 0 or -1 with why naming the field (the text
+ * is part of what tests and operators read: keep it). Encoders return 0
+ * or -1. May call: core (check.h, marking_pb.h, names), protobuf-c.
+ */
+#ifndef LIA_WIRE_FRAME_INT_H
+#define LIA_WIRE_FRAME_INT_H
+
+#include "check.h"
+#include "marking_pb.h"
+#include "util.h"
+#include "wire.h"
+#include "wire.pb-c.h"
+
+#define BIN(p, n) ((ProtobufCBinaryData){(n), (uint8_t *)(p)})
+
+/* What a FeedFilter points to while it is packed. */
+struct wire_filter_pb {
+	Liaison__V1__FeedFilter msg;
+	Liaison__V1__Evaluation eval;
+	Liaison__V1__MessageKind kinds[LIA_KIND_MAX];
+	char *regions[LIA_LIST_MAX];
+	char *agencies[LIA_LIST_MAX];
+};
+
+/* Encoding storage that lives until the frame is packed. */
+#define WIRE_ENC_OWNED 8
+struct wire_enc {
+	Liaison__V1__Frame fr;
+	union {
+		Liaison__V1__Hello hello;
+		Liaison__V1__Welcome welcome;
+		Liaison__V1__Publish publish;
+		Liaison__V1__PublishAck publish_ack;
+		Liaison__V1__Subscribe subscribe;
+		Liaison__V1__Unsubscribe unsubscribe;
+		Liaison__V1__FeedList feed_list;
+		Liaison__V1__Deliver deliver;
+		Liaison__V1__Ack ack;
+		Liaison__V1__Inbox inbox;
+		Liaison__V1__InboxList inbox_list;
+		Liaison__V1__Fetch fetch;
+		Liaison__V1__DirectoryRequest directory_request;
+		Liaison__V1__Directory directory;
+		Liaison__V1__AuditQuery audit_query;
+		Liaison__V1__AuditAnswer audit_answer;
+		Liaison__V1__Error error;
+		Liaison__V1__Erase erase;
+		Liaison__V1__Ok ok;
+		Liaison__V1__Ping ping;
+		Liaison__V1__Pong pong;
+		Liaison__V1__ConsentAsk consent_ask;
+		Liaison__V1__ConsentQuery consent_query;
+		Liaison__V1__ConsentList consent_list;
+		Liaison__V1__ConsentAnswer consent_answer;
+	} m;
+	struct wire_filter_pb filter;   /* Subscribe's */
+	char *names[LIA_LIST_MAX];      /* Publish's recipients */
+	void *owned[WIRE_ENC_OWNED];    /* freed after packing */
+	size_t n_owned;
+};
+
+/* One frame type: its name and how it is decoded, encoded and freed. */
+struct wire_codec {
+	enum lia_frame_type type;
+	const char *name;
+	/* pb->body_case is this type. Sets f->u; f->type is already set, so
+	 * on failure lia_frame_clear frees what was allocated. */
+	int (*decode)(struct lia_frame *f, const Liaison__V1__Frame *pb, char why[static LIA_ERR_MAX]);
+	/* Fills e->m, sets e->fr's body and body_case. */
+	int (*encode)(struct wire_enc *e, const struct lia_frame *f);
+	/* Frees what decode allocated in f->u; NULL when nothing is. */
+	void (*clear)(struct lia_frame *f);
+};
+
+/* The codecs of each file, each list ended by an entry with name NULL. */
+extern const struct wire_codec wire_session_codecs[];
+extern const struct wire_codec wire_message_codecs[];
+extern const struct wire_codec wire_feed_codecs[];
+extern const struct wire_codec wire_audit_codecs[];
+extern const struct wire_codec wire_consent_codecs[];
+
+/* --- field decoders (frame_field.c): 0, or -1 with why set --- */
+
+/* why = msg; returns -1. */
+int wire_fail(char why[static LIA_ERR_MAX], const char *msg);
+/* A clean string (check.h) of fewer than cap bytes. */
+int wire_str_in(char *out, size_t cap, const char *s, const char *field,
+		char why[static LIA_ERR_MAX]);
+/* A name of LIA_NAME_MAX that valid() accepts. */
+int wire_name_in(char out[static LIA_NAME_MAX], const char *s, bool (*valid)(const char *),
+		 const char *field, char why[static LIA_ERR_MAX]);
+/* A list of names: at most LIA_LIST_MAX, valid, none repeated. */
+int wire_names_in(struct lia_names *out, char **v, size_t n, bool (*valid)(const char *),
+		  const char *field, char why[static LIA_ERR_MAX]);
+/* A message id: exactly LIA_ID_BYTES. */
+int wire_id_in(uint8_t out[static LIA_ID_BYTES], const ProtobufCBinaryData *d, const char *field,
+	       char why[static LIA_ERR_MAX]);
+/* Bytes of at most max, borrowed from the decoded protobuf. */
+int wire_bytes_in(struct lia_bytes *out, const ProtobufCBinaryData *d, size_t max,
+		  const char *field, char why[static LIA_ERR_MAX]);
+/* calloc(n, size) for a decoded list (n > 0); NULL after why is set. */
+void *wire_list_alloc(size_t n, size_t size, char why[static LIA_ERR_MAX]);
+
+/* --- encoder storage --- */
+
+/* calloc(n ? n : 1, size) that e frees after packing; NULL when out of
+ * memory or out of owned slots. */
+void *wire_enc_alloc(struct wire_enc *e, size_t n, size_t size);
+
+#endif
