@@ -41,28 +41,28 @@ static int audit_query_encode(struct wire_enc *e, const struct lia_frame *f)
 	return 0;
 }
 
+static int disclosure_in(void *out, const void *in, char why[static LIA_ERR_MAX])
+{
+	struct lia_disclosure *o = out;
+	const Liaison__V1__DisclosureEntry *d = in;
+	if (wire_name_in(o->recipient, d->recipient, lia_name_is_subject, "recipient", why) ||
+	    wire_str_in(o->rule, LIA_RULE_ID_MAX, d->rule, "rule", why) ||
+	    wire_str_in(o->reason, LIA_DETAIL_MAX, d->reason, "reason", why))
+		return -1;
+	o->disclosed = d->disclosed;
+	o->at = d->at;
+	o->acknowledged = d->acknowledged;
+	return 0;
+}
+
 static int disclosures_in(struct lia_frame *f, const Liaison__V1__AuditAnswer *m,
 			  char why[static LIA_ERR_MAX])
 {
-	if (m->n_disclosures == 0)
-		return 0;
-	f->u.audit_answer.disclosures =
-		wire_list_alloc(m->n_disclosures, sizeof(struct lia_disclosure), why);
-	if (f->u.audit_answer.disclosures == NULL)
-		return -1;
-	for (size_t i = 0; i < m->n_disclosures; i++) {
-		const Liaison__V1__DisclosureEntry *d = m->disclosures[i];
-		struct lia_disclosure *o = &f->u.audit_answer.disclosures[i];
-		if (wire_name_in(o->recipient, d->recipient, lia_name_is_subject, "recipient", why) ||
-		    wire_str_in(o->rule, LIA_RULE_ID_MAX, d->rule, "rule", why) ||
-		    wire_str_in(o->reason, LIA_DETAIL_MAX, d->reason, "reason", why))
-			return -1;
-		o->disclosed = d->disclosed;
-		o->at = d->at;
-		o->acknowledged = d->acknowledged;
-		f->u.audit_answer.n_disclosures = i + 1;
-	}
-	return 0;
+	void *v = NULL;
+	int rc = wire_list_in(&v, &f->u.audit_answer.n_disclosures, sizeof(struct lia_disclosure),
+			      (void *const *)m->disclosures, m->n_disclosures, disclosure_in, why);
+	f->u.audit_answer.disclosures = v;
+	return rc;
 }
 
 static int records_in(struct lia_frame *f, const Liaison__V1__AuditAnswer *m,
@@ -117,8 +117,12 @@ static int audit_answer_decode(struct lia_frame *f, const Liaison__V1__Frame *pb
 	return 0;
 }
 
-static void disclosure_out(Liaison__V1__DisclosureEntry *o, const struct lia_disclosure *d)
+static int disclosure_out(void *msg, const void *in, void *ctx, size_t i)
 {
+	Liaison__V1__DisclosureEntry *o = msg;
+	const struct lia_disclosure *d = in;
+	(void)ctx;
+	(void)i;
 	liaison__v1__disclosure_entry__init(o);
 	o->recipient = (char *)d->recipient;
 	o->disclosed = d->disclosed;
@@ -126,6 +130,7 @@ static void disclosure_out(Liaison__V1__DisclosureEntry *o, const struct lia_dis
 	o->reason = (char *)d->reason;
 	o->at = d->at;
 	o->acknowledged = d->acknowledged;
+	return 0;
 }
 
 /* The checkpoint travels as a string: a NUL-terminated copy. */
@@ -144,17 +149,14 @@ static int audit_answer_encode(struct wire_enc *e, const struct lia_frame *f)
 	if (!lia_pb_count_ok(nd, LIA_LIST_REPLY_MAX) || !lia_pb_count_ok(nr, LIA_LIST_REPLY_MAX) ||
 	    !lia_pb_count_ok(np, LIA_PROOF_MAX))
 		return -1;
-	Liaison__V1__DisclosureEntry *items = wire_enc_alloc(e, nd, sizeof *items);
-	Liaison__V1__DisclosureEntry **ptrs = wire_enc_alloc(e, nd, sizeof *ptrs);
+	void **ptrs = wire_list_out(e, nd, sizeof(Liaison__V1__DisclosureEntry),
+				    f->u.audit_answer.disclosures, sizeof(struct lia_disclosure),
+				    disclosure_out, NULL);
 	ProtobufCBinaryData *recs = wire_enc_alloc(e, nr, sizeof *recs);
 	ProtobufCBinaryData *proof = wire_enc_alloc(e, np, sizeof *proof);
 	char *checkpoint = checkpoint_out(e, &f->u.audit_answer.checkpoint);
-	if (items == NULL || ptrs == NULL || recs == NULL || proof == NULL || checkpoint == NULL)
+	if (ptrs == NULL || recs == NULL || proof == NULL || checkpoint == NULL)
 		return -1;
-	for (size_t i = 0; i < nd; i++) {
-		disclosure_out(&items[i], &f->u.audit_answer.disclosures[i]);
-		ptrs[i] = &items[i];
-	}
 	for (size_t i = 0; i < nr; i++)
 		recs[i] = BIN(f->u.audit_answer.records[i].p, f->u.audit_answer.records[i].len);
 	for (size_t i = 0; i < np; i++)
@@ -164,7 +166,7 @@ static int audit_answer_encode(struct wire_enc *e, const struct lia_frame *f)
 	m->checkpoint = checkpoint;
 	m->first = f->u.audit_answer.first;
 	m->query_record = f->u.audit_answer.query_record;
-	m->disclosures = ptrs;
+	m->disclosures = (Liaison__V1__DisclosureEntry **)ptrs;
 	m->n_disclosures = nd;
 	m->records = recs;
 	m->n_records = nr;

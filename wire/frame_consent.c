@@ -69,9 +69,10 @@ static int consent_query_encode(struct wire_enc *e, const struct lia_frame *f)
 	return 0;
 }
 
-static int consent_request_in(struct lia_consent_request *o, const Liaison__V1__ConsentRequest *e,
-			      char why[static LIA_ERR_MAX])
+static int consent_request_in(void *out, const void *in, char why[static LIA_ERR_MAX])
 {
+	struct lia_consent_request *o = out;
+	const Liaison__V1__ConsentRequest *e = in;
 	o->request = e->request;
 	if (wire_id_in(o->message_id, &e->message_id, "message_id", why) ||
 	    wire_name_in(o->originator, e->originator, lia_name_is_subject, "originator", why) ||
@@ -102,21 +103,19 @@ static int consent_list_decode(struct lia_frame *f, const Liaison__V1__Frame *pb
 	const Liaison__V1__ConsentList *m = pb->consent_list;
 	if (!lia_pb_count_ok(m->n_requests, LIA_LIST_REPLY_MAX))
 		return wire_fail(why, "consent requests: too many");
-	if (m->n_requests == 0)
-		return 0;
-	f->u.consent_list.v = wire_list_alloc(m->n_requests, sizeof *f->u.consent_list.v, why);
-	if (f->u.consent_list.v == NULL)
-		return -1;
-	for (size_t i = 0; i < m->n_requests; i++) {
-		if (consent_request_in(&f->u.consent_list.v[i], m->requests[i], why) != 0)
-			return -1;
-		f->u.consent_list.n = i + 1;
-	}
-	return 0;
+	void *v = NULL;
+	int rc = wire_list_in(&v, &f->u.consent_list.n, sizeof *f->u.consent_list.v,
+			      (void *const *)m->requests, m->n_requests, consent_request_in, why);
+	f->u.consent_list.v = v;
+	return rc;
 }
 
-static int consent_request_out(Liaison__V1__ConsentRequest *o, const struct lia_consent_request *s)
+static int consent_request_out(void *msg, const void *in, void *ctx, size_t i)
 {
+	Liaison__V1__ConsentRequest *o = msg;
+	const struct lia_consent_request *s = in;
+	(void)ctx;
+	(void)i;
 	if (s->consent_len > LIA_CONSENT_MAX_BYTES)
 		return -1;
 	liaison__v1__consent_request__init(o);
@@ -141,18 +140,13 @@ static int consent_list_encode(struct wire_enc *e, const struct lia_frame *f)
 	size_t n = f->u.consent_list.n;
 	if (!lia_pb_count_ok(n, LIA_LIST_REPLY_MAX))
 		return -1;
-	Liaison__V1__ConsentRequest *items = wire_enc_alloc(e, n, sizeof *items);
-	Liaison__V1__ConsentRequest **ptrs = wire_enc_alloc(e, n, sizeof *ptrs);
-	if (items == NULL || ptrs == NULL)
+	void **ptrs = wire_list_out(e, n, sizeof(Liaison__V1__ConsentRequest), f->u.consent_list.v,
+				    sizeof *f->u.consent_list.v, consent_request_out, NULL);
+	if (ptrs == NULL)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (consent_request_out(&items[i], &f->u.consent_list.v[i]) != 0)
-			return -1;
-		ptrs[i] = &items[i];
-	}
 	Liaison__V1__ConsentList *m = &e->m.consent_list;
 	liaison__v1__consent_list__init(m);
-	m->requests = ptrs;
+	m->requests = (Liaison__V1__ConsentRequest **)ptrs;
 	m->n_requests = n;
 	e->fr.consent_list = m;
 	return 0;

@@ -92,25 +92,39 @@ static int unsubscribe_encode(struct wire_enc *e, const struct lia_frame *f)
 	return 0;
 }
 
+static int feed_in(void *out, const void *in, char why[static LIA_ERR_MAX])
+{
+	struct lia_feed *o = out;
+	const Liaison__V1__Feed *m = in;
+	if (feedname_in(o->name, m->name, why) || filter_in(&o->filter, m->filter, why))
+		return -1;
+	o->created_at = m->created_at;
+	return 0;
+}
+
 static int feed_list_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 			    char why[static LIA_ERR_MAX])
 {
 	const Liaison__V1__FeedList *m = pb->feed_list;
 	if (!lia_pb_count_ok(m->n_feeds, LIA_LIST_REPLY_MAX))
 		return wire_fail(why, "feeds: too many");
-	if (m->n_feeds == 0)
-		return 0;
-	f->u.feed_list.v = wire_list_alloc(m->n_feeds, sizeof *f->u.feed_list.v, why);
-	if (f->u.feed_list.v == NULL)
-		return -1;
-	for (size_t i = 0; i < m->n_feeds; i++) {
-		struct lia_feed *o = &f->u.feed_list.v[i];
-		if (feedname_in(o->name, m->feeds[i]->name, why) ||
-		    filter_in(&o->filter, m->feeds[i]->filter, why))
-			return -1;
-		o->created_at = m->feeds[i]->created_at;
-		f->u.feed_list.n = i + 1;
-	}
+	void *v = NULL;
+	int rc = wire_list_in(&v, &f->u.feed_list.n, sizeof *f->u.feed_list.v,
+			      (void *const *)m->feeds, m->n_feeds, feed_in, why);
+	f->u.feed_list.v = v;
+	return rc;
+}
+
+/* ctx: one FeedFilter scratch per entry. */
+static int feed_out(void *msg, const void *in, void *ctx, size_t i)
+{
+	Liaison__V1__Feed *o = msg;
+	const struct lia_feed *s = in;
+	struct wire_filter_pb *filters = ctx;
+	liaison__v1__feed__init(o);
+	o->name = (char *)s->name;
+	o->created_at = s->created_at;
+	o->filter = filter_out(&filters[i], &s->filter);
 	return 0;
 }
 
@@ -119,21 +133,16 @@ static int feed_list_encode(struct wire_enc *e, const struct lia_frame *f)
 	size_t n = f->u.feed_list.n;
 	if (!lia_pb_count_ok(n, LIA_LIST_REPLY_MAX))
 		return -1;
-	Liaison__V1__Feed *items = wire_enc_alloc(e, n, sizeof *items);
-	Liaison__V1__Feed **ptrs = wire_enc_alloc(e, n, sizeof *ptrs);
 	struct wire_filter_pb *filters = wire_enc_alloc(e, n, sizeof *filters);
-	if (items == NULL || ptrs == NULL || filters == NULL)
+	if (filters == NULL)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		liaison__v1__feed__init(&items[i]);
-		items[i].name = (char *)f->u.feed_list.v[i].name;
-		items[i].created_at = f->u.feed_list.v[i].created_at;
-		items[i].filter = filter_out(&filters[i], &f->u.feed_list.v[i].filter);
-		ptrs[i] = &items[i];
-	}
+	void **ptrs = wire_list_out(e, n, sizeof(Liaison__V1__Feed), f->u.feed_list.v,
+				    sizeof *f->u.feed_list.v, feed_out, filters);
+	if (ptrs == NULL)
+		return -1;
 	Liaison__V1__FeedList *m = &e->m.feed_list;
 	liaison__v1__feed_list__init(m);
-	m->feeds = ptrs;
+	m->feeds = (Liaison__V1__Feed **)ptrs;
 	m->n_feeds = n;
 	e->fr.feed_list = m;
 	return 0;

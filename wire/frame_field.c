@@ -76,6 +76,24 @@ void *wire_list_alloc(size_t n, size_t size, char why[static LIA_ERR_MAX])
 	return p;
 }
 
+int wire_list_in(void **v, size_t *count, size_t size, void *const *in, size_t n,
+		 wire_entry_in_fn one, char why[static LIA_ERR_MAX])
+{
+	*count = 0;
+	if (n == 0)
+		return 0;
+	unsigned char *out = wire_list_alloc(n, size, why);
+	*v = out;
+	if (out == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (one(out + i * size, in[i], why) != 0)
+			return -1;
+		*count = i + 1;
+	}
+	return 0;
+}
+
 void *wire_enc_alloc(struct wire_enc *e, size_t n, size_t size)
 {
 	if (e->n_owned == WIRE_ENC_OWNED)
@@ -84,4 +102,20 @@ void *wire_enc_alloc(struct wire_enc *e, size_t n, size_t size)
 	if (p != NULL)
 		e->owned[e->n_owned++] = p;
 	return p;
+}
+
+void **wire_list_out(struct wire_enc *e, size_t n, size_t msg_size, const void *in,
+		     size_t in_size, wire_entry_out_fn one, void *ctx)
+{
+	unsigned char *msgs = wire_enc_alloc(e, n, msg_size);
+	void **ptrs = wire_enc_alloc(e, n, sizeof *ptrs);
+	if (msgs == NULL || ptrs == NULL)
+		return NULL;
+	const unsigned char *src = in;
+	for (size_t i = 0; i < n; i++) {
+		if (one(msgs + i * msg_size, src + i * in_size, ctx, i) != 0)
+			return NULL;
+		ptrs[i] = msgs + i * msg_size;
+	}
+	return ptrs;
 }

@@ -118,10 +118,33 @@ int wire_bytes_in(struct lia_bytes *out, const ProtobufCBinaryData *d, size_t ma
 /* calloc(n, size) for a decoded list (n > 0); NULL after why is set. */
 void *wire_list_alloc(size_t n, size_t size, char why[static LIA_ERR_MAX]);
 
+/* Decodes one entry of a repeated message field: out is the struct, in
+ * the protobuf message. */
+typedef int (*wire_entry_in_fn)(void *out, const void *in, char why[static LIA_ERR_MAX]);
+
+/* A repeated message field (in[0..n), n already checked against its
+ * cap) into a calloc'd array *v of entries of size bytes, each by one().
+ * *count is the number of entries decoded so far, so that the frame's
+ * clear frees *v whatever happens; 0, or -1 with why set. */
+int wire_list_in(void **v, size_t *count, size_t size, void *const *in, size_t n,
+		 wire_entry_in_fn one, char why[static LIA_ERR_MAX]);
+
 /* --- encoder storage --- */
 
 /* calloc(n ? n : 1, size) that e frees after packing; NULL when out of
  * memory or out of owned slots. */
 void *wire_enc_alloc(struct wire_enc *e, size_t n, size_t size);
+
+/* Encodes entry i of a list: msg is the protobuf message to fill, in the
+ * struct, ctx the caller's (per-entry scratch, say). 0 or -1. */
+typedef int (*wire_entry_out_fn)(void *msg, const void *in, void *ctx, size_t i);
+
+/* The pointer array a repeated message field wants (returned as void **
+ * and cast by the caller to the field's type: protobuf-c itself walks
+ * such arrays as generic message pointers): n messages of
+ * msg_size bytes, message i built by one() from the struct at in + i *
+ * in_size. Owned by e; NULL on failure. */
+void **wire_list_out(struct wire_enc *e, size_t n, size_t msg_size, const void *in,
+		     size_t in_size, wire_entry_out_fn one, void *ctx);
 
 #endif

@@ -159,9 +159,10 @@ static int inbox_encode(struct wire_enc *e, const struct lia_frame *f)
 	return 0;
 }
 
-static int inbox_entry_in(struct lia_inbox_entry *o, const Liaison__V1__InboxEntry *e,
-			  char why[static LIA_ERR_MAX])
+static int inbox_entry_in(void *out, const void *in, char why[static LIA_ERR_MAX])
 {
+	struct lia_inbox_entry *o = out;
+	const Liaison__V1__InboxEntry *e = in;
 	o->sequence = e->sequence;
 	if (wire_id_in(o->message_id, &e->message_id, "message_id", why) ||
 	    wire_name_in(o->originator, e->originator, lia_name_is_subject, "originator", why) ||
@@ -182,21 +183,19 @@ static int inbox_list_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 	const Liaison__V1__InboxList *m = pb->inbox_list;
 	if (!lia_pb_count_ok(m->n_entries, LIA_LIST_REPLY_MAX))
 		return wire_fail(why, "inbox entries: too many");
-	if (m->n_entries == 0)
-		return 0;
-	f->u.inbox_list.v = wire_list_alloc(m->n_entries, sizeof *f->u.inbox_list.v, why);
-	if (f->u.inbox_list.v == NULL)
-		return -1;
-	for (size_t i = 0; i < m->n_entries; i++) {
-		if (inbox_entry_in(&f->u.inbox_list.v[i], m->entries[i], why) != 0)
-			return -1;
-		f->u.inbox_list.n = i + 1;
-	}
-	return 0;
+	void *v = NULL;
+	int rc = wire_list_in(&v, &f->u.inbox_list.n, sizeof *f->u.inbox_list.v,
+			      (void *const *)m->entries, m->n_entries, inbox_entry_in, why);
+	f->u.inbox_list.v = v;
+	return rc;
 }
 
-static void inbox_entry_out(Liaison__V1__InboxEntry *o, const struct lia_inbox_entry *s)
+static int inbox_entry_out(void *msg, const void *in, void *ctx, size_t i)
 {
+	Liaison__V1__InboxEntry *o = msg;
+	const struct lia_inbox_entry *s = in;
+	(void)ctx;
+	(void)i;
 	liaison__v1__inbox_entry__init(o);
 	o->sequence = s->sequence;
 	o->message_id = BIN(s->message_id, LIA_ID_BYTES);
@@ -206,6 +205,7 @@ static void inbox_entry_out(Liaison__V1__InboxEntry *o, const struct lia_inbox_e
 	o->acknowledged = s->acknowledged;
 	o->erased = s->erased;
 	o->via = (char *)s->via;
+	return 0;
 }
 
 static int inbox_list_encode(struct wire_enc *e, const struct lia_frame *f)
@@ -213,17 +213,13 @@ static int inbox_list_encode(struct wire_enc *e, const struct lia_frame *f)
 	size_t n = f->u.inbox_list.n;
 	if (!lia_pb_count_ok(n, LIA_LIST_REPLY_MAX))
 		return -1;
-	Liaison__V1__InboxEntry *items = wire_enc_alloc(e, n, sizeof *items);
-	Liaison__V1__InboxEntry **ptrs = wire_enc_alloc(e, n, sizeof *ptrs);
-	if (items == NULL || ptrs == NULL)
+	void **ptrs = wire_list_out(e, n, sizeof(Liaison__V1__InboxEntry), f->u.inbox_list.v,
+				    sizeof *f->u.inbox_list.v, inbox_entry_out, NULL);
+	if (ptrs == NULL)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		inbox_entry_out(&items[i], &f->u.inbox_list.v[i]);
-		ptrs[i] = &items[i];
-	}
 	Liaison__V1__InboxList *m = &e->m.inbox_list;
 	liaison__v1__inbox_list__init(m);
-	m->entries = ptrs;
+	m->entries = (Liaison__V1__InboxEntry **)ptrs;
 	m->n_entries = n;
 	e->fr.inbox_list = m;
 	return 0;
