@@ -3,8 +3,11 @@
  *
  * Parsing is the edge: after lia_header_parse() every name has its
  * documented shape, every enum is in range, every list is bounded and
- * free of duplicates, and every fixed-size field has its size. Semantic
- * rules (RED needs named principals, ...) belong to the policy engine.
+ * free of duplicates, and every fixed-size field has its size. The field
+ * checks are core's shared ones (check.h) and the marking is decoded by
+ * the one Restrictions codec (marking_pb.h) that ledger records use too.
+ * Semantic rules (RED needs named principals, ...) belong to the policy
+ * engine.
  */
 #include "header_int.h"
 
@@ -12,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "envelope.pb-c.h"
 #include "check.h"
+#include "envelope.pb-c.h"
 #include "marking_pb.h"
 #include "sig.h"
 #include "util.h"
