@@ -183,9 +183,17 @@ static void audit_answer_clear(struct lia_frame *f)
 	free(f->u.audit_answer.proof);
 }
 
-const struct wire_codec wire_audit_codecs[] = {
-	{LIA_FRAME_AUDIT_QUERY, "audit-query", audit_query_decode, audit_query_encode, NULL},
-	{LIA_FRAME_AUDIT_ANSWER, "audit-answer", audit_answer_decode, audit_answer_encode,
-	 audit_answer_clear},
-	{0, NULL, NULL, NULL, NULL},
+const struct wire_codec wire_codec_audit_query = {
+	.type = LIA_FRAME_AUDIT_QUERY,
+	.name = "audit-query",
+	.decode = audit_query_decode,
+	.encode = audit_query_encode,
+};
+
+const struct wire_codec wire_codec_audit_answer = {
+	.type = LIA_FRAME_AUDIT_ANSWER,
+	.name = "audit-answer",
+	.decode = audit_answer_decode,
+	.encode = audit_answer_encode,
+	.clear = audit_answer_clear,
 };

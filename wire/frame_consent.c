@@ -198,12 +198,31 @@ static int consent_answer_encode(struct wire_enc *e, const struct lia_frame *f)
 	return 0;
 }
 
-const struct wire_codec wire_consent_codecs[] = {
-	{LIA_FRAME_CONSENT_ASK, "consent-ask", consent_ask_decode, consent_ask_encode, NULL},
-	{LIA_FRAME_CONSENT_QUERY, "consent-query", consent_query_decode, consent_query_encode, NULL},
-	{LIA_FRAME_CONSENT_LIST, "consent-list", consent_list_decode, consent_list_encode,
-	 consent_list_clear},
-	{LIA_FRAME_CONSENT_ANSWER, "consent-answer", consent_answer_decode, consent_answer_encode,
-	 NULL},
-	{0, NULL, NULL, NULL, NULL},
+const struct wire_codec wire_codec_consent_ask = {
+	.type = LIA_FRAME_CONSENT_ASK,
+	.name = "consent-ask",
+	.decode = consent_ask_decode,
+	.encode = consent_ask_encode,
+};
+
+const struct wire_codec wire_codec_consent_query = {
+	.type = LIA_FRAME_CONSENT_QUERY,
+	.name = "consent-query",
+	.decode = consent_query_decode,
+	.encode = consent_query_encode,
+};
+
+const struct wire_codec wire_codec_consent_list = {
+	.type = LIA_FRAME_CONSENT_LIST,
+	.name = "consent-list",
+	.decode = consent_list_decode,
+	.encode = consent_list_encode,
+	.clear = consent_list_clear,
+};
+
+const struct wire_codec wire_codec_consent_answer = {
+	.type = LIA_FRAME_CONSENT_ANSWER,
+	.name = "consent-answer",
+	.decode = consent_answer_decode,
+	.encode = consent_answer_encode,
 };

@@ -203,10 +203,32 @@ static void directory_clear(struct lia_frame *f)
 	free(f->u.directory.certs);
 }
 
-const struct wire_codec wire_feed_codecs[] = {
-	{LIA_FRAME_SUBSCRIBE, "subscribe", subscribe_decode, subscribe_encode, NULL},
-	{LIA_FRAME_UNSUBSCRIBE, "unsubscribe", unsubscribe_decode, unsubscribe_encode, NULL},
-	{LIA_FRAME_FEED_LIST, "feed-list", feed_list_decode, feed_list_encode, feed_list_clear},
-	{LIA_FRAME_DIRECTORY, "directory", directory_decode, directory_encode, directory_clear},
-	{0, NULL, NULL, NULL, NULL},
+const struct wire_codec wire_codec_subscribe = {
+	.type = LIA_FRAME_SUBSCRIBE,
+	.name = "subscribe",
+	.decode = subscribe_decode,
+	.encode = subscribe_encode,
+};
+
+const struct wire_codec wire_codec_unsubscribe = {
+	.type = LIA_FRAME_UNSUBSCRIBE,
+	.name = "unsubscribe",
+	.decode = unsubscribe_decode,
+	.encode = unsubscribe_encode,
+};
+
+const struct wire_codec wire_codec_feed_list = {
+	.type = LIA_FRAME_FEED_LIST,
+	.name = "feed-list",
+	.decode = feed_list_decode,
+	.encode = feed_list_encode,
+	.clear = feed_list_clear,
+};
+
+const struct wire_codec wire_codec_directory = {
+	.type = LIA_FRAME_DIRECTORY,
+	.name = "directory",
+	.decode = directory_decode,
+	.encode = directory_encode,
+	.clear = directory_clear,
 };

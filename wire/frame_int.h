@@ -5,9 +5,9 @@
  *
  * One struct wire_codec per frame type, in files by the protocol's
  * conversations (frame_session.c, frame_message.c, frame_feed.c,
- * frame_audit.c, frame_consent.c); frame.c finds the codec for a type
- * and does what is common to every frame (bounds, version, request id,
- * packing, freeing).
+ * frame_audit.c, frame_consent.c); wire.c indexes them by type and does
+ * what is common to every frame (bounds, version, request id, packing,
+ * freeing).
  *
  * Trusts: decoders trust nothing in the protobuf but what protobuf-c
  * guarantees (the body pointer of the set oneof case is not NULL; repeated
@@ -89,12 +89,32 @@ struct wire_codec {
 	void (*clear)(struct lia_frame *f);
 };
 
-/* The codecs of each file, each list ended by an entry with name NULL. */
-extern const struct wire_codec wire_session_codecs[];
-extern const struct wire_codec wire_message_codecs[];
-extern const struct wire_codec wire_feed_codecs[];
-extern const struct wire_codec wire_audit_codecs[];
-extern const struct wire_codec wire_consent_codecs[];
+/* The codec of each frame type, defined in the file of its conversation. */
+extern const struct wire_codec wire_codec_hello;
+extern const struct wire_codec wire_codec_welcome;
+extern const struct wire_codec wire_codec_publish;
+extern const struct wire_codec wire_codec_publish_ack;
+extern const struct wire_codec wire_codec_subscribe;
+extern const struct wire_codec wire_codec_unsubscribe;
+extern const struct wire_codec wire_codec_feed_list;
+extern const struct wire_codec wire_codec_deliver;
+extern const struct wire_codec wire_codec_ack;
+extern const struct wire_codec wire_codec_inbox;
+extern const struct wire_codec wire_codec_inbox_list;
+extern const struct wire_codec wire_codec_fetch;
+extern const struct wire_codec wire_codec_directory_request;
+extern const struct wire_codec wire_codec_directory;
+extern const struct wire_codec wire_codec_audit_query;
+extern const struct wire_codec wire_codec_audit_answer;
+extern const struct wire_codec wire_codec_error;
+extern const struct wire_codec wire_codec_erase;
+extern const struct wire_codec wire_codec_ok;
+extern const struct wire_codec wire_codec_ping;
+extern const struct wire_codec wire_codec_pong;
+extern const struct wire_codec wire_codec_consent_ask;
+extern const struct wire_codec wire_codec_consent_query;
+extern const struct wire_codec wire_codec_consent_list;
+extern const struct wire_codec wire_codec_consent_answer;
 
 /* --- field decoders (frame_field.c): 0, or -1 with why set --- */
 

@@ -244,15 +244,59 @@ static int fetch_encode(struct wire_enc *e, const struct lia_frame *f)
 	return 0;
 }
 
-const struct wire_codec wire_message_codecs[] = {
-	{LIA_FRAME_PUBLISH, "publish", publish_decode, publish_encode, NULL},
-	{LIA_FRAME_PUBLISH_ACK, "publish-ack", publish_ack_decode, publish_ack_encode, NULL},
-	{LIA_FRAME_DELIVER, "deliver", deliver_decode, deliver_encode, NULL},
-	{LIA_FRAME_ACK, "ack", ack_decode, ack_encode, NULL},
-	{LIA_FRAME_ERASE, "erase", erase_decode, erase_encode, NULL},
-	{LIA_FRAME_INBOX, "inbox", inbox_decode, inbox_encode, NULL},
-	{LIA_FRAME_INBOX_LIST, "inbox-list", inbox_list_decode, inbox_list_encode,
-	 inbox_list_clear},
-	{LIA_FRAME_FETCH, "fetch", fetch_decode, fetch_encode, NULL},
-	{0, NULL, NULL, NULL, NULL},
+const struct wire_codec wire_codec_publish = {
+	.type = LIA_FRAME_PUBLISH,
+	.name = "publish",
+	.decode = publish_decode,
+	.encode = publish_encode,
+};
+
+const struct wire_codec wire_codec_publish_ack = {
+	.type = LIA_FRAME_PUBLISH_ACK,
+	.name = "publish-ack",
+	.decode = publish_ack_decode,
+	.encode = publish_ack_encode,
+};
+
+const struct wire_codec wire_codec_deliver = {
+	.type = LIA_FRAME_DELIVER,
+	.name = "deliver",
+	.decode = deliver_decode,
+	.encode = deliver_encode,
+};
+
+const struct wire_codec wire_codec_ack = {
+	.type = LIA_FRAME_ACK,
+	.name = "ack",
+	.decode = ack_decode,
+	.encode = ack_encode,
+};
+
+const struct wire_codec wire_codec_erase = {
+	.type = LIA_FRAME_ERASE,
+	.name = "erase",
+	.decode = erase_decode,
+	.encode = erase_encode,
+};
+
+const struct wire_codec wire_codec_inbox = {
+	.type = LIA_FRAME_INBOX,
+	.name = "inbox",
+	.decode = inbox_decode,
+	.encode = inbox_encode,
+};
+
+const struct wire_codec wire_codec_inbox_list = {
+	.type = LIA_FRAME_INBOX_LIST,
+	.name = "inbox-list",
+	.decode = inbox_list_decode,
+	.encode = inbox_list_encode,
+	.clear = inbox_list_clear,
+};
+
+const struct wire_codec wire_codec_fetch = {
+	.type = LIA_FRAME_FETCH,
+	.name = "fetch",
+	.decode = fetch_decode,
+	.encode = fetch_encode,
 };

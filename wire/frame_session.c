@@ -131,14 +131,51 @@ static int directory_request_encode(struct wire_enc *e, const struct lia_frame *
 	return 0;
 }
 
-const struct wire_codec wire_session_codecs[] = {
-	{LIA_FRAME_HELLO, "hello", hello_decode, hello_encode, NULL},
-	{LIA_FRAME_WELCOME, "welcome", welcome_decode, welcome_encode, NULL},
-	{LIA_FRAME_ERROR, "error", error_decode, error_encode, NULL},
-	{LIA_FRAME_OK, "ok", empty_decode, ok_encode, NULL},
-	{LIA_FRAME_PING, "ping", empty_decode, ping_encode, NULL},
-	{LIA_FRAME_PONG, "pong", pong_decode, pong_encode, NULL},
-	{LIA_FRAME_DIRECTORY_REQUEST, "directory-request", empty_decode, directory_request_encode,
-	 NULL},
-	{0, NULL, NULL, NULL, NULL},
+const struct wire_codec wire_codec_hello = {
+	.type = LIA_FRAME_HELLO,
+	.name = "hello",
+	.decode = hello_decode,
+	.encode = hello_encode,
+};
+
+const struct wire_codec wire_codec_welcome = {
+	.type = LIA_FRAME_WELCOME,
+	.name = "welcome",
+	.decode = welcome_decode,
+	.encode = welcome_encode,
+};
+
+const struct wire_codec wire_codec_error = {
+	.type = LIA_FRAME_ERROR,
+	.name = "error",
+	.decode = error_decode,
+	.encode = error_encode,
+};
+
+const struct wire_codec wire_codec_ok = {
+	.type = LIA_FRAME_OK,
+	.name = "ok",
+	.decode = empty_decode,
+	.encode = ok_encode,
+};
+
+const struct wire_codec wire_codec_ping = {
+	.type = LIA_FRAME_PING,
+	.name = "ping",
+	.decode = empty_decode,
+	.encode = ping_encode,
+};
+
+const struct wire_codec wire_codec_pong = {
+	.type = LIA_FRAME_PONG,
+	.name = "pong",
+	.decode = pong_decode,
+	.encode = pong_encode,
+};
+
+const struct wire_codec wire_codec_directory_request = {
+	.type = LIA_FRAME_DIRECTORY_REQUEST,
+	.name = "directory-request",
+	.decode = empty_decode,
+	.encode = directory_request_encode,
 };
