@@ -89,12 +89,6 @@ void lia_pb_budget_init(struct lia_pb_budget *b, size_t max);
 
 /* --- protobuf fields --- */
 
-/* True when the bytes field has exactly n bytes. */
-static inline bool lia_pb_len_is(const ProtobufCBinaryData *d, size_t n)
-{
-	return d->len == n;
-}
-
 /* True when the bytes field has at most max bytes. */
 static inline bool lia_pb_len_max(const ProtobufCBinaryData *d, size_t max)
 {
