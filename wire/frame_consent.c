@@ -32,14 +32,14 @@ static int consent_ask_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 			      char why[static LIA_ERR_MAX])
 {
 	const Liaison__V1__ConsentAsk *m = pb->consent_ask;
-	if (wire_id_in(f->u.consent_ask.message_id, &m->message_id, "message_id", why) ||
+	if (lia_wire_id_in(f->u.consent_ask.message_id, &m->message_id, "message_id", why) ||
 	    grantee_in(f->u.consent_ask.grantee, m->grantee, why) ||
 	    purpose_in(f->u.consent_ask.purpose, m->purpose, "purpose", why))
 		return -1;
 	return 0;
 }
 
-static int consent_ask_encode(struct wire_enc *e, const struct lia_frame *f)
+static int consent_ask_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 {
 	Liaison__V1__ConsentAsk *m = &e->m.consent_ask;
 	liaison__v1__consent_ask__init(m);
@@ -59,7 +59,7 @@ static int consent_query_decode(struct lia_frame *f, const Liaison__V1__Frame *p
 	return 0;
 }
 
-static int consent_query_encode(struct wire_enc *e, const struct lia_frame *f)
+static int consent_query_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 {
 	Liaison__V1__ConsentQuery *m = &e->m.consent_query;
 	liaison__v1__consent_query__init(m);
@@ -74,23 +74,23 @@ static int consent_request_in(void *out, const void *in, char why[static LIA_ERR
 	struct lia_consent_request *o = out;
 	const Liaison__V1__ConsentRequest *e = in;
 	o->request = e->request;
-	if (wire_id_in(o->message_id, &e->message_id, "message_id", why) ||
-	    wire_name_in(o->originator, e->originator, lia_name_is_subject, "originator", why) ||
-	    wire_name_in(o->requested_by, e->requested_by, lia_name_is_subject, "requested_by",
-			 why) ||
+	if (lia_wire_id_in(o->message_id, &e->message_id, "message_id", why) ||
+	    lia_wire_name_in(o->originator, e->originator, lia_name_is_subject, "originator", why) ||
+	    lia_wire_name_in(o->requested_by, e->requested_by, lia_name_is_subject, "requested_by",
+			     why) ||
 	    grantee_in(o->grantee, e->grantee, why) ||
 	    purpose_in(o->purpose, e->purpose, "purpose", why) ||
-	    wire_str_in(o->reason, LIA_PURPOSE_MAX, e->reason, "reason", why))
+	    lia_wire_str_in(o->reason, LIA_PURPOSE_MAX, e->reason, "reason", why))
 		return -1;
 	if (!lia_pb_enum_in((int)e->state, LIA_CONSENT_PENDING, LIA_CONSENT_REFUSED))
-		return wire_fail(why, "consent state: unknown");
+		return lia_wire_fail(why, "consent state: unknown");
 	o->state = (enum lia_consent_state)e->state;
 	o->requested_at = e->requested_at;
 	o->answered_at = e->answered_at;
 	o->disclosed = e->disclosed;
 	o->withheld = e->withheld;
 	if (!lia_pb_len_max(&e->consent, LIA_CONSENT_MAX_BYTES))
-		return wire_fail(why, "consent: too large");
+		return lia_wire_fail(why, "consent: too large");
 	if (e->consent.len > 0)
 		memcpy(o->consent, e->consent.data, e->consent.len);
 	o->consent_len = e->consent.len;
@@ -102,10 +102,10 @@ static int consent_list_decode(struct lia_frame *f, const Liaison__V1__Frame *pb
 {
 	const Liaison__V1__ConsentList *m = pb->consent_list;
 	if (!lia_pb_count_ok(m->n_requests, LIA_LIST_REPLY_MAX))
-		return wire_fail(why, "consent requests: too many");
+		return lia_wire_fail(why, "consent requests: too many");
 	void *v = NULL;
-	int rc = wire_list_in(&v, &f->u.consent_list.n, sizeof *f->u.consent_list.v,
-			      (void *const *)m->requests, m->n_requests, consent_request_in, why);
+	int rc = lia_wire_list_in(&v, &f->u.consent_list.n, sizeof *f->u.consent_list.v,
+				  (void *const *)m->requests, m->n_requests, consent_request_in, why);
 	f->u.consent_list.v = v;
 	return rc;
 }
@@ -135,13 +135,13 @@ static int consent_request_out(void *msg, const void *in, void *ctx, size_t i)
 	return 0;
 }
 
-static int consent_list_encode(struct wire_enc *e, const struct lia_frame *f)
+static int consent_list_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 {
 	size_t n = f->u.consent_list.n;
 	if (!lia_pb_count_ok(n, LIA_LIST_REPLY_MAX))
 		return -1;
-	void **ptrs = wire_list_out(e, n, sizeof(Liaison__V1__ConsentRequest), f->u.consent_list.v,
-				    sizeof *f->u.consent_list.v, consent_request_out, NULL);
+	void **ptrs = lia_wire_list_out(e, n, sizeof(Liaison__V1__ConsentRequest), f->u.consent_list.v,
+					sizeof *f->u.consent_list.v, consent_request_out, NULL);
 	if (ptrs == NULL)
 		return -1;
 	Liaison__V1__ConsentList *m = &e->m.consent_list;
@@ -164,25 +164,25 @@ static int consent_answer_decode(struct lia_frame *f, const Liaison__V1__Frame *
 	f->u.consent_answer.request = m->request;
 	f->u.consent_answer.grant = m->grant;
 	if (m->request == 0)
-		return wire_fail(why, "request: a request number is needed");
-	if (wire_bytes_in(&f->u.consent_answer.consent, &m->consent, LIA_CONSENT_MAX_BYTES,
-			  "consent", why) ||
-	    wire_bytes_in(&f->u.consent_answer.envelope, &m->envelope, LIA_ENVELOPE_MAX, "envelope",
-			  why))
+		return lia_wire_fail(why, "request: a request number is needed");
+	if (lia_wire_bytes_in(&f->u.consent_answer.consent, &m->consent, LIA_CONSENT_MAX_BYTES,
+			      "consent", why) ||
+	    lia_wire_bytes_in(&f->u.consent_answer.envelope, &m->envelope, LIA_ENVELOPE_MAX, "envelope",
+			      why))
 		return -1;
 	bool carries = f->u.consent_answer.consent.len != 0 || f->u.consent_answer.envelope.len != 0;
 	if (m->grant) {
 		if (f->u.consent_answer.consent.len == 0 || f->u.consent_answer.envelope.len == 0)
-			return wire_fail(why, "granting needs the signed consent and the envelope");
-		return wire_str_in(f->u.consent_answer.reason, LIA_PURPOSE_MAX, m->reason, "reason",
-				   why);
+			return lia_wire_fail(why, "granting needs the signed consent and the envelope");
+		return lia_wire_str_in(f->u.consent_answer.reason, LIA_PURPOSE_MAX, m->reason, "reason",
+				       why);
 	}
 	if (carries)
-		return wire_fail(why, "refusing carries no consent and no envelope");
+		return lia_wire_fail(why, "refusing carries no consent and no envelope");
 	return purpose_in(f->u.consent_answer.reason, m->reason, "reason", why);
 }
 
-static int consent_answer_encode(struct wire_enc *e, const struct lia_frame *f)
+static int consent_answer_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 {
 	if (f->u.consent_answer.consent.len > LIA_CONSENT_MAX_BYTES ||
 	    f->u.consent_answer.envelope.len > LIA_ENVELOPE_MAX)
@@ -198,21 +198,21 @@ static int consent_answer_encode(struct wire_enc *e, const struct lia_frame *f)
 	return 0;
 }
 
-const struct wire_codec wire_codec_consent_ask = {
+const struct lia_wire_codec lia_wire_codec_consent_ask = {
 	.type = LIA_FRAME_CONSENT_ASK,
 	.name = "consent-ask",
 	.decode = consent_ask_decode,
 	.encode = consent_ask_encode,
 };
 
-const struct wire_codec wire_codec_consent_query = {
+const struct lia_wire_codec lia_wire_codec_consent_query = {
 	.type = LIA_FRAME_CONSENT_QUERY,
 	.name = "consent-query",
 	.decode = consent_query_decode,
 	.encode = consent_query_encode,
 };
 
-const struct wire_codec wire_codec_consent_list = {
+const struct lia_wire_codec lia_wire_codec_consent_list = {
 	.type = LIA_FRAME_CONSENT_LIST,
 	.name = "consent-list",
 	.decode = consent_list_decode,
@@ -220,7 +220,7 @@ const struct wire_codec wire_codec_consent_list = {
 	.clear = consent_list_clear,
 };
 
-const struct wire_codec wire_codec_consent_answer = {
+const struct lia_wire_codec lia_wire_codec_consent_answer = {
 	.type = LIA_FRAME_CONSENT_ANSWER,
 	.name = "consent-answer",
 	.decode = consent_answer_decode,

@@ -24,26 +24,26 @@ static int filter_in(struct lia_feed_filter *f, const Liaison__V1__FeedFilter *p
 	if (p == NULL)
 		return 0;
 	if (!lia_pb_count_ok(p->n_kinds, LIA_KIND_MAX))
-		return wire_fail(why, "filter kinds: too many");
+		return lia_wire_fail(why, "filter kinds: too many");
 	/* A filter's kinds may repeat (a set built by hand): no lia_pb_enum_set. */
 	for (size_t i = 0; i < p->n_kinds; i++) {
 		int k = (int)p->kinds[i];
 		if (!lia_pb_enum_in(k, 1, LIA_KIND_MAX))
-			return wire_fail(why, "filter kinds: unknown kind");
+			return lia_wire_fail(why, "filter kinds: unknown kind");
 		f->kinds |= 1u << k;
 	}
 	const char *ev_why = NULL;
-	if (wire_names_in(&f->regions, p->regions, p->n_regions, lia_name_is_region,
-			  "filter regions", why) ||
-	    wire_names_in(&f->agencies, p->originator_agencies, p->n_originator_agencies,
-			  lia_name_is_agency, "filter originator_agencies", why))
+	if (lia_wire_names_in(&f->regions, p->regions, p->n_regions, lia_name_is_region,
+			      "filter regions", why) ||
+	    lia_wire_names_in(&f->agencies, p->originator_agencies, p->n_originator_agencies,
+			      lia_name_is_agency, "filter originator_agencies", why))
 		return -1;
 	if (lia_evaluation_from_pb(&f->min_eval, p->min_evaluation, &ev_why) != 0)
-		return wire_fail(why, ev_why);
+		return lia_wire_fail(why, ev_why);
 	return 0;
 }
 
-static Liaison__V1__FeedFilter *filter_out(struct wire_filter_pb *s,
+static Liaison__V1__FeedFilter *filter_out(struct lia_wire_filter_pb *s,
 					   const struct lia_feed_filter *f)
 {
 	Liaison__V1__FeedFilter *pf = &s->msg;
@@ -68,7 +68,7 @@ static int subscribe_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 	return 0;
 }
 
-static int subscribe_encode(struct wire_enc *e, const struct lia_frame *f)
+static int subscribe_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 {
 	Liaison__V1__Subscribe *m = &e->m.subscribe;
 	liaison__v1__subscribe__init(m);
@@ -84,7 +84,7 @@ static int unsubscribe_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 	return feedname_in(f->u.unsubscribe.name, pb->unsubscribe->name, why);
 }
 
-static int unsubscribe_encode(struct wire_enc *e, const struct lia_frame *f)
+static int unsubscribe_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 {
 	liaison__v1__unsubscribe__init(&e->m.unsubscribe);
 	e->m.unsubscribe.name = (char *)f->u.unsubscribe.name;
@@ -107,10 +107,10 @@ static int feed_list_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 {
 	const Liaison__V1__FeedList *m = pb->feed_list;
 	if (!lia_pb_count_ok(m->n_feeds, LIA_LIST_REPLY_MAX))
-		return wire_fail(why, "feeds: too many");
+		return lia_wire_fail(why, "feeds: too many");
 	void *v = NULL;
-	int rc = wire_list_in(&v, &f->u.feed_list.n, sizeof *f->u.feed_list.v,
-			      (void *const *)m->feeds, m->n_feeds, feed_in, why);
+	int rc = lia_wire_list_in(&v, &f->u.feed_list.n, sizeof *f->u.feed_list.v,
+				  (void *const *)m->feeds, m->n_feeds, feed_in, why);
 	f->u.feed_list.v = v;
 	return rc;
 }
@@ -120,7 +120,7 @@ static int feed_out(void *msg, const void *in, void *ctx, size_t i)
 {
 	Liaison__V1__Feed *o = msg;
 	const struct lia_feed *s = in;
-	struct wire_filter_pb *filters = ctx;
+	struct lia_wire_filter_pb *filters = ctx;
 	liaison__v1__feed__init(o);
 	o->name = (char *)s->name;
 	o->created_at = s->created_at;
@@ -128,16 +128,16 @@ static int feed_out(void *msg, const void *in, void *ctx, size_t i)
 	return 0;
 }
 
-static int feed_list_encode(struct wire_enc *e, const struct lia_frame *f)
+static int feed_list_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 {
 	size_t n = f->u.feed_list.n;
 	if (!lia_pb_count_ok(n, LIA_LIST_REPLY_MAX))
 		return -1;
-	struct wire_filter_pb *filters = wire_enc_alloc(e, n, sizeof *filters);
+	struct lia_wire_filter_pb *filters = lia_wire_enc_alloc(e, n, sizeof *filters);
 	if (filters == NULL)
 		return -1;
-	void **ptrs = wire_list_out(e, n, sizeof(Liaison__V1__Feed), f->u.feed_list.v,
-				    sizeof *f->u.feed_list.v, feed_out, filters);
+	void **ptrs = lia_wire_list_out(e, n, sizeof(Liaison__V1__Feed), f->u.feed_list.v,
+					sizeof *f->u.feed_list.v, feed_out, filters);
 	if (ptrs == NULL)
 		return -1;
 	Liaison__V1__FeedList *m = &e->m.feed_list;
@@ -158,32 +158,32 @@ static int directory_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 {
 	const Liaison__V1__Directory *m = pb->directory;
 	if (!lia_pb_count_ok(m->n_certificates, LIA_DIRECTORY_MAX))
-		return wire_fail(why, "directory: too many certificates");
-	if (wire_bytes_in(&f->u.directory.crl, &m->revocation_list, LIA_CRL_MAX_BYTES,
-			  "revocation_list", why) ||
-	    wire_bytes_in(&f->u.directory.broker_cert, &m->broker_certificate, LIA_CERT_MAX_BYTES,
-			  "broker_certificate", why))
+		return lia_wire_fail(why, "directory: too many certificates");
+	if (lia_wire_bytes_in(&f->u.directory.crl, &m->revocation_list, LIA_CRL_MAX_BYTES,
+			      "revocation_list", why) ||
+	    lia_wire_bytes_in(&f->u.directory.broker_cert, &m->broker_certificate, LIA_CERT_MAX_BYTES,
+			      "broker_certificate", why))
 		return -1;
 	if (m->n_certificates == 0)
 		return 0;
-	f->u.directory.certs = wire_list_alloc(m->n_certificates, sizeof *f->u.directory.certs, why);
+	f->u.directory.certs = lia_wire_list_alloc(m->n_certificates, sizeof *f->u.directory.certs, why);
 	if (f->u.directory.certs == NULL)
 		return -1;
 	for (size_t i = 0; i < m->n_certificates; i++) {
-		if (wire_bytes_in(&f->u.directory.certs[i], &m->certificates[i], LIA_CERT_MAX_BYTES,
-				  "certificate", why))
+		if (lia_wire_bytes_in(&f->u.directory.certs[i], &m->certificates[i], LIA_CERT_MAX_BYTES,
+				      "certificate", why))
 			return -1;
 		f->u.directory.n = i + 1;
 	}
 	return 0;
 }
 
-static int directory_encode(struct wire_enc *e, const struct lia_frame *f)
+static int directory_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 {
 	size_t n = f->u.directory.n;
 	if (!lia_pb_count_ok(n, LIA_DIRECTORY_MAX))
 		return -1;
-	ProtobufCBinaryData *items = wire_enc_alloc(e, n, sizeof *items);
+	ProtobufCBinaryData *items = lia_wire_enc_alloc(e, n, sizeof *items);
 	if (items == NULL)
 		return -1;
 	for (size_t i = 0; i < n; i++)
@@ -203,21 +203,21 @@ static void directory_clear(struct lia_frame *f)
 	free(f->u.directory.certs);
 }
 
-const struct wire_codec wire_codec_subscribe = {
+const struct lia_wire_codec lia_wire_codec_subscribe = {
 	.type = LIA_FRAME_SUBSCRIBE,
 	.name = "subscribe",
 	.decode = subscribe_decode,
 	.encode = subscribe_encode,
 };
 
-const struct wire_codec wire_codec_unsubscribe = {
+const struct lia_wire_codec lia_wire_codec_unsubscribe = {
 	.type = LIA_FRAME_UNSUBSCRIBE,
 	.name = "unsubscribe",
 	.decode = unsubscribe_decode,
 	.encode = unsubscribe_encode,
 };
 
-const struct wire_codec wire_codec_feed_list = {
+const struct lia_wire_codec lia_wire_codec_feed_list = {
 	.type = LIA_FRAME_FEED_LIST,
 	.name = "feed-list",
 	.decode = feed_list_decode,
@@ -225,7 +225,7 @@ const struct wire_codec wire_codec_feed_list = {
 	.clear = feed_list_clear,
 };
 
-const struct wire_codec wire_codec_directory = {
+const struct lia_wire_codec lia_wire_codec_directory = {
 	.type = LIA_FRAME_DIRECTORY,
 	.name = "directory",
 	.decode = directory_decode,

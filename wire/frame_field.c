@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-int wire_fail(char why[static LIA_ERR_MAX], const char *msg)
+int lia_wire_fail(char why[static LIA_ERR_MAX], const char *msg)
 {
 	return lia_errf(why, "%s", msg);
 }
 
-int wire_str_in(char *out, size_t cap, const char *s, const char *field,
-		char why[static LIA_ERR_MAX])
+int lia_wire_str_in(char *out, size_t cap, const char *s, const char *field,
+		    char why[static LIA_ERR_MAX])
 {
 	if (lia_pb_str(out, cap, s) != 0)
 		return lia_errf(why, "%s: longer than %zu bytes or has control characters", field,
@@ -22,18 +22,18 @@ int wire_str_in(char *out, size_t cap, const char *s, const char *field,
 	return 0;
 }
 
-int wire_name_in(char out[static LIA_NAME_MAX], const char *s, bool (*valid)(const char *),
-		 const char *field, char why[static LIA_ERR_MAX])
+int lia_wire_name_in(char out[static LIA_NAME_MAX], const char *s, bool (*valid)(const char *),
+		     const char *field, char why[static LIA_ERR_MAX])
 {
-	if (wire_str_in(out, LIA_NAME_MAX, s, field, why) != 0)
+	if (lia_wire_str_in(out, LIA_NAME_MAX, s, field, why) != 0)
 		return -1;
 	if (!valid(out))
 		return lia_errf(why, "%s: \"%s\" is not a valid name", field, out);
 	return 0;
 }
 
-int wire_names_in(struct lia_names *out, char **v, size_t n, bool (*valid)(const char *),
-		  const char *field, char why[static LIA_ERR_MAX])
+int lia_wire_names_in(struct lia_names *out, char **v, size_t n, bool (*valid)(const char *),
+		      const char *field, char why[static LIA_ERR_MAX])
 {
 	size_t at = 0;
 	switch (lia_pb_names(out, v, n, valid, &at)) {
@@ -47,19 +47,19 @@ int wire_names_in(struct lia_names *out, char **v, size_t n, bool (*valid)(const
 		return lia_errf(why, "%s: \"%s\" is not a valid name", field, v[at]);
 	case LIA_PB_NAMES_REPEATED: return lia_errf(why, "%s: \"%s\" repeated", field, v[at]);
 	}
-	return wire_fail(why, "names: unknown fault");
+	return lia_wire_fail(why, "names: unknown fault");
 }
 
-int wire_id_in(uint8_t out[static LIA_ID_BYTES], const ProtobufCBinaryData *d, const char *field,
-	       char why[static LIA_ERR_MAX])
+int lia_wire_id_in(uint8_t out[static LIA_ID_BYTES], const ProtobufCBinaryData *d,
+		   const char *field, char why[static LIA_ERR_MAX])
 {
 	if (lia_pb_fixed(out, LIA_ID_BYTES, d) != 0)
 		return lia_errf(why, "%s: a message id has 16 bytes, not %zu", field, d->len);
 	return 0;
 }
 
-int wire_bytes_in(struct lia_bytes *out, const ProtobufCBinaryData *d, size_t max,
-		  const char *field, char why[static LIA_ERR_MAX])
+int lia_wire_bytes_in(struct lia_bytes *out, const ProtobufCBinaryData *d, size_t max,
+		      const char *field, char why[static LIA_ERR_MAX])
 {
 	if (!lia_pb_len_max(d, max))
 		return lia_errf(why, "%s: %zu bytes, at most %zu", field, d->len, max);
@@ -68,21 +68,21 @@ int wire_bytes_in(struct lia_bytes *out, const ProtobufCBinaryData *d, size_t ma
 	return 0;
 }
 
-void *wire_list_alloc(size_t n, size_t size, char why[static LIA_ERR_MAX])
+void *lia_wire_list_alloc(size_t n, size_t size, char why[static LIA_ERR_MAX])
 {
 	void *p = calloc(n, size);
 	if (p == NULL)
-		wire_fail(why, "out of memory");
+		lia_wire_fail(why, "out of memory");
 	return p;
 }
 
-int wire_list_in(void **v, size_t *count, size_t size, void *const *in, size_t n,
-		 wire_entry_in_fn one, char why[static LIA_ERR_MAX])
+int lia_wire_list_in(void **v, size_t *count, size_t size, void *const *in, size_t n,
+		     lia_wire_entry_in_fn one, char why[static LIA_ERR_MAX])
 {
 	*count = 0;
 	if (n == 0)
 		return 0;
-	unsigned char *out = wire_list_alloc(n, size, why);
+	unsigned char *out = lia_wire_list_alloc(n, size, why);
 	*v = out;
 	if (out == NULL)
 		return -1;
@@ -94,7 +94,7 @@ int wire_list_in(void **v, size_t *count, size_t size, void *const *in, size_t n
 	return 0;
 }
 
-void *wire_enc_alloc(struct wire_enc *e, size_t n, size_t size)
+void *lia_wire_enc_alloc(struct lia_wire_enc *e, size_t n, size_t size)
 {
 	if (e->n_owned == WIRE_ENC_OWNED)
 		return NULL;
@@ -104,11 +104,11 @@ void *wire_enc_alloc(struct wire_enc *e, size_t n, size_t size)
 	return p;
 }
 
-void **wire_list_out(struct wire_enc *e, size_t n, size_t msg_size, const void *in,
-		     size_t in_size, wire_entry_out_fn one, void *ctx)
+void **lia_wire_list_out(struct lia_wire_enc *e, size_t n, size_t msg_size, const void *in,
+			 size_t in_size, lia_wire_entry_out_fn one, void *ctx)
 {
-	unsigned char *msgs = wire_enc_alloc(e, n, msg_size);
-	void **ptrs = wire_enc_alloc(e, n, sizeof *ptrs);
+	unsigned char *msgs = lia_wire_enc_alloc(e, n, msg_size);
+	void **ptrs = lia_wire_enc_alloc(e, n, sizeof *ptrs);
 	if (msgs == NULL || ptrs == NULL)
 		return NULL;
 	const unsigned char *src = in;

@@ -3,7 +3,7 @@
  * and decoding, the encoder's scratch, and the field decoders every
  * frame type shares.
  *
- * One struct wire_codec per frame type, in files by the protocol's
+ * One struct lia_wire_codec per frame type, in files by the protocol's
  * conversations (frame_session.c, frame_message.c, frame_feed.c,
  * frame_audit.c, frame_consent.c); wire.c indexes them by type and does
  * what is common to every frame (bounds, version, request id, packing,
@@ -31,7 +31,7 @@
 #define BIN(p, n) ((ProtobufCBinaryData){(n), (uint8_t *)(p)})
 
 /* What a FeedFilter points to while it is packed. */
-struct wire_filter_pb {
+struct lia_wire_filter_pb {
 	Liaison__V1__FeedFilter msg;
 	Liaison__V1__Evaluation eval;
 	Liaison__V1__MessageKind kinds[LIA_KIND_MAX];
@@ -41,7 +41,7 @@ struct wire_filter_pb {
 
 /* Encoding storage that lives until the frame is packed. */
 #define WIRE_ENC_OWNED 8
-struct wire_enc {
+struct lia_wire_enc {
 	Liaison__V1__Frame fr;
 	union {
 		Liaison__V1__Hello hello;
@@ -70,101 +70,101 @@ struct wire_enc {
 		Liaison__V1__ConsentList consent_list;
 		Liaison__V1__ConsentAnswer consent_answer;
 	} m;
-	struct wire_filter_pb filter;   /* Subscribe's */
+	struct lia_wire_filter_pb filter;   /* Subscribe's */
 	char *names[LIA_LIST_MAX];      /* Publish's recipients */
 	void *owned[WIRE_ENC_OWNED];    /* freed after packing */
 	size_t n_owned;
 };
 
 /* One frame type: its name and how it is decoded, encoded and freed. */
-struct wire_codec {
+struct lia_wire_codec {
 	enum lia_frame_type type;
 	const char *name;
 	/* pb->body_case is this type. Sets f->u; f->type is already set, so
 	 * on failure lia_frame_clear frees what was allocated. */
 	int (*decode)(struct lia_frame *f, const Liaison__V1__Frame *pb, char why[static LIA_ERR_MAX]);
-	/* Fills e->m, sets e->fr's body and body_case. */
-	int (*encode)(struct wire_enc *e, const struct lia_frame *f);
+	/* Fills e->m and points e->fr's body at it (wire.c sets body_case). */
+	int (*encode)(struct lia_wire_enc *e, const struct lia_frame *f);
 	/* Frees what decode allocated in f->u; NULL when nothing is. */
 	void (*clear)(struct lia_frame *f);
 };
 
 /* The codec of each frame type, defined in the file of its conversation. */
-extern const struct wire_codec wire_codec_hello;
-extern const struct wire_codec wire_codec_welcome;
-extern const struct wire_codec wire_codec_publish;
-extern const struct wire_codec wire_codec_publish_ack;
-extern const struct wire_codec wire_codec_subscribe;
-extern const struct wire_codec wire_codec_unsubscribe;
-extern const struct wire_codec wire_codec_feed_list;
-extern const struct wire_codec wire_codec_deliver;
-extern const struct wire_codec wire_codec_ack;
-extern const struct wire_codec wire_codec_inbox;
-extern const struct wire_codec wire_codec_inbox_list;
-extern const struct wire_codec wire_codec_fetch;
-extern const struct wire_codec wire_codec_directory_request;
-extern const struct wire_codec wire_codec_directory;
-extern const struct wire_codec wire_codec_audit_query;
-extern const struct wire_codec wire_codec_audit_answer;
-extern const struct wire_codec wire_codec_error;
-extern const struct wire_codec wire_codec_erase;
-extern const struct wire_codec wire_codec_ok;
-extern const struct wire_codec wire_codec_ping;
-extern const struct wire_codec wire_codec_pong;
-extern const struct wire_codec wire_codec_consent_ask;
-extern const struct wire_codec wire_codec_consent_query;
-extern const struct wire_codec wire_codec_consent_list;
-extern const struct wire_codec wire_codec_consent_answer;
+extern const struct lia_wire_codec lia_wire_codec_hello;
+extern const struct lia_wire_codec lia_wire_codec_welcome;
+extern const struct lia_wire_codec lia_wire_codec_publish;
+extern const struct lia_wire_codec lia_wire_codec_publish_ack;
+extern const struct lia_wire_codec lia_wire_codec_subscribe;
+extern const struct lia_wire_codec lia_wire_codec_unsubscribe;
+extern const struct lia_wire_codec lia_wire_codec_feed_list;
+extern const struct lia_wire_codec lia_wire_codec_deliver;
+extern const struct lia_wire_codec lia_wire_codec_ack;
+extern const struct lia_wire_codec lia_wire_codec_inbox;
+extern const struct lia_wire_codec lia_wire_codec_inbox_list;
+extern const struct lia_wire_codec lia_wire_codec_fetch;
+extern const struct lia_wire_codec lia_wire_codec_directory_request;
+extern const struct lia_wire_codec lia_wire_codec_directory;
+extern const struct lia_wire_codec lia_wire_codec_audit_query;
+extern const struct lia_wire_codec lia_wire_codec_audit_answer;
+extern const struct lia_wire_codec lia_wire_codec_error;
+extern const struct lia_wire_codec lia_wire_codec_erase;
+extern const struct lia_wire_codec lia_wire_codec_ok;
+extern const struct lia_wire_codec lia_wire_codec_ping;
+extern const struct lia_wire_codec lia_wire_codec_pong;
+extern const struct lia_wire_codec lia_wire_codec_consent_ask;
+extern const struct lia_wire_codec lia_wire_codec_consent_query;
+extern const struct lia_wire_codec lia_wire_codec_consent_list;
+extern const struct lia_wire_codec lia_wire_codec_consent_answer;
 
 /* --- field decoders (frame_field.c): 0, or -1 with why set --- */
 
 /* why = msg; returns -1. */
-int wire_fail(char why[static LIA_ERR_MAX], const char *msg);
+int lia_wire_fail(char why[static LIA_ERR_MAX], const char *msg);
 /* A clean string (check.h) of fewer than cap bytes. */
-int wire_str_in(char *out, size_t cap, const char *s, const char *field,
-		char why[static LIA_ERR_MAX]);
+int lia_wire_str_in(char *out, size_t cap, const char *s, const char *field,
+		    char why[static LIA_ERR_MAX]);
 /* A name of LIA_NAME_MAX that valid() accepts. */
-int wire_name_in(char out[static LIA_NAME_MAX], const char *s, bool (*valid)(const char *),
-		 const char *field, char why[static LIA_ERR_MAX]);
+int lia_wire_name_in(char out[static LIA_NAME_MAX], const char *s, bool (*valid)(const char *),
+		     const char *field, char why[static LIA_ERR_MAX]);
 /* A list of names: at most LIA_LIST_MAX, valid, none repeated. */
-int wire_names_in(struct lia_names *out, char **v, size_t n, bool (*valid)(const char *),
-		  const char *field, char why[static LIA_ERR_MAX]);
+int lia_wire_names_in(struct lia_names *out, char **v, size_t n, bool (*valid)(const char *),
+		      const char *field, char why[static LIA_ERR_MAX]);
 /* A message id: exactly LIA_ID_BYTES. */
-int wire_id_in(uint8_t out[static LIA_ID_BYTES], const ProtobufCBinaryData *d, const char *field,
-	       char why[static LIA_ERR_MAX]);
+int lia_wire_id_in(uint8_t out[static LIA_ID_BYTES], const ProtobufCBinaryData *d,
+		   const char *field, char why[static LIA_ERR_MAX]);
 /* Bytes of at most max, borrowed from the decoded protobuf. */
-int wire_bytes_in(struct lia_bytes *out, const ProtobufCBinaryData *d, size_t max,
-		  const char *field, char why[static LIA_ERR_MAX]);
+int lia_wire_bytes_in(struct lia_bytes *out, const ProtobufCBinaryData *d, size_t max,
+		      const char *field, char why[static LIA_ERR_MAX]);
 /* calloc(n, size) for a decoded list (n > 0); NULL after why is set. */
-void *wire_list_alloc(size_t n, size_t size, char why[static LIA_ERR_MAX]);
+void *lia_wire_list_alloc(size_t n, size_t size, char why[static LIA_ERR_MAX]);
 
 /* Decodes one entry of a repeated message field: out is the struct, in
  * the protobuf message. */
-typedef int (*wire_entry_in_fn)(void *out, const void *in, char why[static LIA_ERR_MAX]);
+typedef int (*lia_wire_entry_in_fn)(void *out, const void *in, char why[static LIA_ERR_MAX]);
 
 /* A repeated message field (in[0..n), n already checked against its
  * cap) into a calloc'd array *v of entries of size bytes, each by one().
  * *count is the number of entries decoded so far, so that the frame's
  * clear frees *v whatever happens; 0, or -1 with why set. */
-int wire_list_in(void **v, size_t *count, size_t size, void *const *in, size_t n,
-		 wire_entry_in_fn one, char why[static LIA_ERR_MAX]);
+int lia_wire_list_in(void **v, size_t *count, size_t size, void *const *in, size_t n,
+		     lia_wire_entry_in_fn one, char why[static LIA_ERR_MAX]);
 
 /* --- encoder storage --- */
 
 /* calloc(n ? n : 1, size) that e frees after packing; NULL when out of
  * memory or out of owned slots. */
-void *wire_enc_alloc(struct wire_enc *e, size_t n, size_t size);
+void *lia_wire_enc_alloc(struct lia_wire_enc *e, size_t n, size_t size);
 
 /* Encodes entry i of a list: msg is the protobuf message to fill, in the
  * struct, ctx the caller's (per-entry scratch, say). 0 or -1. */
-typedef int (*wire_entry_out_fn)(void *msg, const void *in, void *ctx, size_t i);
+typedef int (*lia_wire_entry_out_fn)(void *msg, const void *in, void *ctx, size_t i);
 
 /* The pointer array a repeated message field wants (returned as void **
  * and cast by the caller to the field's type: protobuf-c itself walks
  * such arrays as generic message pointers): n messages of
  * msg_size bytes, message i built by one() from the struct at in + i *
  * in_size. Owned by e; NULL on failure. */
-void **wire_list_out(struct wire_enc *e, size_t n, size_t msg_size, const void *in,
-		     size_t in_size, wire_entry_out_fn one, void *ctx);
+void **lia_wire_list_out(struct lia_wire_enc *e, size_t n, size_t msg_size, const void *in,
+			 size_t in_size, lia_wire_entry_out_fn one, void *ctx);
 
 #endif

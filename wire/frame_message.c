@@ -12,15 +12,15 @@ static int publish_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 			  char why[static LIA_ERR_MAX])
 {
 	const Liaison__V1__Publish *m = pb->publish;
-	if (wire_bytes_in(&f->u.publish.envelope, &m->envelope, LIA_ENVELOPE_MAX, "envelope", why) ||
-	    wire_names_in(&f->u.publish.to, m->to, m->n_to, lia_name_is_subject, "to", why))
+	if (lia_wire_bytes_in(&f->u.publish.envelope, &m->envelope, LIA_ENVELOPE_MAX, "envelope", why) ||
+	    lia_wire_names_in(&f->u.publish.to, m->to, m->n_to, lia_name_is_subject, "to", why))
 		return -1;
 	if (f->u.publish.envelope.len == 0)
-		return wire_fail(why, "envelope: empty");
+		return lia_wire_fail(why, "envelope: empty");
 	return 0;
 }
 
-static int publish_encode(struct wire_enc *e, const struct lia_frame *f)
+static int publish_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 {
 	Liaison__V1__Publish *m = &e->m.publish;
 	liaison__v1__publish__init(m);
@@ -36,22 +36,22 @@ static int publish_ack_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 	const Liaison__V1__PublishAck *m = pb->publish_ack;
 	f->u.publish_ack.accepted = m->accepted;
 	if (m->message_id.len != 0 &&
-	    wire_id_in(f->u.publish_ack.message_id, &m->message_id, "message_id", why))
+	    lia_wire_id_in(f->u.publish_ack.message_id, &m->message_id, "message_id", why))
 		return -1;
 	f->u.publish_ack.sequence = m->sequence;
 	f->u.publish_ack.duplicate = m->duplicate;
 	if (!lia_pb_enum_in((int)m->refusal, 0, LIA_REFUSAL_UNAVAILABLE))
-		return wire_fail(why, "refusal: unknown code");
+		return lia_wire_fail(why, "refusal: unknown code");
 	f->u.publish_ack.refusal = (enum lia_refusal)m->refusal;
-	if (wire_str_in(f->u.publish_ack.rule, LIA_RULE_ID_MAX, m->rule, "rule", why) ||
-	    wire_str_in(f->u.publish_ack.reason, LIA_DETAIL_MAX, m->reason, "reason", why))
+	if (lia_wire_str_in(f->u.publish_ack.rule, LIA_RULE_ID_MAX, m->rule, "rule", why) ||
+	    lia_wire_str_in(f->u.publish_ack.reason, LIA_DETAIL_MAX, m->reason, "reason", why))
 		return -1;
 	f->u.publish_ack.recipients = m->recipients;
 	f->u.publish_ack.withheld = m->withheld;
 	return 0;
 }
 
-static int publish_ack_encode(struct wire_enc *e, const struct lia_frame *f)
+static int publish_ack_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 {
 	Liaison__V1__PublishAck *m = &e->m.publish_ack;
 	liaison__v1__publish_ack__init(m);
@@ -73,16 +73,16 @@ static int deliver_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 {
 	const Liaison__V1__Deliver *m = pb->deliver;
 	f->u.deliver.sequence = m->sequence;
-	if (wire_bytes_in(&f->u.deliver.envelope, &m->envelope, LIA_ENVELOPE_MAX, "envelope", why) ||
-	    wire_name_in(f->u.deliver.originator, m->originator, lia_name_is_subject, "originator",
-			 why) ||
-	    wire_str_in(f->u.deliver.via, LIA_FEED_NAME_MAX, m->via, "via", why))
+	if (lia_wire_bytes_in(&f->u.deliver.envelope, &m->envelope, LIA_ENVELOPE_MAX, "envelope", why) ||
+	    lia_wire_name_in(f->u.deliver.originator, m->originator, lia_name_is_subject, "originator",
+			     why) ||
+	    lia_wire_str_in(f->u.deliver.via, LIA_FEED_NAME_MAX, m->via, "via", why))
 		return -1;
 	f->u.deliver.received_at = m->received_at;
 	return 0;
 }
 
-static int deliver_encode(struct wire_enc *e, const struct lia_frame *f)
+static int deliver_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 {
 	Liaison__V1__Deliver *m = &e->m.deliver;
 	liaison__v1__deliver__init(m);
@@ -107,7 +107,7 @@ static int ack_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 	return 0;
 }
 
-static int ack_encode(struct wire_enc *e, const struct lia_frame *f)
+static int ack_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 {
 	if (f->u.ack.n == 0 || !lia_pb_count_ok(f->u.ack.n, LIA_ACK_MAX))
 		return -1;
@@ -125,10 +125,10 @@ static int erase_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 {
 	f->u.erase.sequence = pb->erase->sequence;
 	f->u.erase.expired_at = pb->erase->expired_at;
-	return wire_id_in(f->u.erase.message_id, &pb->erase->message_id, "message_id", why);
+	return lia_wire_id_in(f->u.erase.message_id, &pb->erase->message_id, "message_id", why);
 }
 
-static int erase_encode(struct wire_enc *e, const struct lia_frame *f)
+static int erase_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 {
 	Liaison__V1__Erase *m = &e->m.erase;
 	liaison__v1__erase__init(m);
@@ -149,7 +149,7 @@ static int inbox_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 	return 0;
 }
 
-static int inbox_encode(struct wire_enc *e, const struct lia_frame *f)
+static int inbox_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 {
 	Liaison__V1__Inbox *m = &e->m.inbox;
 	liaison__v1__inbox__init(m);
@@ -164,12 +164,12 @@ static int inbox_entry_in(void *out, const void *in, char why[static LIA_ERR_MAX
 	struct lia_inbox_entry *o = out;
 	const Liaison__V1__InboxEntry *e = in;
 	o->sequence = e->sequence;
-	if (wire_id_in(o->message_id, &e->message_id, "message_id", why) ||
-	    wire_name_in(o->originator, e->originator, lia_name_is_subject, "originator", why) ||
-	    wire_str_in(o->via, LIA_FEED_NAME_MAX, e->via, "via", why))
+	if (lia_wire_id_in(o->message_id, &e->message_id, "message_id", why) ||
+	    lia_wire_name_in(o->originator, e->originator, lia_name_is_subject, "originator", why) ||
+	    lia_wire_str_in(o->via, LIA_FEED_NAME_MAX, e->via, "via", why))
 		return -1;
 	if (!lia_pb_enum_in((int)e->kind, 1, LIA_KIND_MAX))
-		return wire_fail(why, "kind: unknown");
+		return lia_wire_fail(why, "kind: unknown");
 	o->kind = (enum lia_kind)e->kind;
 	o->created_at = e->created_at;
 	o->acknowledged = e->acknowledged;
@@ -182,10 +182,10 @@ static int inbox_list_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 {
 	const Liaison__V1__InboxList *m = pb->inbox_list;
 	if (!lia_pb_count_ok(m->n_entries, LIA_LIST_REPLY_MAX))
-		return wire_fail(why, "inbox entries: too many");
+		return lia_wire_fail(why, "inbox entries: too many");
 	void *v = NULL;
-	int rc = wire_list_in(&v, &f->u.inbox_list.n, sizeof *f->u.inbox_list.v,
-			      (void *const *)m->entries, m->n_entries, inbox_entry_in, why);
+	int rc = lia_wire_list_in(&v, &f->u.inbox_list.n, sizeof *f->u.inbox_list.v,
+				  (void *const *)m->entries, m->n_entries, inbox_entry_in, why);
 	f->u.inbox_list.v = v;
 	return rc;
 }
@@ -208,13 +208,13 @@ static int inbox_entry_out(void *msg, const void *in, void *ctx, size_t i)
 	return 0;
 }
 
-static int inbox_list_encode(struct wire_enc *e, const struct lia_frame *f)
+static int inbox_list_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 {
 	size_t n = f->u.inbox_list.n;
 	if (!lia_pb_count_ok(n, LIA_LIST_REPLY_MAX))
 		return -1;
-	void **ptrs = wire_list_out(e, n, sizeof(Liaison__V1__InboxEntry), f->u.inbox_list.v,
-				    sizeof *f->u.inbox_list.v, inbox_entry_out, NULL);
+	void **ptrs = lia_wire_list_out(e, n, sizeof(Liaison__V1__InboxEntry), f->u.inbox_list.v,
+					sizeof *f->u.inbox_list.v, inbox_entry_out, NULL);
 	if (ptrs == NULL)
 		return -1;
 	Liaison__V1__InboxList *m = &e->m.inbox_list;
@@ -233,10 +233,10 @@ static void inbox_list_clear(struct lia_frame *f)
 static int fetch_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 			char why[static LIA_ERR_MAX])
 {
-	return wire_id_in(f->u.fetch.message_id, &pb->fetch->message_id, "message_id", why);
+	return lia_wire_id_in(f->u.fetch.message_id, &pb->fetch->message_id, "message_id", why);
 }
 
-static int fetch_encode(struct wire_enc *e, const struct lia_frame *f)
+static int fetch_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 {
 	liaison__v1__fetch__init(&e->m.fetch);
 	e->m.fetch.message_id = BIN(f->u.fetch.message_id, LIA_ID_BYTES);
@@ -244,49 +244,49 @@ static int fetch_encode(struct wire_enc *e, const struct lia_frame *f)
 	return 0;
 }
 
-const struct wire_codec wire_codec_publish = {
+const struct lia_wire_codec lia_wire_codec_publish = {
 	.type = LIA_FRAME_PUBLISH,
 	.name = "publish",
 	.decode = publish_decode,
 	.encode = publish_encode,
 };
 
-const struct wire_codec wire_codec_publish_ack = {
+const struct lia_wire_codec lia_wire_codec_publish_ack = {
 	.type = LIA_FRAME_PUBLISH_ACK,
 	.name = "publish-ack",
 	.decode = publish_ack_decode,
 	.encode = publish_ack_encode,
 };
 
-const struct wire_codec wire_codec_deliver = {
+const struct lia_wire_codec lia_wire_codec_deliver = {
 	.type = LIA_FRAME_DELIVER,
 	.name = "deliver",
 	.decode = deliver_decode,
 	.encode = deliver_encode,
 };
 
-const struct wire_codec wire_codec_ack = {
+const struct lia_wire_codec lia_wire_codec_ack = {
 	.type = LIA_FRAME_ACK,
 	.name = "ack",
 	.decode = ack_decode,
 	.encode = ack_encode,
 };
 
-const struct wire_codec wire_codec_erase = {
+const struct lia_wire_codec lia_wire_codec_erase = {
 	.type = LIA_FRAME_ERASE,
 	.name = "erase",
 	.decode = erase_decode,
 	.encode = erase_encode,
 };
 
-const struct wire_codec wire_codec_inbox = {
+const struct lia_wire_codec lia_wire_codec_inbox = {
 	.type = LIA_FRAME_INBOX,
 	.name = "inbox",
 	.decode = inbox_decode,
 	.encode = inbox_encode,
 };
 
-const struct wire_codec wire_codec_inbox_list = {
+const struct lia_wire_codec lia_wire_codec_inbox_list = {
 	.type = LIA_FRAME_INBOX_LIST,
 	.name = "inbox-list",
 	.decode = inbox_list_decode,
@@ -294,7 +294,7 @@ const struct wire_codec wire_codec_inbox_list = {
 	.clear = inbox_list_clear,
 };
 
-const struct wire_codec wire_codec_fetch = {
+const struct lia_wire_codec lia_wire_codec_fetch = {
 	.type = LIA_FRAME_FETCH,
 	.name = "fetch",
 	.decode = fetch_decode,

@@ -24,36 +24,36 @@ struct priv {
 
 /* Frame types are numbered as the Frame body's oneof fields, so one
  * index serves decoding (by body case) and encoding (by type). */
-static const struct wire_codec *const codecs[] = {
-	[LIA_FRAME_HELLO] = &wire_codec_hello,
-	[LIA_FRAME_WELCOME] = &wire_codec_welcome,
-	[LIA_FRAME_PUBLISH] = &wire_codec_publish,
-	[LIA_FRAME_PUBLISH_ACK] = &wire_codec_publish_ack,
-	[LIA_FRAME_SUBSCRIBE] = &wire_codec_subscribe,
-	[LIA_FRAME_UNSUBSCRIBE] = &wire_codec_unsubscribe,
-	[LIA_FRAME_FEED_LIST] = &wire_codec_feed_list,
-	[LIA_FRAME_DELIVER] = &wire_codec_deliver,
-	[LIA_FRAME_ACK] = &wire_codec_ack,
-	[LIA_FRAME_INBOX] = &wire_codec_inbox,
-	[LIA_FRAME_INBOX_LIST] = &wire_codec_inbox_list,
-	[LIA_FRAME_FETCH] = &wire_codec_fetch,
-	[LIA_FRAME_DIRECTORY_REQUEST] = &wire_codec_directory_request,
-	[LIA_FRAME_DIRECTORY] = &wire_codec_directory,
-	[LIA_FRAME_AUDIT_QUERY] = &wire_codec_audit_query,
-	[LIA_FRAME_AUDIT_ANSWER] = &wire_codec_audit_answer,
-	[LIA_FRAME_ERROR] = &wire_codec_error,
-	[LIA_FRAME_ERASE] = &wire_codec_erase,
-	[LIA_FRAME_OK] = &wire_codec_ok,
-	[LIA_FRAME_PING] = &wire_codec_ping,
-	[LIA_FRAME_PONG] = &wire_codec_pong,
-	[LIA_FRAME_CONSENT_ASK] = &wire_codec_consent_ask,
-	[LIA_FRAME_CONSENT_QUERY] = &wire_codec_consent_query,
-	[LIA_FRAME_CONSENT_LIST] = &wire_codec_consent_list,
-	[LIA_FRAME_CONSENT_ANSWER] = &wire_codec_consent_answer,
+static const struct lia_wire_codec *const codecs[] = {
+	[LIA_FRAME_HELLO] = &lia_wire_codec_hello,
+	[LIA_FRAME_WELCOME] = &lia_wire_codec_welcome,
+	[LIA_FRAME_PUBLISH] = &lia_wire_codec_publish,
+	[LIA_FRAME_PUBLISH_ACK] = &lia_wire_codec_publish_ack,
+	[LIA_FRAME_SUBSCRIBE] = &lia_wire_codec_subscribe,
+	[LIA_FRAME_UNSUBSCRIBE] = &lia_wire_codec_unsubscribe,
+	[LIA_FRAME_FEED_LIST] = &lia_wire_codec_feed_list,
+	[LIA_FRAME_DELIVER] = &lia_wire_codec_deliver,
+	[LIA_FRAME_ACK] = &lia_wire_codec_ack,
+	[LIA_FRAME_INBOX] = &lia_wire_codec_inbox,
+	[LIA_FRAME_INBOX_LIST] = &lia_wire_codec_inbox_list,
+	[LIA_FRAME_FETCH] = &lia_wire_codec_fetch,
+	[LIA_FRAME_DIRECTORY_REQUEST] = &lia_wire_codec_directory_request,
+	[LIA_FRAME_DIRECTORY] = &lia_wire_codec_directory,
+	[LIA_FRAME_AUDIT_QUERY] = &lia_wire_codec_audit_query,
+	[LIA_FRAME_AUDIT_ANSWER] = &lia_wire_codec_audit_answer,
+	[LIA_FRAME_ERROR] = &lia_wire_codec_error,
+	[LIA_FRAME_ERASE] = &lia_wire_codec_erase,
+	[LIA_FRAME_OK] = &lia_wire_codec_ok,
+	[LIA_FRAME_PING] = &lia_wire_codec_ping,
+	[LIA_FRAME_PONG] = &lia_wire_codec_pong,
+	[LIA_FRAME_CONSENT_ASK] = &lia_wire_codec_consent_ask,
+	[LIA_FRAME_CONSENT_QUERY] = &lia_wire_codec_consent_query,
+	[LIA_FRAME_CONSENT_LIST] = &lia_wire_codec_consent_list,
+	[LIA_FRAME_CONSENT_ANSWER] = &lia_wire_codec_consent_answer,
 };
 
 /* The codec of a frame type, or NULL. */
-static const struct wire_codec *codec_of(int type)
+static const struct lia_wire_codec *codec_of(int type)
 {
 	if (type < 0 || (size_t)type >= sizeof codecs / sizeof codecs[0])
 		return NULL;
@@ -62,7 +62,7 @@ static const struct wire_codec *codec_of(int type)
 
 const char *lia_frame_type_str(enum lia_frame_type t)
 {
-	const struct wire_codec *c = codec_of((int)t);
+	const struct lia_wire_codec *c = codec_of((int)t);
 	return c != NULL ? c->name : "unknown";
 }
 
@@ -109,7 +109,7 @@ void lia_frame_clear(struct lia_frame *f)
 {
 	struct priv *p = f->priv;
 	if (p != NULL) {
-		const struct wire_codec *c = codec_of((int)f->type);
+		const struct lia_wire_codec *c = codec_of((int)f->type);
 		if (c != NULL && c->clear != NULL)
 			c->clear(f);
 		if (p->pb != NULL)
@@ -140,10 +140,10 @@ int lia_frame_decode(struct lia_frame *f, const uint8_t *buf, size_t len, char w
 		return lia_errf(why, "protocol version %u, this side speaks %d", v, LIA_PROTOCOL_VERSION);
 	}
 	f->request_id = p->pb->request_id;
-	const struct wire_codec *c = codec_of((int)p->pb->body_case);
+	const struct lia_wire_codec *c = codec_of((int)p->pb->body_case);
 	if (c == NULL) {
 		lia_frame_clear(f);
-		return wire_fail(why, "frame has no known body");
+		return lia_wire_fail(why, "frame has no known body");
 	}
 	f->type = c->type;
 	if (c->decode(f, p->pb, why) != 0) {
@@ -155,10 +155,10 @@ int lia_frame_decode(struct lia_frame *f, const uint8_t *buf, size_t len, char w
 
 int lia_frame_encode(const struct lia_frame *f, uint8_t **out, size_t *out_len)
 {
-	const struct wire_codec *c = codec_of((int)f->type);
+	const struct lia_wire_codec *c = codec_of((int)f->type);
 	if (c == NULL)
 		return -1;
-	struct wire_enc *e = calloc(1, sizeof *e);
+	struct lia_wire_enc *e = calloc(1, sizeof *e);
 	if (e == NULL)
 		return -1;
 	int rc = -1;
