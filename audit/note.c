@@ -139,7 +139,7 @@ void lia_note_verifier_format(const struct lia_note_verifier *v, char out[static
 		out[0] = '\0'; /* cannot happen: the name is bounded */
 }
 
-/* Valid UTF-8 with no control character but '\n'. */
+/* Core's one text check (check.h), newlines allowed: a note has lines. */
 static int text_ok(const char *s, size_t n)
 {
 	return lia_text_check(s, n, true);

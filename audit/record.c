@@ -9,8 +9,10 @@
  * a submessage is present exactly when it has content, handling codes and
  * roles are written in ascending order.
  *
- * Decoding unpacks with an allocator capped relative to the input,
- * converts into the struct (refusing anything the struct cannot hold),
+ * Decoding unpacks with core's capped allocator (check.h), converts into
+ * the struct (refusing anything the struct cannot hold; the marking goes
+ * through the one Restrictions decoder of core/marking_pb.h, as in the
+ * envelope header),
  * validates, re-encodes and compares: bytes that are not the canonical
  * encoding of their own content (unknown fields, duplicates, defaults
  * written out, other orders) are refused.
@@ -21,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "ledger.pb-c.h"
+#include "marking_pb.h"
 #include "text_int.h"
 #include "util.h"
 
@@ -273,15 +277,7 @@ static uint8_t *unconst_bytes(const uint8_t *s)
 struct pb_scratch {
 	Liaison__V1__LedgerRecord rec;
 	Liaison__V1__LedgerParty actor, recipient;
-	Liaison__V1__Restrictions restrictions;
-	Liaison__V1__H3Conditions h3;
-	Liaison__V1__HandlingCode handling[3];
-	Liaison__V1__Role roles[4];
-	char *release_agencies[LIA_LIST_MAX];
-	char *release_principals[LIA_LIST_MAX];
-	char *release_regions[LIA_LIST_MAX];
-	char *deny_agencies[LIA_LIST_MAX];
-	char *deny_countries[LIA_LIST_MAX];
+	struct lia_restrictions_pb restrictions;
 };
 
 static void party_to_pb(Liaison__V1__LedgerParty *m, const struct lia_record_party *p)
@@ -293,13 +289,6 @@ static void party_to_pb(Liaison__V1__LedgerParty *m, const struct lia_record_par
 		m->key_id.data = unconst_bytes(p->key_id);
 		m->key_id.len = LIA_KEYID_BYTES;
 	}
-}
-
-static size_t names_to_pb(char **out, const struct lia_names *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		out[i] = unconst(l->v[i]);
-	return l->n;
 }
 
 static void to_pb(struct pb_scratch *s, const struct lia_record *r)
@@ -324,42 +313,8 @@ static void to_pb(struct pb_scratch *s, const struct lia_record *r)
 	}
 	m->originator = unconst(r->originator);
 	m->kind = (Liaison__V1__MessageKind)r->kind;
-	if (r->has_restrictions) {
-		const struct lia_restrictions *x = &r->restrictions;
-		Liaison__V1__Restrictions *q = &s->restrictions;
-		liaison__v1__restrictions__init(q);
-		q->tlp = (Liaison__V1__Tlp)x->tlp;
-		q->handling = s->handling;
-		for (unsigned code = 1; code <= 3; code++) {
-			if (x->handling & (1u << code))
-				s->handling[q->n_handling++] = (Liaison__V1__HandlingCode)code;
-		}
-		if (x->handling & LIA_HANDLING_H3) {
-			Liaison__V1__H3Conditions *h = &s->h3;
-			liaison__v1__h3_conditions__init(h);
-			h->text = unconst(x->h3.text);
-			h->deny_agencies = s->deny_agencies;
-			h->n_deny_agencies = names_to_pb(s->deny_agencies, &x->h3.deny_agencies);
-			h->deny_countries = s->deny_countries;
-			h->n_deny_countries = names_to_pb(s->deny_countries, &x->h3.deny_countries);
-			h->allowed_roles = s->roles;
-			for (unsigned role = 1; role <= 4; role++) {
-				if (x->h3.allowed_roles & LIA_ROLE_BIT(role))
-					s->roles[h->n_allowed_roles++] = (Liaison__V1__Role)role;
-			}
-			h->max_retention_days = x->h3.max_retention_days;
-			q->h3 = h;
-		}
-		q->release_agencies = s->release_agencies;
-		q->n_release_agencies = names_to_pb(s->release_agencies, &x->release_agencies);
-		q->release_principals = s->release_principals;
-		q->n_release_principals = names_to_pb(s->release_principals, &x->release_principals);
-		q->release_regions = s->release_regions;
-		q->n_release_regions = names_to_pb(s->release_regions, &x->release_regions);
-		q->embargo_until = x->embargo_until;
-		q->expires_at = x->expires_at;
-		m->restrictions = q;
-	}
+	if (r->has_restrictions)
+		m->restrictions = lia_restrictions_to_pb(&s->restrictions, &r->restrictions);
 	m->decision = (Liaison__V1__LedgerDecision)r->decision;
 	m->rule = unconst(r->rule);
 	m->justification = unconst(r->justification);
@@ -423,27 +378,6 @@ int lia_record_encode(const struct lia_record *r, uint8_t **out, size_t *out_len
 
 /* --- decoding --- */
 
-/* An allocator that refuses to hand out more than a budget in total, so
- * a small input cannot make protobuf-c allocate a lot. */
-struct capped {
-	size_t left;
-};
-
-static void *capped_alloc(void *data, size_t size)
-{
-	struct capped *c = data;
-	if (size > c->left)
-		return NULL;
-	c->left -= size;
-	return malloc(size);
-}
-
-static void capped_free(void *data, void *p)
-{
-	(void)data;
-	free(p);
-}
-
 static int copy_str(char *dst, size_t cap, const char *src, const char *what,
 		    char err[static LIA_ERR_MAX])
 {
@@ -454,80 +388,15 @@ static int copy_str(char *dst, size_t cap, const char *src, const char *what,
 	return 0;
 }
 
-static int copy_names(struct lia_names *l, char *const *v, size_t n, const char *what,
-		      char err[static LIA_ERR_MAX])
-{
-	if (n > LIA_LIST_MAX)
-		return lia_errf(err, "record %s has more than %d entries", what, LIA_LIST_MAX);
-	for (size_t i = 0; i < n; i++) {
-		if (copy_str(l->v[i], LIA_NAME_MAX, v[i], what, err) != 0)
-			return -1;
-	}
-	l->n = n;
-	return 0;
-}
-
 static int party_from_pb(struct lia_record_party *p, const Liaison__V1__LedgerParty *m,
 			 const char *what, char err[static LIA_ERR_MAX])
 {
 	if (copy_str(p->subject, sizeof p->subject, m->subject, what, err) != 0 ||
 	    copy_str(p->agency, sizeof p->agency, m->agency, what, err) != 0)
 		return -1;
-	if (m->key_id.len != 0) {
-		if (m->key_id.len != LIA_KEYID_BYTES)
-			return lia_errf(err, "record %s key id is %zu bytes, not %d", what,
-					m->key_id.len, LIA_KEYID_BYTES);
-		memcpy(p->key_id, m->key_id.data, LIA_KEYID_BYTES);
-		p->has_key_id = true;
-	}
-	return 0;
-}
-
-static int restrictions_from_pb(struct lia_restrictions *x, const Liaison__V1__Restrictions *q,
-				char err[static LIA_ERR_MAX])
-{
-	x->tlp = (enum lia_tlp)q->tlp;
-	if (q->n_handling > 3)
-		return lia_errf(err, "record restrictions list more than 3 handling codes");
-	for (size_t i = 0; i < q->n_handling; i++) {
-		int code = (int)q->handling[i];
-		if (code < 1 || code > 3 || (x->handling & (1u << code)))
-			return lia_errf(err, "record restrictions: bad or repeated handling code %d",
-					code);
-		x->handling |= 1u << code;
-	}
-	if (copy_names(&x->release_agencies, q->release_agencies, q->n_release_agencies,
-		       "release agencies", err) != 0 ||
-	    copy_names(&x->release_principals, q->release_principals, q->n_release_principals,
-		       "release principals", err) != 0 ||
-	    copy_names(&x->release_regions, q->release_regions, q->n_release_regions,
-		       "release regions", err) != 0)
-		return -1;
-	x->embargo_until = q->embargo_until;
-	x->expires_at = q->expires_at;
-	if (q->h3 != NULL) {
-		const Liaison__V1__H3Conditions *h = q->h3;
-		if (!(x->handling & LIA_HANDLING_H3))
-			return lia_errf(err, "record restrictions: H3 conditions without code H3");
-		if (copy_str(x->h3.text, sizeof x->h3.text, h->text, "H3 text", err) != 0 ||
-		    copy_names(&x->h3.deny_agencies, h->deny_agencies, h->n_deny_agencies,
-			       "H3 deny agencies", err) != 0 ||
-		    copy_names(&x->h3.deny_countries, h->deny_countries, h->n_deny_countries,
-			       "H3 deny countries", err) != 0)
-			return -1;
-		if (h->n_allowed_roles > 4)
-			return lia_errf(err, "record restrictions list more than 4 H3 roles");
-		for (size_t i = 0; i < h->n_allowed_roles; i++) {
-			int role = (int)h->allowed_roles[i];
-			if (role < 1 || role > 4 || (x->h3.allowed_roles & LIA_ROLE_BIT(role)))
-				return lia_errf(err, "record restrictions: bad or repeated H3 "
-						     "role %d", role);
-			x->h3.allowed_roles |= LIA_ROLE_BIT(role);
-		}
-		x->h3.max_retention_days = h->max_retention_days;
-	} else if (x->handling & LIA_HANDLING_H3) {
-		return lia_errf(err, "record restrictions: code H3 without its conditions");
-	}
+	if (lia_pb_fixed_opt(&p->has_key_id, p->key_id, LIA_KEYID_BYTES, &m->key_id) != 0)
+		return lia_errf(err, "record %s key id is %zu bytes, not %d", what, m->key_id.len,
+				LIA_KEYID_BYTES);
 	return 0;
 }
 
@@ -544,19 +413,16 @@ static int from_pb(struct lia_record *r, const Liaison__V1__LedgerRecord *m,
 	if (m->recipient != NULL &&
 	    party_from_pb(&r->recipient, m->recipient, "recipient", err) != 0)
 		return -1;
-	if (m->message_id.len != 0) {
-		if (m->message_id.len != LIA_ID_BYTES)
-			return lia_errf(err, "record message id is %zu bytes, not %d",
-					m->message_id.len, LIA_ID_BYTES);
-		memcpy(r->message_id, m->message_id.data, LIA_ID_BYTES);
-		r->has_message_id = true;
-	}
+	if (lia_pb_fixed_opt(&r->has_message_id, r->message_id, LIA_ID_BYTES, &m->message_id) != 0)
+		return lia_errf(err, "record message id is %zu bytes, not %d", m->message_id.len,
+				LIA_ID_BYTES);
 	if (copy_str(r->originator, sizeof r->originator, m->originator, "originator", err) != 0)
 		return -1;
 	r->kind = (int)m->kind;
 	if (m->restrictions != NULL) {
-		if (restrictions_from_pb(&r->restrictions, m->restrictions, err) != 0)
-			return -1;
+		const char *why = NULL;
+		if (lia_restrictions_from_pb(&r->restrictions, m->restrictions, &why) != 0)
+			return lia_errf(err, "record restrictions: %s", why);
 		r->has_restrictions = true;
 	}
 	r->decision = (enum lia_record_decision)m->decision;
@@ -564,13 +430,10 @@ static int from_pb(struct lia_record *r, const Liaison__V1__LedgerRecord *m,
 	    copy_str(r->justification, sizeof r->justification, m->justification, "justification",
 		     err) != 0)
 		return -1;
-	if (m->policy_hash.len != 0) {
-		if (m->policy_hash.len != LIA_POLICY_HASH_BYTES)
-			return lia_errf(err, "record policy hash is %zu bytes, not %d",
-					m->policy_hash.len, LIA_POLICY_HASH_BYTES);
-		memcpy(r->policy_hash, m->policy_hash.data, LIA_POLICY_HASH_BYTES);
-		r->has_policy_hash = true;
-	}
+	if (lia_pb_fixed_opt(&r->has_policy_hash, r->policy_hash, LIA_POLICY_HASH_BYTES,
+			     &m->policy_hash) != 0)
+		return lia_errf(err, "record policy hash is %zu bytes, not %d", m->policy_hash.len,
+				LIA_POLICY_HASH_BYTES);
 	r->cert_serial = m->certificate_serial;
 	return 0;
 }
@@ -582,16 +445,13 @@ int lia_record_decode(struct lia_record *out, const uint8_t *buf, size_t len,
 	if (len > LIA_RECORD_MAX_BYTES)
 		return lia_errf(err, "record of %zu bytes is over the limit of %u", len,
 				LIA_RECORD_MAX_BYTES);
-	/* Unpacked structs are at most a small multiple of the input: each
-	 * string or list entry costs its bytes plus a pointer and a NUL. */
-	struct capped cap = {.left = 16 * len + 4096};
-	ProtobufCAllocator alloc = {
-		.alloc = capped_alloc, .free = capped_free, .allocator_data = &cap};
-	Liaison__V1__LedgerRecord *m = liaison__v1__ledger_record__unpack(&alloc, len, buf);
+	struct lia_pb_budget budget;
+	lia_pb_budget_init(&budget, LIA_PB_BUDGET(len));
+	Liaison__V1__LedgerRecord *m = liaison__v1__ledger_record__unpack(&budget.alloc, len, buf);
 	if (m == NULL)
 		return lia_errf(err, "record is not a valid LedgerRecord encoding");
 	int rc = from_pb(out, m, err);
-	liaison__v1__ledger_record__free_unpacked(m, &alloc);
+	liaison__v1__ledger_record__free_unpacked(m, &budget.alloc);
 	if (rc != 0)
 		goto fail;
 	if (lia_record_validate(out, err) != 0)

@@ -1,5 +1,5 @@
 /*
- * text.c — UTF-8 and control-character checks (see text_int.h).
+ * text.c — strict base64 for the audit text formats (see text_int.h).
  */
 #include "text_int.h"
 

@@ -3,9 +3,9 @@
  * modules (internal).
  *
  * Ledger records are printed on terminals, in CSV and in JSON; notes are
- * signed as text. Both accept only valid UTF-8 (no overlong forms, no
- * surrogates, nothing above U+10FFFF) and no control characters: C0
- * (below U+0020), DEL and C1 (U+0080-U+009F), which some terminals obey.
+ * signed as text. Both accept only what core's lia_text_check accepts:
+ * valid UTF-8 without C0, DEL, C1 or invisible formatting (records: no
+ * newline either; notes: newlines).
  * Base64 in every text format is strict and canonical, so that one value
  * has one spelling.
  */
@@ -16,8 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* lia_text_check (valid UTF-8, no control characters) is in core's
- * util.h: every text from a peer passes it. */
+/* lia_text_check (valid UTF-8, no control characters, no invisible
+ * formatting) is core's one text check (check.h): every text from a peer
+ * passes it. */
+#include "check.h"
 #include "util.h"
 
 /* Strict standard base64 (RFC 4648 §4, with padding): exactly s[0..n),

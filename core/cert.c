@@ -101,14 +101,9 @@ static enum lia_cert_status body_to_cert(struct lia_cert *c, const Liaison__V1__
 	    lia_pb_str(c->country, sizeof c->country, b->country) != 0 ||
 	    copy_names(&c->regions, b->regions, b->n_regions) != 0)
 		return LIA_CERT_MALFORMED;
-	if (b->n_roles > 8)
+	if (lia_pb_enum_set(&c->roles, (const int *)b->roles, b->n_roles, 8, LIA_ROLE_LIAISON,
+			    LIA_ROLE_BROKER) != 0)
 		return LIA_CERT_MALFORMED;
-	for (size_t i = 0; i < b->n_roles; i++) {
-		int r = (int)b->roles[i];
-		if (r < LIA_ROLE_LIAISON || r > LIA_ROLE_BROKER || (c->roles & LIA_ROLE_BIT(r)))
-			return LIA_CERT_MALFORMED;
-		c->roles |= LIA_ROLE_BIT(r);
-	}
 	c->not_before = b->not_before;
 	c->not_after = b->not_after;
 	c->issued_at = b->issued_at;

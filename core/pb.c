@@ -1,5 +1,5 @@
 /*
- * pb.c — capped allocator and field helpers for protobuf-c decoding.
+ * pb.c — packing core's signed objects (see pb_int.h).
  */
 #include "pb_int.h"
 
@@ -9,56 +9,6 @@
 #include "cert.pb-c.h"
 #include "sig.h"
 #include "util.h"
-
-/* Each block carries its size in front, so free can give back to the
- * budget; max_align_t keeps the payload aligned. */
-union hdr {
-	size_t size;
-	max_align_t align;
-};
-
-static void *budget_alloc(void *data, size_t size)
-{
-	struct lia_pb_budget *b = data;
-	if (size > b->max - b->used || size > b->max)
-		return NULL;
-	union hdr *h = malloc(sizeof *h + size);
-	if (h == NULL)
-		return NULL;
-	h->size = size;
-	b->used += size;
-	return h + 1;
-}
-
-static void budget_free(void *data, void *p)
-{
-	struct lia_pb_budget *b = data;
-	if (p == NULL)
-		return;
-	union hdr *h = (union hdr *)p - 1;
-	b->used -= h->size;
-	free(h);
-}
-
-void lia_pb_budget_init(struct lia_pb_budget *b, size_t max)
-{
-	b->alloc.alloc = budget_alloc;
-	b->alloc.free = budget_free;
-	b->alloc.allocator_data = b;
-	b->used = 0;
-	b->max = max;
-}
-
-int lia_pb_str(char *out, size_t cap, const char *s)
-{
-	size_t n = strlen(s);
-	if (n >= cap)
-		return -1;
-	if (lia_text_check(s, n, false) != 0)
-		return -1;
-	memcpy(out, s, n + 1);
-	return 0;
-}
 
 int lia_pb_pack_signed(uint8_t **out, size_t *out_len, uint8_t *body, size_t body_len,
 		       const char *ctx, const uint8_t *sk, char err[static LIA_ERR_MAX])

@@ -95,12 +95,4 @@ void lia_json_print(json_t *j);
 /* True when colour may be used on f (a terminal, NO_COLOR unset). */
 bool lia_color(FILE *f);
 
-/* 0 when s[0..n) is valid UTF-8 (no overlong forms, no surrogates,
- * nothing above U+10FFFF) without control characters (C0, DEL, C1;
- * '\n' allowed when allow_newline) and without invisible formatting
- * (zero-width, bidi marks, embeddings, overrides and isolates, U+2028,
- * U+2029, BOM), else -1. Text from a peer is shown
- * on terminals and written into the ledger: it passes this first. */
-int lia_text_check(const char *s, size_t n, bool allow_newline);
-
 #endif

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "check.h"
 #include "policy_int.h"
 #include "util.h"
 
@@ -482,44 +483,11 @@ static int get_name(struct loader *L, const struct node *n, const char *what,
 #define REGION_SHAPE "upper-case letters, digits and '-', 2 to 32 characters, e.g. MED-CENTRAL"
 #define COUNTRY_SHAPE "an ISO 3166-1 alpha-2 code such as IT"
 
-/* Decode one UTF-8 sequence at s; 0 on malformed input. */
-static size_t utf8_next(const unsigned char *s, uint32_t *cp)
-{
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	size_t n;
-	uint32_t c, min;
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2;
-		c = s[0] & 0x1f;
-		min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		c = s[0] & 0x0f;
-		min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4;
-		c = s[0] & 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-/* Free text for people: one line of printable UTF-8. Control characters
- * and Unicode line separators are refused so that the text prints safely
- * on a terminal and survives the canonical form unchanged. */
+/* Free text for people: one line of printable UTF-8, by core's one text
+ * check. Control characters, Unicode line separators and the BOM are
+ * refused so that the text prints safely on a terminal and survives the
+ * canonical form unchanged; LIA_TEXT_FORMAT keeps the zero-width and
+ * direction characters that policies written today may use (check.h). */
 static int get_text(struct loader *L, const struct node *n, const char *what, char *out,
 		    size_t cap)
 {
@@ -528,17 +496,12 @@ static int get_text(struct loader *L, const struct node *n, const char *what, ch
 	size_t len = strlen(n->s);
 	if (len >= cap)
 		return fail(L, n, "%s is %zu bytes, longer than the limit of %zu", what, len, cap - 1);
-	const unsigned char *s = (const unsigned char *)n->s;
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t k = utf8_next(s + i, &cp);
-		if (k == 0)
-			return fail(L, n, "%s is not valid UTF-8", what);
-		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
-		    cp == 0xfeff)
-			return fail(L, n, "%s contains a control character (U+%04X)", what,
-				    (unsigned)cp);
-		i += k;
+	uint32_t cp = 0;
+	switch (lia_text_scan(n->s, len, LIA_TEXT_FORMAT, &cp)) {
+	case LIA_TEXT_VALID: break;
+	case LIA_TEXT_NOT_UTF8: return fail(L, n, "%s is not valid UTF-8", what);
+	case LIA_TEXT_REFUSED:
+		return fail(L, n, "%s contains a control character (U+%04X)", what, (unsigned)cp);
 	}
 	memcpy(out, n->s, len + 1);
 	return 0;
