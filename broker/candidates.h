@@ -1,0 +1,39 @@
+/*
+ * candidates.h — who a message may reach, and what decide() said of each.
+ *
+ * The candidates of a publish or a consent grant are in b->cand (at most
+ * CANDIDATES_MAX); this module decides each with lia_decide() and writes
+ * the disclose/withhold record and, for a permitted one, the delivery.
+ *
+ * Owns b->cand while a publish or grant runs. Trusts its inputs: the
+ * header is verified, the certificates come from the directory. May
+ * call policy's decide(), the envelope's wrap lookup, the store, the
+ * record and session modules. Errors: 0 / -1 with the turn aborted.
+ */
+#ifndef LIA_BROKER_CANDIDATES_H
+#define LIA_BROKER_CANDIDATES_H
+
+#include "broker_int.h"
+#include "decide.h"
+
+/* Decide each candidate b->cand[0..nc) for the message with header h by
+ * originator, on path with consents, as of decide_at. A permitted one
+ * also needs its wrap in env, or it is withheld (rule envelope.no-wrap).
+ * Fills permit[] and decs[]; returns how many were permitted. */
+size_t lia_cand_decide(struct lia_broker *b, const struct lia_header *h,
+		       const struct lia_cert *originator, const struct lia_envelope *env,
+		       enum lia_path path, const struct lia_consent *cons, size_t n_cons,
+		       int64_t decide_at, size_t nc, bool *permit, struct lia_decision *decs);
+
+/* One disclose or withhold record per decision, by actor, and a delivery
+ * (via the candidate's feed, "direct" or "consent") for each permitted
+ * one, inside the turn's transaction. The justification reads "via
+ * LABEL: reason", LABEL the candidate's via unless label is given, with
+ * the embargo's end when embargo_until is set. *ledger_to becomes one
+ * past the last record appended. 0, or -1 with the turn aborted. */
+int lia_cand_record(struct lia_broker *b, const struct lia_header *h,
+		    const struct lia_cert *actor, uint64_t message_seq, int64_t embargo_until,
+		    const char *label, size_t nc, const bool *permit,
+		    const struct lia_decision *decs, uint64_t *ledger_to);
+
+#endif
