@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "admit.h"
 #include "config.h"
 #include "directory.h"
 #include "envelope.h"
@@ -92,10 +93,7 @@ struct lia_broker {
 	size_t n_feeds;
 	/* Publish rate per principal (policy publish_per_hour), indexed like
 	 * dir.v; fixed one-hour windows, reset when certificates reload. */
-	struct rate {
-		int64_t window_start;
-		uint32_t count;
-	} *rates;
+	struct lia_rate *rates;
 	struct session *sessions;
 	bool feeds_dirty;          /* a subscribe or unsubscribe is in the turn */
 	uint32_t n_sessions;       /* sessions[0..n_sessions) may be in use */

@@ -15,23 +15,62 @@
 #include "decide.h"
 #include "util.h"
 
-/* Decide each candidate b->cand[0..nc) for the message with header h by
- * originator, on path with consents, as of decide_at. A permitted one
- * also needs its wrap in env, or it is withheld (rule envelope.no-wrap).
- * Fills permit[] and decs[]; returns how many were permitted. */
-size_t lia_cand_decide(struct lia_broker *b, const struct lia_header *h,
-				const struct lia_cert *originator, const struct lia_envelope *env,
-				enum lia_path path, const struct lia_consent *cons, size_t n_cons,
-				int64_t decide_at, size_t nc, bool *permit, struct lia_decision *decs)
+static bool seen(const struct candidate *c, size_t n, const char *subject)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(c[i].who->cert.subject, subject) == 0)
+			return true;
+	return false;
+}
+
+int lia_cand_gather(struct candidate *out, size_t max, size_t *n, const struct lia_directory *dir,
+		    const struct lia_store_feed *feeds, size_t n_feeds, const struct lia_cert *sender,
+		    const struct lia_header *h, const struct lia_names *to, char why[static LIA_DETAIL_MAX])
+{
+	size_t nc = 0;
+	for (size_t i = 0; i < to->n && nc < max; i++) {
+		const struct lia_directory_entry *who = lia_directory_find(dir, to->v[i]);
+		if (who == NULL) {
+			snprintf(why, LIA_DETAIL_MAX, "\"%s\" is not in the directory", to->v[i]);
+			*n = 0;
+			return -1;
+		}
+		if (strcmp(who->cert.subject, sender->subject) == 0 || seen(out, nc, who->cert.subject))
+			continue;
+		out[nc].who = who;
+		memcpy(out[nc].via, "direct", 7);
+		nc++;
+	}
+	for (size_t i = 0; i < n_feeds && nc < max; i++) {
+		const struct lia_store_feed *fd = &feeds[i];
+		if (strcmp(fd->subscriber, sender->subject) == 0 || seen(out, nc, fd->subscriber) ||
+		    !lia_feed_filter_match(&fd->filter, h))
+			continue;
+		const struct lia_directory_entry *who = lia_directory_find(dir, fd->subscriber);
+		if (who == NULL)
+			continue;
+		out[nc].who = who;
+		memcpy(out[nc].via, fd->name, LIA_FEED_NAME_MAX);
+		nc++;
+	}
+	*n = nc;
+	return 0;
+}
+
+size_t lia_cand_decide(const struct lia_policy *p, const struct lia_crl *crl,
+		       const struct candidate *cand, size_t nc, const struct lia_header *h,
+		       const struct lia_cert *originator, const struct lia_envelope *env,
+		       enum lia_path path, const struct lia_consent *cons, size_t n_cons,
+		       int64_t decide_at, bool *permit, struct lia_decision *decs)
 {
 	size_t permitted = 0;
 	for (size_t i = 0; i < nc; i++) {
-		const struct lia_cert *rc = &b->cand[i].who->cert;
+		const struct lia_cert *rc = &cand[i].who->cert;
 		struct lia_decide_input in = {
-			.header = h, .originator = originator, .recipient = rc, .crl = &b->dir.crl,
+			.header = h, .originator = originator, .recipient = rc, .crl = crl,
 			.path = path, .consents = cons, .n_consents = n_cons, .now = decide_at,
 		};
-		permit[i] = lia_decide(&decs[i], b->policy, &in) == LIA_PERMIT;
+		permit[i] = lia_decide(&decs[i], p, &in) == LIA_PERMIT;
 		if (permit[i] && !lia_envelope_has_wrap(env, rc->box_kid)) {
 			permit[i] = false;
 			decs[i].verdict = LIA_DENY;
@@ -45,12 +84,6 @@ size_t lia_cand_decide(struct lia_broker *b, const struct lia_header *h,
 	return permitted;
 }
 
-/* One disclose or withhold record per decision, by actor, and a delivery
- * (via the candidate's feed, "direct" or "consent") for each permitted
- * one, inside the turn's transaction. The justification reads "via
- * LABEL: reason", LABEL the candidate's via unless label is given, with
- * the embargo's end when embargo_until is set. *ledger_to becomes one
- * past the last record appended. 0, or -1 with the turn aborted. */
 int lia_cand_record(struct lia_broker *b, const struct lia_header *h,
 			    const struct lia_cert *actor, uint64_t message_seq, int64_t embargo_until,
 			    const char *label, size_t nc, const bool *permit,

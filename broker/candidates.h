@@ -5,7 +5,8 @@
  * CANDIDATES_MAX); this module decides each with lia_decide() and writes
  * the disclose/withhold record and, for a permitted one, the delivery.
  *
- * Owns b->cand while a publish or grant runs. Trusts its inputs: the
+ * Gathering and deciding are pure (they fill caller-owned arrays);
+ * recording writes. Owns b->cand while a publish or grant runs. Trusts its inputs: the
  * header is verified, the certificates come from the directory. May
  * call policy's decide(), the envelope's wrap lookup, the store, the
  * record and session modules. Errors: 0 / -1 with the turn aborted.
@@ -16,14 +17,27 @@
 #include "broker_int.h"
 #include "decide.h"
 
-/* Decide each candidate b->cand[0..nc) for the message with header h by
- * originator, on path with consents, as of decide_at. A permitted one
- * also needs its wrap in env, or it is withheld (rule envelope.no-wrap).
+/* The candidates of a publish from sender with header h: the
+ * principals addressed in to, in order, then every feed subscriber whose
+ * filter matches h, each principal once (the first way it is reached
+ * gives its via: "direct" or the feed's name), never the sender, at
+ * most max. Pure. 0 with *n set, or -1 with why naming an addressee that
+ * is not in the directory (the publish is refused). */
+int lia_cand_gather(struct candidate *out, size_t max, size_t *n, const struct lia_directory *dir,
+		    const struct lia_store_feed *feeds, size_t n_feeds, const struct lia_cert *sender,
+		    const struct lia_header *h, const struct lia_names *to, char why[static LIA_DETAIL_MAX])
+	__attribute__((warn_unused_result));
+
+/* Decide each candidate cand[0..nc) for the message with header h by
+ * originator, on path with consents, as of decide_at, under policy p
+ * and revocations crl. A permitted one also needs its wrap in env, or
+ * it is withheld (rule envelope.no-wrap); a DENY is a withhold. Pure.
  * Fills permit[] and decs[]; returns how many were permitted. */
-size_t lia_cand_decide(struct lia_broker *b, const struct lia_header *h,
+size_t lia_cand_decide(const struct lia_policy *p, const struct lia_crl *crl,
+		       const struct candidate *cand, size_t nc, const struct lia_header *h,
 		       const struct lia_cert *originator, const struct lia_envelope *env,
 		       enum lia_path path, const struct lia_consent *cons, size_t n_cons,
-		       int64_t decide_at, size_t nc, bool *permit, struct lia_decision *decs);
+		       int64_t decide_at, bool *permit, struct lia_decision *decs);
 
 /* One disclose or withhold record per decision, by actor, and a delivery
  * (via the candidate's feed, "direct" or "consent") for each permitted

@@ -365,8 +365,8 @@ static void consent_grant(struct lia_broker *b, struct session *s, const struct 
 		nc++;
 	}
 	/* The wraps are looked for in the originator's copy (extra). */
-	c->disclosed = (uint32_t)lia_cand_decide(b, h, &s->cert, extra, LIA_PATH_ONWARD, cons, n_prior + 1,
-						   decide_at, nc, permit, decs);
+	c->disclosed = (uint32_t)lia_cand_decide(b->policy, &b->dir.crl, b->cand, nc, h, &s->cert, extra,
+						   LIA_PATH_ONWARD, cons, n_prior + 1, decide_at, permit, decs);
 	c->withheld = (uint32_t)(nc - c->disclosed);
 	for (size_t i = 0; i < nc; i++)
 		if (permit[i])
