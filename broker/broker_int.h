@@ -28,6 +28,7 @@
 #include "store.h"
 #include "unit.h"
 #include "wire.h"
+#include "zap.h"
 
 #define RID_MAX 256
 #define IDLE_SECONDS 120        /* a session silent this long is forgotten */
@@ -36,14 +37,6 @@
 #define OUTBOX_MAX 100000
 #define FEEDS_PER_SUBSCRIBER 32
 #define CONSENTS_PER_MESSAGE 64 /* granted consents for one message, at most */
-/* Refused handshakes cost an attacker almost nothing: the ledger and the
- * log record the first refusal of a key in each minute and at most
- * REFUSALS_PER_SECOND in all; the others are counted, and the count goes
- * into the next record. */
-#define REFUSED_KEYS 256
-#define REFUSED_KEY_SECONDS 60
-#define REFUSALS_PER_SECOND 20
-
 struct session {
 	bool used;
 	uint8_t rid[RID_MAX];
@@ -106,16 +99,7 @@ struct lia_broker {
 	} cache[ENV_CACHE_MAX];
 	size_t n_cache;
 	struct candidate *cand;
-	struct {
-		struct refused_key {
-			uint8_t kid[LIA_KEYID_BYTES];
-			int64_t at;
-		} recent[REFUSED_KEYS]; /* by the key id's first byte */
-		int64_t second;
-		uint32_t in_second;
-		uint64_t suppressed;
-		int64_t suppressed_since;
-	} refusals;
+	struct lia_zap_refusals refusals; /* zap.h */
 	int64_t next_expiry;
 	bool stop;
 };

@@ -98,71 +98,57 @@ void lia_deliver_erasures(struct lia_broker *b, struct session *s)
 	}
 }
 
-/* The recipient confirms it purged the copies named in Erase notices;
- * the ledger keeps that confirmation beside the erase record. */
-static void erase_ack(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+void lia_deliver_acked(struct session *s, uint64_t seq)
 {
-	for (size_t i = 0; i < f->u.ack.n; i++) {
-		if (lia_turn_need(b) != 0)
-			return;
-		struct lia_store_delivery d;
-		int rc = lia_store_erasure_done(b->store, s->cert.subject, f->u.ack.v[i], &d);
-		if (rc < 0) {
-			lia_turn_abort(b, "an erase confirmation could not be stored");
-			return;
-		}
-		if (rc == 0)
-			continue;
-		struct lia_record r;
-		lia_rec_init(b, &r, LIA_OP_ACKNOWLEDGE);
-		r.has_message_id = true;
-		memcpy(r.message_id, d.message_id, LIA_ID_BYTES);
-		memcpy(r.originator, d.originator, LIA_NAME_MAX);
-		r.kind = (int)d.kind;
-		lia_rec_party(&r.actor, &s->cert);
-		lia_rec_party(&r.recipient, &s->cert);
+	if (s->inflight > 0 && seq <= s->cursor)
+		s->inflight--;
+	s->maybe_pending = true;
+}
+
+/* One acknowledgement of session s: of delivery seq, or (erased) of the
+ * purge its erase notice asked for. Stored, then recorded beside the
+ * delivery's or the erase's record; an unknown or foreign seq changes
+ * nothing and is not recorded. 0, or -1 with the turn aborted. */
+static int ack_one(struct lia_broker *b, struct session *s, uint64_t seq, bool erased, int64_t now)
+{
+	if (lia_turn_need(b) != 0)
+		return -1;
+	struct lia_store_delivery d;
+	int rc = erased ? lia_store_erasure_done(b->store, s->cert.subject, seq, &d)
+			: lia_store_ack(b->store, s->cert.subject, seq, now, &d);
+	if (rc < 0) {
+		lia_turn_abort(b, erased ? "an erase confirmation could not be stored"
+					 : "an acknowledgement could not be stored");
+		return -1;
+	}
+	if (!erased)
+		lia_deliver_acked(s, seq);
+	if (rc == 0)
+		return 0;
+	if (!erased && d.erased) /* acknowledged after the erase: owed a notice */
+		s->maybe_erase = true;
+	struct lia_record r;
+	lia_rec_init(b, &r, LIA_OP_ACKNOWLEDGE);
+	r.has_message_id = true;
+	memcpy(r.message_id, d.message_id, LIA_ID_BYTES);
+	memcpy(r.originator, d.originator, LIA_NAME_MAX);
+	r.kind = (int)d.kind;
+	lia_rec_party(&r.actor, &s->cert);
+	lia_rec_party(&r.recipient, &s->cert);
+	if (erased)
 		snprintf(r.justification, sizeof r.justification,
 			 "erase notice for delivery %" PRIu64 ": every copy purged", d.seq);
-		if (lia_rec_append(b, &r) != 0)
-			return;
-	}
+	else
+		snprintf(r.justification, sizeof r.justification, "delivery %" PRIu64, d.seq);
+	return lia_rec_append(b, &r);
 }
 
 void lia_deliver_ack(struct lia_broker *b, struct session *s, const struct lia_frame *f)
 {
-	if (f->u.ack.erased) {
-		erase_ack(b, s, f);
-		return;
-	}
 	int64_t now = lia_now();
-	for (size_t i = 0; i < f->u.ack.n; i++) {
-		if (lia_turn_need(b) != 0)
+	for (size_t i = 0; i < f->u.ack.n; i++)
+		if (ack_one(b, s, f->u.ack.v[i], f->u.ack.erased, now) != 0)
 			return;
-		struct lia_store_delivery d;
-		int rc = lia_store_ack(b->store, s->cert.subject, f->u.ack.v[i], now, &d);
-		if (rc < 0) {
-			lia_turn_abort(b, "an acknowledgement could not be stored");
-			return;
-		}
-		if (s->inflight > 0 && f->u.ack.v[i] <= s->cursor)
-			s->inflight--;
-		s->maybe_pending = true;
-		if (rc == 0)
-			continue;
-		if (d.erased) /* acknowledged after the erase: owed a notice */
-			s->maybe_erase = true;
-		struct lia_record r;
-		lia_rec_init(b, &r, LIA_OP_ACKNOWLEDGE);
-		r.has_message_id = true;
-		memcpy(r.message_id, d.message_id, LIA_ID_BYTES);
-		memcpy(r.originator, d.originator, LIA_NAME_MAX);
-		r.kind = (int)d.kind;
-		lia_rec_party(&r.actor, &s->cert);
-		lia_rec_party(&r.recipient, &s->cert);
-		snprintf(r.justification, sizeof r.justification, "delivery %" PRIu64, d.seq);
-		if (lia_rec_append(b, &r) != 0)
-			return;
-	}
 }
 
 void lia_deliver_expire(struct lia_broker *b, int64_t now)
