@@ -119,8 +119,9 @@ void bfix_seal(const struct fx_principal *from, enum lia_kind kind, int64_t crea
 	h->restrictions.tlp = LIA_TLP_AMBER;
 	h->restrictions.handling = LIA_HANDLING_H2;
 	assert_int_equal(lia_names_add(&h->regions, region != NULL ? region : "MED-CENTRAL"), 0);
-	/* AMBER names its audience: the region's members. */
+	/* AMBER names its audience: the members of the two sea routes. */
 	assert_int_equal(lia_names_add(&h->restrictions.release_regions, "MED-CENTRAL"), 0);
+	assert_int_equal(lia_names_add(&h->restrictions.release_regions, "MED-EASTERN"), 0);
 	h->evaluation = (struct lia_evaluation){LIA_EVAL_EUROPOL_4X4, 'B', 2};
 	json_t *j = NULL;
 	set(&j, "title", "test message");
