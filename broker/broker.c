@@ -182,6 +182,72 @@ static int router_read(struct lia_broker *b)
 	return 1;
 }
 
+/* The authority's key, the broker's certificate and its secret keys,
+ * which must be the ones the certificate names. 0, or -1 with err. */
+static int load_identity(struct lia_broker *b, const struct lia_broker_config *cfg,
+			 char err[static LIA_ERR_MAX])
+{
+	char name[LIA_NAME_MAX], path[PATH_MAX];
+	if (lia_pubkey_load(cfg->authority_key, LIA_KEY_AUTHORITY, b->authority_pk, name, err) != 0)
+		return -1;
+	const char *pf = cfg->passphrase_file[0] ? cfg->passphrase_file : NULL;
+	if (path_in(path, cfg->keys, "cert.crt", err) != 0 ||
+	    lia_file_read(path, LIA_CERT_MAX_BYTES, &b->me.cert_bytes, &b->me.cert_len, err) != 0)
+		return -1;
+	enum lia_cert_status cst = lia_cert_decode(&b->me.cert, b->me.cert_bytes, b->me.cert_len, b->authority_pk);
+	if (cst != LIA_CERT_OK || b->me.cert.kind != LIA_CERT_BROKER) {
+		lia_errf(err, "\"%s\": %s", path, cst != LIA_CERT_OK ? lia_cert_status_str(cst) : "not a broker certificate");
+		return -1;
+	}
+	b->me.sign = path_in(path, cfg->keys, "sign.sec", err) ? NULL : lia_secret_open(path, LIA_KEY_SIGN, pf, err);
+	if (b->me.sign == NULL)
+		return -1;
+	b->me.transport = path_in(path, cfg->keys, "transport.sec", err) ? NULL : lia_secret_open(path, LIA_KEY_TRANSPORT, pf, err);
+	if (b->me.transport == NULL)
+		return -1;
+	if (memcmp(b->me.sign->pk, b->me.cert.sign_pk, 32) != 0 ||
+	    memcmp(b->me.transport->pk, b->me.cert.transport_pk, 32) != 0) {
+		lia_errf(err, "the broker's keys are not the ones its certificate names");
+		return -1;
+	}
+	return 0;
+}
+
+/* The loop's event sources: the signal descriptor, the ZAP handler and
+ * the ROUTER, in that order. 0, or -1 with err. */
+static int open_events(struct lia_broker *b, const struct lia_broker_config *cfg,
+		       char err[static LIA_ERR_MAX])
+{
+	/* Signals become loop events. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	b->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (b->sigfd < 0) {
+		lia_errf(err, "signalfd: %s", strerror(errno));
+		return -1;
+	}
+	b->zctx = zmq_ctx_new();
+	if (b->zctx == NULL) {
+		lia_errf(err, "cannot create a ZeroMQ context");
+		return -1;
+	}
+	/* The ZAP handler is bound before the ROUTER: no connection is ever
+	 * admitted without it, and if it stops answering, none is admitted. */
+	b->zap = zmq_socket(b->zctx, ZMQ_REP);
+	if (b->zap == NULL || zmq_bind(b->zap, "inproc://zeromq.zap.01") != 0) {
+		lia_errf(err, "cannot install the ZAP handler: %s", zmq_strerror(zmq_errno()));
+		return -1;
+	}
+	b->router = lia_wire_server(b->zctx, cfg->listen, b->me.transport, err);
+	if (b->router == NULL)
+		return -1;
+	return 0;
+}
+
 struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[static LIA_ERR_MAX])
 {
 	struct lia_broker *b = calloc(1, sizeof *b);
@@ -197,29 +263,9 @@ struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[
 		lia_errf(err, "out of memory");
 		goto fail;
 	}
-	char name[LIA_NAME_MAX], path[PATH_MAX];
-	if (lia_pubkey_load(cfg->authority_key, LIA_KEY_AUTHORITY, b->authority_pk, name, err) != 0)
+	char path[PATH_MAX];
+	if (load_identity(b, cfg, err) != 0)
 		goto fail;
-	const char *pf = cfg->passphrase_file[0] ? cfg->passphrase_file : NULL;
-	if (path_in(path, cfg->keys, "cert.crt", err) != 0 ||
-	    lia_file_read(path, LIA_CERT_MAX_BYTES, &b->me.cert_bytes, &b->me.cert_len, err) != 0)
-		goto fail;
-	enum lia_cert_status cst = lia_cert_decode(&b->me.cert, b->me.cert_bytes, b->me.cert_len, b->authority_pk);
-	if (cst != LIA_CERT_OK || b->me.cert.kind != LIA_CERT_BROKER) {
-		lia_errf(err, "\"%s\": %s", path, cst != LIA_CERT_OK ? lia_cert_status_str(cst) : "not a broker certificate");
-		goto fail;
-	}
-	b->me.sign = path_in(path, cfg->keys, "sign.sec", err) ? NULL : lia_secret_open(path, LIA_KEY_SIGN, pf, err);
-	if (b->me.sign == NULL)
-		goto fail;
-	b->me.transport = path_in(path, cfg->keys, "transport.sec", err) ? NULL : lia_secret_open(path, LIA_KEY_TRANSPORT, pf, err);
-	if (b->me.transport == NULL)
-		goto fail;
-	if (memcmp(b->me.sign->pk, b->me.cert.sign_pk, 32) != 0 ||
-	    memcmp(b->me.transport->pk, b->me.cert.transport_pk, 32) != 0) {
-		lia_errf(err, "the broker's keys are not the ones its certificate names");
-		goto fail;
-	}
 	lia_directory_init(&b->dir, b->authority_pk);
 	b->unit = path_in(path, cfg->data, "liaison.db", err) ? NULL
 							       : lia_unit_open(path, b->me.cert.subject, err);
@@ -239,32 +285,7 @@ struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[
 		lia_errf(err, "cannot read feeds from the store");
 		goto fail;
 	}
-	/* Signals become loop events. */
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	b->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (b->sigfd < 0) {
-		lia_errf(err, "signalfd: %s", strerror(errno));
-		goto fail;
-	}
-	b->zctx = zmq_ctx_new();
-	if (b->zctx == NULL) {
-		lia_errf(err, "cannot create a ZeroMQ context");
-		goto fail;
-	}
-	/* The ZAP handler is bound before the ROUTER: no connection is ever
-	 * admitted without it, and if it stops answering, none is admitted. */
-	b->zap = zmq_socket(b->zctx, ZMQ_REP);
-	if (b->zap == NULL || zmq_bind(b->zap, "inproc://zeromq.zap.01") != 0) {
-		lia_errf(err, "cannot install the ZAP handler: %s", zmq_strerror(zmq_errno()));
-		goto fail;
-	}
-	b->router = lia_wire_server(b->zctx, cfg->listen, b->me.transport, err);
-	if (b->router == NULL)
+	if (open_events(b, cfg, err) != 0)
 		goto fail;
 	char kid[LIA_KEYID_HEX];
 	lia_keyid_hex(kid, b->me.cert.sign_kid);

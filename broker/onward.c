@@ -125,64 +125,79 @@ int lia_onward_close(struct lia_broker *b, const struct lia_store_message *m, in
 	return rc;
 }
 
-void lia_onward_ask(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+/* Whether s may ask for this consent now: a recipient of the message
+ * (*d its delivery), a grantee the exchange knows and not the
+ * originator's own agency, within the limits on waiting and daily
+ * requests. 0; 1 when it asked before (*c is that request, answered
+ * as it stands); -1 refused and replied. */
+static int ask_allowed(struct lia_broker *b, struct session *s, const struct lia_frame *f, int64_t now,
+		       struct lia_store_delivery *d, struct lia_consent_request *c)
 {
 	const char *me = s->cert.subject, *grantee = f->u.consent_ask.grantee;
-	int64_t now = lia_now();
-	struct lia_store_delivery d;
 	/* Only a recipient may ask, and for anyone else the message does not
 	 * exist: the same answer as Fetch gives. */
-	if (lia_store_delivery_of(b->store, me, f->u.consent_ask.message_id, now, &d) != 1 || d.erased) {
+	if (lia_store_delivery_of(b->store, me, f->u.consent_ask.message_id, now, d) != 1 || d->erased) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_NOT_FOUND,
 			    "no message with that id was delivered to you (or it expired)");
-		return;
+		return -1;
 	}
 	bool principal = lia_name_is_subject(grantee);
 	if (principal ? lia_directory_find(&b->dir, grantee) == NULL
 		      : lia_policy_agency(b->policy, grantee) == NULL) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID,
 			    "grantee: no principal in the directory and no agency of the exchange has that name");
-		return;
+		return -1;
 	}
 	char grantee_agency[LIA_NAME_MAX], orig_agency[LIA_NAME_MAX];
 	if (principal)
 		lia_subject_agency(grantee, grantee_agency);
 	else
 		lia_rec_text(grantee_agency, sizeof grantee_agency, grantee);
-	lia_subject_agency(d.originator, orig_agency);
+	lia_subject_agency(d->originator, orig_agency);
 	if (strcmp(grantee, me) == 0 || strcmp(grantee_agency, orig_agency) == 0) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID,
 			    "grantee: not yourself, and not the originator's own agency (ask the originator directly)");
-		return;
+		return -1;
 	}
-	struct lia_consent_request c;
-	int same = lia_store_consent_same(b->store, d.message_seq, me, grantee, &c);
-	if (same == 1) { /* asked before: the same request, in its state */
-		reply_consent(b, s, f->request_id, &c);
-		return;
-	}
+	int same = lia_store_consent_same(b->store, d->message_seq, me, grantee, c);
+	if (same == 1) /* asked before: the same request, in its state */
+		return 1;
 	uint64_t asked = 0;
 	if (same < 0 || lia_store_consents_since(b->store, me, now - 86400, &asked) != 0) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
-		return;
+		return -1;
 	}
 	uint64_t waiting = 0;
 	if (lia_store_consents_waiting(b->store, me, &waiting) != 0) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
-		return;
+		return -1;
 	}
 	if (waiting >= CONSENTS_WAITING_MAX) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_FORBIDDEN,
 			    "32 of your consent requests wait for an answer already");
-		return;
+		return -1;
 	}
 	uint32_t limit = b->policy->onward_requests_per_day;
 	if (limit > 0 && asked >= limit) {
 		char why[LIA_DETAIL_MAX];
 		snprintf(why, sizeof why, "at most %u consent requests a day for each principal (policy)", limit);
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_FORBIDDEN, why);
-		return;
+		return -1;
 	}
+	return 0;
+}
+
+void lia_onward_ask(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+{
+	const char *me = s->cert.subject, *grantee = f->u.consent_ask.grantee;
+	int64_t now = lia_now();
+	struct lia_store_delivery d;
+	struct lia_consent_request c;
+	int allowed = ask_allowed(b, s, f, now, &d, &c);
+	if (allowed == 1)
+		reply_consent(b, s, f->request_id, &c);
+	if (allowed != 0)
+		return;
 	const struct lia_envelope *e = lia_envcache_get(b, d.message_seq);
 	if (e == NULL || lia_turn_need(b) != 0) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store unavailable");
@@ -295,24 +310,63 @@ static const char *consent_mismatch(const struct lia_consent_grant *g,
 	return NULL;
 }
 
-static void consent_grant(struct lia_broker *b, struct session *s, const struct lia_frame *f,
-			  struct lia_consent_request *c, uint64_t mseq, const struct lia_envelope *e)
+/* The working set of one grant: the consents decide() weighs, the
+ * decisions per candidate, the permitted box key ids and the envelope
+ * with their wraps merged in. */
+struct grant_work {
+	struct lia_consent_request *prior; /* granted before, CONSENTS_PER_MESSAGE */
+	size_t n_prior;
+	struct lia_consent *cons;          /* prior and this one */
+	size_t cap, nc;                    /* candidates in b->cand */
+	struct lia_decision *decs;
+	bool *permit;
+	uint8_t (*kids)[LIA_KEYID_BYTES];
+	size_t nk;
+	uint8_t *merged;
+	size_t merged_len, added;
+};
+
+static int grant_work_alloc(struct grant_work *w, size_t n_dir)
 {
-	const struct lia_header *h = lia_envelope_header(e);
-	int64_t now = lia_now();
+	memset(w, 0, sizeof *w);
+	w->cap = n_dir < CANDIDATES_MAX ? n_dir : CANDIDATES_MAX;
+	size_t n = w->cap ? w->cap : 1;
+	w->prior = calloc(CONSENTS_PER_MESSAGE, sizeof *w->prior);
+	w->cons = calloc(CONSENTS_PER_MESSAGE + 1, sizeof *w->cons);
+	w->decs = calloc(n, sizeof *w->decs);
+	w->kids = calloc(n, LIA_KEYID_BYTES);
+	w->permit = calloc(n, sizeof *w->permit);
+	return w->prior && w->cons && w->decs && w->kids && w->permit ? 0 : -1;
+}
+
+static void grant_work_free(struct grant_work *w)
+{
+	free(w->merged);
+	free(w->permit);
+	free(w->kids);
+	free(w->decs);
+	free(w->cons);
+	free(w->prior);
+}
+
+/* The signed consent and the originator's copy of the envelope, checked
+ * against request c: the copy (owned by the caller), or NULL replied. */
+static struct lia_envelope *grant_check(struct lia_broker *b, struct session *s, const struct lia_frame *f,
+					const struct lia_consent_request *c, int64_t now)
+{
 	char err[LIA_ERR_MAX];
 	struct lia_consent_grant g;
 	if (lia_consent_verify(f->u.consent_answer.consent.p, f->u.consent_answer.consent.len, &s->cert,
 			       &g, err) != 0) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID, err);
-		return;
+		return NULL;
 	}
 	const char *bad = consent_mismatch(&g, c, now, b->policy->skew_seconds);
 	if (bad != NULL) {
 		snprintf(err, sizeof err, "the signed consent does not match request %" PRIu64 ": %s",
 			 c->request, bad);
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID, err);
-		return;
+		return NULL;
 	}
 	struct lia_envelope *extra = NULL;
 	enum lia_env_status st = lia_envelope_decode(&extra, f->u.consent_answer.envelope.p,
@@ -320,72 +374,63 @@ static void consent_grant(struct lia_broker *b, struct session *s, const struct 
 	if (st != LIA_ENV_OK) {
 		snprintf(err, sizeof err, "envelope: %s", lia_env_status_str(st));
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID, err);
-		return;
+		lia_envelope_destroy(&extra);
+		return NULL;
 	}
-	/* The consents decide() weighs: those granted before, and this one. */
-	struct lia_consent_request *prior = calloc(CONSENTS_PER_MESSAGE, sizeof *prior);
-	struct lia_consent *cons = calloc(CONSENTS_PER_MESSAGE + 1, sizeof *cons);
-	size_t cap = b->dir.n < CANDIDATES_MAX ? b->dir.n : CANDIDATES_MAX;
-	struct lia_decision *decs = calloc(cap ? cap : 1, sizeof *decs);
-	uint8_t(*kids)[LIA_KEYID_BYTES] = calloc(cap ? cap : 1, LIA_KEYID_BYTES);
-	bool *permit = calloc(cap ? cap : 1, sizeof *permit);
-	uint8_t *merged = NULL;
-	size_t n_prior = 0, nc = 0, nk = 0, merged_len = 0, added = 0;
-	if (prior == NULL || cons == NULL || decs == NULL || kids == NULL || permit == NULL ||
-	    lia_store_consents_granted(b->store, mseq, prior, CONSENTS_PER_MESSAGE, &n_prior) != 0) {
-		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "out of memory");
-		goto out;
-	}
-	if (n_prior >= CONSENTS_PER_MESSAGE) {
-		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID,
-			    "this message has 64 granted consents already; publish it anew");
-		goto out;
-	}
-	for (size_t i = 0; i <= n_prior; i++) {
-		const struct lia_consent_request *p = i < n_prior ? &prior[i] : c;
-		memcpy(cons[i].message_id, p->message_id, LIA_ID_BYTES);
-		memcpy(cons[i].grantee, p->grantee, LIA_NAME_MAX);
-		memcpy(cons[i].requested_by, p->requested_by, LIA_NAME_MAX);
-		memcpy(cons[i].granted_by, p->originator, LIA_NAME_MAX);
+	return extra;
+}
+
+/* The consents decide() weighs: those granted before, and c, now. */
+static void grant_consents(struct grant_work *w, const struct lia_consent_request *c, int64_t now)
+{
+	for (size_t i = 0; i <= w->n_prior; i++) {
+		const struct lia_consent_request *p = i < w->n_prior ? &w->prior[i] : c;
+		memcpy(w->cons[i].message_id, p->message_id, LIA_ID_BYTES);
+		memcpy(w->cons[i].grantee, p->grantee, LIA_NAME_MAX);
+		memcpy(w->cons[i].requested_by, p->requested_by, LIA_NAME_MAX);
+		memcpy(w->cons[i].granted_by, p->originator, LIA_NAME_MAX);
 		/* Broker time: a signer's clock a little ahead must not make
 		 * its consent look granted in the future. */
-		cons[i].granted_at = i < n_prior ? p->answered_at : now;
+		w->cons[i].granted_at = i < w->n_prior ? p->answered_at : now;
 	}
-	/* Candidates: the grantee's principals that do not hold the message. */
-	int64_t decide_at = h->restrictions.embargo_until > now ? h->restrictions.embargo_until : now;
-	for (size_t i = 0; i < b->dir.n && nc < cap; i++) {
+}
+
+/* Candidates: the grantee's principals that do not hold the message. */
+static void grant_candidates(struct lia_broker *b, const struct session *s, struct grant_work *w,
+			     const struct lia_consent_request *c, const struct lia_header *h)
+{
+	w->nc = 0;
+	for (size_t i = 0; i < b->dir.n && w->nc < w->cap; i++) {
 		const struct lia_cert *rc = &b->dir.v[i].cert;
 		struct lia_store_delivery had;
 		if (rc->kind != LIA_CERT_PRINCIPAL || strcmp(rc->subject, s->cert.subject) == 0 ||
 		    (strcmp(rc->subject, c->grantee) != 0 && strcmp(rc->agency, c->grantee) != 0) ||
 		    lia_store_delivery_of(b->store, rc->subject, h->id, INT64_MAX, &had) != 0)
 			continue;
-		b->cand[nc].who = &b->dir.v[i];
-		memcpy(b->cand[nc].via, "consent", 8);
-		nc++;
+		b->cand[w->nc].who = &b->dir.v[i];
+		memcpy(b->cand[w->nc].via, "consent", 8);
+		w->nc++;
 	}
-	/* The wraps are looked for in the originator's copy (extra). */
-	c->disclosed = (uint32_t)lia_cand_decide(b->policy, &b->dir.crl, b->cand, nc, h, &s->cert, extra,
-						   LIA_PATH_ONWARD, cons, n_prior + 1, decide_at, permit, decs);
-	c->withheld = (uint32_t)(nc - c->disclosed);
-	for (size_t i = 0; i < nc; i++)
-		if (permit[i])
-			memcpy(kids[nk++], b->cand[i].who->cert.box_kid, LIA_KEYID_BYTES);
-	if (lia_envelope_take_wraps(e, extra, (const uint8_t(*)[LIA_KEYID_BYTES])kids, nk, &merged,
-				    &merged_len, &added, err) != 0) {
-		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID, err);
-		goto out;
-	}
+}
+
+/* The grant's writes, in the turn's transaction: the merged envelope,
+ * the consent-granted record, a disclose or withhold record and delivery
+ * per candidate, the answered request. Replies either way. */
+static void grant_commit(struct lia_broker *b, struct session *s, const struct lia_frame *f,
+			 struct lia_consent_request *c, uint64_t mseq, const struct lia_header *h,
+			 const struct grant_work *w, int64_t now)
+{
+	char err[LIA_ERR_MAX];
 	if (lia_turn_need(b) != 0) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store unavailable");
-		goto out;
+		return;
 	}
 	c->state = LIA_CONSENT_GRANTED;
 	c->answered_at = now;
 	memcpy(c->consent, f->u.consent_answer.consent.p, f->u.consent_answer.consent.len);
 	c->consent_len = f->u.consent_answer.consent.len; /* <= LIA_CONSENT_MAX_BYTES (wire) */
 	lia_rec_text(c->reason, sizeof c->reason, f->u.consent_answer.reason);
-	if (added > 0 && lia_store_message_envelope_set(b->store, mseq, merged, merged_len, err) != 0)
+	if (w->added > 0 && lia_store_message_envelope_set(b->store, mseq, w->merged, w->merged_len, err) != 0)
 		goto fail;
 	struct lia_record r;
 	lia_rec_init(b, &r, LIA_OP_CONSENT_GRANTED);
@@ -404,7 +449,7 @@ static void consent_grant(struct lia_broker *b, struct session *s, const struct 
 	uint64_t ledger_from = r.seq, ledger_to = r.seq + 1;
 	char label[32];
 	snprintf(label, sizeof label, "consent %" PRIu64, c->request);
-	if (lia_cand_record(b, h, &s->cert, mseq, 0, label, nc, permit, decs, &ledger_to) != 0)
+	if (lia_cand_record(b, h, &s->cert, mseq, 0, label, w->nc, w->permit, w->decs, &ledger_to) != 0)
 		goto fail_replied;
 	if (lia_store_consent_answer(b->store, c, f->u.consent_answer.consent.p,
 				     f->u.consent_answer.consent.len, ledger_from, ledger_to, err) != 0)
@@ -412,24 +457,61 @@ static void consent_grant(struct lia_broker *b, struct session *s, const struct 
 	char idh[2 * LIA_ID_BYTES + 1];
 	lia_id_hex(idh, c->message_id);
 	lia_blog("consent-granted", "request=%" PRIu64 " id=%s by=%s grantee=%s disclosed=%u withheld=%u",
-	     c->request, idh, s->cert.subject, c->grantee, c->disclosed, c->withheld);
+		 c->request, idh, s->cert.subject, c->grantee, c->disclosed, c->withheld);
 	reply_consent(b, s, f->request_id, c);
 	notify_consent(b, c->requested_by, c);
-	goto out;
+	return;
 fail:
 	lia_turn_abort(b, err);
 fail_replied:
 	lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE,
-		    "the broker could not store the consent; send it again");
+			"the broker could not store the consent; send it again");
+}
+
+/* A grant: decided like a publish, on the onward path, with every
+ * consent granted for the message so far; the wraps for the permitted
+ * come from the originator's copy (extra). */
+static void consent_grant(struct lia_broker *b, struct session *s, const struct lia_frame *f,
+			  struct lia_consent_request *c, uint64_t mseq, const struct lia_envelope *e)
+{
+	const struct lia_header *h = lia_envelope_header(e);
+	int64_t now = lia_now();
+	char err[LIA_ERR_MAX];
+	struct lia_envelope *extra = grant_check(b, s, f, c, now);
+	if (extra == NULL)
+		return;
+	struct grant_work w;
+	if (grant_work_alloc(&w, b->dir.n) != 0 ||
+	    lia_store_consents_granted(b->store, mseq, w.prior, CONSENTS_PER_MESSAGE, &w.n_prior) != 0) {
+		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "out of memory");
+		goto out;
+	}
+	if (w.n_prior >= CONSENTS_PER_MESSAGE) {
+		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID,
+				"this message has 64 granted consents already; publish it anew");
+		goto out;
+	}
+	grant_consents(&w, c, now);
+	grant_candidates(b, s, &w, c, h);
+	int64_t decide_at = h->restrictions.embargo_until > now ? h->restrictions.embargo_until : now;
+	c->disclosed = (uint32_t)lia_cand_decide(b->policy, &b->dir.crl, b->cand, w.nc, h, &s->cert, extra,
+						 LIA_PATH_ONWARD, w.cons, w.n_prior + 1, decide_at, w.permit,
+						 w.decs);
+	c->withheld = (uint32_t)(w.nc - c->disclosed);
+	for (size_t i = 0; i < w.nc; i++)
+		if (w.permit[i])
+			memcpy(w.kids[w.nk++], b->cand[i].who->cert.box_kid, LIA_KEYID_BYTES);
+	if (lia_envelope_take_wraps(e, extra, (const uint8_t(*)[LIA_KEYID_BYTES])w.kids, w.nk, &w.merged,
+				    &w.merged_len, &w.added, err) != 0) {
+		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID, err);
+		goto out;
+	}
+	grant_commit(b, s, f, c, mseq, h, &w, now);
 out:
-	/* The stored envelope may have changed: read it afresh. */
+	/* The stored envelope may have changed: read it afresh. Note that
+	 * e (borrowed from the cache) dies here too. */
 	lia_envcache_clear(b);
-	free(merged);
-	free(permit);
-	free(kids);
-	free(decs);
-	free(cons);
-	free(prior);
+	grant_work_free(&w);
 	lia_envelope_destroy(&extra);
 }
 
