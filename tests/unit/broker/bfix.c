@@ -101,6 +101,18 @@ void bfix_clear(struct bfix *x)
 	fx_tmpdir_remove(x->tmp);
 }
 
+int bfix_setup(void **state)
+{
+	bfix_init(*state);
+	return 0;
+}
+
+int bfix_teardown(void **state)
+{
+	bfix_clear(*state);
+	return 0;
+}
+
 static void set(json_t **j, const char *path, const char *value)
 {
 	char err[LIA_ERR_MAX];
@@ -193,5 +205,19 @@ struct lia_publish_ack_view bfix_publish(struct bfix *x, struct session *s, cons
 		lia_frame_clear(&ack);
 	}
 	lia_turn_commit(b);
+	return v;
+}
+
+struct lia_publish_ack_view bfix_publish_route(struct bfix *x, struct session *s,
+					       const struct fx_principal *sender,
+					       const struct fx_principal *to, struct lia_header *h)
+{
+	const struct fx_principal *wrap_for[] = {to};
+	const char *names[] = {to->cert.subject};
+	uint8_t *env;
+	size_t len;
+	bfix_seal(sender, LIA_KIND_ROUTE, x->now, NULL, wrap_for, 1, &env, &len, h);
+	struct lia_publish_ack_view v = bfix_publish(x, s, env, len, names, 1);
+	free(env);
 	return v;
 }

@@ -37,6 +37,11 @@ struct bfix {
 
 void bfix_init(struct bfix *x);
 void bfix_clear(struct bfix *x);
+/* The same as cmocka setup and teardown, for the fixture passed as the
+ * test's prestate: cmocka_unit_test_prestate_setup_teardown(t,
+ * bfix_setup, bfix_teardown, &x). */
+int bfix_setup(void **state);
+int bfix_teardown(void **state);
 
 /* Seal a message of kind (route, or network: personal data) from
  * `from` for the recipients to[0..n), created at created_at, about
@@ -61,5 +66,11 @@ struct lia_publish_ack_view {
 };
 struct lia_publish_ack_view bfix_publish(struct bfix *x, struct session *s, const uint8_t *env,
 					 size_t env_len, const char *const *to, size_t n);
+
+/* A route message from sender (whose session is s) to one principal,
+ * published and committed; *h is its header. */
+struct lia_publish_ack_view bfix_publish_route(struct bfix *x, struct session *s,
+					       const struct fx_principal *sender,
+					       const struct fx_principal *to, struct lia_header *h);
 
 #endif

@@ -13,20 +13,6 @@
 
 static struct bfix x;
 
-static int setup(void **state)
-{
-	(void)state;
-	bfix_init(&x);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	bfix_clear(&x);
-	return 0;
-}
-
 /* The admission input for a Publish from p, now. */
 static struct lia_admit_input input_for(const struct fx_principal *p, const struct lia_rate *rate)
 {
@@ -41,6 +27,18 @@ static enum lia_admit_verdict admit(struct lia_admission *a, const struct fx_pri
 {
 	struct lia_admit_input in = input_for(p, rate);
 	return lia_admit(a, &in, env, len);
+}
+
+/* Admit env from p and expect a refusal of code (and reason, if given). */
+static void expect_refusal(const struct fx_principal *p, const struct lia_rate *rate, const uint8_t *env,
+			   size_t len, enum lia_refusal code, const char *reason)
+{
+	struct lia_admission a;
+	assert_int_equal(admit(&a, p, rate, env, len), LIA_ADMIT_REFUSE);
+	assert_int_equal(a.refusal, code);
+	if (reason != NULL)
+		assert_string_equal(a.reason, reason);
+	lia_admission_clear(&a);
 }
 
 /* A route message from `from` for mt, created at created_at. */
@@ -81,9 +79,7 @@ static void test_malformed_and_too_large(void **state)
 	size_t big = LIA_ENVELOPE_MAX + 1;
 	uint8_t *huge = calloc(big, 1);
 	assert_non_null(huge);
-	assert_int_equal(admit(&a, &x.it, NULL, huge, big), LIA_ADMIT_REFUSE);
-	assert_int_equal(a.refusal, LIA_REFUSAL_TOO_LARGE);
-	lia_admission_clear(&a);
+	expect_refusal(&x.it, NULL, huge, big, LIA_REFUSAL_TOO_LARGE, NULL);
 	free(huge);
 }
 
@@ -93,10 +89,8 @@ static void test_not_the_originator(void **state)
 	uint8_t *env;
 	size_t len;
 	route(&x.it, x.now, NULL, &env, &len);
-	struct lia_admission a; /* it's envelope, sent over mt's connection */
-	assert_int_equal(admit(&a, &x.mt, NULL, env, len), LIA_ADMIT_REFUSE);
-	assert_int_equal(a.refusal, LIA_REFUSAL_NOT_ORIGINATOR);
-	lia_admission_clear(&a);
+	/* it's envelope, sent over mt's connection */
+	expect_refusal(&x.mt, NULL, env, len, LIA_REFUSAL_NOT_ORIGINATOR, NULL);
 	free(env);
 }
 
@@ -129,11 +123,8 @@ static void test_bad_signature_before_the_store(void **state)
 
 	size_t forged_len;
 	uint8_t *forged = bad_signature(env, len, &forged_len);
-	struct lia_admission a;
-	assert_int_equal(admit(&a, &x.it, NULL, forged, forged_len), LIA_ADMIT_REFUSE);
-	assert_int_equal(a.refusal, LIA_REFUSAL_VERIFICATION);
-	assert_string_equal(a.reason, lia_env_status_str(LIA_ENV_BAD_SIGNATURE));
-	lia_admission_clear(&a);
+	expect_refusal(&x.it, NULL, forged, forged_len, LIA_REFUSAL_VERIFICATION,
+		       lia_env_status_str(LIA_ENV_BAD_SIGNATURE));
 	free(forged);
 	free(env);
 }
@@ -144,11 +135,8 @@ static void test_revoked_originator(void **state)
 	uint8_t *env;
 	size_t len;
 	route(&x.revoked, x.now, NULL, &env, &len);
-	struct lia_admission a;
-	assert_int_equal(admit(&a, &x.revoked, NULL, env, len), LIA_ADMIT_REFUSE);
-	assert_int_equal(a.refusal, LIA_REFUSAL_VERIFICATION);
-	assert_string_equal(a.reason, lia_env_status_str(LIA_ENV_CERT_REVOKED));
-	lia_admission_clear(&a);
+	expect_refusal(&x.revoked, NULL, env, len, LIA_REFUSAL_VERIFICATION,
+		       lia_env_status_str(LIA_ENV_CERT_REVOKED));
 	free(env);
 }
 
@@ -192,9 +180,7 @@ static void test_rate_skew_policy(void **state)
 
 	route(&x.it, x.now, NULL, &env, &len);
 	struct lia_rate full = {.window_start = x.now - 10, .count = limit};
-	assert_int_equal(admit(&a, &x.it, &full, env, len), LIA_ADMIT_REFUSE);
-	assert_int_equal(a.refusal, LIA_REFUSAL_RATE);
-	lia_admission_clear(&a);
+	expect_refusal(&x.it, &full, env, len, LIA_REFUSAL_RATE, NULL);
 	/* The window is an hour: an old one no longer counts. */
 	struct lia_rate old = {.window_start = x.now - 3600, .count = limit};
 	assert_int_equal(admit(&a, &x.it, &old, env, len), LIA_ADMIT_ACCEPT);
@@ -203,9 +189,7 @@ static void test_rate_skew_policy(void **state)
 	free(env);
 
 	route(&x.it, x.now - x.b.policy->skew_seconds - 1, NULL, &env, &len);
-	assert_int_equal(admit(&a, &x.it, NULL, env, len), LIA_ADMIT_REFUSE);
-	assert_int_equal(a.refusal, LIA_REFUSAL_SKEW);
-	lia_admission_clear(&a);
+	expect_refusal(&x.it, NULL, env, len, LIA_REFUSAL_SKEW, NULL);
 	free(env);
 
 	route(&x.it, x.now, "NOWHERE", &env, &len);
@@ -269,15 +253,15 @@ static void test_rate_spend(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_accepts_a_good_message, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_malformed_and_too_large, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_the_originator, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_signature_before_the_store, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_revoked_originator, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_duplicate_returns_the_original, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rate_skew_policy, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refused_message_spends_no_budget, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rate_spend, setup, teardown),
+		cmocka_unit_test_prestate_setup_teardown(test_accepts_a_good_message, bfix_setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_malformed_and_too_large, bfix_setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_not_the_originator, bfix_setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_bad_signature_before_the_store, bfix_setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_revoked_originator, bfix_setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_duplicate_returns_the_original, bfix_setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_rate_skew_policy, bfix_setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_refused_message_spends_no_budget, bfix_setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_rate_spend, bfix_setup, bfix_teardown, &x),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

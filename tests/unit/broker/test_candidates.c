@@ -15,16 +15,8 @@ static struct candidate cand[16];
 
 static int setup(void **state)
 {
-	(void)state;
-	bfix_init(&x);
+	(void)bfix_setup(state);
 	memset(cand, 0, sizeof cand);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	bfix_clear(&x);
 	return 0;
 }
 
@@ -169,11 +161,11 @@ static void test_deny_and_no_wrap_become_withholds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_addressees_in_order_never_the_sender, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_addressee_refuses, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_feeds_match_and_each_principal_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_at_most_max, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_deny_and_no_wrap_become_withholds, setup, teardown),
+		cmocka_unit_test_prestate_setup_teardown(test_addressees_in_order_never_the_sender, setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_unknown_addressee_refuses, setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_feeds_match_and_each_principal_once, setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_at_most_max, setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_deny_and_no_wrap_become_withholds, setup, bfix_teardown, &x),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

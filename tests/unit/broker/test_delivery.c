@@ -20,19 +20,12 @@ static uint64_t dseq; /* mt's delivery of the message it published */
 
 static int setup(void **state)
 {
-	(void)state;
-	bfix_init(&x);
+	(void)bfix_setup(state);
 	it = bfix_session(&x, &x.it);
 	mt = bfix_session(&x, &x.mt);
 	gr = bfix_session(&x, &x.gr);
-	const struct fx_principal *to[] = {&x.mt};
-	const char *to_names[] = {"MT-AFM/valletta"};
-	uint8_t *env;
-	size_t len;
 	struct lia_header h;
-	bfix_seal(&x.it, LIA_KIND_ROUTE, x.now, NULL, to, 1, &env, &len, &h);
-	assert_true(bfix_publish(&x, it, env, len, to_names, 1).accepted);
-	free(env);
+	assert_true(bfix_publish_route(&x, it, &x.it, &x.mt, &h).accepted);
 	struct lia_store_delivery d[4];
 	size_t n = 0;
 	assert_int_equal(lia_store_pending(x.b.store, "MT-AFM/valletta", 0, x.now, d, 4, &n), 0);
@@ -40,13 +33,6 @@ static int setup(void **state)
 	dseq = d[0].seq;
 	mt->cursor = dseq; /* as if lia_deliver_pending had sent it */
 	mt->inflight = 1;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	bfix_clear(&x);
 	return 0;
 }
 
@@ -142,10 +128,10 @@ static void test_erase_confirmation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_window_accounting, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_own_ack_is_stored_and_recorded_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_or_foreign_ack_changes_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_erase_confirmation, setup, teardown),
+		cmocka_unit_test_prestate_setup_teardown(test_window_accounting, setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_own_ack_is_stored_and_recorded_once, setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_unknown_or_foreign_ack_changes_nothing, setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_erase_confirmation, setup, bfix_teardown, &x),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,29 +22,15 @@ static uint8_t mid[LIA_ID_BYTES];
 
 static int setup(void **state)
 {
-	(void)state;
-	bfix_init(&x);
+	(void)bfix_setup(state);
 	it = bfix_session(&x, &x.it);
 	mt = bfix_session(&x, &x.mt);
 	gr = bfix_session(&x, &x.gr);
-	const struct fx_principal *to[] = {&x.mt};
-	const char *to_names[] = {"MT-AFM/valletta"};
-	uint8_t *env;
-	size_t len;
 	struct lia_header h;
-	bfix_seal(&x.it, LIA_KIND_ROUTE, x.now, NULL, to, 1, &env, &len, &h);
-	struct lia_publish_ack_view a = bfix_publish(&x, it, env, len, to_names, 1);
+	struct lia_publish_ack_view a = bfix_publish_route(&x, it, &x.it, &x.mt, &h);
 	assert_true(a.accepted);
 	mseq = a.sequence;
 	memcpy(mid, h.id, LIA_ID_BYTES);
-	free(env);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	bfix_clear(&x);
 	return 0;
 }
 
@@ -154,10 +140,10 @@ static void test_expiry_closes_waiting_requests(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_ask_is_pending_and_asked_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_who_may_ask, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refusal, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_expiry_closes_waiting_requests, setup, teardown),
+		cmocka_unit_test_prestate_setup_teardown(test_ask_is_pending_and_asked_once, setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_who_may_ask, setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_refusal, setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_expiry_closes_waiting_requests, setup, bfix_teardown, &x),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

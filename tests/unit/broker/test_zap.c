@@ -12,20 +12,6 @@
 
 static struct bfix x;
 
-static int setup(void **state)
-{
-	(void)state;
-	bfix_init(&x);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	bfix_clear(&x);
-	return 0;
-}
-
 static bool decide(const uint8_t key[static 32], const struct lia_directory_entry **e, char *why)
 {
 	return lia_zap_decide(&x.b.dir, key, x.now, e, why);
@@ -99,10 +85,10 @@ static void test_limiter_per_second(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_valid_principal_is_admitted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_limiter_per_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_limiter_per_second, setup, teardown),
+		cmocka_unit_test_prestate_setup_teardown(test_valid_principal_is_admitted, bfix_setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_refusals, bfix_setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_limiter_per_key, bfix_setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_limiter_per_second, bfix_setup, bfix_teardown, &x),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
