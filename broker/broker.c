@@ -64,7 +64,7 @@ static void handle_hello(struct lia_broker *b, struct session *s, const struct l
 	w.u.welcome.now = lia_now();
 	lia_reply_now(b, s->rid, s->rid_len, &w);
 	lia_blog("session", "subject=%s client=\"%s\" receive=%d pending=%" PRIu64, s->cert.subject,
-	     f->u.hello.client, s->receive, w.u.welcome.pending);
+		 f->u.hello.client, s->receive, w.u.welcome.pending);
 }
 
 static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_len, const char *user,
@@ -96,7 +96,7 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 	if (lia_frame_decode(&f, buf, len, why) != 0) {
 		lia_blog("frame-refused", "from=%s bytes=%zu reason=\"%s\"", user, len, why);
 		lia_reply_error(b, rid, rid_len, 0,
-			    strncmp(why, "protocol version", 16) == 0 ? LIA_ERROR_VERSION : LIA_ERROR_MALFORMED, why);
+				strncmp(why, "protocol version", 16) == 0 ? LIA_ERROR_VERSION : LIA_ERROR_MALFORMED, why);
 		return;
 	}
 	if (s == NULL) {
@@ -340,7 +340,7 @@ static void handle_signals(struct lia_broker *b)
 			bool policy = lia_reload_policy(b, true) == 0;
 			bool directory = lia_reload_directory(b, true) == 0;
 			lia_blog("reload-done", "policy=%s directory=%s", policy ? "loaded" : "kept",
-			     directory ? "loaded" : "kept");
+				 directory ? "loaded" : "kept");
 		} else {
 			lia_blog("stopping", "signal=%u", si.ssi_signo);
 			b->stop = true;

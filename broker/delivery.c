@@ -36,7 +36,7 @@ void lia_deliver_pending(struct lia_broker *b, struct session *s)
 			s->cursor = d[i].seq;
 			if (e == NULL || lia_envelope_encode_for(e, s->cert.box_kid, &one, &one_len) != LIA_ENV_OK) {
 				lia_blog("deliver-skipped", "delivery=%" PRIu64 " to=%s reason=\"envelope unavailable\"",
-				     d[i].seq, s->cert.subject);
+					 d[i].seq, s->cert.subject);
 				continue;
 			}
 			struct lia_frame f;

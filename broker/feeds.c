@@ -29,7 +29,7 @@ void lia_feeds_subscribe(struct lia_broker *b, struct session *s, const struct l
 	char err[LIA_ERR_MAX];
 	if (!lia_cert_has_role(&s->cert, LIA_ROLE_ANALYST) && !lia_cert_has_role(&s->cert, LIA_ROLE_LIAISON)) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_FORBIDDEN,
-			    "only liaison officers and analysts subscribe to feeds");
+				"only liaison officers and analysts subscribe to feeds");
 		return;
 	}
 	/* A bounded number of feeds per subscriber: every publish walks them. */
@@ -42,7 +42,7 @@ void lia_feeds_subscribe(struct lia_broker *b, struct session *s, const struct l
 		}
 	if (mine >= FEEDS_PER_SUBSCRIBER && !replacing) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_FORBIDDEN,
-			    "at most 32 feeds per subscriber; remove one first");
+				"at most 32 feeds per subscriber; remove one first");
 		return;
 	}
 	struct lia_store_feed fd;
@@ -79,7 +79,7 @@ void lia_feeds_unsubscribe(struct lia_broker *b, struct session *s, const struct
 		b->feeds_dirty = true;
 	if (rc <= 0) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, rc == 0 ? LIA_ERROR_NOT_FOUND : LIA_ERROR_UNAVAILABLE,
-			    rc == 0 ? "you have no feed of that name" : "store error");
+				rc == 0 ? "you have no feed of that name" : "store error");
 		return;
 	}
 	struct lia_frame ok, fb;

@@ -71,7 +71,7 @@ void lia_inbox_fetch(struct lia_broker *b, struct session *s, const struct lia_f
 		found = own_message(b, s, f->u.fetch.message_id, &d);
 	if (found != 1 || d.erased) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_NOT_FOUND,
-			    "no message with that id was delivered to you (or it expired)");
+				"no message with that id was delivered to you (or it expired)");
 		return;
 	}
 	const struct lia_envelope *e = lia_envcache_get(b, d.message_seq);

@@ -68,7 +68,7 @@ static void reply_consent(struct lia_broker *b, struct session *s, uint64_t req,
 	lia_frame_init(&fb, LIA_FRAME_ERROR, req);
 	fb.u.error.code = LIA_ERROR_UNAVAILABLE;
 	lia_rec_text(fb.u.error.detail, sizeof fb.u.error.detail,
-		  "the broker could not make this durable; send it again");
+		     "the broker could not make this durable; send it again");
 	if (push_consent(b, s, req, c, &fb) != 0) {
 		lia_turn_abort(b, "a reply could not be queued");
 		lia_reply_now(b, s->rid, s->rid_len, &fb);
@@ -138,14 +138,14 @@ static int ask_allowed(struct lia_broker *b, struct session *s, const struct lia
 	 * exist: the same answer as Fetch gives. */
 	if (lia_store_delivery_of(b->store, me, f->u.consent_ask.message_id, now, d) != 1 || d->erased) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_NOT_FOUND,
-			    "no message with that id was delivered to you (or it expired)");
+				"no message with that id was delivered to you (or it expired)");
 		return -1;
 	}
 	bool principal = lia_name_is_subject(grantee);
 	if (principal ? lia_directory_find(&b->dir, grantee) == NULL
 		      : lia_policy_agency(b->policy, grantee) == NULL) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID,
-			    "grantee: no principal in the directory and no agency of the exchange has that name");
+				"grantee: no principal in the directory and no agency of the exchange has that name");
 		return -1;
 	}
 	char grantee_agency[LIA_NAME_MAX], orig_agency[LIA_NAME_MAX];
@@ -156,7 +156,7 @@ static int ask_allowed(struct lia_broker *b, struct session *s, const struct lia
 	lia_subject_agency(d->originator, orig_agency);
 	if (strcmp(grantee, me) == 0 || strcmp(grantee_agency, orig_agency) == 0) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID,
-			    "grantee: not yourself, and not the originator's own agency (ask the originator directly)");
+				"grantee: not yourself, and not the originator's own agency (ask the originator directly)");
 		return -1;
 	}
 	int same = lia_store_consent_same(b->store, d->message_seq, me, grantee, c);
@@ -174,7 +174,7 @@ static int ask_allowed(struct lia_broker *b, struct session *s, const struct lia
 	}
 	if (waiting >= CONSENTS_WAITING_MAX) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_FORBIDDEN,
-			    "32 of your consent requests wait for an answer already");
+				"32 of your consent requests wait for an answer already");
 		return -1;
 	}
 	uint32_t limit = b->policy->onward_requests_per_day;
@@ -229,7 +229,7 @@ void lia_onward_ask(struct lia_broker *b, struct session *s, const struct lia_fr
 	char idh[2 * LIA_ID_BYTES + 1];
 	lia_id_hex(idh, c.message_id);
 	lia_blog("consent-requested", "request=%" PRIu64 " id=%s by=%s grantee=%s originator=%s", c.request,
-	     idh, me, grantee, c.originator);
+		 idh, me, grantee, c.originator);
 	reply_consent(b, s, f->request_id, &c);
 	notify_consent(b, c.originator, &c);
 }
@@ -249,7 +249,7 @@ void lia_onward_query(struct lia_broker *b, struct session *s, const struct lia_
 	if (f->u.consent_query.request != 0 && n == 0) {
 		free(v);
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_NOT_FOUND,
-			    "no consent request with that number concerns you");
+				"no consent request with that number concerns you");
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -523,18 +523,18 @@ void lia_onward_answer(struct lia_broker *b, struct session *s, const struct lia
 	if (lia_store_consent_get(b->store, f->u.consent_answer.request, &c, &mseq) != 1 ||
 	    (strcmp(c.originator, me) != 0 && strcmp(c.requested_by, me) != 0)) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_NOT_FOUND,
-			    "no consent request with that number concerns you");
+				"no consent request with that number concerns you");
 		return;
 	}
 	if (strcmp(c.originator, me) != 0) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_FORBIDDEN,
-			    "only the message's originator answers a consent request, never the requester");
+				"only the message's originator answers a consent request, never the requester");
 		return;
 	}
 	/* DESIGN §1: consent is a liaison officer's act. */
 	if (!lia_cert_has_role(&s->cert, LIA_ROLE_LIAISON)) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_FORBIDDEN,
-			    "only a liaison officer answers consent requests; ask your agency's liaison office");
+				"only a liaison officer answers consent requests; ask your agency's liaison office");
 		return;
 	}
 	if (c.state != LIA_CONSENT_PENDING) {
@@ -547,7 +547,7 @@ void lia_onward_answer(struct lia_broker *b, struct session *s, const struct lia
 	const struct lia_envelope *e = lia_envcache_get(b, mseq);
 	if (e == NULL) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_NOT_FOUND,
-			    "the message expired and was erased");
+				"the message expired and was erased");
 		return;
 	}
 	if (f->u.consent_answer.grant)

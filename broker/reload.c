@@ -20,7 +20,7 @@ int lia_reload_policy(struct lia_broker *b, bool reload)
 	struct lia_policy *p = lia_policy_load(b->cfg.policy, &pe);
 	if (p == NULL) {
 		lia_blog(reload ? "reload-refused" : "policy-error", "policy=\"%s\" line=%u column=%u reason=\"%s\"%s",
-		     b->cfg.policy, pe.line, pe.column, pe.msg, reload ? " keeping the policy in force" : "");
+			 b->cfg.policy, pe.line, pe.column, pe.msg, reload ? " keeping the policy in force" : "");
 		return -1;
 	}
 	if (b->policy != NULL && memcmp(b->policy->hash, p->hash, 32) == 0) {
@@ -44,12 +44,12 @@ int lia_reload_directory(struct lia_broker *b, bool reload)
 	char err[LIA_ERR_MAX];
 	if (lia_directory_load(&d, b->authority_pk, b->cfg.certificates, b->cfg.revocation_list, stderr, err) != 0) {
 		lia_blog(reload ? "reload-refused" : "directory-error", "reason=\"%s\"%s", err,
-		     reload ? " keeping the certificates in force" : "");
+			 reload ? " keeping the certificates in force" : "");
 		return -1;
 	}
 	if (reload && d.crl.number < b->dir.crl.number) {
 		lia_blog("reload-refused", "reason=\"revocation list number %llu is older than the %llu in force\"",
-		     (unsigned long long)d.crl.number, (unsigned long long)b->dir.crl.number);
+			 (unsigned long long)d.crl.number, (unsigned long long)b->dir.crl.number);
 		lia_directory_clear(&d);
 		return -1;
 	}
@@ -76,7 +76,7 @@ int lia_reload_directory(struct lia_broker *b, bool reload)
 		if (e == NULL || lia_cert_check(&e->cert, &b->dir.crl, lia_now()) != LIA_CERT_OK ||
 		    memcmp(e->cert.transport_pk, s->cert.transport_pk, 32) != 0) {
 			lia_reply_error(b, s->rid, s->rid_len, 0, LIA_ERROR_REVOKED,
-				    "your certificate was revoked; the session ends");
+					"your certificate was revoked; the session ends");
 			/* Closing the peer's connection needs its routing id on a
 			 * socket option that libzmq 4.3 offers only as DRAFT; the
 			 * session is forgotten and every later frame is refused. */

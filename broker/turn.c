@@ -33,7 +33,7 @@ int lia_turn_need(struct lia_broker *b)
 }
 
 int lia_turn_queue(struct lia_broker *b, const uint8_t *rid, size_t rid_len,
-		    const struct lia_frame *f, const struct lia_frame *fallback)
+		   const struct lia_frame *f, const struct lia_frame *fallback)
 {
 	if (b->n_out == b->cap_out) {
 		size_t ncap = b->cap_out ? 2 * b->cap_out : 64;
@@ -120,7 +120,7 @@ void lia_turn_commit(struct lia_broker *b)
 }
 
 void lia_reply_now(struct lia_broker *b, const uint8_t *rid, size_t rid_len,
-		      const struct lia_frame *f)
+		   const struct lia_frame *f)
 {
 	uint8_t *buf;
 	size_t len;
