@@ -41,7 +41,7 @@ static int path_in(char out[static PATH_MAX], const char *dir, const char *name,
 	return 0;
 }
 
-static void handle_hello(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+static void handle_hello(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
 {
 	if (f->u.hello.protocol < LIA_PROTOCOL_VERSION) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_VERSION, "protocol version 1 needed");
@@ -82,13 +82,13 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 	if (who == NULL || who->cert.kind != LIA_CERT_PRINCIPAL ||
 	    lia_cert_check(&who->cert, &b->dir.crl, lia_now()) != LIA_CERT_OK) {
 		lia_reply_error(b, rid, rid_len, 0, LIA_ERROR_REVOKED, "your certificate is no longer valid");
-		struct session *gone = lia_session_find(b, rid, rid_len);
+		struct lia_session *gone = lia_session_find(b, rid, rid_len);
 		if (gone != NULL)
 			gone->used = false;
 		return;
 	}
 	user = who->cert.subject;
-	struct session *s = lia_session_find(b, rid, rid_len);
+	struct lia_session *s = lia_session_find(b, rid, rid_len);
 	if (s != NULL && strcmp(s->cert.subject, user) != 0)
 		s->used = false, s = NULL; /* a routing id reused by someone else */
 	struct lia_frame f;

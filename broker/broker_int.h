@@ -37,7 +37,7 @@
 #define OUTBOX_MAX 100000
 #define FEEDS_PER_SUBSCRIBER 32
 #define CONSENTS_PER_MESSAGE 64 /* granted consents for one message, at most */
-struct session {
+struct lia_session {
 	bool used;
 	uint8_t rid[RID_MAX];
 	size_t rid_len;
@@ -52,7 +52,7 @@ struct session {
 	int64_t last_seen;
 };
 
-struct outmsg {
+struct lia_outmsg {
 	uint8_t rid[RID_MAX];
 	size_t rid_len;
 	uint8_t *frame;            /* encoded reply */
@@ -61,7 +61,7 @@ struct outmsg {
 	size_t fallback_len;
 };
 
-struct candidate {
+struct lia_candidate {
 	const struct lia_directory_entry *who;
 	char via[LIA_FEED_NAME_MAX];
 };
@@ -87,18 +87,18 @@ struct lia_broker {
 	/* Publish rate per principal (policy publish_per_hour), indexed like
 	 * dir.v; fixed one-hour windows, reset when certificates reload. */
 	struct lia_rate *rates;
-	struct session *sessions;
+	struct lia_session *sessions;
 	bool feeds_dirty;          /* a subscribe or unsubscribe is in the turn */
 	uint32_t n_sessions;       /* sessions[0..n_sessions) may be in use */
 	bool in_txn;
-	struct outmsg *out;
+	struct lia_outmsg *out;
 	size_t n_out, cap_out;
 	struct {
 		uint64_t seq;
 		struct lia_envelope *env;
 	} cache[ENV_CACHE_MAX];
 	size_t n_cache;
-	struct candidate *cand;
+	struct lia_candidate *cand;
 	struct lia_zap_refusals refusals; /* zap.h */
 	int64_t next_expiry;
 	bool stop;

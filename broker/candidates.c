@@ -15,7 +15,7 @@
 #include "decide.h"
 #include "util.h"
 
-static bool seen(const struct candidate *c, size_t n, const char *subject)
+static bool seen(const struct lia_candidate *c, size_t n, const char *subject)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(c[i].who->cert.subject, subject) == 0)
@@ -23,7 +23,7 @@ static bool seen(const struct candidate *c, size_t n, const char *subject)
 	return false;
 }
 
-int lia_cand_gather(struct candidate *out, size_t max, size_t *n, const struct lia_directory *dir,
+int lia_cand_gather(struct lia_candidate *out, size_t max, size_t *n, const struct lia_directory *dir,
 		    const struct lia_store_feed *feeds, size_t n_feeds, const struct lia_cert *sender,
 		    const struct lia_header *h, const struct lia_names *to, char why[static LIA_DETAIL_MAX])
 {
@@ -58,7 +58,7 @@ int lia_cand_gather(struct candidate *out, size_t max, size_t *n, const struct l
 }
 
 size_t lia_cand_decide(const struct lia_policy *p, const struct lia_crl *crl,
-		       const struct candidate *cand, size_t nc, const struct lia_header *h,
+		       const struct lia_candidate *cand, size_t nc, const struct lia_header *h,
 		       const struct lia_cert *originator, const struct lia_envelope *env,
 		       enum lia_path path, const struct lia_consent *cons, size_t n_cons,
 		       int64_t decide_at, bool *permit, struct lia_decision *decs)

@@ -23,7 +23,7 @@
  * gives its via: "direct" or the feed's name), never the sender, at
  * most max. Pure. 0 with *n set, or -1 with why naming an addressee that
  * is not in the directory (the publish is refused). */
-int lia_cand_gather(struct candidate *out, size_t max, size_t *n, const struct lia_directory *dir,
+int lia_cand_gather(struct lia_candidate *out, size_t max, size_t *n, const struct lia_directory *dir,
 		    const struct lia_store_feed *feeds, size_t n_feeds, const struct lia_cert *sender,
 		    const struct lia_header *h, const struct lia_names *to, char why[static LIA_DETAIL_MAX])
 	__attribute__((warn_unused_result));
@@ -34,7 +34,7 @@ int lia_cand_gather(struct candidate *out, size_t max, size_t *n, const struct l
  * it is withheld (rule envelope.no-wrap); a DENY is a withhold. Pure.
  * Fills permit[] and decs[]; returns how many were permitted. */
 size_t lia_cand_decide(const struct lia_policy *p, const struct lia_crl *crl,
-		       const struct candidate *cand, size_t nc, const struct lia_header *h,
+		       const struct lia_candidate *cand, size_t nc, const struct lia_header *h,
 		       const struct lia_cert *originator, const struct lia_envelope *env,
 		       enum lia_path path, const struct lia_consent *cons, size_t n_cons,
 		       int64_t decide_at, bool *permit, struct lia_decision *decs);

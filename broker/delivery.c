@@ -16,7 +16,7 @@
 #include "util.h"
 
 /* Push stored deliveries to one session, in order, within its window. */
-void lia_deliver_pending(struct lia_broker *b, struct session *s)
+void lia_deliver_pending(struct lia_broker *b, struct lia_session *s)
 {
 	struct lia_store_delivery d[64];
 	while (s->maybe_pending && s->inflight < s->window) {
@@ -67,7 +67,7 @@ void lia_deliver_pending(struct lia_broker *b, struct session *s)
 
 /* Push the erase notices a session is owed, in order; each stays owed
  * until the recipient confirms the purge (Ack with erased set). */
-void lia_deliver_erasures(struct lia_broker *b, struct session *s)
+void lia_deliver_erasures(struct lia_broker *b, struct lia_session *s)
 {
 	struct lia_store_delivery d[64];
 	size_t n = 0;
@@ -98,7 +98,7 @@ void lia_deliver_erasures(struct lia_broker *b, struct session *s)
 	}
 }
 
-void lia_deliver_acked(struct session *s, uint64_t seq)
+void lia_deliver_acked(struct lia_session *s, uint64_t seq)
 {
 	if (s->inflight > 0 && seq <= s->cursor)
 		s->inflight--;
@@ -109,7 +109,7 @@ void lia_deliver_acked(struct session *s, uint64_t seq)
  * purge its erase notice asked for. Stored, then recorded beside the
  * delivery's or the erase's record; an unknown or foreign seq changes
  * nothing and is not recorded. 0, or -1 with the turn aborted. */
-static int ack_one(struct lia_broker *b, struct session *s, uint64_t seq, bool erased, int64_t now)
+static int ack_one(struct lia_broker *b, struct lia_session *s, uint64_t seq, bool erased, int64_t now)
 {
 	if (lia_turn_need(b) != 0)
 		return -1;
@@ -143,7 +143,7 @@ static int ack_one(struct lia_broker *b, struct session *s, uint64_t seq, bool e
 	return lia_rec_append(b, &r);
 }
 
-void lia_deliver_ack(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+void lia_deliver_ack(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
 {
 	int64_t now = lia_now();
 	for (size_t i = 0; i < f->u.ack.n; i++)

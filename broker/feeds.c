@@ -24,7 +24,7 @@ int lia_feeds_reload(struct lia_broker *b)
 	return 0;
 }
 
-void lia_feeds_subscribe(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+void lia_feeds_subscribe(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
 {
 	char err[LIA_ERR_MAX];
 	if (!lia_cert_has_role(&s->cert, LIA_ROLE_ANALYST) && !lia_cert_has_role(&s->cert, LIA_ROLE_LIAISON)) {
@@ -66,7 +66,7 @@ void lia_feeds_subscribe(struct lia_broker *b, struct session *s, const struct l
 	lia_blog("subscribe", "subscriber=%s feed=%s", s->cert.subject, fd.name);
 }
 
-void lia_feeds_unsubscribe(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+void lia_feeds_unsubscribe(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
 {
 	if (lia_turn_need(b) != 0) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
@@ -89,7 +89,7 @@ void lia_feeds_unsubscribe(struct lia_broker *b, struct session *s, const struct
 	lia_turn_queue(b, s->rid, s->rid_len, &ok, &fb);
 }
 
-void lia_feeds_list(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+void lia_feeds_list(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
 {
 	struct lia_store_feed *v;
 	size_t n;

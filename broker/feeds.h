@@ -14,8 +14,8 @@
 
 /* Read every feed from the store into b->feeds. 0 or -1. */
 int lia_feeds_reload(struct lia_broker *b);
-void lia_feeds_subscribe(struct lia_broker *b, struct session *s, const struct lia_frame *f);
-void lia_feeds_unsubscribe(struct lia_broker *b, struct session *s, const struct lia_frame *f);
-void lia_feeds_list(struct lia_broker *b, struct session *s, const struct lia_frame *f);
+void lia_feeds_subscribe(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f);
+void lia_feeds_unsubscribe(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f);
+void lia_feeds_list(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f);
 
 #endif

@@ -11,7 +11,7 @@
 #include "turn.h"
 #include "util.h"
 
-void lia_inbox_list(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+void lia_inbox_list(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
 {
 	size_t max = f->u.inbox.limit, n = 0;
 	struct lia_store_delivery *d = calloc(max, sizeof *d);
@@ -43,7 +43,7 @@ out:
 
 /* The originator's own message, as a delivery of its own wrap (to
  * answer a consent request it needs the data key back): 1 found. */
-static int own_message(struct lia_broker *b, struct session *s, const uint8_t id[static LIA_ID_BYTES],
+static int own_message(struct lia_broker *b, struct lia_session *s, const uint8_t id[static LIA_ID_BYTES],
 		       struct lia_store_delivery *d)
 {
 	struct lia_store_message m;
@@ -60,7 +60,7 @@ static int own_message(struct lia_broker *b, struct session *s, const uint8_t id
 	return 1;
 }
 
-void lia_inbox_fetch(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+void lia_inbox_fetch(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
 {
 	struct lia_store_delivery d;
 	/* Only a message delivered to the asker (or its own) exists for it:
@@ -92,7 +92,7 @@ void lia_inbox_fetch(struct lia_broker *b, struct session *s, const struct lia_f
 	free(one);
 }
 
-void lia_inbox_directory(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+void lia_inbox_directory(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
 {
 	struct lia_frame r;
 	lia_frame_init(&r, LIA_FRAME_DIRECTORY, f->request_id);

@@ -12,8 +12,8 @@
 
 #include "broker_int.h"
 
-void lia_inbox_list(struct lia_broker *b, struct session *s, const struct lia_frame *f);
-void lia_inbox_fetch(struct lia_broker *b, struct session *s, const struct lia_frame *f);
-void lia_inbox_directory(struct lia_broker *b, struct session *s, const struct lia_frame *f);
+void lia_inbox_list(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f);
+void lia_inbox_fetch(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f);
+void lia_inbox_directory(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f);
 
 #endif

@@ -29,7 +29,7 @@ static void consent_for_viewer(struct lia_consent_request *c, const struct lia_c
 
 /* Queue ConsentList{c} for session s, as s may see it, to be sent after
  * the commit (fallback instead if the commit fails). 0 or -1. */
-static int push_consent(struct lia_broker *b, const struct session *s, uint64_t req,
+static int push_consent(struct lia_broker *b, const struct lia_session *s, uint64_t req,
 			const struct lia_consent_request *c, const struct lia_frame *fallback)
 {
 	struct lia_consent_request *shown = malloc(sizeof *shown);
@@ -54,14 +54,14 @@ static void notify_consent(struct lia_broker *b, const char *subject,
 			   const struct lia_consent_request *c)
 {
 	for (uint32_t i = 0; i < b->n_sessions; i++) {
-		struct session *s = &b->sessions[i];
+		struct lia_session *s = &b->sessions[i];
 		if (s->used && s->receive && strcmp(s->cert.subject, subject) == 0)
 			(void)push_consent(b, s, 0, c, NULL);
 	}
 }
 
 /* Answer with the one request, once this turn's transaction is durable. */
-static void reply_consent(struct lia_broker *b, struct session *s, uint64_t req,
+static void reply_consent(struct lia_broker *b, struct lia_session *s, uint64_t req,
 			  const struct lia_consent_request *c)
 {
 	struct lia_frame fb;
@@ -130,7 +130,7 @@ int lia_onward_close(struct lia_broker *b, const struct lia_store_message *m, in
  * originator's own agency, within the limits on waiting and daily
  * requests. 0; 1 when it asked before (*c is that request, answered
  * as it stands); -1 refused and replied. */
-static int ask_allowed(struct lia_broker *b, struct session *s, const struct lia_frame *f, int64_t now,
+static int ask_allowed(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f, int64_t now,
 		       struct lia_store_delivery *d, struct lia_consent_request *c)
 {
 	const char *me = s->cert.subject, *grantee = f->u.consent_ask.grantee;
@@ -187,7 +187,7 @@ static int ask_allowed(struct lia_broker *b, struct session *s, const struct lia
 	return 0;
 }
 
-void lia_onward_ask(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+void lia_onward_ask(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
 {
 	const char *me = s->cert.subject, *grantee = f->u.consent_ask.grantee;
 	int64_t now = lia_now();
@@ -234,7 +234,7 @@ void lia_onward_ask(struct lia_broker *b, struct session *s, const struct lia_fr
 	notify_consent(b, c.originator, &c);
 }
 
-void lia_onward_query(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+void lia_onward_query(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
 {
 	struct lia_consent_request *v = calloc(CONSENT_LIST_MAX, sizeof *v);
 	size_t n = 0;
@@ -263,7 +263,7 @@ void lia_onward_query(struct lia_broker *b, struct session *s, const struct lia_
 }
 
 /* The refusal: recorded, and the requester sees it in its list. */
-static void consent_refuse(struct lia_broker *b, struct session *s, const struct lia_frame *f,
+static void consent_refuse(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f,
 			   struct lia_consent_request *c, const struct lia_header *h)
 {
 	char err[LIA_ERR_MAX];
@@ -351,7 +351,7 @@ static void grant_work_free(struct grant_work *w)
 
 /* The signed consent and the originator's copy of the envelope, checked
  * against request c: the copy (owned by the caller), or NULL replied. */
-static struct lia_envelope *grant_check(struct lia_broker *b, struct session *s, const struct lia_frame *f,
+static struct lia_envelope *grant_check(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f,
 					const struct lia_consent_request *c, int64_t now)
 {
 	char err[LIA_ERR_MAX];
@@ -396,7 +396,7 @@ static void grant_consents(struct grant_work *w, const struct lia_consent_reques
 }
 
 /* Candidates: the grantee's principals that do not hold the message. */
-static void grant_candidates(struct lia_broker *b, const struct session *s, struct grant_work *w,
+static void grant_candidates(struct lia_broker *b, const struct lia_session *s, struct grant_work *w,
 			     const struct lia_consent_request *c, const struct lia_header *h)
 {
 	w->nc = 0;
@@ -416,7 +416,7 @@ static void grant_candidates(struct lia_broker *b, const struct session *s, stru
 /* The grant's writes, in the turn's transaction: the merged envelope,
  * the consent-granted record, a disclose or withhold record and delivery
  * per candidate, the answered request. Replies either way. */
-static void grant_commit(struct lia_broker *b, struct session *s, const struct lia_frame *f,
+static void grant_commit(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f,
 			 struct lia_consent_request *c, uint64_t mseq, const struct lia_header *h,
 			 const struct grant_work *w, int64_t now)
 {
@@ -471,7 +471,7 @@ fail_replied:
 /* A grant: decided like a publish, on the onward path, with every
  * consent granted for the message so far; the wraps for the permitted
  * come from the originator's copy (extra). */
-static void consent_grant(struct lia_broker *b, struct session *s, const struct lia_frame *f,
+static void consent_grant(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f,
 			  struct lia_consent_request *c, uint64_t mseq, const struct lia_envelope *e)
 {
 	const struct lia_header *h = lia_envelope_header(e);
@@ -515,7 +515,7 @@ out:
 	lia_envelope_destroy(&extra);
 }
 
-void lia_onward_answer(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+void lia_onward_answer(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
 {
 	const char *me = s->cert.subject;
 	struct lia_consent_request c;

@@ -20,9 +20,9 @@
 
 #include "broker_int.h"
 
-void lia_onward_ask(struct lia_broker *b, struct session *s, const struct lia_frame *f);
-void lia_onward_query(struct lia_broker *b, struct session *s, const struct lia_frame *f);
-void lia_onward_answer(struct lia_broker *b, struct session *s, const struct lia_frame *f);
+void lia_onward_ask(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f);
+void lia_onward_query(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f);
+void lia_onward_answer(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f);
 /* Close the waiting requests of erased message m as refused, recorded,
  * and tell the requesters. Inside the turn's transaction; -1 aborted it. */
 int lia_onward_close(struct lia_broker *b, const struct lia_store_message *m, int64_t now);

@@ -26,7 +26,7 @@ static void ack_refusal(struct lia_frame *f, uint64_t req, const uint8_t *id, en
 	snprintf(f->u.publish_ack.reason, sizeof f->u.publish_ack.reason, "%s", reason);
 }
 
-static void refuse_publish(struct lia_broker *b, struct session *s, uint64_t req, const uint8_t *id,
+static void refuse_publish(struct lia_broker *b, struct lia_session *s, uint64_t req, const uint8_t *id,
 			   enum lia_refusal code, const char *rule, const char *reason)
 {
 	struct lia_frame f;
@@ -50,7 +50,7 @@ static struct lia_rate *rate_of(struct lia_broker *b, const char *subject)
 
 /* A repeated id: the original's acknowledgement, queued behind this
  * turn's commit since the original may still be in it. */
-static void ack_duplicate(struct lia_broker *b, struct session *s, uint64_t req,
+static void ack_duplicate(struct lia_broker *b, struct lia_session *s, uint64_t req,
 			  const struct lia_admission *a)
 {
 	struct lia_frame ack, fb;
@@ -92,7 +92,7 @@ static void message_row(struct lia_store_message *m, const struct lia_policy *p,
  * or withhold record and delivery per candidate b->cand[0..nc), all in
  * the turn's transaction, and the acknowledgement queued behind the
  * commit. 0, or -1 when the turn had to be aborted (err says why). */
-static int publish_commit(struct lia_broker *b, struct session *s, const struct lia_frame *f,
+static int publish_commit(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f,
 			  const struct lia_admission *a, size_t nc, int64_t now,
 			  struct lia_store_message *m, char err[static LIA_ERR_MAX])
 {
@@ -150,7 +150,7 @@ out:
 
 /* The pipeline: admission (admit.h), candidates (candidates.h), the
  * commit; the budget is spent only for a message that got this far. */
-void lia_publish_handle(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
 {
 	int64_t now = lia_now();
 	struct lia_rate *rate = rate_of(b, s->cert.subject);

@@ -13,6 +13,6 @@
 
 #include "broker_int.h"
 
-void lia_publish_handle(struct lia_broker *b, struct session *s, const struct lia_frame *f);
+void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f);
 
 #endif

@@ -60,7 +60,7 @@ static void answer_free(struct answer *a)
 /* Who received message_id: its disclose and withhold records, read by
  * the ranges the store keeps (the publication's and each granted
  * consent's), and whether each recipient acknowledged. 0, or -1 replied. */
-static int answer_disclosures(struct lia_broker *b, struct session *s, const struct lia_frame *f,
+static int answer_disclosures(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f,
 			      bool auditor, struct answer *a)
 {
 	char err[LIA_ERR_MAX];
@@ -113,7 +113,7 @@ static int answer_disclosures(struct lia_broker *b, struct session *s, const str
 }
 
 /* Encoded ledger records from..to, within the checkpoint of size. */
-static int answer_records(struct lia_broker *b, struct session *s, const struct lia_frame *f,
+static int answer_records(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f,
 			  uint64_t size, struct answer *a)
 {
 	char err[LIA_ERR_MAX];
@@ -142,7 +142,7 @@ static int answer_records(struct lia_broker *b, struct session *s, const struct 
 }
 
 /* An inclusion or consistency proof between from and to. */
-static int answer_proof(struct lia_broker *b, struct session *s, const struct lia_frame *f,
+static int answer_proof(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f,
 			struct answer *a)
 {
 	char err[LIA_ERR_MAX];
@@ -163,7 +163,7 @@ static int answer_proof(struct lia_broker *b, struct session *s, const struct li
 }
 
 /* The auditor's queries: each answer carries the latest checkpoint. */
-static int answer_ledger(struct lia_broker *b, struct session *s, const struct lia_frame *f,
+static int answer_ledger(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f,
 			 bool auditor, struct answer *a)
 {
 	char err[LIA_ERR_MAX];
@@ -193,7 +193,7 @@ static int answer_ledger(struct lia_broker *b, struct session *s, const struct l
 	}
 }
 
-void lia_query_audit(struct lia_broker *b, struct session *s, const struct lia_frame *f)
+void lia_query_audit(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
 {
 	bool auditor = lia_cert_has_role(&s->cert, LIA_ROLE_AUDITOR);
 	struct answer a;

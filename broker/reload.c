@@ -69,7 +69,7 @@ int lia_reload_directory(struct lia_broker *b, bool reload)
 	free(b->rates);
 	b->rates = calloc(b->dir.n ? b->dir.n : 1, sizeof *b->rates);
 	for (uint32_t i = 0; i < b->n_sessions; i++) {
-		struct session *s = &b->sessions[i];
+		struct lia_session *s = &b->sessions[i];
 		if (!s->used)
 			continue;
 		const struct lia_directory_entry *e = lia_directory_find(&b->dir, s->cert.subject);

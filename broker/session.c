@@ -10,7 +10,7 @@
 
 #include "util.h"
 
-struct session *lia_session_find(struct lia_broker *b, const uint8_t *rid, size_t len)
+struct lia_session *lia_session_find(struct lia_broker *b, const uint8_t *rid, size_t len)
 {
 	for (uint32_t i = 0; i < b->n_sessions; i++)
 		if (b->sessions[i].used && b->sessions[i].rid_len == len &&
@@ -19,11 +19,11 @@ struct session *lia_session_find(struct lia_broker *b, const uint8_t *rid, size_
 	return NULL;
 }
 
-struct session *lia_session_new(struct lia_broker *b, const uint8_t *rid, size_t len)
+struct lia_session *lia_session_new(struct lia_broker *b, const uint8_t *rid, size_t len)
 {
 	for (uint32_t i = 0; i < b->cfg.max_sessions; i++) /* a free slot */
 		if (!b->sessions[i].used) {
-			struct session *s = &b->sessions[i];
+			struct lia_session *s = &b->sessions[i];
 			if (i >= b->n_sessions)
 				b->n_sessions = i + 1;
 			memset(s, 0, sizeof *s);

@@ -13,9 +13,9 @@
 #include "broker_int.h"
 
 /* The session of routing id rid, or NULL. */
-struct session *lia_session_find(struct lia_broker *b, const uint8_t *rid, size_t len);
+struct lia_session *lia_session_find(struct lia_broker *b, const uint8_t *rid, size_t len);
 /* A fresh session in a free slot, or NULL when cfg.max_sessions are in use. */
-struct session *lia_session_new(struct lia_broker *b, const uint8_t *rid, size_t len);
+struct lia_session *lia_session_new(struct lia_broker *b, const uint8_t *rid, size_t len);
 /* Tell subject's receiving sessions to look in the store for deliveries. */
 void lia_session_mark_pending(struct lia_broker *b, const char *subject);
 

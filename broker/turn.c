@@ -39,13 +39,13 @@ int lia_turn_queue(struct lia_broker *b, const uint8_t *rid, size_t rid_len,
 		size_t ncap = b->cap_out ? 2 * b->cap_out : 64;
 		if (ncap > OUTBOX_MAX)
 			return -1;
-		struct outmsg *v = realloc(b->out, ncap * sizeof *v);
+		struct lia_outmsg *v = realloc(b->out, ncap * sizeof *v);
 		if (v == NULL)
 			return -1;
 		b->out = v;
 		b->cap_out = ncap;
 	}
-	struct outmsg *o = &b->out[b->n_out];
+	struct lia_outmsg *o = &b->out[b->n_out];
 	memset(o, 0, sizeof *o);
 	memcpy(o->rid, rid, rid_len);
 	o->rid_len = rid_len;
@@ -75,7 +75,7 @@ static void send_raw(struct lia_broker *b, const uint8_t *rid, size_t rid_len, c
 static void out_flush(struct lia_broker *b, bool committed)
 {
 	for (size_t i = 0; i < b->n_out; i++) {
-		struct outmsg *o = &b->out[i];
+		struct lia_outmsg *o = &b->out[i];
 		if (committed)
 			send_raw(b, o->rid, o->rid_len, o->frame, o->len);
 		else if (o->fallback != NULL)

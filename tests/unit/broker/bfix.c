@@ -167,9 +167,9 @@ void bfix_seal(const struct fx_principal *from, enum lia_kind kind, int64_t crea
 	free(body);
 }
 
-struct session *bfix_session(struct bfix *x, const struct fx_principal *p)
+struct lia_session *bfix_session(struct bfix *x, const struct fx_principal *p)
 {
-	struct session *s = lia_session_new(&x->b, p->transport->pk, 32);
+	struct lia_session *s = lia_session_new(&x->b, p->transport->pk, 32);
 	assert_non_null(s);
 	s->cert = p->cert;
 	s->receive = true;
@@ -178,7 +178,7 @@ struct session *bfix_session(struct bfix *x, const struct fx_principal *p)
 	return s;
 }
 
-struct lia_publish_ack_view bfix_publish(struct bfix *x, struct session *s, const uint8_t *env,
+struct lia_publish_ack_view bfix_publish(struct bfix *x, struct lia_session *s, const uint8_t *env,
 					 size_t env_len, const char *const *to, size_t n)
 {
 	struct lia_broker *b = &x->b;
@@ -193,7 +193,7 @@ struct lia_publish_ack_view bfix_publish(struct bfix *x, struct session *s, cons
 	if (b->n_out > before) {
 		struct lia_frame ack;
 		char why[LIA_ERR_MAX];
-		const struct outmsg *o = &b->out[b->n_out - 1];
+		const struct lia_outmsg *o = &b->out[b->n_out - 1];
 		assert_int_equal(lia_frame_decode(&ack, o->frame, o->len, why), 0);
 		assert_int_equal(ack.type, LIA_FRAME_PUBLISH_ACK);
 		v.queued = true;
@@ -208,7 +208,7 @@ struct lia_publish_ack_view bfix_publish(struct bfix *x, struct session *s, cons
 	return v;
 }
 
-struct lia_publish_ack_view bfix_publish_route(struct bfix *x, struct session *s,
+struct lia_publish_ack_view bfix_publish_route(struct bfix *x, struct lia_session *s,
 					       const struct fx_principal *sender,
 					       const struct fx_principal *to, struct lia_header *h)
 {

@@ -52,7 +52,7 @@ void bfix_seal(const struct fx_principal *from, enum lia_kind kind, int64_t crea
 	       struct lia_header *h);
 
 /* The session of principal p as if it had said Hello (receive, window 8). */
-struct session *bfix_session(struct bfix *x, const struct fx_principal *p);
+struct lia_session *bfix_session(struct bfix *x, const struct fx_principal *p);
 
 /* A Publish frame from s of env to the subjects to[0..n), through the
  * publish pipeline, then the turn's commit. Returns the PublishAck that
@@ -64,12 +64,12 @@ struct lia_publish_ack_view {
 	uint64_t sequence;
 	uint32_t recipients, withheld;
 };
-struct lia_publish_ack_view bfix_publish(struct bfix *x, struct session *s, const uint8_t *env,
+struct lia_publish_ack_view bfix_publish(struct bfix *x, struct lia_session *s, const uint8_t *env,
 					 size_t env_len, const char *const *to, size_t n);
 
 /* A route message from sender (whose session is s) to one principal,
  * published and committed; *h is its header. */
-struct lia_publish_ack_view bfix_publish_route(struct bfix *x, struct session *s,
+struct lia_publish_ack_view bfix_publish_route(struct bfix *x, struct lia_session *s,
 					       const struct fx_principal *sender,
 					       const struct fx_principal *to, struct lia_header *h);
 

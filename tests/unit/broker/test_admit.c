@@ -117,7 +117,7 @@ static void test_bad_signature_before_the_store(void **state)
 	uint8_t *env;
 	size_t len;
 	route(&x.it, x.now, NULL, &env, &len);
-	struct session *s = bfix_session(&x, &x.it);
+	struct lia_session *s = bfix_session(&x, &x.it);
 	const char *to[] = {"MT-AFM/valletta"};
 	assert_true(bfix_publish(&x, s, env, len, to, 1).accepted);
 
@@ -148,7 +148,7 @@ static void test_duplicate_returns_the_original(void **state)
 	uint8_t *env;
 	size_t len;
 	route(&x.it, x.now, NULL, &env, &len);
-	struct session *s = bfix_session(&x, &x.it);
+	struct lia_session *s = bfix_session(&x, &x.it);
 	const char *to[] = {"MT-AFM/valletta"};
 	struct lia_publish_ack_view first = bfix_publish(&x, s, env, len, to, 1);
 	assert_true(first.accepted);
@@ -205,7 +205,7 @@ static void test_rate_skew_policy(void **state)
 static void test_refused_message_spends_no_budget(void **state)
 {
 	(void)state;
-	struct session *s = bfix_session(&x, &x.it);
+	struct lia_session *s = bfix_session(&x, &x.it);
 	const struct lia_directory_entry *me = lia_directory_find(&x.b.dir, "IT-GDF/ventimiglia");
 	struct lia_rate *r = &x.b.rates[me - x.b.dir.v];
 	uint32_t limit = x.b.policy->publish_per_hour;

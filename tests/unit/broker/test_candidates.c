@@ -11,7 +11,7 @@
 #include "candidates.h"
 
 static struct bfix x;
-static struct candidate cand[16];
+static struct lia_candidate cand[16];
 
 static int setup(void **state)
 {
@@ -158,6 +158,31 @@ static void test_deny_and_no_wrap_become_withholds(void **state)
 	free(env);
 }
 
+/* Through the publish pipeline: the DENY is recorded as a withhold and
+ * gets no delivery; the permitted recipient's delivery waits in the store. */
+static void test_withheld_gets_no_delivery(void **state)
+{
+	(void)state;
+	struct lia_session *s = bfix_session(&x, &x.it);
+	const struct fx_principal *wrapped[] = {&x.gr, &x.mt};
+	const char *to[] = {"GR-HCG/piraeus", "MT-AFM/valletta"};
+	uint8_t *env;
+	size_t len;
+	struct lia_header h;
+	bfix_seal(&x.it, LIA_KIND_NETWORK, x.now, NULL, wrapped, 2, &env, &len, &h);
+	struct lia_publish_ack_view v = bfix_publish(&x, s, env, len, to, 2);
+	free(env);
+	assert_true(v.accepted);
+	assert_int_equal(v.recipients, 1);
+	assert_int_equal(v.withheld, 1);
+	struct lia_store_delivery d[2];
+	size_t n = 99;
+	assert_int_equal(lia_store_pending(x.b.store, "MT-AFM/valletta", 0, x.now, d, 2, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(lia_store_pending(x.b.store, "GR-HCG/piraeus", 0, x.now, d, 2, &n), 0);
+	assert_int_equal(n, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +191,7 @@ int main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_feeds_match_and_each_principal_once, setup, bfix_teardown, &x),
 		cmocka_unit_test_prestate_setup_teardown(test_at_most_max, setup, bfix_teardown, &x),
 		cmocka_unit_test_prestate_setup_teardown(test_deny_and_no_wrap_become_withholds, setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_withheld_gets_no_delivery, setup, bfix_teardown, &x),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

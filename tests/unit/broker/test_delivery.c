@@ -15,7 +15,7 @@
 #define YEAR INT64_C(31536000)
 
 static struct bfix x;
-static struct session *it, *mt, *gr;
+static struct lia_session *it, *mt, *gr;
 static uint64_t dseq; /* mt's delivery of the message it published */
 
 static int setup(void **state)
@@ -36,7 +36,7 @@ static int setup(void **state)
 	return 0;
 }
 
-static void ack(struct session *s, uint64_t seq, bool erased)
+static void ack(struct lia_session *s, uint64_t seq, bool erased)
 {
 	struct lia_frame f;
 	lia_frame_init(&f, LIA_FRAME_ACK, 3);
@@ -76,7 +76,7 @@ static uint64_t ledger_size(void)
 static void test_window_accounting(void **state)
 {
 	(void)state;
-	struct session s = {.cursor = 5, .inflight = 2};
+	struct lia_session s = {.cursor = 5, .inflight = 2};
 	lia_deliver_acked(&s, 3);
 	assert_int_equal(s.inflight, 1);
 	assert_true(s.maybe_pending); /* the freed slot may take the next one */

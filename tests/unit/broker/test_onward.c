@@ -16,7 +16,7 @@
 #define YEAR INT64_C(31536000)
 
 static struct bfix x;
-static struct session *it, *mt, *gr;
+static struct lia_session *it, *mt, *gr;
 static uint64_t mseq;
 static uint8_t mid[LIA_ID_BYTES];
 
@@ -34,7 +34,7 @@ static int setup(void **state)
 	return 0;
 }
 
-static void ask(struct session *s, const char *grantee)
+static void ask(struct lia_session *s, const char *grantee)
 {
 	struct lia_frame f;
 	lia_frame_init(&f, LIA_FRAME_CONSENT_ASK, 5);
@@ -45,7 +45,7 @@ static void ask(struct session *s, const char *grantee)
 	lia_turn_commit(&x.b);
 }
 
-static void refuse(struct session *s, uint64_t request)
+static void refuse(struct lia_session *s, uint64_t request)
 {
 	struct lia_frame f;
 	lia_frame_init(&f, LIA_FRAME_CONSENT_ANSWER, 6);
