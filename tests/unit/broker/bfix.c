@@ -221,3 +221,12 @@ struct lia_publish_ack_view bfix_publish_route(struct bfix *x, struct lia_sessio
 	free(env);
 	return v;
 }
+
+uint64_t bfix_ledger_size(struct bfix *x)
+{
+	char err[LIA_ERR_MAX];
+	uint64_t size = 0;
+	if (lia_ledger_size(x->b.ledger, &size, err) != 0)
+		fail_msg("%s", err);
+	return size;
+}

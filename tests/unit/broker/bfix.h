@@ -67,6 +67,9 @@ struct lia_publish_ack_view {
 struct lia_publish_ack_view bfix_publish(struct bfix *x, struct lia_session *s, const uint8_t *env,
 					 size_t env_len, const char *const *to, size_t n);
 
+/* Records in the ledger, as committed. */
+uint64_t bfix_ledger_size(struct bfix *x);
+
 /* A route message from sender (whose session is s) to one principal,
  * published and committed; *h is its header. */
 struct lia_publish_ack_view bfix_publish_route(struct bfix *x, struct lia_session *s,

@@ -63,16 +63,6 @@ static size_t owed_erasures(const char *subject)
 	return n;
 }
 
-/* Records in the ledger, as committed. */
-static uint64_t ledger_size(void)
-{
-	char err[LIA_ERR_MAX];
-	uint64_t size = 0;
-	if (lia_ledger_size(x.b.ledger, &size, err) != 0)
-		fail_msg("%s", err);
-	return size;
-}
-
 static void test_window_accounting(void **state)
 {
 	(void)state;
@@ -90,22 +80,22 @@ static void test_window_accounting(void **state)
 static void test_own_ack_is_stored_and_recorded_once(void **state)
 {
 	(void)state;
-	uint64_t before = ledger_size();
+	uint64_t before = bfix_ledger_size(&x);
 	ack(mt, dseq, false);
-	assert_int_equal(ledger_size(), before + 1);
+	assert_int_equal(bfix_ledger_size(&x), before + 1);
 	assert_int_equal(pending("MT-AFM/valletta"), 0);
 	assert_int_equal(mt->inflight, 0);
 	ack(mt, dseq, false); /* again: already acknowledged */
-	assert_int_equal(ledger_size(), before + 1);
+	assert_int_equal(bfix_ledger_size(&x), before + 1);
 }
 
 static void test_unknown_or_foreign_ack_changes_nothing(void **state)
 {
 	(void)state;
-	uint64_t before = ledger_size();
+	uint64_t before = bfix_ledger_size(&x);
 	ack(gr, dseq, false); /* mt's delivery, acknowledged by gr */
 	ack(mt, dseq + 100, false);
-	assert_int_equal(ledger_size(), before);
+	assert_int_equal(bfix_ledger_size(&x), before);
 	assert_int_equal(pending("MT-AFM/valletta"), 1);
 	assert_int_equal(mt->inflight, 1);
 }
@@ -119,15 +109,15 @@ static void test_erase_confirmation(void **state)
 	lia_deliver_expire(&x.b, x.now + 20 * YEAR);
 	assert_true(mt->maybe_erase);
 	assert_int_equal(owed_erasures("MT-AFM/valletta"), 1);
-	uint64_t before = ledger_size();
+	uint64_t before = bfix_ledger_size(&x);
 	ack(gr, dseq, true);
-	assert_int_equal(ledger_size(), before);
+	assert_int_equal(bfix_ledger_size(&x), before);
 	assert_int_equal(owed_erasures("MT-AFM/valletta"), 1);
 	ack(mt, dseq, true);
-	assert_int_equal(ledger_size(), before + 1);
+	assert_int_equal(bfix_ledger_size(&x), before + 1);
 	assert_int_equal(owed_erasures("MT-AFM/valletta"), 0);
 	ack(mt, dseq, true); /* nothing owed any more */
-	assert_int_equal(ledger_size(), before + 1);
+	assert_int_equal(bfix_ledger_size(&x), before + 1);
 }
 
 int main(void)

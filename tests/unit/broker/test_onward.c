@@ -64,29 +64,19 @@ static int state_of(const char *grantee, struct lia_consent_request *c)
 	return rc == 1 ? (int)c->state : -1;
 }
 
-/* Records in the ledger, as committed. */
-static uint64_t ledger_size(void)
-{
-	char err[LIA_ERR_MAX];
-	uint64_t size = 0;
-	if (lia_ledger_size(x.b.ledger, &size, err) != 0)
-		fail_msg("%s", err);
-	return size;
-}
-
 static void test_ask_is_pending_and_asked_once(void **state)
 {
 	(void)state;
 	struct lia_consent_request c;
-	uint64_t before = ledger_size();
+	uint64_t before = bfix_ledger_size(&x);
 	ask(mt, "GR-HCG");
 	assert_int_equal(state_of("GR-HCG", &c), LIA_CONSENT_PENDING);
-	assert_int_equal(ledger_size(), before + 1); /* consent-requested */
+	assert_int_equal(bfix_ledger_size(&x), before + 1); /* consent-requested */
 	uint64_t request = c.request;
 	ask(mt, "GR-HCG"); /* the same request, in its state */
 	assert_int_equal(state_of("GR-HCG", &c), LIA_CONSENT_PENDING);
 	assert_int_equal(c.request, request);
-	assert_int_equal(ledger_size(), before + 1);
+	assert_int_equal(bfix_ledger_size(&x), before + 1);
 }
 
 /* Only a recipient asks; not for the originator's own agency; only for
@@ -95,7 +85,7 @@ static void test_who_may_ask(void **state)
 {
 	(void)state;
 	struct lia_consent_request c;
-	uint64_t before = ledger_size();
+	uint64_t before = bfix_ledger_size(&x);
 	ask(gr, "HR-MUP"); /* gr never received it */
 	uint64_t waiting = 99;
 	assert_int_equal(lia_store_consents_waiting(x.b.store, "GR-HCG/piraeus", &waiting), 0);
@@ -104,7 +94,7 @@ static void test_who_may_ask(void **state)
 	assert_int_equal(state_of("IT-GDF", &c), -1);
 	ask(mt, "XX-NOBODY");
 	assert_int_equal(state_of("XX-NOBODY", &c), -1);
-	assert_int_equal(ledger_size(), before);
+	assert_int_equal(bfix_ledger_size(&x), before);
 }
 
 /* pending -> refused, once, by the originator only. */
@@ -114,17 +104,17 @@ static void test_refusal(void **state)
 	struct lia_consent_request c;
 	ask(mt, "GR-HCG");
 	assert_int_equal(state_of("GR-HCG", &c), LIA_CONSENT_PENDING);
-	uint64_t request = c.request, before = ledger_size();
+	uint64_t request = c.request, before = bfix_ledger_size(&x);
 	refuse(mt, request); /* the requester never answers its own request */
 	refuse(gr, request); /* nor does a stranger */
 	assert_int_equal(state_of("GR-HCG", &c), LIA_CONSENT_PENDING);
-	assert_int_equal(ledger_size(), before);
+	assert_int_equal(bfix_ledger_size(&x), before);
 	refuse(it, request);
 	assert_int_equal(state_of("GR-HCG", &c), LIA_CONSENT_REFUSED);
 	assert_string_equal(c.reason, "not now");
-	assert_int_equal(ledger_size(), before + 1); /* consent-refused */
+	assert_int_equal(bfix_ledger_size(&x), before + 1); /* consent-refused */
 	refuse(it, request); /* answered already */
-	assert_int_equal(ledger_size(), before + 1);
+	assert_int_equal(bfix_ledger_size(&x), before + 1);
 }
 
 /* A request still waiting when its message is erased is closed as
