@@ -2,23 +2,36 @@
  * broker.h — the Liaison broker: one event loop over a CurveZMQ ROUTER,
  * its ZAP handler, a signal descriptor and timers (DESIGN §5).
  *
- * Pipeline of one loop turn:
- *   ZAP requests  -> admit only transport keys of valid, unrevoked
- *                    principal certificates (fail closed)
- *   frames        -> decode (wire) -> per type: publish is verified,
- *                    admissible(), decide() per candidate, and written
- *                    with its deliveries and ledger records into the
- *                    turn's transaction; acks and queries likewise
- *   commit        -> one SQLite transaction per turn (group commit,
- *                    synchronous=FULL); replies wait for it
+ * Pipeline of one loop turn, and the module (broker/NAME.h) of each step:
+ *   ZAP requests  -> zap: admit only transport keys of valid, unrevoked
+ *                    principal certificates (fail closed); the decision
+ *                    is pure, refusals are recorded at a bounded rate
+ *   frames        -> broker.c reads the ROUTER, wire decodes, session
+ *                    finds the agent's session, and one module per type:
+ *     Publish     -> publish: admit (pure: decode, originator and
+ *                    signature, then the store's duplicate lookup, rate,
+ *                    skew, policy), candidates (addressees and feeds,
+ *                    decide() for each), then the commit of the message,
+ *                    its deliveries and ledger records (record) into the
+ *                    turn's transaction; the rate budget is spent only
+ *                    by an accepted message
+ *     Ack         -> delivery (deliveries and erase confirmations)
+ *     Subscribe.. -> feeds;  Inbox, Fetch, Directory -> inbox
+ *     AuditQuery  -> query;  Consent* -> onward (the consent workflow)
+ *   commit        -> turn: one transaction of the unit of work per turn
+ *                    (store/unit.h: group commit, synchronous=FULL);
+ *                    replies wait for it in the turn's outbox
  *   replies       -> publish-acks and answers, only after the commit
- *   deliveries    -> from the store, in commit order, within each
- *                    agent's window: no byte leaves before its disclose
- *                    record is durable
- *   timers        -> checkpoints, expiry, idle sessions
+ *   deliveries    -> delivery: from the store, in commit order, within
+ *                    each agent's window: no byte leaves before its
+ *                    disclose record is durable
+ *   timers        -> checkpoints, expiry (delivery, onward), idle sessions
+ *   SIGHUP        -> reload: policy, certificates, revocations
  *
- * State lives in struct lia_broker, never in globals; the only global is
- * the stop flag set by signals in main.c (read through a signalfd here).
+ * State lives in struct lia_broker (broker_int.h, private to broker/),
+ * never in globals; the only global is the stop flag set by signals in
+ * main.c (read through a signalfd here). No module names a database
+ * type: the store and ledger are the unit of work's.
  */
 #ifndef LIA_BROKER_H
 #define LIA_BROKER_H

@@ -1,0 +1,116 @@
+/* admit.c — see admit.h. */
+#include "admit.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "decide.h"
+
+#define RATE_WINDOW_SECONDS 3600
+
+static enum lia_admit_verdict refuse(struct lia_admission *a, enum lia_refusal code,
+				     const char *rule, const char *reason)
+{
+	a->refusal = code;
+	snprintf(a->rule, sizeof a->rule, "%s", rule != NULL ? rule : "");
+	snprintf(a->reason, sizeof a->reason, "%s", reason);
+	return LIA_ADMIT_REFUSE;
+}
+
+bool lia_rate_allows(const struct lia_rate *r, const struct lia_policy *p, int64_t now)
+{
+	if (r == NULL || p->publish_per_hour == 0)
+		return true;
+	uint32_t used = now - r->window_start >= RATE_WINDOW_SECONDS ? 0 : r->count;
+	return used < p->publish_per_hour;
+}
+
+void lia_rate_spend(struct lia_rate *r, int64_t now)
+{
+	if (r == NULL)
+		return;
+	if (now - r->window_start >= RATE_WINDOW_SECONDS) {
+		r->window_start = now;
+		r->count = 0;
+	}
+	r->count++;
+}
+
+/* The checks that need no store: who signed it, and is it intact. */
+static enum lia_admit_verdict check_sender(struct lia_admission *a, const struct lia_admit_input *in)
+{
+	const struct lia_header *h = a->h;
+	/* The originator is who the ZAP handler authenticated, not a field. */
+	if (strcmp(h->originator, in->sender->subject) != 0 ||
+	    memcmp(h->originator_sign_kid, in->sender->sign_kid, LIA_KEYID_BYTES) != 0)
+		return refuse(a, LIA_REFUSAL_NOT_ORIGINATOR, NULL,
+			      "the envelope is signed by another principal than this connection's");
+	enum lia_env_status st = lia_envelope_verify(a->env, in->sender, in->crl);
+	if (st != LIA_ENV_OK)
+		return refuse(a, LIA_REFUSAL_VERIFICATION, NULL, lia_env_status_str(st));
+	return LIA_ADMIT_ACCEPT;
+}
+
+/* A repeated id: the original's acknowledgement when it is the
+ * sender's own; another originator's id is a duplicate too, answered as
+ * one, but with refusal set (malformed: the id is taken). */
+static enum lia_admit_verdict check_duplicate(struct lia_admission *a, const struct lia_admit_input *in)
+{
+	int found = lia_store_message_find(in->store, a->h->id, &a->original);
+	if (found < 0)
+		return refuse(a, LIA_REFUSAL_UNAVAILABLE, NULL, "store error");
+	if (found == 0)
+		return LIA_ADMIT_ACCEPT;
+	if (strcmp(a->original.originator, in->sender->subject) != 0)
+		(void)refuse(a, LIA_REFUSAL_MALFORMED, NULL, "message id already used");
+	return LIA_ADMIT_DUPLICATE;
+}
+
+/* The exchange's limits: rate, clock, policy. */
+static enum lia_admit_verdict check_limits(struct lia_admission *a, const struct lia_admit_input *in)
+{
+	const struct lia_policy *p = in->policy;
+	const struct lia_header *h = a->h;
+	char why[LIA_DETAIL_MAX];
+	if (!lia_rate_allows(in->rate, p, in->now)) {
+		snprintf(why, sizeof why, "at most %u publications per hour for each principal",
+			 p->publish_per_hour);
+		return refuse(a, LIA_REFUSAL_RATE, NULL, why);
+	}
+	int64_t skew = p->skew_seconds;
+	if (h->created_at < in->now - skew || h->created_at > in->now + skew) {
+		snprintf(why, sizeof why, "created_at is %" PRId64 " s from the broker clock; at most %" PRId64,
+			 h->created_at - in->now, skew);
+		return refuse(a, LIA_REFUSAL_SKEW, NULL, why);
+	}
+	struct lia_decision dec;
+	if (lia_admissible(&dec, p, h, in->sender, in->crl, in->now) != LIA_PERMIT)
+		return refuse(a, LIA_REFUSAL_POLICY, lia_rule_id(dec.rule), dec.reason);
+	return LIA_ADMIT_ACCEPT;
+}
+
+enum lia_admit_verdict lia_admit(struct lia_admission *a, const struct lia_admit_input *in,
+				 const uint8_t *env, size_t len)
+{
+	memset(a, 0, sizeof *a);
+	enum lia_env_status st = lia_envelope_decode(&a->env, env, len);
+	if (st != LIA_ENV_OK) {
+		lia_envelope_destroy(&a->env);
+		return refuse(a, st == LIA_ENV_TOO_LARGE ? LIA_REFUSAL_TOO_LARGE : LIA_REFUSAL_MALFORMED,
+			      NULL, lia_env_status_str(st));
+	}
+	a->h = lia_envelope_header(a->env);
+	enum lia_admit_verdict v = check_sender(a, in);
+	if (v == LIA_ADMIT_ACCEPT)
+		v = check_duplicate(a, in);
+	if (v == LIA_ADMIT_ACCEPT)
+		v = check_limits(a, in);
+	return v;
+}
+
+void lia_admission_clear(struct lia_admission *a)
+{
+	lia_envelope_destroy(&a->env);
+	a->h = NULL;
+}

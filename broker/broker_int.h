@@ -1,0 +1,107 @@
+/*
+ * broker_int.h — the broker's state, shared by its modules and by
+ * nothing else (the public API is broker.h).
+ *
+ * struct lia_broker is one object passed first to every function of the
+ * broker's modules; there are no globals. Each module's header says
+ * which fields it owns; the others only read them. Sessions are the
+ * agents that said Hello on this connection (session.h); candidates are
+ * the scratch list of one publish or grant (candidates.h); the outbox
+ * holds the replies that wait for the turn's commit (turn.h).
+ *
+ * Nothing here names a database type: the store and ledger are borrowed
+ * from the unit of work (store/unit.h), which owns the connection.
+ */
+#ifndef LIA_BROKER_INT_H
+#define LIA_BROKER_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "admit.h"
+#include "config.h"
+#include "directory.h"
+#include "envelope.h"
+#include "ledger.h"
+#include "policy.h"
+#include "store.h"
+#include "unit.h"
+#include "wire.h"
+#include "zap.h"
+
+#define RID_MAX 256
+#define IDLE_SECONDS 120        /* a session silent this long is forgotten */
+#define CANDIDATES_MAX 4096
+#define ENV_CACHE_MAX 1024
+#define OUTBOX_MAX 100000
+#define FEEDS_PER_SUBSCRIBER 32
+#define CONSENTS_PER_MESSAGE 64 /* granted consents for one message, at most */
+struct lia_session {
+	bool used;
+	uint8_t rid[RID_MAX];
+	size_t rid_len;
+	struct lia_cert cert;      /* as authenticated; refreshed on reload */
+	bool receive;
+	uint32_t window;
+	uint32_t inflight;
+	uint64_t cursor;           /* last delivery number sent */
+	bool maybe_pending;        /* look in the store for deliveries */
+	uint64_t erase_cursor;     /* last erase notice sent */
+	bool maybe_erase;          /* look in the store for erase notices owed */
+	int64_t last_seen;
+};
+
+struct lia_outmsg {
+	uint8_t rid[RID_MAX];
+	size_t rid_len;
+	uint8_t *frame;            /* encoded reply */
+	size_t len;
+	uint8_t *fallback;         /* sent instead when the turn's commit fails */
+	size_t fallback_len;
+};
+
+struct lia_candidate {
+	const struct lia_directory_entry *who;
+	char via[LIA_FEED_NAME_MAX];
+};
+
+struct lia_broker {
+	struct lia_broker_config cfg;
+	void *zctx, *router, *zap;
+	int sigfd;
+	struct lia_identity_keys {
+		struct lia_cert cert;
+		uint8_t *cert_bytes;
+		size_t cert_len;
+		struct lia_secret *sign, *transport;
+	} me;
+	uint8_t authority_pk[32];
+	struct lia_directory dir;
+	struct lia_policy *policy;
+	struct lia_unit *unit;     /* owns the connection and the turn's transaction */
+	struct lia_store *store;   /* borrowed from unit */
+	struct lia_ledger *ledger; /* borrowed from unit */
+	struct lia_store_feed *feeds;
+	size_t n_feeds;
+	/* Publish rate per principal (policy publish_per_hour), indexed like
+	 * dir.v; fixed one-hour windows, reset when certificates reload. */
+	struct lia_rate *rates;
+	struct lia_session *sessions;
+	bool feeds_dirty;          /* a subscribe or unsubscribe is in the turn */
+	uint32_t n_sessions;       /* sessions[0..n_sessions) may be in use */
+	bool in_txn;
+	struct lia_outmsg *out;
+	size_t n_out, cap_out;
+	struct {
+		uint64_t seq;
+		struct lia_envelope *env;
+	} cache[ENV_CACHE_MAX];
+	size_t n_cache;
+	struct lia_candidate *cand;
+	struct lia_zap_refusals refusals; /* zap.h */
+	int64_t next_expiry;
+	bool stop;
+};
+
+#endif

@@ -1,0 +1,189 @@
+/* delivery.c — see delivery.h. */
+#include "delivery.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "blog.h"
+#include "onward.h"
+#include "record.h"
+#include "turn.h"
+#include "util.h"
+
+/* Push stored deliveries to one session, in order, within its window. */
+void lia_deliver_pending(struct lia_broker *b, struct lia_session *s)
+{
+	struct lia_store_delivery d[64];
+	while (s->maybe_pending && s->inflight < s->window) {
+		size_t want = s->window - s->inflight, n = 0;
+		if (want > 64)
+			want = 64;
+		if (lia_store_pending(b->store, s->cert.subject, s->cursor, lia_now(), d, want, &n) != 0) {
+			lia_blog("store-error", "pending deliveries for %s", s->cert.subject);
+			return;
+		}
+		if (n < want)
+			s->maybe_pending = false;
+		for (size_t i = 0; i < n; i++) {
+			const struct lia_envelope *e = lia_envcache_get(b, d[i].message_seq);
+			uint8_t *one = NULL;
+			size_t one_len = 0;
+			s->cursor = d[i].seq;
+			if (e == NULL || lia_envelope_encode_for(e, s->cert.box_kid, &one, &one_len) != LIA_ENV_OK) {
+				lia_blog("deliver-skipped", "delivery=%" PRIu64 " to=%s reason=\"envelope unavailable\"",
+					 d[i].seq, s->cert.subject);
+				continue;
+			}
+			struct lia_frame f;
+			lia_frame_init(&f, LIA_FRAME_DELIVER, 0);
+			f.u.deliver.sequence = d[i].seq;
+			f.u.deliver.envelope = (struct lia_bytes){one, one_len};
+			memcpy(f.u.deliver.originator, d[i].originator, LIA_NAME_MAX);
+			f.u.deliver.received_at = d[i].received_at;
+			memcpy(f.u.deliver.via, d[i].via, LIA_FEED_NAME_MAX);
+			int rc = lia_wire_send(b->router, &(struct lia_bytes){s->rid, s->rid_len}, &f, ZMQ_DONTWAIT);
+			free(one);
+			if (rc != 0) {
+				if (errno == EHOSTUNREACH) {
+					s->used = false; /* gone: it catches up after reconnecting */
+					return;
+				}
+				/* Queue full: try again next turn from this point. */
+				s->cursor = d[i].seq - 1;
+				s->maybe_pending = true;
+				return;
+			}
+			s->inflight++;
+		}
+		if (n == 0)
+			break;
+	}
+}
+
+/* Push the erase notices a session is owed, in order; each stays owed
+ * until the recipient confirms the purge (Ack with erased set). */
+void lia_deliver_erasures(struct lia_broker *b, struct lia_session *s)
+{
+	struct lia_store_delivery d[64];
+	size_t n = 0;
+	/* One batch a turn, like deliveries: a principal that never confirms
+	 * costs the loop at most 64 small frames a turn. */
+	if (s->maybe_erase) {
+		if (lia_store_erasures(b->store, s->cert.subject, s->erase_cursor, d, 64, &n) != 0) {
+			lia_blog("store-error", "erase notices for %s", s->cert.subject);
+			return;
+		}
+		if (n < 64)
+			s->maybe_erase = false;
+		for (size_t i = 0; i < n; i++) {
+			struct lia_frame f;
+			lia_frame_init(&f, LIA_FRAME_ERASE, 0);
+			memcpy(f.u.erase.message_id, d[i].message_id, LIA_ID_BYTES);
+			f.u.erase.sequence = d[i].seq;
+			f.u.erase.expired_at = d[i].expires_at;
+			if (lia_wire_send(b->router, &(struct lia_bytes){s->rid, s->rid_len}, &f, ZMQ_DONTWAIT) != 0) {
+				if (errno == EHOSTUNREACH)
+					s->used = false;
+				else
+					s->maybe_erase = true; /* queue full: go on next turn */
+				return;
+			}
+			s->erase_cursor = d[i].seq;
+		}
+	}
+}
+
+void lia_deliver_acked(struct lia_session *s, uint64_t seq)
+{
+	if (s->inflight > 0 && seq <= s->cursor)
+		s->inflight--;
+	s->maybe_pending = true;
+}
+
+/* One acknowledgement of session s: of delivery seq, or (erased) of the
+ * purge its erase notice asked for. Stored, then recorded beside the
+ * delivery's or the erase's record; an unknown or foreign seq changes
+ * nothing and is not recorded. 0, or -1 with the turn aborted. */
+static int ack_one(struct lia_broker *b, struct lia_session *s, uint64_t seq, bool erased, int64_t now)
+{
+	if (lia_turn_need(b) != 0)
+		return -1;
+	struct lia_store_delivery d;
+	int rc = erased ? lia_store_erasure_done(b->store, s->cert.subject, seq, &d)
+			: lia_store_ack(b->store, s->cert.subject, seq, now, &d);
+	if (rc < 0) {
+		lia_turn_abort(b, erased ? "an erase confirmation could not be stored"
+					 : "an acknowledgement could not be stored");
+		return -1;
+	}
+	if (!erased)
+		lia_deliver_acked(s, seq);
+	if (rc == 0)
+		return 0;
+	if (!erased && d.erased) /* acknowledged after the erase: owed a notice */
+		s->maybe_erase = true;
+	struct lia_record r;
+	lia_rec_init(b, &r, LIA_OP_ACKNOWLEDGE);
+	r.has_message_id = true;
+	memcpy(r.message_id, d.message_id, LIA_ID_BYTES);
+	memcpy(r.originator, d.originator, LIA_NAME_MAX);
+	r.kind = (int)d.kind;
+	lia_rec_party(&r.actor, &s->cert);
+	lia_rec_party(&r.recipient, &s->cert);
+	if (erased)
+		snprintf(r.justification, sizeof r.justification,
+			 "erase notice for delivery %" PRIu64 ": every copy purged", d.seq);
+	else
+		snprintf(r.justification, sizeof r.justification, "delivery %" PRIu64, d.seq);
+	return lia_rec_append(b, &r);
+}
+
+void lia_deliver_ack(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
+{
+	int64_t now = lia_now();
+	for (size_t i = 0; i < f->u.ack.n; i++)
+		if (ack_one(b, s, f->u.ack.v[i], f->u.ack.erased, now) != 0)
+			return;
+}
+
+void lia_deliver_expire(struct lia_broker *b, int64_t now)
+{
+	struct lia_store_message m[64];
+	size_t n = 0;
+	char err[LIA_ERR_MAX];
+	if (lia_store_expired(b->store, now, m, 64, &n) != 0 || n == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (lia_turn_need(b) != 0)
+			return;
+		if (lia_store_erase(b->store, m[i].seq, now, err) != 0) {
+			lia_turn_abort(b, err);
+			return;
+		}
+		struct lia_record r;
+		lia_rec_init(b, &r, LIA_OP_ERASE);
+		r.has_message_id = true;
+		memcpy(r.message_id, m[i].id, LIA_ID_BYTES);
+		memcpy(r.originator, m[i].originator, LIA_NAME_MAX);
+		r.kind = (int)m[i].kind;
+		snprintf(r.justification, sizeof r.justification, "expired at %" PRId64, m[i].expires_at);
+		if (lia_rec_append(b, &r) != 0 || lia_onward_close(b, &m[i], now) != 0)
+			return;
+	}
+	lia_turn_commit(b);
+	for (size_t i = 0; i < n; i++) {
+		char idh[2 * LIA_ID_BYTES + 1];
+		lia_id_hex(idh, m[i].id);
+		lia_blog("erase", "id=%s expired_at=%" PRId64, idh, m[i].expires_at);
+	}
+	/* The notices are in the store now: every recipient holding a copy
+	 * gets one, now if it is online, else when it reconnects. */
+	for (uint32_t j = 0; j < b->n_sessions; j++)
+		if (b->sessions[j].used && b->sessions[j].receive)
+			b->sessions[j].maybe_erase = true;
+}

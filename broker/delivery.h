@@ -1,0 +1,35 @@
+/*
+ * delivery.h — delivery: pushing stored deliveries and erase notices to
+ * receiving sessions within their windows, taking their
+ * acknowledgements, and erasing expired messages.
+ *
+ * A delivery leaves only from the store, after the commit that made its
+ * disclose record durable. Owns the sessions' cursor, window accounting
+ * (inflight) and maybe_pending / maybe_erase flags. Trusts the session;
+ * an Ack's sequence numbers are checked against the store (an unknown
+ * or foreign one changes nothing and is not recorded). May call the
+ * store, wire's send on b->router, the record, turn and onward modules.
+ */
+#ifndef LIA_BROKER_DELIVERY_H
+#define LIA_BROKER_DELIVERY_H
+
+#include "broker_int.h"
+
+/* Push stored deliveries to one session, in order, within its window. */
+void lia_deliver_pending(struct lia_broker *b, struct lia_session *s);
+/* Push the erase notices a session is owed, one batch a turn. */
+void lia_deliver_erasures(struct lia_broker *b, struct lia_session *s);
+/* An Ack frame: deliveries received, or (erased set) copies purged; one
+ * path for both. The recipient confirms a purge named in an Erase
+ * notice; the ledger keeps that beside the erase record. */
+void lia_deliver_ack(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f);
+/* The window bookkeeping of an Ack of delivery seq: a delivery sent
+ * (seq <= cursor) frees its slot, and the store may hold more. Any seq
+ * at or below the cursor counts, known or not: the window is the
+ * session's own, so a wrong number only shortcuts its own flow control. */
+void lia_deliver_acked(struct lia_session *s, uint64_t seq);
+/* Erase what expired by now, record it, close its waiting consent
+ * requests, commit, and owe every receiving session its notices. */
+void lia_deliver_expire(struct lia_broker *b, int64_t now);
+
+#endif

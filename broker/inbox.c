@@ -1,0 +1,110 @@
+/* inbox.c — see inbox.h. */
+#include "inbox.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "turn.h"
+#include "util.h"
+
+void lia_inbox_list(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
+{
+	size_t max = f->u.inbox.limit, n = 0;
+	struct lia_store_delivery *d = calloc(max, sizeof *d);
+	struct lia_inbox_entry *v = calloc(max, sizeof *v);
+	if (d == NULL || v == NULL ||
+	    lia_store_inbox(b->store, s->cert.subject, f->u.inbox.after, lia_now(), d, max, &n) != 0) {
+		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		v[i].sequence = d[i].seq;
+		memcpy(v[i].message_id, d[i].message_id, LIA_ID_BYTES);
+		memcpy(v[i].originator, d[i].originator, LIA_NAME_MAX);
+		v[i].kind = d[i].kind;
+		v[i].created_at = d[i].created_at;
+		v[i].acknowledged = d[i].acked_at != 0;
+		v[i].erased = d[i].erased;
+		memcpy(v[i].via, d[i].via, LIA_FEED_NAME_MAX);
+	}
+	struct lia_frame r;
+	lia_frame_init(&r, LIA_FRAME_INBOX_LIST, f->request_id);
+	r.u.inbox_list.n = n;
+	r.u.inbox_list.v = v;
+	lia_reply_now(b, s->rid, s->rid_len, &r);
+out:
+	free(d);
+	free(v);
+}
+
+/* The originator's own message, as a delivery of its own wrap (to
+ * answer a consent request it needs the data key back): 1 found. */
+static int own_message(struct lia_broker *b, struct lia_session *s, const uint8_t id[static LIA_ID_BYTES],
+		       struct lia_store_delivery *d)
+{
+	struct lia_store_message m;
+	int64_t now = lia_now();
+	if (lia_store_message_find(b->store, id, &m) != 1 || strcmp(m.originator, s->cert.subject) != 0 ||
+	    m.erased || (m.expires_at != 0 && m.expires_at <= now))
+		return 0;
+	memset(d, 0, sizeof *d);
+	d->message_seq = m.seq;
+	memcpy(d->message_id, m.id, LIA_ID_BYTES);
+	memcpy(d->originator, m.originator, LIA_NAME_MAX);
+	memcpy(d->via, "own", 4);
+	d->received_at = m.received_at;
+	return 1;
+}
+
+void lia_inbox_fetch(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
+{
+	struct lia_store_delivery d;
+	/* Only a message delivered to the asker (or its own) exists for it:
+	 * the same answer for "never existed" and "not yours", so ids do not
+	 * leak. */
+	int found = lia_store_delivery_of(b->store, s->cert.subject, f->u.fetch.message_id, lia_now(), &d);
+	if (found != 1)
+		found = own_message(b, s, f->u.fetch.message_id, &d);
+	if (found != 1 || d.erased) {
+		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_NOT_FOUND,
+				"no message with that id was delivered to you (or it expired)");
+		return;
+	}
+	const struct lia_envelope *e = lia_envcache_get(b, d.message_seq);
+	uint8_t *one = NULL;
+	size_t len = 0;
+	if (e == NULL || lia_envelope_encode_for(e, s->cert.box_kid, &one, &len) != LIA_ENV_OK) {
+		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "envelope unavailable");
+		return;
+	}
+	struct lia_frame r;
+	lia_frame_init(&r, LIA_FRAME_DELIVER, f->request_id);
+	r.u.deliver.sequence = d.seq;
+	r.u.deliver.envelope = (struct lia_bytes){one, len};
+	memcpy(r.u.deliver.originator, d.originator, LIA_NAME_MAX);
+	r.u.deliver.received_at = d.received_at;
+	memcpy(r.u.deliver.via, d.via, LIA_FEED_NAME_MAX);
+	lia_reply_now(b, s->rid, s->rid_len, &r);
+	free(one);
+}
+
+void lia_inbox_directory(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
+{
+	struct lia_frame r;
+	lia_frame_init(&r, LIA_FRAME_DIRECTORY, f->request_id);
+	struct lia_bytes *certs = calloc(b->dir.n ? b->dir.n : 1, sizeof *certs);
+	if (certs == NULL)
+		return;
+	for (size_t i = 0; i < b->dir.n; i++)
+		certs[i] = (struct lia_bytes){b->dir.v[i].bytes, b->dir.v[i].len};
+	r.u.directory.n = b->dir.n;
+	r.u.directory.certs = certs;
+	r.u.directory.crl = (struct lia_bytes){b->dir.crl_bytes, b->dir.crl_len};
+	r.u.directory.broker_cert = (struct lia_bytes){b->me.cert_bytes, b->me.cert_len};
+	lia_reply_now(b, s->rid, s->rid_len, &r);
+	free(certs);
+}

@@ -1,0 +1,203 @@
+/* publish.c — see publish.h. */
+#include "publish.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admit.h"
+#include "blog.h"
+#include "candidates.h"
+#include "record.h"
+#include "turn.h"
+#include "util.h"
+
+static void ack_refusal(struct lia_frame *f, uint64_t req, const uint8_t *id, enum lia_refusal code,
+			const char *rule, const char *reason)
+{
+	lia_frame_init(f, LIA_FRAME_PUBLISH_ACK, req);
+	f->u.publish_ack.accepted = false;
+	if (id != NULL)
+		memcpy(f->u.publish_ack.message_id, id, LIA_ID_BYTES);
+	f->u.publish_ack.refusal = code;
+	snprintf(f->u.publish_ack.rule, sizeof f->u.publish_ack.rule, "%s", rule ? rule : "");
+	snprintf(f->u.publish_ack.reason, sizeof f->u.publish_ack.reason, "%s", reason);
+}
+
+static void refuse_publish(struct lia_broker *b, struct lia_session *s, uint64_t req, const uint8_t *id,
+			   enum lia_refusal code, const char *rule, const char *reason)
+{
+	struct lia_frame f;
+	ack_refusal(&f, req, id, code, rule, reason);
+	char idh[2 * LIA_ID_BYTES + 1] = "-";
+	if (id != NULL)
+		lia_id_hex(idh, id);
+	lia_blog("publish-refused", "from=%s id=%s refusal=\"%s\" rule=%s reason=\"%s\"", s->cert.subject,
+		 idh, lia_refusal_str(code), rule ? rule : "-", reason);
+	lia_reply_now(b, s->rid, s->rid_len, &f);
+}
+
+/* The sender's publish budget, or NULL when the policy sets none. */
+static struct lia_rate *rate_of(struct lia_broker *b, const char *subject)
+{
+	if (b->policy->publish_per_hour == 0 || b->rates == NULL)
+		return NULL;
+	const struct lia_directory_entry *me = lia_directory_find(&b->dir, subject);
+	return me != NULL ? &b->rates[me - b->dir.v] : NULL;
+}
+
+/* A repeated id: the original's acknowledgement, queued behind this
+ * turn's commit since the original may still be in it. */
+static void ack_duplicate(struct lia_broker *b, struct lia_session *s, uint64_t req,
+			  const struct lia_admission *a)
+{
+	struct lia_frame ack, fb;
+	lia_frame_init(&ack, LIA_FRAME_PUBLISH_ACK, req);
+	ack.u.publish_ack.accepted = a->refusal == LIA_REFUSAL_NONE;
+	memcpy(ack.u.publish_ack.message_id, a->h->id, LIA_ID_BYTES);
+	ack.u.publish_ack.duplicate = true;
+	if (a->refusal == LIA_REFUSAL_NONE) {
+		ack.u.publish_ack.sequence = a->original.seq;
+		ack.u.publish_ack.recipients = a->original.recipients;
+		ack.u.publish_ack.withheld = a->original.withheld;
+	} else {
+		ack.u.publish_ack.refusal = a->refusal;
+		snprintf(ack.u.publish_ack.reason, sizeof ack.u.publish_ack.reason, "%s", a->reason);
+	}
+	ack_refusal(&fb, req, a->h->id, LIA_REFUSAL_UNAVAILABLE, NULL,
+		    "the broker could not confirm the original; publish it again");
+	(void)lia_turn_queue(b, s->rid, s->rid_len, &ack, &fb);
+}
+
+/* The message row of an admitted envelope, received now. */
+static void message_row(struct lia_store_message *m, const struct lia_policy *p,
+			const struct lia_header *h, int64_t now)
+{
+	memset(m, 0, sizeof *m);
+	memcpy(m->id, h->id, LIA_ID_BYTES);
+	memcpy(m->originator, h->originator, LIA_NAME_MAX);
+	m->kind = h->kind;
+	m->created_at = h->created_at;
+	m->received_at = now;
+	m->expires_at = lia_policy_expiry(p, h);
+	/* An embargoed message is decided as of its release: the delivery
+	 * rows wait in the store until then (lia_store_pending), so nothing
+	 * is disclosed early and nothing is withheld for being early. */
+	m->embargo_until = h->restrictions.embargo_until > now ? h->restrictions.embargo_until : 0;
+}
+
+/* The commit stage: the message row, its publish record, one disclose
+ * or withhold record and delivery per candidate b->cand[0..nc), all in
+ * the turn's transaction, and the acknowledgement queued behind the
+ * commit. 0, or -1 when the turn had to be aborted (err says why). */
+static int publish_commit(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f,
+			  const struct lia_admission *a, size_t nc, int64_t now,
+			  struct lia_store_message *m, char err[static LIA_ERR_MAX])
+{
+	const struct lia_header *h = a->h;
+	int rc = -1;
+	bool *permit = calloc(nc ? nc : 1, sizeof *permit);
+	struct lia_decision *decs = calloc(nc ? nc : 1, sizeof *decs);
+	if (permit == NULL || decs == NULL) {
+		snprintf(err, LIA_ERR_MAX, "out of memory");
+		goto out;
+	}
+	message_row(m, b->policy, h, now);
+	int64_t decide_at = m->embargo_until ? m->embargo_until : now;
+	m->recipients = (uint32_t)lia_cand_decide(b->policy, &b->dir.crl, b->cand, nc, h, &s->cert,
+						  a->env, LIA_PATH_DIRECT, NULL, 0, decide_at, permit, decs);
+	m->withheld = (uint32_t)(nc - m->recipients);
+	/* Its publish, disclose and withhold records follow one another
+	 * from the ledger's next position: where "who received it" will be
+	 * read later, without scanning the ledger. */
+	m->ledger_from = lia_ledger_next_seq(b->ledger);
+	m->ledger_to = m->ledger_from + 1 + nc;
+	size_t hlen;
+	const uint8_t *hb = lia_envelope_header_bytes(a->env, &hlen);
+	if (lia_store_message_add(b->store, m, hb, hlen, f->u.publish.envelope.p,
+				  f->u.publish.envelope.len, err) != 0)
+		goto out;
+	struct lia_record r;
+	lia_rec_init(b, &r, LIA_OP_PUBLISH);
+	lia_rec_message(&r, h);
+	lia_rec_party(&r.actor, &s->cert);
+	snprintf(r.justification, sizeof r.justification, "%u disclosed, %u withheld", m->recipients,
+		 m->withheld);
+	uint64_t ledger_to = 0;
+	if (lia_rec_append(b, &r) != 0)
+		goto out;
+	ledger_to = r.seq + 1;
+	if (lia_cand_record(b, h, &s->cert, m->seq, m->embargo_until, NULL, nc, permit, decs, &ledger_to) != 0)
+		goto out;
+	assert(r.seq == m->ledger_from && ledger_to == m->ledger_to);
+	struct lia_frame ack, fb;
+	lia_frame_init(&ack, LIA_FRAME_PUBLISH_ACK, f->request_id);
+	ack.u.publish_ack.accepted = true;
+	memcpy(ack.u.publish_ack.message_id, h->id, LIA_ID_BYTES);
+	ack.u.publish_ack.sequence = m->seq;
+	ack.u.publish_ack.recipients = m->recipients;
+	ack.u.publish_ack.withheld = m->withheld;
+	ack_refusal(&fb, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL,
+		    "the broker could not make the message durable; publish it again");
+	rc = lia_turn_queue(b, s->rid, s->rid_len, &ack, &fb);
+out:
+	free(permit);
+	free(decs);
+	return rc;
+}
+
+/* The pipeline: admission (admit.h), candidates (candidates.h), the
+ * commit; the budget is spent only for a message that got this far. */
+void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
+{
+	int64_t now = lia_now();
+	struct lia_rate *rate = rate_of(b, s->cert.subject);
+	struct lia_admit_input in = {
+		.policy = b->policy, .crl = &b->dir.crl, .store = b->store,
+		.sender = &s->cert, .rate = rate, .now = now,
+	};
+	struct lia_admission a;
+	switch (lia_admit(&a, &in, f->u.publish.envelope.p, f->u.publish.envelope.len)) {
+	case LIA_ADMIT_REFUSE:
+		refuse_publish(b, s, f->request_id, a.h != NULL ? a.h->id : NULL, a.refusal,
+			       a.rule[0] ? a.rule : NULL, a.reason);
+		goto out;
+	case LIA_ADMIT_DUPLICATE:
+		ack_duplicate(b, s, f->request_id, &a);
+		goto out;
+	case LIA_ADMIT_ACCEPT:
+		break;
+	}
+	const struct lia_header *h = a.h;
+	char why[LIA_DETAIL_MAX];
+	size_t nc = 0;
+	if (lia_cand_gather(b->cand, CANDIDATES_MAX, &nc, &b->dir, b->feeds, b->n_feeds, &s->cert, h,
+			    &f->u.publish.to, why) != 0) {
+		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNKNOWN_RECIPIENT, NULL, why);
+		goto out;
+	}
+	if (lia_turn_need(b) != 0) {
+		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL, "store unavailable");
+		goto out;
+	}
+	char err[LIA_ERR_MAX] = "ledger append failed (see above)";
+	struct lia_store_message m;
+	if (publish_commit(b, s, f, &a, nc, now, &m, err) != 0) {
+		/* The transaction is now suspect: abort the whole turn. */
+		lia_blog("store-error", "%s", err);
+		lia_turn_abort(b, "a publish could not be stored");
+		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL, "store error");
+		goto out;
+	}
+	lia_rate_spend(rate, now);
+	char idh[2 * LIA_ID_BYTES + 1];
+	lia_id_hex(idh, h->id);
+	lia_blog("publish", "id=%s from=%s kind=%s tlp=%s seq=%" PRIu64 " disclosed=%u withheld=%u", idh,
+		 s->cert.subject, lia_kind_str(h->kind), lia_tlp_str(h->restrictions.tlp), m.seq,
+		 m.recipients, m.withheld);
+	lia_envcache_put(b, m.seq, &a.env);
+out:
+	lia_admission_clear(&a);
+}

@@ -1,0 +1,44 @@
+/* session.c — see session.h. */
+#include "session.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct lia_session *lia_session_find(struct lia_broker *b, const uint8_t *rid, size_t len)
+{
+	for (uint32_t i = 0; i < b->n_sessions; i++)
+		if (b->sessions[i].used && b->sessions[i].rid_len == len &&
+		    memcmp(b->sessions[i].rid, rid, len) == 0)
+			return &b->sessions[i];
+	return NULL;
+}
+
+struct lia_session *lia_session_new(struct lia_broker *b, const uint8_t *rid, size_t len)
+{
+	for (uint32_t i = 0; i < b->cfg.max_sessions; i++) /* a free slot */
+		if (!b->sessions[i].used) {
+			struct lia_session *s = &b->sessions[i];
+			if (i >= b->n_sessions)
+				b->n_sessions = i + 1;
+			memset(s, 0, sizeof *s);
+			s->used = true;
+			memcpy(s->rid, rid, len);
+			s->rid_len = len;
+			return s;
+		}
+	return NULL;
+}
+
+void lia_session_mark_pending(struct lia_broker *b, const char *subject)
+{
+	for (uint32_t i = 0; i < b->n_sessions; i++)
+		if (b->sessions[i].used && b->sessions[i].receive &&
+		    strcmp(b->sessions[i].cert.subject, subject) == 0)
+			b->sessions[i].maybe_pending = true;
+}
