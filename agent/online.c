@@ -201,39 +201,18 @@ int lia_cmd_profile(int argc, char **argv)
 
 /* --- publish / send --- */
 
-/* Does the marking's audience admit this principal? The agent's first
- * filter: it wraps the data key only for them; the broker's decide() is
- * the authority and may still withhold. */
+/* Whom to wrap the data key for: the marking's audience rule
+ * (core/marking.h), as the broker's decide() applies it, with what the
+ * agent cannot know taken as admitting. The agent has no exchange policy,
+ * so region membership and the policy's floors are left to the broker:
+ * wrapping for fewer principals than decide() permits would lose
+ * deliveries (envelope.no-wrap); wrapping for more discloses nothing. */
 static bool audience_admits(const struct lia_header *h, const struct lia_cert *self,
-			    const struct lia_cert *c, const struct lia_names *to)
+			    const struct lia_cert *c)
 {
-	const struct lia_restrictions *r = &h->restrictions;
-	/* Auditors never receive content; brokers are no recipients. */
-	if (c->kind != LIA_CERT_PRINCIPAL || lia_cert_has_role(c, LIA_ROLE_AUDITOR))
-		return false;
-	if (lia_names_has(to, c->subject))
-		return true;
-	if (r->release_principals.n > 0 || r->tlp == LIA_TLP_RED)
-		return lia_names_has(&r->release_principals, c->subject);
-	if (r->release_agencies.n > 0 && !lia_names_has(&r->release_agencies, c->agency))
-		return false;
-	if (r->tlp == LIA_TLP_AMBER_STRICT && r->release_agencies.n == 0 &&
-	    strcmp(c->agency, self->agency) != 0)
-		return false;
-	if (r->release_regions.n > 0) {
-		bool any = false;
-		for (size_t i = 0; i < c->regions.n && !any; i++)
-			any = lia_names_has(&r->release_regions, c->regions.v[i]);
-		if (!any)
-			return false;
-	}
-	if (r->handling & LIA_HANDLING_H3) {
-		if (lia_names_has(&r->h3.deny_agencies, c->agency) || lia_names_has(&r->h3.deny_countries, c->country))
-			return false;
-		if (r->h3.allowed_roles != 0 && (c->roles & r->h3.allowed_roles) == 0)
-			return false;
-	}
-	return true;
+	const struct lia_audience a = {&h->restrictions, h->restrictions.tlp,
+				       h->restrictions.handling, self->agency};
+	return lia_audience_refusals(&a, c, true) == 0;
 }
 
 static int publish_common(const char *cmd, int argc, char **argv, const char *direct_to)
@@ -383,7 +362,7 @@ static int publish_common(const char *cmd, int argc, char **argv, const char *di
 		const struct lia_cert *cc = &cl.dir.v[i].cert;
 		if (strcmp(cc->subject, cl.id.cert.subject) == 0 ||
 		    lia_cert_check(cc, &cl.dir.crl, now) != LIA_CERT_OK ||
-		    !audience_admits(&comp.hdr, &cl.id.cert, cc, &to))
+		    !audience_admits(&comp.hdr, &cl.id.cert, cc))
 			continue;
 		rcpt[nr++] = cc;
 	}
