@@ -1,0 +1,53 @@
+/*
+ * cmd_int.h — what the command files of `liaison` (agent/cmd_*.c) share:
+ * the option codes, printing a failure, and the connect-and-call steps of
+ * the agent library (agent.h) with their failures printed. Internal to
+ * the program.
+ *
+ * The library does the work and never prints; these helpers are the one
+ * place a library status becomes a line on stderr: "liaison CMD: what
+ * failed", or the usage error of commands.h for LIA_EXIT_USAGE.
+ */
+#ifndef LIA_CMD_INT_H
+#define LIA_CMD_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "agent.h"
+#include "commands.h"
+
+#define DEFAULT_TIMEOUT_MS LIA_AGENT_TIMEOUT_MS
+
+enum {
+	O_PROFILE = 1, O_JSON, O_HELP, O_TIMEOUT, O_TO, O_COUNT, O_WAIT, O_AFTER, O_LIMIT,
+	O_KIND, O_REGION, O_AGENCY, O_MINEVAL, O_BROKER, O_BROKER_CERT, O_KEYS, O_AUTH, O_PASS,
+	O_ENVELOPE, O_PURPOSE,
+};
+
+/* Print "liaison CMD: msg" and return code. */
+int lia_cmd_fail(const char *cmd, int code, const char *msg);
+
+/* Print a library status with its message: a usage error (exit 2, with
+ * the pointer to --help) for LIA_EXIT_USAGE, else as lia_cmd_fail. */
+int lia_cmd_report(const char *cmd, int status, const char *msg);
+
+/* lia_agent_connect, its failure printed. */
+int lia_cmd_connect(struct lia_client *c, const char *cmd, const char *profile, unsigned which,
+		    bool receive, uint32_t window, int timeout_ms);
+
+/* An Error frame from the broker, printed; returns its exit status. */
+int lia_cmd_error_reply(const char *cmd, const struct lia_frame *f);
+
+/* lia_agent_call, its failure printed. On LIA_EXIT_OK *rep is a reply of
+ * type expect. The caller releases both with lia_agent_done. */
+int lia_cmd_call(const char *cmd, const char *profile, unsigned which, struct lia_client *cl,
+		 struct lia_frame *req, struct lia_frame *rep, enum lia_frame_type expect);
+
+/* The option loop of the commands that take only --profile, --json (when
+ * json_ok) and --help. Returns -1 to go on, or the exit status to return
+ * at once (help printed, or a usage error). */
+int lia_cmd_simple_options(const char *cmd, int argc, char **argv, const char *help, bool json_ok,
+			   const char **profile, int *as_json);
+
+#endif
