@@ -21,6 +21,7 @@
 #include "envelope.h"
 #include "util.h"
 #include "cmd_int.h"
+#include "onward.h"
 
 /* --- onward dissemination: consent requests --- */
 
@@ -103,23 +104,22 @@ static int consent_ask(int argc, char **argv)
 		default: return lia_usage_error("consent ask", "invalid option");
 		}
 	}
-	struct lia_frame req, rep;
-	lia_frame_init(&req, LIA_FRAME_CONSENT_ASK, 0);
-	if (optind + 1 != argc || lia_id_parse(req.u.consent_ask.message_id, argv[optind]) != 0)
+	uint8_t id[LIA_ID_BYTES];
+	if (optind + 1 != argc || lia_id_parse(id, argv[optind]) != 0)
 		return lia_usage_error("consent ask", "give one message id (32 hex digits)");
 	if (to == NULL || strlen(to) >= LIA_NAME_MAX || !(lia_name_is_subject(to) || lia_name_is_agency(to)))
 		return lia_usage_error("consent ask", "--to: a principal (AGENCY/name) or an agency");
 	if (purpose == NULL || !lia_purpose_valid(purpose))
 		return lia_usage_error("consent ask", "--purpose: 1 to 255 printable bytes");
-	memcpy(req.u.consent_ask.grantee, to, strlen(to) + 1);
-	memcpy(req.u.consent_ask.purpose, purpose, strlen(purpose) + 1);
 	struct lia_client cl;
-	int rc = lia_cmd_call("consent ask", profile, 0, &cl, &req, &rep, LIA_FRAME_CONSENT_LIST);
-	if (rc == LIA_EXIT_OK && rep.u.consent_list.n == 1)
-		print_consent(&rep.u.consent_list.v[0], cl.id.cert.subject, "", as_json);
-	else if (rc == LIA_EXIT_OK)
-		rc = lia_cmd_fail("consent ask", LIA_EXIT_FAIL, "unexpected answer from the broker");
-	lia_agent_done(&cl, &rep);
+	struct lia_consent_request asked;
+	char err[LIA_ERR_MAX];
+	int rc = lia_onward_ask(&cl, profile, id, to, purpose, &asked, err);
+	if (rc == LIA_EXIT_OK)
+		print_consent(&asked, cl.id.cert.subject, "", as_json);
+	else
+		lia_cmd_report("consent ask", rc, err);
+	lia_agent_done(&cl, NULL);
 	return rc;
 }
 
@@ -134,15 +134,13 @@ static int consent_list(int argc, char **argv)
 	};
 	const char *profile = NULL;
 	int as_json = 0, opt;
-	struct lia_frame req, rep;
-	lia_frame_init(&req, LIA_FRAME_CONSENT_QUERY, 0);
+	uint64_t request = 0, before = 0;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case O_PROFILE: profile = optarg; break;
 		case O_JSON: as_json = 1; break;
 		case O_AFTER:
-			if (lia_parse_u64(optarg, &req.u.consent_query.before) != 0 ||
-			    req.u.consent_query.before == 0)
+			if (lia_parse_u64(optarg, &before) != 0 || before == 0)
 				return lia_usage_error("consent list", "--before: a request number");
 			break;
 		case O_HELP:
@@ -158,121 +156,31 @@ static int consent_list(int argc, char **argv)
 		}
 	}
 	if (optind + 1 == argc) {
-		if (lia_parse_u64(argv[optind], &req.u.consent_query.request) != 0 ||
-		    req.u.consent_query.request == 0)
+		if (lia_parse_u64(argv[optind], &request) != 0 || request == 0)
 			return lia_usage_error("consent list", "REQUEST: a request number");
 	} else if (optind != argc) {
 		return lia_usage_error("consent list", "unexpected argument");
 	}
 	struct lia_client cl;
-	int rc = lia_cmd_call("consent list", profile, 0, &cl, &req, &rep, LIA_FRAME_CONSENT_LIST);
-	if (rc == LIA_EXIT_OK) {
-		char err[LIA_ERR_MAX];
+	struct lia_frame rep;
+	char err[LIA_ERR_MAX];
+	int rc = lia_onward_list(&cl, profile, request, before, &rep, err);
+	if (rc != LIA_EXIT_OK) {
+		lia_cmd_report("consent list", rc, err);
+	} else {
+		/* Check the originator's signature ourselves, against the
+		 * certificate in the verified directory. */
 		bool have_dir = lia_client_directory(&cl, err) == 0;
 		for (size_t i = 0; i < rep.u.consent_list.n; i++) {
 			const struct lia_consent_request *c = &rep.u.consent_list.v[i];
-			/* Check the originator's signature ourselves, against the
-			 * certificate in the verified directory. */
-			char check[LIA_ERR_MAX + 32] = "";
-			if (c->consent_len > 0) {
-				const struct lia_directory_entry *o =
-					have_dir ? lia_directory_find(&cl.dir, c->originator) : NULL;
-				struct lia_consent_grant g;
-				if (o == NULL)
-					snprintf(check, sizeof check, "not checked: %s is not in the directory",
-						 c->originator);
-				else if (lia_consent_verify(c->consent, c->consent_len, &o->cert, &g, err) != 0)
-					snprintf(check, sizeof check, "INVALID: %s", err);
-				else if (g.request != c->request || strcmp(g.grantee, c->grantee) != 0 ||
-					 strcmp(g.requested_by, c->requested_by) != 0 ||
-					 memcmp(g.message_id, c->message_id, LIA_ID_BYTES) != 0)
-					snprintf(check, sizeof check, "INVALID: it consents to something else");
-				else
-					snprintf(check, sizeof check, "verified");
-			}
+			char check[LIA_ONWARD_CHECK_MAX];
+			lia_onward_check(c, have_dir ? &cl.dir : NULL, check);
 			print_consent(c, cl.id.cert.subject, check, as_json);
 		}
 		if (!as_json && rep.u.consent_list.n == 0)
 			puts("no consent requests");
 	}
 	lia_agent_done(&cl, &rep);
-	return rc;
-}
-
-/* Fetch our own message back, recover its data key and wrap it for every
- * principal of the grantee that has no wrap yet. *out malloc'd. */
-static int wrap_for_grantee(struct lia_client *cl, const struct lia_consent_request *c, uint8_t **out,
-			    size_t *out_len, char err[static LIA_ERR_MAX])
-{
-	struct lia_frame req, rep;
-	lia_frame_init(&req, LIA_FRAME_FETCH, 0);
-	memcpy(req.u.fetch.message_id, c->message_id, LIA_ID_BYTES);
-	int rc = lia_client_call(cl, &req, &rep, err);
-	if (rc != LIA_EXIT_OK)
-		return -1;
-	struct lia_opener *op = lia_opener_new(&cl->id.cert, cl->id.box);
-	struct lia_sealer *sealer = lia_sealer_new(&cl->id.cert, cl->id.sign, cl->id.box);
-	struct lia_opened o;
-	memset(&o, 0, sizeof o);
-	uint8_t *env = NULL;
-	size_t env_len = 0;
-	rc = -1;
-	if (rep.type == LIA_FRAME_ERROR) {
-		lia_errf(err, "the broker answered: %s: %.200s", lia_error_code_str(rep.u.error.code),
-			 rep.u.error.detail);
-		goto out;
-	}
-	if (rep.type != LIA_FRAME_DELIVER || op == NULL || sealer == NULL) {
-		lia_errf(err, "unexpected answer from the broker");
-		goto out;
-	}
-	enum lia_env_status st = lia_agent_open_delivered(cl, op, rep.u.deliver.envelope.p, rep.u.deliver.envelope.len,
-						 cl->id.cert.subject, &o);
-	if (st != LIA_ENV_OK) {
-		lia_errf(err, "your own message failed verification: %s", lia_env_status_str(st));
-		goto out;
-	}
-	env = malloc(rep.u.deliver.envelope.len);
-	if (env == NULL) {
-		lia_errf(err, "out of memory");
-		goto out;
-	}
-	memcpy(env, rep.u.deliver.envelope.p, rep.u.deliver.envelope.len);
-	env_len = rep.u.deliver.envelope.len;
-	size_t wrapped = 0;
-	for (size_t i = 0; i < cl->dir.n; i++) {
-		const struct lia_cert *rc2 = &cl->dir.v[i].cert;
-		if (rc2->kind != LIA_CERT_PRINCIPAL ||
-		    (strcmp(rc2->subject, c->grantee) != 0 && strcmp(rc2->agency, c->grantee) != 0) ||
-		    lia_cert_check(rc2, &cl->dir.crl, lia_now()) != LIA_CERT_OK)
-			continue;
-		/* The fetched copy carries only our own wrap, and the grantee is
-		 * never our agency: every grantee principal gets one here. The
-		 * broker keeps only the wraps of principals it lets through,
-		 * never one a first-hand recipient already has. */
-		wrapped++;
-		uint8_t *next = NULL;
-		size_t next_len = 0;
-		if (lia_envelope_add_wrap(sealer, env, env_len, o.data_key, rc2, &next, &next_len, err) != 0)
-			goto out;
-		free(env);
-		env = next;
-		env_len = next_len;
-	}
-	if (wrapped == 0) {
-		lia_errf(err, "the directory has no valid certificate of %s to wrap the message for", c->grantee);
-		goto out;
-	}
-	*out = env;
-	*out_len = env_len;
-	env = NULL;
-	rc = 0;
-out:
-	free(env);
-	lia_opened_clear(&o);
-	lia_sealer_destroy(&sealer);
-	lia_opener_destroy(&op);
-	lia_frame_clear(&rep);
 	return rc;
 }
 
@@ -325,74 +233,14 @@ static int consent_answer(int argc, char **argv, bool grant)
 	if (reason != NULL && strlen(reason) >= LIA_PURPOSE_MAX)
 		return lia_usage_error(cmd, "--reason: at most 255 bytes");
 	struct lia_client cl;
-	struct lia_frame req, rep;
+	struct lia_consent_request answered;
 	char err[LIA_ERR_MAX];
-	uint8_t *consent = NULL, *env = NULL;
-	size_t consent_len = 0, env_len = 0;
-	memset(&rep, 0, sizeof rep);
-	memset(&cl, 0, sizeof cl);
-	int rc = lia_cmd_connect(&cl, cmd, profile, grant ? LIA_ID_SIGN | LIA_ID_BOX : 0, false, 0,
-				 DEFAULT_TIMEOUT_MS);
-	if (rc != LIA_EXIT_OK)
-		return rc;
-	/* The request as the broker holds it: that is what we sign. */
-	lia_frame_init(&req, LIA_FRAME_CONSENT_QUERY, 0);
-	req.u.consent_query.request = number;
-	rc = lia_client_call(&cl, &req, &rep, err);
-	if (rc != LIA_EXIT_OK) {
-		rc = lia_cmd_fail(cmd, rc, err);
-		goto out;
-	}
-	if (rep.type == LIA_FRAME_ERROR) {
-		rc = lia_cmd_error_reply(cmd, &rep);
-		goto out;
-	}
-	if (rep.type != LIA_FRAME_CONSENT_LIST || rep.u.consent_list.n != 1) {
-		rc = lia_cmd_fail(cmd, LIA_EXIT_FAIL, "unexpected answer from the broker");
-		goto out;
-	}
-	struct lia_consent_request asked = rep.u.consent_list.v[0];
-	lia_frame_clear(&rep);
-	if (strcmp(asked.originator, cl.id.cert.subject) != 0) {
-		rc = lia_cmd_fail(cmd, LIA_EXIT_REFUSED, "only the message's originator answers a consent request");
-		goto out;
-	}
-	lia_frame_init(&req, LIA_FRAME_CONSENT_ANSWER, 0);
-	req.u.consent_answer.request = number;
-	req.u.consent_answer.grant = grant;
-	if (reason != NULL)
-		memcpy(req.u.consent_answer.reason, reason, strlen(reason) + 1);
-	if (grant) {
-		struct lia_consent_grant g;
-		memset(&g, 0, sizeof g);
-		memcpy(g.message_id, asked.message_id, LIA_ID_BYTES);
-		g.request = asked.request;
-		memcpy(g.grantee, asked.grantee, LIA_NAME_MAX);
-		memcpy(g.requested_by, asked.requested_by, LIA_NAME_MAX);
-		memcpy(g.granted_by, cl.id.cert.subject, LIA_NAME_MAX);
-		g.granted_at = lia_now();
-		memcpy(g.purpose, asked.purpose, LIA_PURPOSE_MAX);
-		if (lia_client_directory(&cl, err) != 0 || wrap_for_grantee(&cl, &asked, &env, &env_len, err) != 0 ||
-		    lia_consent_sign(&g, cl.id.sign, &consent, &consent_len, err) != 0) {
-			rc = lia_cmd_fail(cmd, LIA_EXIT_FAIL, err);
-			goto out;
-		}
-		req.u.consent_answer.consent = (struct lia_bytes){consent, consent_len};
-		req.u.consent_answer.envelope = (struct lia_bytes){env, env_len};
-	}
-	rc = lia_client_call(&cl, &req, &rep, err);
-	if (rc != LIA_EXIT_OK)
-		rc = lia_cmd_fail(cmd, rc, err);
-	else if (rep.type == LIA_FRAME_ERROR)
-		rc = lia_cmd_error_reply(cmd, &rep);
-	else if (rep.type != LIA_FRAME_CONSENT_LIST || rep.u.consent_list.n != 1)
-		rc = lia_cmd_fail(cmd, LIA_EXIT_FAIL, "unexpected answer from the broker");
+	int rc = lia_onward_answer(&cl, profile, number, grant, reason, &answered, err);
+	if (rc == LIA_EXIT_OK)
+		print_consent(&answered, cl.id.cert.subject, "", as_json);
 	else
-		print_consent(&rep.u.consent_list.v[0], cl.id.cert.subject, "", as_json);
-out:
-	free(consent);
-	free(env);
-	lia_agent_done(&cl, &rep);
+		lia_cmd_report(cmd, rc, err);
+	lia_agent_done(&cl, NULL);
 	return rc;
 }
 
