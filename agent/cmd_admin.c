@@ -22,6 +22,7 @@
 #include "envelope.h"
 #include "util.h"
 #include "cmd_int.h"
+#include "queries.h"
 
 /* --- profile --- */
 
@@ -112,16 +113,15 @@ int lia_cmd_disclosures(int argc, char **argv)
 		true, &profile, &as_json);
 	if (done >= 0)
 		return done;
-	struct lia_frame req, rep;
-	lia_frame_init(&req, LIA_FRAME_AUDIT_QUERY, 0);
-	req.u.audit_query.kind = LIA_AUDIT_DISCLOSURES;
-	req.u.audit_query.has_message_id = true;
-	if (optind + 1 != argc || lia_id_parse(req.u.audit_query.message_id, argv[optind]) != 0)
+	uint8_t id[LIA_ID_BYTES];
+	if (optind + 1 != argc || lia_id_parse(id, argv[optind]) != 0)
 		return lia_usage_error("disclosures", "give one message id (32 hex digits)");
 	struct lia_client cl;
-	int rc = lia_cmd_call("disclosures", profile, 0, &cl, &req, &rep, LIA_FRAME_AUDIT_ANSWER);
+	struct lia_frame rep;
+	char err[LIA_ERR_MAX];
+	int rc = lia_query_disclosures(&cl, profile, id, &rep, err);
 	if (rc != LIA_EXIT_OK) {
-		/* call_once said why */
+		lia_cmd_report("disclosures", rc, err);
 	} else {
 		for (size_t i = 0; i < rep.u.audit_answer.n_disclosures; i++) {
 			const struct lia_disclosure *d = &rep.u.audit_answer.disclosures[i];
@@ -155,12 +155,10 @@ int lia_cmd_directory(int argc, char **argv)
 	if (done >= 0)
 		return done;
 	struct lia_client cl;
-	int rc = lia_cmd_connect(&cl, "directory", profile, 0, false, 0, DEFAULT_TIMEOUT_MS);
-	if (rc != LIA_EXIT_OK)
-		return rc;
 	char err[LIA_ERR_MAX];
-	if (lia_client_directory(&cl, err) != 0) {
-		rc = lia_cmd_fail("directory", LIA_EXIT_FAIL, err);
+	int rc = lia_query_directory(&cl, profile, err);
+	if (rc != LIA_EXIT_OK) {
+		lia_cmd_report("directory", rc, err);
 	} else {
 		int64_t now = lia_now();
 		for (size_t i = 0; i < cl.dir.n; i++) {
@@ -181,7 +179,7 @@ int lia_cmd_directory(int argc, char **argv)
 			json_decref(j);
 		}
 	}
-	lia_client_close(&cl);
+	lia_agent_done(&cl, NULL);
 	return rc;
 }
 
@@ -197,11 +195,12 @@ int lia_cmd_checkpoint(int argc, char **argv)
 	if (done >= 0)
 		return done;
 	struct lia_client cl;
-	struct lia_frame req, rep;
-	lia_frame_init(&req, LIA_FRAME_AUDIT_QUERY, 0);
-	req.u.audit_query.kind = LIA_AUDIT_CHECKPOINT;
-	int rc = lia_cmd_call("checkpoint", profile, 0, &cl, &req, &rep, LIA_FRAME_AUDIT_ANSWER);
-	if (rc == LIA_EXIT_OK)
+	struct lia_frame rep;
+	char err[LIA_ERR_MAX];
+	int rc = lia_query_checkpoint(&cl, profile, &rep, err);
+	if (rc != LIA_EXIT_OK)
+		lia_cmd_report("checkpoint", rc, err);
+	else
 		fwrite(rep.u.audit_answer.checkpoint.p, 1, rep.u.audit_answer.checkpoint.len, stdout);
 	lia_agent_done(&cl, &rep);
 	return rc;

@@ -29,20 +29,6 @@ int lia_cmd_connect(struct lia_client *c, const char *cmd, const char *profile, 
 	return rc == LIA_EXIT_OK ? rc : lia_cmd_report(cmd, rc, err);
 }
 
-int lia_cmd_error_reply(const char *cmd, const struct lia_frame *f)
-{
-	char err[LIA_ERR_MAX];
-	return lia_cmd_fail(cmd, lia_agent_error_status(f, err), err);
-}
-
-int lia_cmd_call(const char *cmd, const char *profile, unsigned which, struct lia_client *cl,
-		 struct lia_frame *req, struct lia_frame *rep, enum lia_frame_type expect)
-{
-	char err[LIA_ERR_MAX];
-	int rc = lia_agent_call(cl, profile, which, req, rep, expect, err);
-	return rc == LIA_EXIT_OK ? rc : lia_cmd_report(cmd, rc, err);
-}
-
 int lia_cmd_simple_options(const char *cmd, int argc, char **argv, const char *help, bool json_ok,
 			   const char **profile, int *as_json)
 {

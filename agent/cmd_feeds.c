@@ -21,6 +21,7 @@
 #include "envelope.h"
 #include "util.h"
 #include "cmd_int.h"
+#include "feeds.h"
 
 /* --- feeds --- */
 
@@ -36,9 +37,8 @@ int lia_cmd_subscribe(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *profile = NULL;
-	struct lia_frame req, rep;
-	lia_frame_init(&req, LIA_FRAME_SUBSCRIBE, 0);
-	struct lia_feed_filter *f = &req.u.subscribe.filter;
+	struct lia_feed_filter filter, *f = &filter;
+	memset(f, 0, sizeof *f);
 	enum lia_kind k;
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -57,19 +57,10 @@ int lia_cmd_subscribe(int argc, char **argv)
 			if (!lia_name_is_agency(optarg) || lia_names_add(&f->agencies, optarg) != 0)
 				return lia_usage_error("subscribe", "--agency: an agency like IT-GDF");
 			break;
-		case O_MINEVAL: {
-			const char *s = optarg;
-			f->min_eval.scheme = LIA_EVAL_EUROPOL_4X4;
-			if (strncmp(s, "6x6:", 4) == 0)
-				f->min_eval.scheme = LIA_EVAL_ADMIRALTY_6X6, s += 4;
-			else if (strncmp(s, "4x4:", 4) == 0)
-				s += 4;
-			if (strlen(s) != 2 || s[1] < '1' || s[1] > '6')
+		case O_MINEVAL:
+			if (lia_feed_eval_parse(optarg, &f->min_eval) != 0)
 				return lia_usage_error("subscribe", "--min-evaluation: e.g. B2 or 6x6:C3");
-			f->min_eval.source = s[0];
-			f->min_eval.information = (uint8_t)(s[1] - '0');
 			break;
-		}
 		case O_HELP:
 			puts("usage: " PROG " subscribe FEED --profile NAME [--kind KIND]... [--region REGION]...\n"
 			     "          [--agency AGENCY]... [--min-evaluation CODE]\n"
@@ -88,12 +79,14 @@ int lia_cmd_subscribe(int argc, char **argv)
 	}
 	if (optind + 1 != argc || !lia_feed_name_valid(argv[optind]))
 		return lia_usage_error("subscribe", "name the feed: [a-z0-9-]{1,32}");
-	memcpy(req.u.subscribe.name, argv[optind], strlen(argv[optind]) + 1);
 	struct lia_client cl;
-	int rc = lia_cmd_call("subscribe", profile, 0, &cl, &req, &rep, LIA_FRAME_OK);
+	char err[LIA_ERR_MAX];
+	int rc = lia_feeds_subscribe(&cl, profile, argv[optind], f, err);
 	if (rc == LIA_EXIT_OK)
-		printf("subscribed: feed %s\n", req.u.subscribe.name);
-	lia_agent_done(&cl, &rep);
+		printf("subscribed: feed %s\n", argv[optind]);
+	else
+		lia_cmd_report("subscribe", rc, err);
+	lia_agent_done(&cl, NULL);
 	return rc;
 }
 
@@ -108,14 +101,14 @@ int lia_cmd_unsubscribe(int argc, char **argv)
 		return done;
 	if (optind + 1 != argc || !lia_feed_name_valid(argv[optind]))
 		return lia_usage_error("unsubscribe", "name the feed");
-	struct lia_frame req, rep;
-	lia_frame_init(&req, LIA_FRAME_UNSUBSCRIBE, 0);
-	memcpy(req.u.unsubscribe.name, argv[optind], strlen(argv[optind]) + 1);
 	struct lia_client cl;
-	int rc = lia_cmd_call("unsubscribe", profile, 0, &cl, &req, &rep, LIA_FRAME_OK);
+	char err[LIA_ERR_MAX];
+	int rc = lia_feeds_unsubscribe(&cl, profile, argv[optind], err);
 	if (rc == LIA_EXIT_OK)
-		printf("unsubscribed: feed %s\n", req.u.unsubscribe.name);
-	lia_agent_done(&cl, &rep);
+		printf("unsubscribed: feed %s\n", argv[optind]);
+	else
+		lia_cmd_report("unsubscribe", rc, err);
+	lia_agent_done(&cl, NULL);
 	return rc;
 }
 
@@ -147,10 +140,12 @@ int lia_cmd_feeds(int argc, char **argv)
 	if (done >= 0)
 		return done;
 	struct lia_client cl;
-	struct lia_frame req, rep;
-	lia_frame_init(&req, LIA_FRAME_FEED_LIST, 0);
-	int rc = lia_cmd_call("feeds", profile, 0, &cl, &req, &rep, LIA_FRAME_FEED_LIST);
-	if (rc == LIA_EXIT_OK)
+	struct lia_frame rep;
+	char err[LIA_ERR_MAX];
+	int rc = lia_feeds_list(&cl, profile, &rep, err);
+	if (rc != LIA_EXIT_OK)
+		lia_cmd_report("feeds", rc, err);
+	else
 		for (size_t i = 0; i < rep.u.feed_list.n; i++) {
 			json_t *j = filter_json(&rep.u.feed_list.v[i].filter);
 			json_object_set_new(j, "name", json_string(rep.u.feed_list.v[i].name));

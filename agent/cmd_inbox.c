@@ -22,6 +22,7 @@
 #include "envelope.h"
 #include "util.h"
 #include "cmd_int.h"
+#include "receive.h"
 
 /* --- receiving: listen, inbox, read --- */
 
@@ -54,85 +55,82 @@ static void print_delivery(const struct lia_opened *o, uint64_t seq, const char 
 	json_decref(body);
 }
 
-/* Message ids already shown, so that a redelivery (after a reconnect,
- * or a crash between showing and acknowledging) is shown once. The last
- * SEEN_MAX ids persist in KEYS/seen (16 bytes each, 0600), rewritten
- * compactly when the file has grown to four times that. */
-#define SEEN_MAX 4096
-
-struct seen {
-	uint8_t ids[SEEN_MAX][LIA_ID_BYTES];
-	size_t n, next; /* ring */
-	char path[PATH_MAX];
-	FILE *log;
-};
-
-static bool seen_has(const struct seen *s, const uint8_t id[static LIA_ID_BYTES])
+static void print_refused(const struct lia_event *ev, int as_json)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (memcmp(s->ids[i], id, LIA_ID_BYTES) == 0)
-			return true;
-	return false;
+	if (as_json)
+		lia_json_print(json_pack("{s:s, s:I, s:s, s:s}", "event", "refused", "sequence",
+				     (json_int_t)ev->sequence, "from", ev->originator, "reason",
+				     lia_env_status_str(ev->status)));
+	else
+		fprintf(stderr, "delivery %" PRIu64 " from %s failed verification: %s\n", ev->sequence,
+			ev->originator, lia_env_status_str(ev->status));
 }
 
-static void seen_put(struct seen *s, const uint8_t id[static LIA_ID_BYTES])
+static void print_erase(const struct lia_event *ev, int as_json)
 {
-	memcpy(s->ids[s->next], id, LIA_ID_BYTES);
-	s->next = (s->next + 1) % SEEN_MAX;
-	if (s->n < SEEN_MAX)
-		s->n++;
+	char idh[2 * LIA_ID_BYTES + 1];
+	lia_id_hex(idh, ev->message_id);
+	if (as_json)
+		lia_json_print(json_pack("{s:s, s:s, s:I}", "event", "erase", "id", idh, "expired_at",
+				     (json_int_t)ev->expired_at));
+	else
+		printf("%s  ERASE: the message expired; purge every copy of it\n", idh);
 }
 
-static void seen_open(struct seen *s, const char *keys_dir)
+/* A request about our message, or the answer to ours. */
+static void print_consent_event(const struct lia_consent_request *cr, int as_json)
+{
+	char idh[2 * LIA_ID_BYTES + 1];
+	lia_id_hex(idh, cr->message_id);
+	if (as_json)
+		lia_json_print(json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "event", "consent",
+					 "request", (json_int_t)cr->request, "state",
+					 lia_consent_state_str(cr->state), "id", idh, "requested_by",
+					 cr->requested_by, "grantee", cr->grantee, "purpose", cr->purpose,
+					 "reason", cr->reason));
+	else if (cr->state == LIA_CONSENT_PENDING)
+		printf("%s  CONSENT REQUEST %" PRIu64 ": %s asks to pass it to %s: \"%s\"\n"
+		       "    answer: " PROG " consent grant %" PRIu64 "  or  " PROG
+		       " consent refuse %" PRIu64 " --reason TEXT\n",
+		       idh, cr->request, cr->requested_by, cr->grantee, cr->purpose, cr->request,
+		       cr->request);
+	else
+		printf("%s  CONSENT %s for %s (request %" PRIu64 ")%s%s%s\n", idh,
+		       cr->state == LIA_CONSENT_GRANTED ? "GRANTED" : "REFUSED", cr->grantee,
+		       cr->request, cr->reason[0] ? ": \"" : "", cr->reason, cr->reason[0] ? "\"" : "");
+}
+
+/* Show events until count messages, timeout_s of silence, or an error. */
+static int listen_loop(struct lia_listener *l, uint64_t count, uint64_t timeout_s, int as_json)
 {
 	char err[LIA_ERR_MAX];
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	int w = snprintf(s->path, sizeof s->path, "%s/seen", keys_dir);
-	if (w < 0 || (size_t)w >= sizeof s->path)
-		return;
-	if (lia_file_read_private(s->path, 4 * SEEN_MAX * LIA_ID_BYTES, &buf, &len, err) == 0) {
-		size_t count = len / LIA_ID_BYTES, first = count > SEEN_MAX ? count - SEEN_MAX : 0;
-		for (size_t i = first; i < count; i++)
-			seen_put(s, buf + i * LIA_ID_BYTES);
-		free(buf);
-	} else if (access(s->path, F_OK) == 0) {
-		/* Too large or unreadable: start afresh from what we keep. */
-		unlink(s->path);
-	}
-	if (s->n > 0 && len / LIA_ID_BYTES >= 2 * SEEN_MAX) {
-		/* Compact: only the ring survives. */
-		uint8_t *out = malloc(s->n * LIA_ID_BYTES);
-		if (out != NULL) {
-			for (size_t i = 0; i < s->n; i++)
-				memcpy(out + i * LIA_ID_BYTES, s->ids[(s->next + SEEN_MAX - s->n + i) % SEEN_MAX], LIA_ID_BYTES);
-			if (lia_file_replace(s->path, out, s->n * LIA_ID_BYTES, 0600, err) != 0)
-				fprintf(stderr, PROG " listen: %s\n", err);
-			free(out);
+	uint64_t got = 0;
+	time_t last = time(NULL);
+	while (count == 0 || got < count) {
+		struct lia_event ev;
+		int rc = lia_listener_next(l, &ev, 1000, err);
+		if (rc != LIA_EXIT_OK)
+			return lia_cmd_fail("listen", rc, err);
+		time_t now = time(NULL);
+		if (ev.kind == LIA_EVENT_NONE) {
+			if (timeout_s != 0 && (uint64_t)(now - last) >= timeout_s)
+				break;
+			continue;
 		}
+		last = now;
+		switch (ev.kind) {
+		case LIA_EVENT_MESSAGE:
+			print_delivery(&ev.opened, ev.sequence, ev.via, as_json);
+			got++;
+			break;
+		case LIA_EVENT_REFUSED: print_refused(&ev, as_json); break;
+		case LIA_EVENT_ERASE: print_erase(&ev, as_json); break;
+		case LIA_EVENT_CONSENT: print_consent_event(ev.consent, as_json); break;
+		default: break;
+		}
+		lia_listener_done(l, &ev);
 	}
-	int fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	s->log = fd >= 0 ? fdopen(fd, "ab") : NULL;
-}
-
-/* True when id is new: remember it (and persist it). */
-static bool seen_add(struct seen *s, const uint8_t id[static LIA_ID_BYTES])
-{
-	if (seen_has(s, id))
-		return false;
-	seen_put(s, id);
-	if (s->log != NULL) {
-		fwrite(id, 1, LIA_ID_BYTES, s->log);
-		fflush(s->log);
-	}
-	return true;
-}
-
-static void seen_close(struct seen *s)
-{
-	if (s->log != NULL)
-		fclose(s->log);
-	s->log = NULL;
+	return LIA_EXIT_OK;
 }
 
 int lia_cmd_listen(int argc, char **argv)
@@ -184,115 +182,18 @@ int lia_cmd_listen(int argc, char **argv)
 	if (rc != LIA_EXIT_OK)
 		return rc;
 	char err[LIA_ERR_MAX];
-	if (lia_client_directory(&cl, err) != 0) {
+	struct lia_listener *l = lia_listener_new(&cl, err);
+	if (l == NULL) {
 		lia_client_close(&cl);
 		return lia_cmd_fail("listen", LIA_EXIT_FAIL, err);
 	}
-	struct lia_opener *op = lia_opener_new(&cl.id.cert, cl.id.box);
-	struct seen *seen = calloc(1, sizeof *seen);
-	if (seen == NULL) {
-		lia_client_close(&cl);
-		return lia_cmd_fail("listen", LIA_EXIT_FAIL, "out of memory");
-	}
-	seen_open(seen, cl.keys_dir);
-	uint64_t got = 0;
-	time_t last = time(NULL), last_ping = last;
-	rc = LIA_EXIT_OK;
+	if (lia_listener_warning(l)[0] != '\0')
+		fprintf(stderr, PROG " listen: %s\n", lia_listener_warning(l));
 	if (!as_json)
 		fprintf(stderr, "listening as %s (%" PRIu64 " waiting)\n", cl.id.cert.subject,
 			cl.welcome.u.welcome.pending);
-	while (op != NULL && (count == 0 || got < count)) {
-		struct lia_frame f;
-		int r = lia_client_recv(&cl, &f, 1000);
-		time_t now = time(NULL);
-		if (r < 0) {
-			rc = lia_cmd_fail("listen", LIA_EXIT_FAIL, "connection error");
-			break;
-		}
-		if (r == 0) {
-			if (timeout_s != 0 && (uint64_t)(now - last) >= timeout_s)
-				break;
-			if (now - last_ping >= 10) { /* keep the session alive */
-				struct lia_frame p;
-				lia_frame_init(&p, LIA_FRAME_PING, 0);
-				(void)lia_client_send(&cl, &p);
-				last_ping = now;
-			}
-			continue;
-		}
-		last = now;
-		if (f.type == LIA_FRAME_DELIVER) {
-			struct lia_opened o;
-			enum lia_env_status st = lia_agent_open_delivered(&cl, op, f.u.deliver.envelope.p, f.u.deliver.envelope.len,
-								 f.u.deliver.originator, &o);
-			if (st == LIA_ENV_OK) {
-				if (seen_add(seen, o.header.id)) {
-					print_delivery(&o, f.u.deliver.sequence, f.u.deliver.via, as_json);
-					got++;
-				}
-				lia_opened_clear(&o);
-			} else if (as_json) {
-				lia_json_print(json_pack("{s:s, s:I, s:s, s:s}", "event", "refused", "sequence",
-						     (json_int_t)f.u.deliver.sequence, "from", f.u.deliver.originator,
-						     "reason", lia_env_status_str(st)));
-			} else {
-				fprintf(stderr, "delivery %" PRIu64 " from %s failed verification: %s\n",
-					f.u.deliver.sequence, f.u.deliver.originator, lia_env_status_str(st));
-			}
-			/* Acknowledged once handled (shown, or refused and reported),
-			 * so that it is not redelivered forever. */
-			struct lia_frame ack;
-			lia_frame_init(&ack, LIA_FRAME_ACK, 0);
-			ack.u.ack.v[0] = f.u.deliver.sequence;
-			ack.u.ack.n = 1;
-			(void)lia_client_send(&cl, &ack);
-		} else if (f.type == LIA_FRAME_ERASE) {
-			char idh[2 * LIA_ID_BYTES + 1];
-			lia_id_hex(idh, f.u.erase.message_id);
-			if (as_json)
-				lia_json_print(json_pack("{s:s, s:s, s:I}", "event", "erase", "id", idh, "expired_at",
-						     (json_int_t)f.u.erase.expired_at));
-			else
-				printf("%s  ERASE: the message expired; purge every copy of it\n", idh);
-			/* This agent keeps no copy of its own beyond what it printed:
-			 * confirm, so that the broker stops owing the notice. */
-			struct lia_frame ack;
-			lia_frame_init(&ack, LIA_FRAME_ACK, 0);
-			ack.u.ack.v[0] = f.u.erase.sequence;
-			ack.u.ack.n = 1;
-			ack.u.ack.erased = true;
-			(void)lia_client_send(&cl, &ack);
-		} else if (f.type == LIA_FRAME_CONSENT_LIST && f.u.consent_list.n == 1) {
-			/* A request about our message, or the answer to ours. */
-			const struct lia_consent_request *cr = &f.u.consent_list.v[0];
-			char idh[2 * LIA_ID_BYTES + 1];
-			lia_id_hex(idh, cr->message_id);
-			if (as_json)
-				lia_json_print(json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "event", "consent",
-							 "request", (json_int_t)cr->request, "state",
-							 lia_consent_state_str(cr->state), "id", idh, "requested_by",
-							 cr->requested_by, "grantee", cr->grantee, "purpose", cr->purpose,
-							 "reason", cr->reason));
-			else if (cr->state == LIA_CONSENT_PENDING)
-				printf("%s  CONSENT REQUEST %" PRIu64 ": %s asks to pass it to %s: \"%s\"\n"
-				       "    answer: " PROG " consent grant %" PRIu64 "  or  " PROG
-				       " consent refuse %" PRIu64 " --reason TEXT\n",
-				       idh, cr->request, cr->requested_by, cr->grantee, cr->purpose, cr->request,
-				       cr->request);
-			else
-				printf("%s  CONSENT %s for %s (request %" PRIu64 ")%s%s%s\n", idh,
-				       cr->state == LIA_CONSENT_GRANTED ? "GRANTED" : "REFUSED", cr->grantee,
-				       cr->request, cr->reason[0] ? ": \"" : "", cr->reason, cr->reason[0] ? "\"" : "");
-		} else if (f.type == LIA_FRAME_ERROR) {
-			rc = lia_cmd_error_reply("listen", &f);
-			lia_frame_clear(&f);
-			break;
-		}
-		lia_frame_clear(&f);
-	}
-	seen_close(seen);
-	free(seen);
-	lia_opener_destroy(&op);
+	rc = listen_loop(l, count, timeout_s, as_json);
+	lia_listener_destroy(&l);
 	lia_client_close(&cl);
 	return rc;
 }
@@ -332,12 +233,12 @@ int lia_cmd_inbox(int argc, char **argv)
 		}
 	}
 	struct lia_client cl;
-	struct lia_frame req, rep;
-	lia_frame_init(&req, LIA_FRAME_INBOX, 0);
-	req.u.inbox.after = after;
-	req.u.inbox.limit = (uint32_t)limit;
-	int rc = lia_cmd_call("inbox", profile, 0, &cl, &req, &rep, LIA_FRAME_INBOX_LIST);
-	if (rc == LIA_EXIT_OK)
+	struct lia_frame rep;
+	char err[LIA_ERR_MAX];
+	int rc = lia_receive_inbox(&cl, profile, after, (uint32_t)limit, &rep, err);
+	if (rc != LIA_EXIT_OK)
+		lia_cmd_report("inbox", rc, err);
+	else
 		for (size_t i = 0; i < rep.u.inbox_list.n; i++) {
 			const struct lia_inbox_entry *e = &rep.u.inbox_list.v[i];
 			char idh[2 * LIA_ID_BYTES + 1], ts[32];
@@ -370,48 +271,33 @@ int lia_cmd_read(int argc, char **argv)
 		true, &profile, &as_json);
 	if (done >= 0)
 		return done;
-	struct lia_frame req, rep;
-	lia_frame_init(&req, LIA_FRAME_FETCH, 0);
-	if (optind + 1 != argc || lia_id_parse(req.u.fetch.message_id, argv[optind]) != 0)
+	uint8_t id[LIA_ID_BYTES];
+	if (optind + 1 != argc || lia_id_parse(id, argv[optind]) != 0)
 		return lia_usage_error("read", "give one message id (32 hex digits)");
 	struct lia_client cl;
+	struct lia_opened o;
 	char err[LIA_ERR_MAX];
-	struct lia_opener *op = NULL;
-	int rc = lia_cmd_call("read", profile, LIA_ID_BOX, &cl, &req, &rep, LIA_FRAME_DELIVER);
-	if (rc == LIA_EXIT_OK)
-		op = lia_opener_new(&cl.id.cert, cl.id.box);
+	int rc = lia_receive_read(&cl, profile, id, &o, err);
 	if (rc != LIA_EXIT_OK) {
-		/* call_once said why */
-	} else if (rep.type != LIA_FRAME_DELIVER || op == NULL)
-		rc = lia_cmd_fail("read", LIA_EXIT_FAIL, "unexpected answer from the broker");
-	else {
-		struct lia_opened o;
-		enum lia_env_status st = lia_agent_open_delivered(&cl, op, rep.u.deliver.envelope.p, rep.u.deliver.envelope.len,
-							 rep.u.deliver.originator, &o);
-		if (st != LIA_ENV_OK) {
-			snprintf(err, sizeof err, "the message failed verification: %s", lia_env_status_str(st));
-			rc = lia_cmd_fail("read", LIA_EXIT_VERIFY, err);
-		} else {
-			json_t *body = lia_body_to_json(o.body, o.body_len);
-			if (as_json) {
-				lia_json_print(json_pack("{s:o, s:o}", "header", lia_header_to_json(&o.header), "body",
-						     body ? body : json_null()));
-			} else {
-				lia_header_print_banner(stdout, &o.header, lia_color(stdout));
-				if (o.originator_revoked_at != 0) {
-					char ts[32];
-					lia_time_format(o.originator_revoked_at, ts);
-					printf("  NOTE: signed by a key revoked at %s (after the message was created)\n", ts);
-				}
-				char *s = body ? json_dumps(body, JSON_INDENT(2)) : NULL;
-				printf("%s\n", s ? s : "{}");
-				free(s);
-				json_decref(body);
-			}
-			lia_opened_clear(&o);
+		lia_cmd_report("read", rc, err);
+	} else if (as_json) {
+		json_t *body = lia_body_to_json(o.body, o.body_len);
+		lia_json_print(json_pack("{s:o, s:o}", "header", lia_header_to_json(&o.header), "body",
+					 body ? body : json_null()));
+	} else {
+		json_t *body = lia_body_to_json(o.body, o.body_len);
+		lia_header_print_banner(stdout, &o.header, lia_color(stdout));
+		if (o.originator_revoked_at != 0) {
+			char ts[32];
+			lia_time_format(o.originator_revoked_at, ts);
+			printf("  NOTE: signed by a key revoked at %s (after the message was created)\n", ts);
 		}
+		char *text = body ? json_dumps(body, JSON_INDENT(2)) : NULL;
+		printf("%s\n", text ? text : "{}");
+		free(text);
+		json_decref(body);
 	}
-	lia_opener_destroy(&op);
-	lia_agent_done(&cl, &rep);
+	lia_opened_clear(&o);
+	lia_agent_done(&cl, NULL);
 	return rc;
 }

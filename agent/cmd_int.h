@@ -1,8 +1,7 @@
 /*
  * cmd_int.h — what the command files of `liaison` (agent/cmd_*.c) share:
- * the option codes, printing a failure, and the connect-and-call steps of
- * the agent library (agent.h) with their failures printed. Internal to
- * the program.
+ * the option codes, printing a failure (or a library status), and the
+ * option loop of the simplest commands. Internal to the program.
  *
  * The library does the work and never prints; these helpers are the one
  * place a library status becomes a line on stderr: "liaison CMD: what
@@ -35,14 +34,6 @@ int lia_cmd_report(const char *cmd, int status, const char *msg);
 /* lia_agent_connect, its failure printed. */
 int lia_cmd_connect(struct lia_client *c, const char *cmd, const char *profile, unsigned which,
 		    bool receive, uint32_t window, int timeout_ms);
-
-/* An Error frame from the broker, printed; returns its exit status. */
-int lia_cmd_error_reply(const char *cmd, const struct lia_frame *f);
-
-/* lia_agent_call, its failure printed. On LIA_EXIT_OK *rep is a reply of
- * type expect. The caller releases both with lia_agent_done. */
-int lia_cmd_call(const char *cmd, const char *profile, unsigned which, struct lia_client *cl,
-		 struct lia_frame *req, struct lia_frame *rep, enum lia_frame_type expect);
 
 /* The option loop of the commands that take only --profile, --json (when
  * json_ok) and --help. Returns -1 to go on, or the exit status to return
