@@ -32,6 +32,124 @@ static struct option *merge_options(const struct option *own, size_t n_own)
 	return all;
 }
 
+static void seal_help(void)
+{
+	puts("usage: " PROG " seal --keys DIR --authority-key FILE --to CERT... --out FILE\n"
+	     "          --kind KIND --tlp LEVEL [message options]\n"
+	     "\n"
+	     "Writes a signed, encrypted envelope readable only by the recipients named by\n"
+	     "their certificate files (and by you). The header, signed by your key, carries\n"
+	     "the restrictions; the body is encrypted end to end.\n"
+	     "\n"
+	     "  --keys DIR             your key folder (sign.sec, box.sec, cert.crt)\n"
+	     "  --authority-key FILE   the exchange authority's public key\n"
+	     "  --passphrase-file F    passphrase for protected key files (else asked)\n"
+	     "  --to CERT              a recipient's certificate (repeatable)\n"
+	     "  --out FILE             the envelope file to create (never overwritten)\n");
+	lia_compose_help(stdout);
+	puts("\nexample:\n"
+	     "  " PROG " seal --keys keys/ventimiglia --authority-key authority.pub \\\n"
+	     "      --to keys/valletta/cert.crt --kind document --tlp GREEN \\\n"
+	     "      --title \"Stolen blank passports\" --set type=passport \\\n"
+	     "      --set issuing_state=LY --set serial_from=A1000 --set serial_to=A1999 \\\n"
+	     "      --set status=stolen-blank --out alert.env");
+}
+
+/* Self first, then each certificate file of to: verified against the
+ * authority, valid now, a principal's. rcpt points into certs. */
+static int seal_recipients(const struct lia_identity *id, const char *const *to, size_t n_to,
+			   int64_t now, struct lia_cert *certs, const struct lia_cert **rcpt,
+			   size_t *n_out, char err[static LIA_ERR_MAX])
+{
+	size_t n = 0;
+	rcpt[n++] = &id->cert;
+	for (size_t i = 0; i < n_to; i++) {
+		if (lia_identity_peer(id, &certs[i], to[i], err) != 0)
+			return -1;
+		enum lia_cert_status st = lia_cert_check(&certs[i], NULL, now);
+		if (st != LIA_CERT_OK)
+			return lia_errf(err, "recipient certificate \"%s\" is %s", to[i],
+					lia_cert_status_str(st));
+		if (certs[i].kind != LIA_CERT_PRINCIPAL)
+			return lia_errf(err, "\"%s\" is a broker certificate; brokers never receive content",
+					to[i]);
+		if (strcmp(certs[i].subject, id->cert.subject) == 0)
+			continue; /* already there */
+		rcpt[n++] = &certs[i];
+	}
+	*n_out = n;
+	return 0;
+}
+
+/* What the options of seal ask for. */
+struct seal_args {
+	const char *keys, *auth, *pass, *out;
+	const char *to[MAX_RECIPIENTS];
+	size_t n_to;
+	struct lia_compose comp;
+};
+
+/* The option loop. Returns -1 to go on, or the exit status to return at
+ * once (help printed, or a usage error). */
+static int seal_options(struct seal_args *a, int argc, char **argv, const struct option *opts)
+{
+	char err[LIA_ERR_MAX];
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_KEYS: a->keys = optarg; continue;
+		case O_AUTH: a->auth = optarg; continue;
+		case O_PASS: a->pass = optarg; continue;
+		case O_OUT: a->out = optarg; continue;
+		case O_TO:
+			if (a->n_to >= MAX_RECIPIENTS)
+				return lia_usage_error("seal", "too many --to recipients");
+			a->to[a->n_to++] = optarg;
+			continue;
+		case O_HELP:
+			seal_help();
+			return LIA_EXIT_OK;
+		default: {
+			int r = lia_compose_option(&a->comp, c, optarg, err);
+			if (r == 1)
+				continue;
+			return r < 0 ? lia_usage_error("seal", err) : lia_usage_error("seal", "invalid option");
+		}
+		}
+	}
+	if (a->keys == NULL || a->auth == NULL || a->out == NULL || optind != argc)
+		return lia_usage_error("seal", "--keys, --authority-key and --out are required");
+	return -1;
+}
+
+/* Seal body under hdr as id for self and the certificates of a->to, into
+ * *env; *n: the recipients wrapped for. 0, or -1 with err. */
+static int seal_for(const struct lia_identity *id, const struct seal_args *a, struct lia_header *hdr,
+		    const uint8_t *body, size_t body_len, uint8_t **env, size_t *env_len, size_t *n,
+		    char err[static LIA_ERR_MAX])
+{
+	int64_t now = lia_now();
+	enum lia_cert_status st = lia_cert_check(&id->cert, NULL, now);
+	if (st != LIA_CERT_OK)
+		return lia_errf(err, "your certificate is %s", lia_cert_status_str(st));
+	struct lia_cert *certs = calloc(a->n_to + 1, sizeof *certs);
+	const struct lia_cert **rcpt = calloc(a->n_to + 1, sizeof *rcpt);
+	struct lia_sealer *sealer = NULL;
+	int rc = -1;
+	if (certs == NULL || rcpt == NULL)
+		lia_errf(err, "out of memory");
+	else if (seal_recipients(id, a->to, a->n_to, now, certs, rcpt, n, err) != 0)
+		rc = -1; /* err says why */
+	else if ((sealer = lia_sealer_new(&id->cert, id->sign, id->box)) == NULL)
+		lia_errf(err, "cannot set up sealing");
+	else
+		rc = lia_seal(sealer, hdr, body, body_len, rcpt, *n, env, env_len, err);
+	lia_sealer_destroy(&sealer);
+	free(certs);
+	free(rcpt);
+	return rc;
+}
+
 int lia_cmd_seal(int argc, char **argv)
 {
 	static const struct option own[] = {
@@ -42,133 +160,93 @@ int lia_cmd_seal(int argc, char **argv)
 		{"out", required_argument, NULL, O_OUT},
 		{"help", no_argument, NULL, O_HELP},
 	};
-	const char *keys = NULL, *auth = NULL, *pass = NULL, *out = NULL;
-	const char *to[MAX_RECIPIENTS];
-	size_t n_to = 0;
-	struct lia_compose comp;
-	lia_compose_init(&comp);
 	struct option *opts = merge_options(own, sizeof own / sizeof own[0]);
+	struct seal_args *a = calloc(1, sizeof *a);
+	if (opts == NULL || a == NULL) {
+		free(opts);
+		free(a);
+		return LIA_EXIT_FAIL;
+	}
+	lia_compose_init(&a->comp);
 	char err[LIA_ERR_MAX];
-	int c, rc = LIA_EXIT_FAIL;
 	struct lia_identity id;
 	memset(&id, 0, sizeof id);
-	struct lia_cert *certs = NULL;
-	const struct lia_cert **rcpt = NULL;
-	struct lia_sealer *sealer = NULL;
 	uint8_t *body = NULL, *env = NULL;
-	size_t body_len = 0, env_len = 0;
-
-	if (opts == NULL)
-		return LIA_EXIT_FAIL;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case O_KEYS: keys = optarg; continue;
-		case O_AUTH: auth = optarg; continue;
-		case O_PASS: pass = optarg; continue;
-		case O_OUT: out = optarg; continue;
-		case O_TO:
-			if (n_to >= MAX_RECIPIENTS) {
-				rc = lia_usage_error("seal", "too many --to recipients");
-				goto done;
-			}
-			to[n_to++] = optarg;
-			continue;
-		case O_HELP:
-			puts("usage: " PROG " seal --keys DIR --authority-key FILE --to CERT... --out FILE\n"
-			     "          --kind KIND --tlp LEVEL [message options]\n"
-			     "\n"
-			     "Writes a signed, encrypted envelope readable only by the recipients named by\n"
-			     "their certificate files (and by you). The header, signed by your key, carries\n"
-			     "the restrictions; the body is encrypted end to end.\n"
-			     "\n"
-			     "  --keys DIR             your key folder (sign.sec, box.sec, cert.crt)\n"
-			     "  --authority-key FILE   the exchange authority's public key\n"
-			     "  --passphrase-file F    passphrase for protected key files (else asked)\n"
-			     "  --to CERT              a recipient's certificate (repeatable)\n"
-			     "  --out FILE             the envelope file to create (never overwritten)\n");
-			lia_compose_help(stdout);
-			puts("\nexample:\n"
-			     "  " PROG " seal --keys keys/ventimiglia --authority-key authority.pub \\\n"
-			     "      --to keys/valletta/cert.crt --kind document --tlp GREEN \\\n"
-			     "      --title \"Stolen blank passports\" --set type=passport \\\n"
-			     "      --set issuing_state=LY --set serial_from=A1000 --set serial_to=A1999 \\\n"
-			     "      --set status=stolen-blank --out alert.env");
-			rc = LIA_EXIT_OK;
-			goto done;
-		default: {
-			int r = lia_compose_option(&comp, c, optarg, err);
-			if (r == 1)
-				continue;
-			rc = r < 0 ? lia_usage_error("seal", err) : lia_usage_error("seal", "invalid option");
-			goto done;
-		}
-		}
-	}
-	if (keys == NULL || auth == NULL || out == NULL || optind != argc) {
-		rc = lia_usage_error("seal", "--keys, --authority-key and --out are required");
+	size_t body_len = 0, env_len = 0, n = 0;
+	int rc = seal_options(a, argc, argv, opts);
+	if (rc >= 0)
 		goto done;
-	}
-	if (lia_compose_finish(&comp, &body, &body_len, err) != 0) {
+	if (lia_compose_finish(&a->comp, &body, &body_len, err) != 0) {
 		rc = lia_usage_error("seal", err);
 		goto done;
 	}
-	if (lia_identity_load(&id, keys, auth, LIA_ID_SIGN | LIA_ID_BOX, pass, err) != 0)
-		goto fail;
-	int64_t now = lia_now();
-	if (lia_cert_check(&id.cert, NULL, now) != LIA_CERT_OK) {
-		lia_errf(err, "your certificate is %s", lia_cert_status_str(lia_cert_check(&id.cert, NULL, now)));
-		goto fail;
-	}
-	certs = calloc(n_to + 1, sizeof *certs);
-	rcpt = calloc(n_to + 1, sizeof *rcpt);
-	if (certs == NULL || rcpt == NULL) {
-		lia_errf(err, "out of memory");
-		goto fail;
-	}
-	size_t n = 0;
-	rcpt[n++] = &id.cert;
-	for (size_t i = 0; i < n_to; i++) {
-		if (lia_identity_peer(&id, &certs[i], to[i], err) != 0)
-			goto fail;
-		enum lia_cert_status st = lia_cert_check(&certs[i], NULL, now);
-		if (st != LIA_CERT_OK) {
-			lia_errf(err, "recipient certificate \"%s\" is %s", to[i], lia_cert_status_str(st));
-			goto fail;
-		}
-		if (certs[i].kind != LIA_CERT_PRINCIPAL) {
-			lia_errf(err, "\"%s\" is a broker certificate; brokers never receive content", to[i]);
-			goto fail;
-		}
-		if (strcmp(certs[i].subject, id.cert.subject) == 0)
-			continue; /* already there */
-		rcpt[n++] = &certs[i];
-	}
-	sealer = lia_sealer_new(&id.cert, id.sign, id.box);
-	if (sealer == NULL) {
-		lia_errf(err, "cannot set up sealing");
-		goto fail;
-	}
-	if (lia_seal(sealer, &comp.hdr, body, body_len, rcpt, n, &env, &env_len, err) != 0 ||
-	    lia_file_write_new(out, env, env_len, 0600, err) != 0)
-		goto fail;
-	char idhex[2 * LIA_ID_BYTES + 1];
-	lia_id_hex(idhex, comp.hdr.id);
-	printf("sealed message %s for %zu recipient%s -> %s\n", idhex, n, n == 1 ? "" : "s", out);
-	rc = LIA_EXIT_OK;
-	goto done;
-fail:
-	fprintf(stderr, PROG " seal: %s\n", err);
 	rc = LIA_EXIT_FAIL;
+	if (lia_identity_load(&id, a->keys, a->auth, LIA_ID_SIGN | LIA_ID_BOX, a->pass, err) != 0 ||
+	    seal_for(&id, a, &a->comp.hdr, body, body_len, &env, &env_len, &n, err) != 0 ||
+	    lia_file_write_new(a->out, env, env_len, 0600, err) != 0) {
+		fprintf(stderr, PROG " seal: %s\n", err);
+		goto done;
+	}
+	char idhex[2 * LIA_ID_BYTES + 1];
+	lia_id_hex(idhex, a->comp.hdr.id);
+	printf("sealed message %s for %zu recipient%s -> %s\n", idhex, n, n == 1 ? "" : "s", a->out);
+	rc = LIA_EXIT_OK;
 done:
-	lia_sealer_destroy(&sealer);
 	lia_identity_clear(&id);
-	lia_compose_clear(&comp);
-	free(certs);
-	free(rcpt);
+	lia_compose_clear(&a->comp);
+	free(a);
 	free(body);
 	free(env);
 	free(opts);
 	return rc;
+}
+
+static void open_help(void)
+{
+	puts("usage: " PROG " open --keys DIR --authority-key FILE --from CERT [--crl FILE]\n"
+	     "          [--json] ENVELOPE\n"
+	     "\n"
+	     "Verifies and decrypts an envelope file, in this order: the originator's\n"
+	     "certificate (issued by the authority, valid when the message was created, not\n"
+	     "revoked before), the signature, the ciphertext hash, your key wrap, the key\n"
+	     "commitment, decryption, decompression and the body. Any failure names its\n"
+	     "cause and exits 3; nothing of a message that failed is shown.\n"
+	     "The restrictions and evaluation are printed first, then the body.\n"
+	     "\n"
+	     "  --keys DIR             your key folder (box.sec, cert.crt)\n"
+	     "  --authority-key FILE   the exchange authority's public key\n"
+	     "  --from CERT            the originator's certificate\n"
+	     "  --crl FILE             the authority's revocation list\n"
+	     "  --json                 one JSON object: {\"header\":..., \"body\":...}\n"
+	     "\n"
+	     "example:\n"
+	     "  " PROG " open --keys keys/valletta --authority-key authority.pub \\\n"
+	     "      --from keys/ventimiglia/cert.crt --crl revocations.crl alert.env");
+}
+
+static void print_opened(const struct lia_opened *o, int as_json)
+{
+	json_t *body = lia_body_to_json(o->body, o->body_len);
+	if (as_json) {
+		json_t *h = lia_header_to_json(&o->header);
+		if (o->originator_revoked_at != 0) {
+			char ts[32];
+			lia_time_format(o->originator_revoked_at, ts);
+			json_object_set_new(h, "originator_revoked_at", json_string(ts));
+		}
+		lia_json_print(json_pack("{s:o, s:o}", "header", h, "body", body ? body : json_null()));
+	} else {
+		lia_header_print_banner(stdout, &o->header, lia_color(stdout));
+		if (o->originator_revoked_at != 0) {
+			char ts[32];
+			lia_time_format(o->originator_revoked_at, ts);
+			printf("  NOTE: signed by a key revoked at %s (after the message was created)\n", ts);
+		}
+		char *s = body ? json_dumps(body, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+		printf("%s\n", s ? s : "{}");
+		free(s);
+		json_decref(body);
+	}
 }
 
 int lia_cmd_open(int argc, char **argv)
@@ -194,25 +272,7 @@ int lia_cmd_open(int argc, char **argv)
 		case O_CRL: crlpath = optarg; break;
 		case O_JSON: as_json = 1; break;
 		case O_HELP:
-			puts("usage: " PROG " open --keys DIR --authority-key FILE --from CERT [--crl FILE]\n"
-			     "          [--json] ENVELOPE\n"
-			     "\n"
-			     "Verifies and decrypts an envelope file, in this order: the originator's\n"
-			     "certificate (issued by the authority, valid when the message was created, not\n"
-			     "revoked before), the signature, the ciphertext hash, your key wrap, the key\n"
-			     "commitment, decryption, decompression and the body. Any failure names its\n"
-			     "cause and exits 3; nothing of a message that failed is shown.\n"
-			     "The restrictions and evaluation are printed first, then the body.\n"
-			     "\n"
-			     "  --keys DIR             your key folder (box.sec, cert.crt)\n"
-			     "  --authority-key FILE   the exchange authority's public key\n"
-			     "  --from CERT            the originator's certificate\n"
-			     "  --crl FILE             the authority's revocation list\n"
-			     "  --json                 one JSON object: {\"header\":..., \"body\":...}\n"
-			     "\n"
-			     "example:\n"
-			     "  " PROG " open --keys keys/valletta --authority-key authority.pub \\\n"
-			     "      --from keys/ventimiglia/cert.crt --crl revocations.crl alert.env");
+			open_help();
 			return LIA_EXIT_OK;
 		default: return lia_usage_error("open", "invalid option");
 		}
@@ -252,27 +312,7 @@ int lia_cmd_open(int argc, char **argv)
 		rc = LIA_EXIT_VERIFY;
 		goto fail;
 	}
-	json_t *body = lia_body_to_json(opened.body, opened.body_len);
-	if (as_json) {
-		json_t *h = lia_header_to_json(&opened.header);
-		if (opened.originator_revoked_at != 0) {
-			char ts[32];
-			lia_time_format(opened.originator_revoked_at, ts);
-			json_object_set_new(h, "originator_revoked_at", json_string(ts));
-		}
-		lia_json_print(json_pack("{s:o, s:o}", "header", h, "body", body ? body : json_null()));
-	} else {
-		lia_header_print_banner(stdout, &opened.header, lia_color(stdout));
-		if (opened.originator_revoked_at != 0) {
-			char ts[32];
-			lia_time_format(opened.originator_revoked_at, ts);
-			printf("  NOTE: signed by a key revoked at %s (after the message was created)\n", ts);
-		}
-		char *s = body ? json_dumps(body, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-		printf("%s\n", s ? s : "{}");
-		free(s);
-		json_decref(body);
-	}
+	print_opened(&opened, as_json);
 	rc = LIA_EXIT_OK;
 	goto done;
 fail:
