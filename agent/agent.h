@@ -2,8 +2,21 @@
  * agent.h — the agent as a library: connect to the broker by profile,
  * make one request, and check that the answer is the one asked for.
  * The commands of `liaison` (agent/cmd_*.c) are thin users of this and of
- * the modules built on it (publish.h); a program embedding the agent uses
- * the same calls.
+ * the modules built on it; a program embedding the agent uses the same
+ * calls. The library, by purpose:
+ *
+ *   agent.h     connect by profile, one call, reply checking, statuses,
+ *               opening a delivered envelope
+ *   publish.h   whom to wrap for (the audience rule), sealing, Publish
+ *   receive.h   inbox, read, and a listener for deliveries as they come
+ *   feeds.h     subscribe, unsubscribe, list feeds
+ *   onward.h    consent ask, list (and its signature check), grant, refuse
+ *   queries.h   disclosures, directory, checkpoint
+ *   client.h    the connection itself (profiles, CurveZMQ, directory)
+ *   identity.h  the principal's own keys and certificate
+ *   compose.h   a message from command-line flags
+ *
+ * Usage examples: tests/unit/agent/.
  *
  * Owns: nothing beyond the struct lia_client the caller holds (client.h).
  * Trusts: the user's own profile and key files. Not the broker: a reply's
