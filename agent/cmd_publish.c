@@ -5,7 +5,6 @@
  * Every command takes --profile NAME (or $LIAISON_PROFILE) for the
  * broker endpoint, the broker certificate and the user's key folder.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -26,73 +25,75 @@ struct publish_args {
 	int as_json, timeout_ms;
 };
 
-static void publish_help(const char *direct_to)
+static const struct lia_opt publish_opts[] = {
+	LIA_OPT_PROFILE,
+	{"to", "PRINCIPAL", "address a principal directly (repeatable)", O_TO, 0},
+	{"envelope", "FILE", "publish an envelope sealed earlier ('liaison seal') instead\n"
+			     "of composing one; it must be yours", O_ENVELOPE, 0},
+	LIA_OPT_JSON("print the acknowledgement as JSON"),
+	{"timeout-ms", "N", "how long to wait for the broker (default 10000)", O_TIMEOUT, 0},
+	LIA_OPT_END,
+};
+
+#define PUBLISH_EXAMPLES                                                                     \
+	PROG " publish --profile ventimiglia --kind route --tlp AMBER --handling H2 \\\n"   \
+	     "    --region MED-CENTRAL --title \"Night departures from Zuwara\" --set mode=sea\n" \
+	PROG " send MT-AFM/valletta --profile ventimiglia --text \"call me on the secure line\""
+
+static const struct lia_cmd_spec publish_spec = {
+	PROG, "publish", NULL,
+	"Seals a message and publishes it through the broker (--kind and --tlp are\n"
+	"required unless --envelope is given). The data key is wrapped for every\n"
+	"principal in the broker's directory whom the restrictions admit (and for\n"
+	"yourself); the broker then decides, for every addressed principal and every\n"
+	"matching feed subscriber, whether it may receive it, records each decision in\n"
+	"the ledger, and acknowledges once all is durable.",
+	PUBLISH_EXAMPLES, publish_opts, lia_compose_groups, 0,
+};
+
+static const struct lia_cmd_spec send_spec = {
+	PROG, "send", "PRINCIPAL",
+	"A direct message to one principal: by default a note (--text), TLP RED and\n"
+	"releasable to that principal only. PRINCIPAL comes first.",
+	PUBLISH_EXAMPLES, publish_opts, lia_compose_groups, 0,
+};
+
+/* publish's and send's own options; the message options go to compose. */
+static int publish_option(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
 {
-	if (direct_to == NULL)
-		puts("usage: " PROG " publish --profile NAME --kind KIND --tlp LEVEL [--to PRINCIPAL]...\n"
-		     "          [message options]\n"
-		     "\n"
-		     "Seals a message and publishes it through the broker. The data key is wrapped\n"
-		     "for every principal in the broker's directory whom the restrictions admit\n"
-		     "(and for yourself); the broker then decides, for every addressed principal\n"
-		     "and every matching feed subscriber, whether it may receive it, records each\n"
-		     "decision in the ledger, and acknowledges once all is durable.\n"
-		     "\n"
-		     "  --profile NAME      connection profile (or LIAISON_PROFILE)\n"
-		     "  --to PRINCIPAL      address a principal directly (repeatable)\n"
-		     "  --envelope FILE     publish an envelope sealed earlier ('liaison seal') instead\n"
-		     "                      of composing one; it must be yours\n"
-		     "  --json              print the acknowledgement as JSON\n"
-		     "  --timeout-ms N      how long to wait for the broker (default 10000)\n");
-	else
-		puts("usage: " PROG " send PRINCIPAL --profile NAME [--kind KIND] [--tlp LEVEL]\n"
-		     "          [message options]\n"
-		     "\n"
-		     "A direct message to one principal: by default a note (--text), TLP RED and\n"
-		     "releasable to that principal only.\n");
-	lia_compose_help(stdout);
-	puts("\nexamples:\n"
-	     "  " PROG " publish --profile ventimiglia --kind route --tlp AMBER --handling H2 \\\n"
-	     "      --region MED-CENTRAL --title \"Night departures from Zuwara\" --set mode=sea\n"
-	     "  " PROG " send MT-AFM/valletta --profile ventimiglia --text \"call me on the secure line\"");
+	struct publish_args *a = ctx;
+	uint64_t u;
+	switch (id) {
+	case O_ENVELOPE: a->envelope_file = arg; return 0;
+	case O_TIMEOUT:
+		if (lia_parse_u64(arg, &u) != 0 || u < 100 || u > 600000)
+			return lia_errf(err, "--timeout-ms: 100 to 600000");
+		a->timeout_ms = (int)u;
+		return 0;
+	case O_TO:
+		if (!lia_name_is_subject(arg) || lia_names_has(&a->to, arg) ||
+		    lia_names_add(&a->to, arg) != 0)
+			return lia_errf(err, "--to: a principal like MT-AFM/valletta, each once");
+		return 0;
+	default:
+		return lia_compose_option(&a->comp, id, arg, err) == 1 ? 0 : -1;
+	}
 }
 
 /* The option loop. Returns -1 to go on, or the exit status to return at
  * once (help printed, or a usage error). */
-static int publish_options(struct publish_args *a, int argc, char **argv,
-			   const struct option *opts)
+static int publish_options(struct publish_args *a, int argc, char **argv)
 {
-	char err[LIA_ERR_MAX];
-	uint64_t u;
-	int c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case O_PROFILE: a->profile = optarg; continue;
-		case O_JSON: a->as_json = 1; continue;
-		case O_ENVELOPE: a->envelope_file = optarg; continue;
-		case O_TIMEOUT:
-			if (lia_parse_u64(optarg, &u) != 0 || u < 100 || u > 600000)
-				return lia_usage_error(a->cmd, "--timeout-ms: 100 to 600000");
-			a->timeout_ms = (int)u;
-			continue;
-		case O_TO:
-			if (!lia_name_is_subject(optarg) || lia_names_has(&a->to, optarg) ||
-			    lia_names_add(&a->to, optarg) != 0)
-				return lia_usage_error(a->cmd, "--to: a principal like MT-AFM/valletta, each once");
-			continue;
-		case O_HELP:
-			publish_help(a->direct_to);
-			return LIA_EXIT_OK;
-		default: {
-			int r = lia_compose_option(&a->comp, c, optarg, err);
-			if (r == 1)
-				continue;
-			return lia_usage_error(a->cmd, r < 0 ? err : "invalid option");
-		}
-		}
-	}
-	if (optind != argc)
-		return lia_usage_error(a->cmd, "unexpected argument");
+	const struct lia_cmd_spec *spec = a->direct_to != NULL ? &send_spec : &publish_spec;
+	struct lia_cli_common common;
+	int first;
+	int rc = lia_cli_parse(spec, argc, argv, &common, publish_option, a, &first);
+	if (rc >= 0)
+		return rc;
+	a->profile = common.profile;
+	a->as_json = common.json;
+	if (first != argc)
+		return lia_cli_usage_error(spec, "unexpected argument");
 	return -1;
 }
 
@@ -159,20 +160,6 @@ static int publish_run(struct publish_args *a)
 
 static int publish_common(const char *cmd, int argc, char **argv, const char *direct_to)
 {
-	static const struct option own[] = {
-		{"profile", required_argument, NULL, O_PROFILE},
-		{"to", required_argument, NULL, O_TO},
-		{"timeout-ms", required_argument, NULL, O_TIMEOUT},
-		{"envelope", required_argument, NULL, O_ENVELOPE},
-		{"json", no_argument, NULL, O_JSON},
-		{"help", no_argument, NULL, O_HELP},
-	};
-	size_t n = lia_compose_option_count(), n_own = sizeof own / sizeof own[0];
-	struct option *opts = calloc(n + n_own + 1, sizeof *opts);
-	if (opts == NULL)
-		return LIA_EXIT_FAIL;
-	memcpy(opts, lia_compose_options, n * sizeof *opts);
-	memcpy(opts + n, own, n_own * sizeof *opts);
 	struct publish_args a = {.cmd = cmd, .direct_to = direct_to,
 				 .timeout_ms = DEFAULT_TIMEOUT_MS};
 	lia_compose_init(&a.comp);
@@ -184,7 +171,7 @@ static int publish_common(const char *cmd, int argc, char **argv, const char *di
 		a.comp.hdr.restrictions.tlp = LIA_TLP_RED;
 	}
 	if (rc < 0)
-		rc = publish_options(&a, argc, argv, opts);
+		rc = publish_options(&a, argc, argv);
 	struct lia_restrictions *r = &a.comp.hdr.restrictions;
 	if (rc < 0 && direct_to != NULL && r->release_principals.n == 0 && r->tlp == LIA_TLP_RED &&
 	    lia_names_add(&r->release_principals, direct_to) != 0)
@@ -192,7 +179,6 @@ static int publish_common(const char *cmd, int argc, char **argv, const char *di
 	if (rc < 0)
 		rc = publish_run(&a);
 	lia_compose_clear(&a.comp);
-	free(opts);
 	return rc;
 }
 
@@ -209,7 +195,9 @@ int lia_cmd_send(int argc, char **argv)
 		return publish_common("send", argc - 1, argv + 1, to);
 	}
 	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0)
-			return publish_common("send", argc, argv, "X-X/help");
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			lia_cli_usage(&send_spec, stdout);
+			return LIA_EXIT_OK;
+		}
 	return lia_usage_error("send", "name the recipient first: send PRINCIPAL --profile NAME ...");
 }

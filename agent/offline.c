@@ -6,7 +6,7 @@
  * can then re-read its message and, after a consent, wrap the data key
  * for a new recipient without re-signing.
  */
-#include <getopt.h>
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,40 +19,84 @@
 
 #define MAX_RECIPIENTS 256
 
-enum { O_KEYS = 1, O_AUTH, O_PASS, O_TO, O_OUT, O_FROM, O_CRL, O_JSON, O_HELP };
+enum { O_TO = 1, O_OUT, O_FROM };
 
-static struct option *merge_options(const struct option *own, size_t n_own)
-{
-	size_t n = lia_compose_option_count();
-	struct option *all = calloc(n + n_own + 1, sizeof *all);
-	if (all == NULL)
-		return NULL;
-	memcpy(all, lia_compose_options, n * sizeof *all);
-	memcpy(all + n, own, n_own * sizeof *all);
-	return all;
-}
+#define OPT_AUTHORITY_KEY_REQUIRED                                                      \
+	{"authority-key", "FILE", "the exchange authority's public key", LIA_OPT_ID_AUTHORITY_KEY, \
+	 LIA_OPT_REQUIRED}
 
-static void seal_help(void)
+static const struct lia_opt seal_opts[] = {
+	{"keys", "DIR", "your key folder (sign.sec, box.sec, cert.crt)", LIA_OPT_ID_KEYS,
+	 LIA_OPT_REQUIRED},
+	OPT_AUTHORITY_KEY_REQUIRED,
+	LIA_OPT_PASSPHRASE_FILE,
+	{"to", "CERT", "a recipient's certificate (repeatable)", O_TO, 0},
+	{"out", "FILE", "the envelope file to create (never overwritten)", O_OUT, LIA_OPT_REQUIRED},
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec seal_spec = {
+	PROG, "seal", NULL,
+	"Writes a signed, encrypted envelope readable only by the recipients named by\n"
+	"their certificate files (and by you). The header, signed by your key, carries\n"
+	"the restrictions; the body is encrypted end to end. --kind and --tlp are\n"
+	"required.",
+	PROG " seal --keys keys/ventimiglia --authority-key authority.pub \\\n"
+	"    --to keys/valletta/cert.crt --kind document --tlp GREEN \\\n"
+	"    --title \"Stolen blank passports\" --set type=passport \\\n"
+	"    --set issuing_state=LY --set serial_from=A1000 --set serial_to=A1999 \\\n"
+	"    --set status=stolen-blank --out alert.env",
+	seal_opts, lia_compose_groups, 0,
+};
+
+static const struct lia_opt open_opts[] = {
+	{"keys", "DIR", "your key folder (box.sec, cert.crt)", LIA_OPT_ID_KEYS, LIA_OPT_REQUIRED},
+	OPT_AUTHORITY_KEY_REQUIRED,
+	LIA_OPT_PASSPHRASE_FILE,
+	{"from", "CERT", "the originator's certificate", O_FROM, LIA_OPT_REQUIRED},
+	LIA_OPT_CRL,
+	LIA_OPT_JSON("one JSON object: {\"header\":..., \"body\":...}"),
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec open_spec = {
+	PROG, "open", "ENVELOPE",
+	"Verifies and decrypts an envelope file, in this order: the originator's\n"
+	"certificate (issued by the authority, valid when the message was created, not\n"
+	"revoked before), the signature, the ciphertext hash, your key wrap, the key\n"
+	"commitment, decryption, decompression and the body. Any failure names its\n"
+	"cause and exits 3; nothing of a message that failed is shown.\n"
+	"The restrictions and evaluation are printed first, then the body.",
+	PROG " open --keys keys/valletta --authority-key authority.pub \\\n"
+	"    --from keys/ventimiglia/cert.crt --crl revocations.crl alert.env",
+	open_opts, NULL, 0,
+};
+
+static const struct lia_opt verify_opts[] = {
+	OPT_AUTHORITY_KEY_REQUIRED,
+	{"from", "CERT", "the originator's certificate", O_FROM, LIA_OPT_REQUIRED},
+	LIA_OPT_CRL,
+	LIA_OPT_JSON("one JSON object: {\"valid\":..., \"header\":..., \"wraps\":...}"),
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec verify_spec = {
+	PROG, "verify", "ENVELOPE",
+	"Checks an envelope without decrypting it (anyone can, recipient or not): the\n"
+	"originator's certificate, the signature over the header and the ciphertext\n"
+	"hash. Prints the signed header; exits 3 with the reason when a check fails.",
+	PROG " verify --authority-key authority.pub --from ventimiglia.crt alert.env",
+	verify_opts, NULL, 0,
+};
+
+/* The one option of open and verify that is not common: --from. */
+static int from_option(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
 {
-	puts("usage: " PROG " seal --keys DIR --authority-key FILE --to CERT... --out FILE\n"
-	     "          --kind KIND --tlp LEVEL [message options]\n"
-	     "\n"
-	     "Writes a signed, encrypted envelope readable only by the recipients named by\n"
-	     "their certificate files (and by you). The header, signed by your key, carries\n"
-	     "the restrictions; the body is encrypted end to end.\n"
-	     "\n"
-	     "  --keys DIR             your key folder (sign.sec, box.sec, cert.crt)\n"
-	     "  --authority-key FILE   the exchange authority's public key\n"
-	     "  --passphrase-file F    passphrase for protected key files (else asked)\n"
-	     "  --to CERT              a recipient's certificate (repeatable)\n"
-	     "  --out FILE             the envelope file to create (never overwritten)\n");
-	lia_compose_help(stdout);
-	puts("\nexample:\n"
-	     "  " PROG " seal --keys keys/ventimiglia --authority-key authority.pub \\\n"
-	     "      --to keys/valletta/cert.crt --kind document --tlp GREEN \\\n"
-	     "      --title \"Stolen blank passports\" --set type=passport \\\n"
-	     "      --set issuing_state=LY --set serial_from=A1000 --set serial_to=A1999 \\\n"
-	     "      --set status=stolen-blank --out alert.env");
+	(void)err;
+	(void)id;
+	assert(id == O_FROM);
+	*(const char **)ctx = arg;
+	return 0;
 }
 
 /* Self first, then each certificate file of to: verified against the
@@ -83,43 +127,37 @@ static int seal_recipients(const struct lia_identity *id, const char *const *to,
 
 /* What the options of seal ask for. */
 struct seal_args {
-	const char *keys, *auth, *pass, *out;
+	struct lia_cli_common common;
+	const char *out;
 	const char *to[MAX_RECIPIENTS];
 	size_t n_to;
 	struct lia_compose comp;
 };
 
+static int seal_option(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
+{
+	struct seal_args *a = ctx;
+	switch (id) {
+	case O_OUT: a->out = arg; return 0;
+	case O_TO:
+		if (a->n_to >= MAX_RECIPIENTS)
+			return lia_errf(err, "too many --to recipients");
+		a->to[a->n_to++] = arg;
+		return 0;
+	default:
+		return lia_compose_option(&a->comp, id, arg, err) == 1 ? 0 : -1;
+	}
+}
+
 /* The option loop. Returns -1 to go on, or the exit status to return at
  * once (help printed, or a usage error). */
-static int seal_options(struct seal_args *a, int argc, char **argv, const struct option *opts)
+static int seal_options(struct seal_args *a, int argc, char **argv)
 {
-	char err[LIA_ERR_MAX];
-	int c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case O_KEYS: a->keys = optarg; continue;
-		case O_AUTH: a->auth = optarg; continue;
-		case O_PASS: a->pass = optarg; continue;
-		case O_OUT: a->out = optarg; continue;
-		case O_TO:
-			if (a->n_to >= MAX_RECIPIENTS)
-				return lia_usage_error("seal", "too many --to recipients");
-			a->to[a->n_to++] = optarg;
-			continue;
-		case O_HELP:
-			seal_help();
-			return LIA_EXIT_OK;
-		default: {
-			int r = lia_compose_option(&a->comp, c, optarg, err);
-			if (r == 1)
-				continue;
-			return r < 0 ? lia_usage_error("seal", err) : lia_usage_error("seal", "invalid option");
-		}
-		}
-	}
-	if (a->keys == NULL || a->auth == NULL || a->out == NULL || optind != argc)
-		return lia_usage_error("seal", "--keys, --authority-key and --out are required");
-	return -1;
+	int first;
+	int rc = lia_cli_parse(&seal_spec, argc, argv, &a->common, seal_option, a, &first);
+	if (rc < 0 && first != argc)
+		return lia_cli_usage_error(&seal_spec, "unexpected argument");
+	return rc;
 }
 
 /* Seal body under hdr as id for self and the certificates of a->to, into
@@ -152,28 +190,16 @@ static int seal_for(const struct lia_identity *id, const struct seal_args *a, st
 
 int lia_cmd_seal(int argc, char **argv)
 {
-	static const struct option own[] = {
-		{"keys", required_argument, NULL, O_KEYS},
-		{"authority-key", required_argument, NULL, O_AUTH},
-		{"passphrase-file", required_argument, NULL, O_PASS},
-		{"to", required_argument, NULL, O_TO},
-		{"out", required_argument, NULL, O_OUT},
-		{"help", no_argument, NULL, O_HELP},
-	};
-	struct option *opts = merge_options(own, sizeof own / sizeof own[0]);
 	struct seal_args *a = calloc(1, sizeof *a);
-	if (opts == NULL || a == NULL) {
-		free(opts);
-		free(a);
+	if (a == NULL)
 		return LIA_EXIT_FAIL;
-	}
 	lia_compose_init(&a->comp);
 	char err[LIA_ERR_MAX];
 	struct lia_identity id;
 	memset(&id, 0, sizeof id);
 	uint8_t *body = NULL, *env = NULL;
 	size_t body_len = 0, env_len = 0, n = 0;
-	int rc = seal_options(a, argc, argv, opts);
+	int rc = seal_options(a, argc, argv);
 	if (rc >= 0)
 		goto done;
 	if (lia_compose_finish(&a->comp, &body, &body_len, err) != 0) {
@@ -181,7 +207,8 @@ int lia_cmd_seal(int argc, char **argv)
 		goto done;
 	}
 	rc = LIA_EXIT_FAIL;
-	if (lia_identity_load(&id, a->keys, a->auth, LIA_ID_SIGN | LIA_ID_BOX, a->pass, err) != 0 ||
+	if (lia_identity_load(&id, a->common.keys, a->common.authority_key, LIA_ID_SIGN | LIA_ID_BOX,
+			      a->common.passphrase_file, err) != 0 ||
 	    seal_for(&id, a, &a->comp.hdr, body, body_len, &env, &env_len, &n, err) != 0 ||
 	    lia_file_write_new(a->out, env, env_len, 0600, err) != 0) {
 		fprintf(stderr, PROG " seal: %s\n", err);
@@ -197,31 +224,7 @@ done:
 	free(a);
 	free(body);
 	free(env);
-	free(opts);
 	return rc;
-}
-
-static void open_help(void)
-{
-	puts("usage: " PROG " open --keys DIR --authority-key FILE --from CERT [--crl FILE]\n"
-	     "          [--json] ENVELOPE\n"
-	     "\n"
-	     "Verifies and decrypts an envelope file, in this order: the originator's\n"
-	     "certificate (issued by the authority, valid when the message was created, not\n"
-	     "revoked before), the signature, the ciphertext hash, your key wrap, the key\n"
-	     "commitment, decryption, decompression and the body. Any failure names its\n"
-	     "cause and exits 3; nothing of a message that failed is shown.\n"
-	     "The restrictions and evaluation are printed first, then the body.\n"
-	     "\n"
-	     "  --keys DIR             your key folder (box.sec, cert.crt)\n"
-	     "  --authority-key FILE   the exchange authority's public key\n"
-	     "  --from CERT            the originator's certificate\n"
-	     "  --crl FILE             the authority's revocation list\n"
-	     "  --json                 one JSON object: {\"header\":..., \"body\":...}\n"
-	     "\n"
-	     "example:\n"
-	     "  " PROG " open --keys keys/valletta --authority-key authority.pub \\\n"
-	     "      --from keys/ventimiglia/cert.crt --crl revocations.crl alert.env");
 }
 
 static void print_opened(const struct lia_opened *o, int as_json)
@@ -251,35 +254,18 @@ static void print_opened(const struct lia_opened *o, int as_json)
 
 int lia_cmd_open(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"keys", required_argument, NULL, O_KEYS},
-		{"authority-key", required_argument, NULL, O_AUTH},
-		{"passphrase-file", required_argument, NULL, O_PASS},
-		{"from", required_argument, NULL, O_FROM},
-		{"crl", required_argument, NULL, O_CRL},
-		{"json", no_argument, NULL, O_JSON},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
-	};
-	const char *keys = NULL, *auth = NULL, *pass = NULL, *from = NULL, *crlpath = NULL;
-	int as_json = 0, c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case O_KEYS: keys = optarg; break;
-		case O_AUTH: auth = optarg; break;
-		case O_PASS: pass = optarg; break;
-		case O_FROM: from = optarg; break;
-		case O_CRL: crlpath = optarg; break;
-		case O_JSON: as_json = 1; break;
-		case O_HELP:
-			open_help();
-			return LIA_EXIT_OK;
-		default: return lia_usage_error("open", "invalid option");
-		}
-	}
-	if (keys == NULL || auth == NULL || from == NULL || optind + 1 != argc)
-		return lia_usage_error("open", "--keys, --authority-key, --from and one envelope file are required");
-	const char *path = argv[optind];
+	struct lia_cli_common cm;
+	const char *from = NULL;
+	int first;
+	int done = lia_cli_parse(&open_spec, argc, argv, &cm, from_option, &from, &first);
+	if (done >= 0)
+		return done;
+	if (first + 1 != argc)
+		return lia_cli_usage_error(&open_spec, "one envelope file is required");
+	const char *keys = cm.keys, *auth = cm.authority_key, *pass = cm.passphrase_file;
+	const char *crlpath = cm.crl;
+	int as_json = cm.json;
+	const char *path = argv[first];
 	char err[LIA_ERR_MAX];
 	struct lia_identity id;
 	struct lia_cert orig;
@@ -328,37 +314,16 @@ done:
 
 int lia_cmd_verify(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"authority-key", required_argument, NULL, O_AUTH},
-		{"from", required_argument, NULL, O_FROM},
-		{"crl", required_argument, NULL, O_CRL},
-		{"json", no_argument, NULL, O_JSON},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
-	};
-	const char *auth = NULL, *from = NULL, *crlpath = NULL;
-	int as_json = 0, c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case O_AUTH: auth = optarg; break;
-		case O_FROM: from = optarg; break;
-		case O_CRL: crlpath = optarg; break;
-		case O_JSON: as_json = 1; break;
-		case O_HELP:
-			puts("usage: " PROG " verify --authority-key FILE --from CERT [--crl FILE] [--json] ENVELOPE\n"
-			     "\n"
-			     "Checks an envelope without decrypting it (anyone can, recipient or not): the\n"
-			     "originator's certificate, the signature over the header and the ciphertext\n"
-			     "hash. Prints the signed header; exits 3 with the reason when a check fails.\n"
-			     "\n"
-			     "example:\n"
-			     "  " PROG " verify --authority-key authority.pub --from ventimiglia.crt alert.env");
-			return LIA_EXIT_OK;
-		default: return lia_usage_error("verify", "invalid option");
-		}
-	}
-	if (auth == NULL || from == NULL || optind + 1 != argc)
-		return lia_usage_error("verify", "--authority-key, --from and one envelope file are required");
+	struct lia_cli_common cm;
+	const char *from = NULL;
+	int first;
+	int done = lia_cli_parse(&verify_spec, argc, argv, &cm, from_option, &from, &first);
+	if (done >= 0)
+		return done;
+	if (first + 1 != argc)
+		return lia_cli_usage_error(&verify_spec, "one envelope file is required");
+	const char *auth = cm.authority_key, *crlpath = cm.crl, *path = argv[first];
+	int as_json = cm.json;
 	char err[LIA_ERR_MAX], name[LIA_NAME_MAX];
 	uint8_t pk[32];
 	struct lia_cert orig;
@@ -374,13 +339,13 @@ int lia_cmd_verify(int argc, char **argv)
 		goto fail;
 	}
 	if ((crlpath != NULL && lia_crl_load(&crl, crlpath, pk, err) != 0) ||
-	    lia_file_read(argv[optind], LIA_ENVELOPE_MAX, &buf, &len, err) != 0)
+	    lia_file_read(path, LIA_ENVELOPE_MAX, &buf, &len, err) != 0)
 		goto fail;
 	enum lia_env_status st = lia_envelope_decode(&e, buf, len);
 	if (st == LIA_ENV_OK)
 		st = lia_envelope_verify(e, &orig, crlpath ? &crl : NULL);
 	if (st != LIA_ENV_OK) {
-		lia_errf(err, "\"%s\" failed verification: %s", argv[optind], lia_env_status_str(st));
+		lia_errf(err, "\"%s\" failed verification: %s", path, lia_env_status_str(st));
 		rc = LIA_EXIT_VERIFY;
 		goto fail;
 	}

@@ -181,17 +181,25 @@ static int exchange_teardown(void **state)
 	return 0;
 }
 
+/* The option of compose.h's tables named name. */
+static const struct lia_opt *compose_opt(const char *name)
+{
+	for (const struct lia_opt_group *g = lia_compose_groups; g->opts != NULL; g++)
+		for (const struct lia_opt *o = g->opts; o->name != NULL; o++)
+			if (strcmp(o->name, name) == 0)
+				return o;
+	return NULL;
+}
+
 /* Compose a message from flags, as `liaison publish` does. */
 static void compose(struct lia_compose *c, const char *const *flags, uint8_t **body, size_t *len)
 {
 	char err[LIA_ERR_MAX];
 	lia_compose_init(c);
 	for (size_t i = 0; flags[i] != NULL; i += 2) {
-		const struct option *o = lia_compose_options;
-		while (o->name != NULL && strcmp(o->name, flags[i]) != 0)
-			o++;
-		assert_non_null(o->name);
-		if (lia_compose_option(c, o->val, flags[i + 1], err) != 1)
+		const struct lia_opt *o = compose_opt(flags[i]);
+		assert_non_null(o);
+		if (lia_compose_option(c, o->id, flags[i + 1], err) != 1)
 			fail_msg("--%s: %s", flags[i], err);
 	}
 	if (lia_compose_finish(c, body, len, err) != 0)
