@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,49 +25,55 @@
 
 /* --- profile --- */
 
+static const struct lia_opt profile_opts[] = {
+	{"broker", "ENDPOINT", "create: the broker's endpoint (tcp://host:port)", O_BROKER, 0},
+	{"broker-cert", "FILE", "create: the broker's certificate", O_BROKER_CERT, 0},
+	LIA_OPT_KEYS("create: your key folder"),
+	LIA_OPT_AUTHORITY_KEY,
+	LIA_OPT_PASSPHRASE_FILE,
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec profile_spec = {
+	PROG, "profile", "create|show NAME",
+	"create NAME needs --broker, --broker-cert, --keys and --authority-key\n"
+	"(--passphrase-file is optional); show NAME prints one.\n"
+	"\n"
+	"A profile names a broker connection and your key folder, so other commands take\n"
+	"only --profile NAME (or LIAISON_PROFILE=NAME). Profiles are YAML files in\n"
+	"$LIAISON_PROFILES or ~/.config/liaison; NAME may also be a path to one.\n"
+	"Paths are stored as given: give absolute paths.",
+	PROG " profile create ventimiglia --broker tcp://broker.example:7400 \\\n"
+	"    --broker-cert /etc/liaison/broker.crt --keys ~/liaison/keys \\\n"
+	"    --authority-key /etc/liaison/authority.pub\n" PROG " profile show ventimiglia",
+	profile_opts, NULL, 0,
+};
+
+/* --broker and --broker-cert: vals[0], vals[1]. */
+static int profile_option(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
+{
+	const char **vals = ctx;
+	(void)err;
+	vals[id == O_BROKER ? 0 : 1] = arg;
+	return 0;
+}
+
 int lia_cmd_profile(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"broker", required_argument, NULL, O_BROKER},
-		{"broker-cert", required_argument, NULL, O_BROKER_CERT},
-		{"keys", required_argument, NULL, O_KEYS},
-		{"authority-key", required_argument, NULL, O_AUTH},
-		{"passphrase-file", required_argument, NULL, O_PASS},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
-	};
 	struct lia_profile p;
 	memset(&p, 0, sizeof p);
 	const char *vals[5] = {0};
-	int c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case O_BROKER: vals[0] = optarg; break;
-		case O_BROKER_CERT: vals[1] = optarg; break;
-		case O_KEYS: vals[2] = optarg; break;
-		case O_AUTH: vals[3] = optarg; break;
-		case O_PASS: vals[4] = optarg; break;
-		case O_HELP:
-			puts("usage: " PROG " profile create NAME --broker ENDPOINT --broker-cert FILE --keys DIR\n"
-			     "          --authority-key FILE [--passphrase-file FILE]\n"
-			     "       " PROG " profile show NAME\n"
-			     "\n"
-			     "A profile names a broker connection and your key folder, so other commands take\n"
-			     "only --profile NAME (or LIAISON_PROFILE=NAME). Profiles are YAML files in\n"
-			     "$LIAISON_PROFILES or ~/.config/liaison; NAME may also be a path to one.\n"
-			     "Paths are stored as given: give absolute paths.\n"
-			     "\n"
-			     "example:\n"
-			     "  " PROG " profile create ventimiglia --broker tcp://broker.example:7400 \\\n"
-			     "      --broker-cert /etc/liaison/broker.crt --keys ~/liaison/keys \\\n"
-			     "      --authority-key /etc/liaison/authority.pub");
-			return LIA_EXIT_OK;
-		default: return lia_usage_error("profile", "invalid option");
-		}
-	}
-	if (optind + 2 != argc)
+	struct lia_cli_common cm;
+	int first;
+	int done = lia_cli_parse(&profile_spec, argc, argv, &cm, profile_option, vals, &first);
+	if (done >= 0)
+		return done;
+	vals[2] = cm.keys;
+	vals[3] = cm.authority_key;
+	vals[4] = cm.passphrase_file;
+	if (first + 2 != argc)
 		return lia_usage_error("profile", "expected \"create NAME\" or \"show NAME\"");
-	const char *verb = argv[optind], *name = argv[optind + 1];
+	const char *verb = argv[first], *name = argv[first + 1];
 	char err[LIA_ERR_MAX], path[PATH_MAX];
 	if (strcmp(verb, "show") == 0) {
 		if (lia_profile_load(&p, name, err) != 0)
@@ -100,21 +105,29 @@ int lia_cmd_profile(int argc, char **argv)
 
 /* --- originators and auditors --- */
 
+static const struct lia_opt disclosures_opts[] = {
+	LIA_OPT_PROFILE,
+	LIA_OPT_JSON("one JSON object per recipient"),
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec disclosures_spec = {
+	PROG, "disclosures", "ID",
+	"The originator's view of its own message (auditors: of any message): who\n"
+	"received it, who was refused and by which rule, who acknowledged. The question\n"
+	"is itself recorded in the ledger.",
+	NULL, disclosures_opts, NULL, 0,
+};
+
 int lia_cmd_disclosures(int argc, char **argv)
 {
 	const char *profile;
-	int as_json;
-	int done = lia_cmd_simple_options("disclosures", argc, argv,
-		"usage: " PROG " disclosures ID --profile NAME [--json]\n"
-			     "\n"
-			     "The originator's view of its own message (auditors: of any message): who\n"
-			     "received it, who was refused and by which rule, who acknowledged. The question\n"
-			     "is itself recorded in the ledger.",
-		true, &profile, &as_json);
+	int as_json, first;
+	int done = lia_cmd_parse(&disclosures_spec, argc, argv, &profile, &as_json, &first);
 	if (done >= 0)
 		return done;
 	uint8_t id[LIA_ID_BYTES];
-	if (optind + 1 != argc || lia_id_parse(id, argv[optind]) != 0)
+	if (first + 1 != argc || lia_id_parse(id, argv[first]) != 0)
 		return lia_usage_error("disclosures", "give one message id (32 hex digits)");
 	struct lia_client cl;
 	struct lia_frame rep;
@@ -143,15 +156,24 @@ int lia_cmd_disclosures(int argc, char **argv)
 	return rc;
 }
 
+static const struct lia_opt directory_opts[] = {
+	LIA_OPT_PROFILE,
+	LIA_OPT_JSON("one JSON object per certificate"),
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec directory_spec = {
+	PROG, "directory", NULL,
+	"Lists the principals of the exchange as the broker knows them (certificates\n"
+	"verified against the authority, revocations applied).",
+	NULL, directory_opts, NULL, 0,
+};
+
 int lia_cmd_directory(int argc, char **argv)
 {
 	const char *profile;
-	int as_json;
-	int done = lia_cmd_simple_options("directory", argc, argv,
-		"usage: " PROG " directory --profile NAME [--json]\n\n"
-			     "Lists the principals of the exchange as the broker knows them (certificates\n"
-			     "verified against the authority, revocations applied).",
-		true, &profile, &as_json);
+	int as_json, first;
+	int done = lia_cmd_parse(&directory_spec, argc, argv, &profile, &as_json, &first);
 	if (done >= 0)
 		return done;
 	struct lia_client cl;
@@ -183,15 +205,23 @@ int lia_cmd_directory(int argc, char **argv)
 	return rc;
 }
 
+static const struct lia_opt checkpoint_opts[] = {
+	LIA_OPT_PROFILE,
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec checkpoint_spec = {
+	PROG, "checkpoint", NULL,
+	"Auditors: prints the broker's latest signed checkpoint of the ledger (C2SP\n"
+	"signed note), to keep and to check proofs against with liaison-audit.",
+	NULL, checkpoint_opts, NULL, 0,
+};
+
 int lia_cmd_checkpoint(int argc, char **argv)
 {
 	const char *profile;
-	int as_json;
-	int done = lia_cmd_simple_options("checkpoint", argc, argv,
-		"usage: " PROG " checkpoint --profile NAME\n\n"
-			     "Auditors: prints the broker's latest signed checkpoint of the ledger (C2SP\n"
-			     "signed note), to keep and to check proofs against with liaison-audit.",
-		false, &profile, &as_json);
+	int as_json, first;
+	int done = lia_cmd_parse(&checkpoint_spec, argc, argv, &profile, &as_json, &first);
 	if (done >= 0)
 		return done;
 	struct lia_client cl;

@@ -2,7 +2,6 @@
  * cmd_common.c — a library status as a printed failure, and the option
  * loop of the simplest commands (cmd_int.h).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,28 +28,12 @@ int lia_cmd_connect(struct lia_client *c, const char *cmd, const char *profile, 
 	return rc == LIA_EXIT_OK ? rc : lia_cmd_report(cmd, rc, err);
 }
 
-int lia_cmd_simple_options(const char *cmd, int argc, char **argv, const char *help, bool json_ok,
-			   const char **profile, int *as_json)
+int lia_cmd_parse(const struct lia_cmd_spec *spec, int argc, char **argv, const char **profile,
+		  int *as_json, int *first)
 {
-	static const struct option opts[] = {
-		{"profile", required_argument, NULL, O_PROFILE},
-		{"json", no_argument, NULL, O_JSON},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-	*profile = NULL;
-	*as_json = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == O_PROFILE)
-			*profile = optarg;
-		else if (c == O_JSON && json_ok)
-			*as_json = 1;
-		else if (c == O_HELP) {
-			puts(help);
-			return LIA_EXIT_OK;
-		} else
-			return lia_usage_error(cmd, "invalid option");
-	}
-	return -1;
+	struct lia_cli_common common;
+	int rc = lia_cli_parse(spec, argc, argv, &common, NULL, NULL, first);
+	*profile = common.profile;
+	*as_json = common.json;
+	return rc;
 }

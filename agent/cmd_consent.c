@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,42 +69,48 @@ static void print_consent(const struct lia_consent_request *c, const char *viewe
 		printf("    signed consent sha256:%s%s%s\n", digest_hex, check[0] ? ", signature " : "", check);
 }
 
+static const struct lia_opt ask_opts[] = {
+	LIA_OPT_PROFILE,
+	{"to", "PRINCIPAL|AGENCY", "whom to pass the message to", O_TO, LIA_OPT_REQUIRED},
+	{"purpose", "TEXT", "why (the originator sees it; 1 to 255 bytes)", O_PURPOSE,
+	 LIA_OPT_REQUIRED},
+	LIA_OPT_JSON("print the request as JSON"),
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec ask_spec = {
+	PROG, "consent ask", "ID",
+	"Asks the originator of a message delivered to you for consent to pass it on\n"
+	"(onward dissemination, e.g. under handling code H2 or outside its audience).\n"
+	"The originator sees your purpose and grants or refuses; if it grants, the\n"
+	"broker discloses the message to the grantee as far as the exchange policy\n"
+	"allows. Every step is in the ledger. Asking again returns the same request.",
+	PROG " consent ask 5f0c...e1 --to HR-MUP/zagreb --purpose \"joint operation\" \\\n"
+	"    --profile roma",
+	ask_opts, NULL, 0,
+};
+
+/* --to and --purpose (ask), --reason (grant, refuse): vals[0], vals[1]. */
+static int text_option(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
+{
+	const char **vals = ctx;
+	(void)err;
+	vals[id == O_TO ? 0 : 1] = arg;
+	return 0;
+}
+
 static int consent_ask(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"profile", required_argument, NULL, O_PROFILE},
-		{"to", required_argument, NULL, O_TO},
-		{"purpose", required_argument, NULL, O_PURPOSE},
-		{"json", no_argument, NULL, O_JSON},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
-	};
-	const char *profile = NULL, *to = NULL, *purpose = NULL;
-	int as_json = 0, c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case O_PROFILE: profile = optarg; break;
-		case O_TO: to = optarg; break;
-		case O_PURPOSE: purpose = optarg; break;
-		case O_JSON: as_json = 1; break;
-		case O_HELP:
-			puts("usage: " PROG " consent ask ID --to PRINCIPAL|AGENCY --purpose TEXT --profile NAME [--json]\n"
-			     "\n"
-			     "Asks the originator of a message delivered to you for consent to pass it on\n"
-			     "(onward dissemination, e.g. under handling code H2 or outside its audience).\n"
-			     "The originator sees your purpose and grants or refuses; if it grants, the\n"
-			     "broker discloses the message to the grantee as far as the exchange policy\n"
-			     "allows. Every step is in the ledger. Asking again returns the same request.\n"
-			     "\n"
-			     "example:\n"
-			     "  " PROG " consent ask 5f0c...e1 --to HR-MUP/zagreb --purpose \"joint operation\" \\\n"
-			     "      --profile roma");
-			return LIA_EXIT_OK;
-		default: return lia_usage_error("consent ask", "invalid option");
-		}
-	}
+	const char *vals[2] = {NULL, NULL};
+	struct lia_cli_common cm;
+	int first;
+	int done = lia_cli_parse(&ask_spec, argc, argv, &cm, text_option, vals, &first);
+	if (done >= 0)
+		return done;
+	const char *profile = cm.profile, *to = vals[0], *purpose = vals[1];
+	int as_json = cm.json;
 	uint8_t id[LIA_ID_BYTES];
-	if (optind + 1 != argc || lia_id_parse(id, argv[optind]) != 0)
+	if (first + 1 != argc || lia_id_parse(id, argv[first]) != 0)
 		return lia_usage_error("consent ask", "give one message id (32 hex digits)");
 	if (to == NULL || strlen(to) >= LIA_NAME_MAX || !(lia_name_is_subject(to) || lia_name_is_agency(to)))
 		return lia_usage_error("consent ask", "--to: a principal (AGENCY/name) or an agency");
@@ -123,42 +128,46 @@ static int consent_ask(int argc, char **argv)
 	return rc;
 }
 
+static const struct lia_opt list_opts[] = {
+	LIA_OPT_PROFILE,
+	{"before", "N", "only the requests numbered below N (the next page)", O_AFTER, 0},
+	LIA_OPT_JSON("one JSON object per request"),
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec list_spec = {
+	PROG, "consent list", "[REQUEST]",
+	"Consent requests you made, and those about your messages that you must\n"
+	"answer (an auditor: all), newest first, 200 at most; --before N shows the\n"
+	"ones numbered below N (the next page). REQUEST shows only that one. A\n"
+	"granted request shows the SHA-256 of the originator's signed consent (as\n"
+	"in the ledger) and whether its signature verifies.",
+	NULL, list_opts, NULL, 0,
+};
+
+static int before_option(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
+{
+	uint64_t *before = ctx;
+	(void)id;
+	if (lia_parse_u64(arg, before) != 0 || *before == 0)
+		return lia_errf(err, "--before: a request number");
+	return 0;
+}
+
 static int consent_list(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"profile", required_argument, NULL, O_PROFILE},
-		{"before", required_argument, NULL, O_AFTER},
-		{"json", no_argument, NULL, O_JSON},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
-	};
-	const char *profile = NULL;
-	int as_json = 0, opt;
 	uint64_t request = 0, before = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case O_PROFILE: profile = optarg; break;
-		case O_JSON: as_json = 1; break;
-		case O_AFTER:
-			if (lia_parse_u64(optarg, &before) != 0 || before == 0)
-				return lia_usage_error("consent list", "--before: a request number");
-			break;
-		case O_HELP:
-			puts("usage: " PROG " consent list [REQUEST] [--before N] --profile NAME [--json]\n"
-			     "\n"
-			     "Consent requests you made, and those about your messages that you must\n"
-			     "answer (an auditor: all), newest first, 200 at most; --before N shows the\n"
-			     "ones numbered below N (the next page). REQUEST shows only that one. A\n"
-			     "granted request shows the SHA-256 of the originator's signed consent (as\n"
-			     "in the ledger) and whether its signature verifies.");
-			return LIA_EXIT_OK;
-		default: return lia_usage_error("consent list", "invalid option");
-		}
-	}
-	if (optind + 1 == argc) {
-		if (lia_parse_u64(argv[optind], &request) != 0 || request == 0)
+	struct lia_cli_common cm;
+	int first;
+	int done = lia_cli_parse(&list_spec, argc, argv, &cm, before_option, &before, &first);
+	if (done >= 0)
+		return done;
+	const char *profile = cm.profile;
+	int as_json = cm.json;
+	if (first + 1 == argc) {
+		if (lia_parse_u64(argv[first], &request) != 0 || request == 0)
 			return lia_usage_error("consent list", "REQUEST: a request number");
-	} else if (optind != argc) {
+	} else if (first != argc) {
 		return lia_usage_error("consent list", "unexpected argument");
 	}
 	struct lia_client cl;
@@ -184,49 +193,53 @@ static int consent_list(int argc, char **argv)
 	return rc;
 }
 
+static const struct lia_opt grant_opts[] = {
+	LIA_OPT_PROFILE,
+	{"reason", "TEXT", "a word for the requester (at most 255 bytes)", O_PURPOSE, 0},
+	LIA_OPT_JSON("print the answered request as JSON"),
+	LIA_OPT_END,
+};
+
+static const struct lia_opt refuse_opts[] = {
+	LIA_OPT_PROFILE,
+	{"reason", "TEXT", "why (the requester sees it; 1 to 255 bytes)", O_PURPOSE,
+	 LIA_OPT_REQUIRED},
+	LIA_OPT_JSON("print the answered request as JSON"),
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec grant_spec = {
+	PROG, "consent grant", "REQUEST",
+	"Grants a consent request about a message you originated: wraps the\n"
+	"message's key for each principal of the grantee, signs the consent, and the\n"
+	"broker discloses the message to them as far as the exchange policy allows\n"
+	"(prints how many received it and how many the policy still refused).",
+	PROG " consent list --profile ventimiglia\n" PROG " consent grant 3 --profile ventimiglia",
+	grant_opts, NULL, 0,
+};
+
+static const struct lia_cmd_spec refuse_spec = {
+	PROG, "consent refuse", "REQUEST",
+	"Refuses a consent request about a message you originated; the requester\n"
+	"sees your reason. A refused request stays refused.",
+	PROG " consent refuse 4 --reason \"source protection\" --profile ventimiglia",
+	refuse_opts, NULL, 0,
+};
+
 static int consent_answer(int argc, char **argv, bool grant)
 {
 	const char *cmd = grant ? "consent grant" : "consent refuse";
-	static const struct option opts[] = {
-		{"profile", required_argument, NULL, O_PROFILE},
-		{"reason", required_argument, NULL, O_PURPOSE},
-		{"json", no_argument, NULL, O_JSON},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
-	};
-	const char *profile = NULL, *reason = NULL;
-	int as_json = 0, c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case O_PROFILE: profile = optarg; break;
-		case O_PURPOSE: reason = optarg; break;
-		case O_JSON: as_json = 1; break;
-		case O_HELP:
-			if (grant)
-				puts("usage: " PROG " consent grant REQUEST --profile NAME [--reason TEXT] [--json]\n"
-				     "\n"
-				     "Grants a consent request about a message you originated: wraps the\n"
-				     "message's key for each principal of the grantee, signs the consent, and the\n"
-				     "broker discloses the message to them as far as the exchange policy allows\n"
-				     "(prints how many received it and how many the policy still refused).\n"
-				     "\n"
-				     "example:\n"
-				     "  " PROG " consent list --profile ventimiglia\n"
-				     "  " PROG " consent grant 3 --profile ventimiglia");
-			else
-				puts("usage: " PROG " consent refuse REQUEST --reason TEXT --profile NAME [--json]\n"
-				     "\n"
-				     "Refuses a consent request about a message you originated; the requester\n"
-				     "sees your reason. A refused request stays refused.\n"
-				     "\n"
-				     "example:\n"
-				     "  " PROG " consent refuse 4 --reason \"source protection\" --profile ventimiglia");
-			return LIA_EXIT_OK;
-		default: return lia_usage_error(cmd, "invalid option");
-		}
-	}
+	const char *vals[2] = {NULL, NULL};
+	struct lia_cli_common cm;
+	int first;
+	int done = lia_cli_parse(grant ? &grant_spec : &refuse_spec, argc, argv, &cm, text_option,
+				 vals, &first);
+	if (done >= 0)
+		return done;
+	const char *profile = cm.profile, *reason = vals[1];
+	int as_json = cm.json;
 	uint64_t number = 0;
-	if (optind + 1 != argc || lia_parse_u64(argv[optind], &number) != 0 || number == 0)
+	if (first + 1 != argc || lia_parse_u64(argv[first], &number) != 0 || number == 0)
 		return lia_usage_error(cmd, "give one request number");
 	if (!grant && (reason == NULL || !lia_purpose_valid(reason)))
 		return lia_usage_error(cmd, "--reason: 1 to 255 printable bytes");

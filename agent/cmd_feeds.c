@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,87 +24,101 @@
 
 /* --- feeds --- */
 
+static const struct lia_opt subscribe_opts[] = {
+	LIA_OPT_PROFILE,
+	{"kind", "KIND", "only messages of this kind (repeatable)", O_KIND, 0},
+	{"region", "REGION", "only messages concerning this region (repeatable)", O_REGION, 0},
+	{"agency", "AGENCY", "only messages from this agency (repeatable)", O_AGENCY, 0},
+	{"min-evaluation", "CODE", "only messages evaluated at least this well: B2 (Europol\n"
+				   "4x4), 4x4:B2 or 6x6:C3 (Admiralty)", O_MINEVAL, 0},
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec subscribe_spec = {
+	PROG, "subscribe", "FEED",
+	"Creates (or replaces) your persistent feed FEED ([a-z0-9-]{1,32}). Every\n"
+	"criterion given must match; an empty one matches anything. You receive only\n"
+	"what the exchange policy permits: nothing of withheld messages reaches you.\n"
+	"Offline, the broker keeps your deliveries; 'listen' catches up in order.",
+	PROG " subscribe med-routes --profile analysis --kind route --kind carrier \\\n"
+	"    --region MED-CENTRAL --min-evaluation B2",
+	subscribe_opts, NULL, 0,
+};
+
+/* One criterion of the filter. */
+static int subscribe_option(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
+{
+	struct lia_feed_filter *f = ctx;
+	enum lia_kind k;
+	switch (id) {
+	case O_KIND:
+		if (lia_kind_parse(arg, &k) != 0)
+			return lia_errf(err, "--kind: route, carrier, network, document, concealment, ...");
+		f->kinds |= 1u << k;
+		return 0;
+	case O_REGION:
+		if (!lia_name_is_region(arg) || lia_names_add(&f->regions, arg) != 0)
+			return lia_errf(err, "--region: a region like MED-CENTRAL");
+		return 0;
+	case O_AGENCY:
+		if (!lia_name_is_agency(arg) || lia_names_add(&f->agencies, arg) != 0)
+			return lia_errf(err, "--agency: an agency like IT-GDF");
+		return 0;
+	default:
+		if (lia_feed_eval_parse(arg, &f->min_eval) != 0)
+			return lia_errf(err, "--min-evaluation: e.g. B2 or 6x6:C3");
+		return 0;
+	}
+}
+
 int lia_cmd_subscribe(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"profile", required_argument, NULL, O_PROFILE},
-		{"kind", required_argument, NULL, O_KIND},
-		{"region", required_argument, NULL, O_REGION},
-		{"agency", required_argument, NULL, O_AGENCY},
-		{"min-evaluation", required_argument, NULL, O_MINEVAL},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
-	};
-	const char *profile = NULL;
 	struct lia_feed_filter filter, *f = &filter;
 	memset(f, 0, sizeof *f);
-	enum lia_kind k;
-	int c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case O_PROFILE: profile = optarg; break;
-		case O_KIND:
-			if (lia_kind_parse(optarg, &k) != 0)
-				return lia_usage_error("subscribe", "--kind: route, carrier, network, document, concealment, ...");
-			f->kinds |= 1u << k;
-			break;
-		case O_REGION:
-			if (!lia_name_is_region(optarg) || lia_names_add(&f->regions, optarg) != 0)
-				return lia_usage_error("subscribe", "--region: a region like MED-CENTRAL");
-			break;
-		case O_AGENCY:
-			if (!lia_name_is_agency(optarg) || lia_names_add(&f->agencies, optarg) != 0)
-				return lia_usage_error("subscribe", "--agency: an agency like IT-GDF");
-			break;
-		case O_MINEVAL:
-			if (lia_feed_eval_parse(optarg, &f->min_eval) != 0)
-				return lia_usage_error("subscribe", "--min-evaluation: e.g. B2 or 6x6:C3");
-			break;
-		case O_HELP:
-			puts("usage: " PROG " subscribe FEED --profile NAME [--kind KIND]... [--region REGION]...\n"
-			     "          [--agency AGENCY]... [--min-evaluation CODE]\n"
-			     "\n"
-			     "Creates (or replaces) your persistent feed FEED ([a-z0-9-]{1,32}). Every\n"
-			     "criterion given must match; an empty one matches anything. You receive only\n"
-			     "what the exchange policy permits: nothing of withheld messages reaches you.\n"
-			     "Offline, the broker keeps your deliveries; 'listen' catches up in order.\n"
-			     "\n"
-			     "example:\n"
-			     "  " PROG " subscribe med-routes --profile analysis --kind route --kind carrier \\\n"
-			     "      --region MED-CENTRAL --min-evaluation B2");
-			return LIA_EXIT_OK;
-		default: return lia_usage_error("subscribe", "invalid option");
-		}
-	}
-	if (optind + 1 != argc || !lia_feed_name_valid(argv[optind]))
+	struct lia_cli_common cm;
+	int first;
+	int done = lia_cli_parse(&subscribe_spec, argc, argv, &cm, subscribe_option, f, &first);
+	if (done >= 0)
+		return done;
+	const char *profile = cm.profile;
+	if (first + 1 != argc || !lia_feed_name_valid(argv[first]))
 		return lia_usage_error("subscribe", "name the feed: [a-z0-9-]{1,32}");
 	struct lia_client cl;
 	char err[LIA_ERR_MAX];
-	int rc = lia_feeds_subscribe(&cl, profile, argv[optind], f, err);
+	int rc = lia_feeds_subscribe(&cl, profile, argv[first], f, err);
 	if (rc == LIA_EXIT_OK)
-		printf("subscribed: feed %s\n", argv[optind]);
+		printf("subscribed: feed %s\n", argv[first]);
 	else
 		lia_cmd_report("subscribe", rc, err);
 	lia_agent_done(&cl, NULL);
 	return rc;
 }
 
+static const struct lia_opt unsubscribe_opts[] = {
+	LIA_OPT_PROFILE,
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec unsubscribe_spec = {
+	PROG, "unsubscribe", "FEED",
+	"Removes your feed FEED.",
+	NULL, unsubscribe_opts, NULL, 0,
+};
+
 int lia_cmd_unsubscribe(int argc, char **argv)
 {
 	const char *profile;
-	int as_json;
-	int done = lia_cmd_simple_options("unsubscribe", argc, argv,
-		"usage: " PROG " unsubscribe FEED --profile NAME\n\nRemoves your feed FEED.",
-		false, &profile, &as_json);
+	int as_json, first;
+	int done = lia_cmd_parse(&unsubscribe_spec, argc, argv, &profile, &as_json, &first);
 	if (done >= 0)
 		return done;
-	if (optind + 1 != argc || !lia_feed_name_valid(argv[optind]))
+	if (first + 1 != argc || !lia_feed_name_valid(argv[first]))
 		return lia_usage_error("unsubscribe", "name the feed");
 	struct lia_client cl;
 	char err[LIA_ERR_MAX];
-	int rc = lia_feeds_unsubscribe(&cl, profile, argv[optind], err);
+	int rc = lia_feeds_unsubscribe(&cl, profile, argv[first], err);
 	if (rc == LIA_EXIT_OK)
-		printf("unsubscribed: feed %s\n", argv[optind]);
+		printf("unsubscribed: feed %s\n", argv[first]);
 	else
 		lia_cmd_report("unsubscribe", rc, err);
 	lia_agent_done(&cl, NULL);
@@ -130,13 +143,23 @@ static json_t *filter_json(const struct lia_feed_filter *f)
 			 agencies, "min_evaluation", ev);
 }
 
+static const struct lia_opt feeds_opts[] = {
+	LIA_OPT_PROFILE,
+	LIA_OPT_JSON("one JSON object per feed"),
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec feeds_spec = {
+	PROG, "feeds", NULL,
+	"Lists your feeds and their filters.",
+	NULL, feeds_opts, NULL, 0,
+};
+
 int lia_cmd_feeds(int argc, char **argv)
 {
 	const char *profile;
-	int as_json;
-	int done = lia_cmd_simple_options("feeds", argc, argv,
-		"usage: " PROG " feeds --profile NAME [--json]\n\nLists your feeds and their filters.",
-		true, &profile, &as_json);
+	int as_json, first;
+	int done = lia_cmd_parse(&feeds_spec, argc, argv, &profile, &as_json, &first);
 	if (done >= 0)
 		return done;
 	struct lia_client cl;

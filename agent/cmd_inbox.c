@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,50 +132,58 @@ static int listen_loop(struct lia_listener *l, uint64_t count, uint64_t timeout_
 	return LIA_EXIT_OK;
 }
 
+static const struct lia_opt listen_opts[] = {
+	LIA_OPT_PROFILE,
+	{"count", "N", "stop after N messages", O_COUNT, 0},
+	{"timeout", "SECONDS", "stop after SECONDS of silence", O_WAIT, 0},
+	LIA_OPT_JSON("one JSON object per event"),
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec listen_spec = {
+	PROG, "listen", NULL,
+	"Receives your deliveries (addressed messages and feed matches) as they come,\n"
+	"first everything waiting for you, in the order the broker committed it. Each\n"
+	"is verified and decrypted, printed one line each (--json: one object each),\n"
+	"then acknowledged. A message delivered twice (after a reconnect) is shown once.\n"
+	"Also shown: erase notices (a message expired: purge it; confirmed to the\n"
+	"broker), consent requests about your messages, and answers to yours.\n"
+	"Stops after N messages or SECONDS of silence (exit 0), or on Ctrl-C.",
+	PROG " listen --profile analysis --count 10 --timeout 30",
+	listen_opts, NULL, 0,
+};
+
+struct listen_args {
+	uint64_t count, timeout_s;
+};
+
+static int listen_option(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
+{
+	struct listen_args *a = ctx;
+	if (id == O_COUNT) {
+		if (lia_parse_u64(arg, &a->count) != 0 || a->count == 0)
+			return lia_errf(err, "--count: a positive number");
+		return 0;
+	}
+	if (lia_parse_u64(arg, &a->timeout_s) != 0 || a->timeout_s == 0 ||
+	    a->timeout_s > 86400 * 365)
+		return lia_errf(err, "--timeout: seconds, positive");
+	return 0;
+}
+
 int lia_cmd_listen(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"profile", required_argument, NULL, O_PROFILE},
-		{"count", required_argument, NULL, O_COUNT},
-		{"timeout", required_argument, NULL, O_WAIT},
-		{"json", no_argument, NULL, O_JSON},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
-	};
-	const char *profile = NULL;
-	int as_json = 0, c;
-	uint64_t count = 0, timeout_s = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case O_PROFILE: profile = optarg; break;
-		case O_JSON: as_json = 1; break;
-		case O_COUNT:
-			if (lia_parse_u64(optarg, &count) != 0 || count == 0)
-				return lia_usage_error("listen", "--count: a positive number");
-			break;
-		case O_WAIT:
-			if (lia_parse_u64(optarg, &timeout_s) != 0 || timeout_s == 0 || timeout_s > 86400 * 365)
-				return lia_usage_error("listen", "--timeout: seconds, positive");
-			break;
-		case O_HELP:
-			puts("usage: " PROG " listen --profile NAME [--count N] [--timeout SECONDS] [--json]\n"
-			     "\n"
-			     "Receives your deliveries (addressed messages and feed matches) as they come,\n"
-			     "first everything waiting for you, in the order the broker committed it. Each\n"
-			     "is verified and decrypted, printed one line each (--json: one object each),\n"
-			     "then acknowledged. A message delivered twice (after a reconnect) is shown once.\n"
-			     "Also shown: erase notices (a message expired: purge it; confirmed to the\n"
-			     "broker), consent requests about your messages, and answers to yours.\n"
-			     "Stops after N messages or SECONDS of silence (exit 0), or on Ctrl-C.\n"
-			     "\n"
-			     "example:\n"
-			     "  " PROG " listen --profile analysis --count 10 --timeout 30");
-			return LIA_EXIT_OK;
-		default: return lia_usage_error("listen", "invalid option");
-		}
-	}
-	if (optind != argc)
+	struct listen_args la = {0};
+	struct lia_cli_common cm;
+	int first;
+	int done = lia_cli_parse(&listen_spec, argc, argv, &cm, listen_option, &la, &first);
+	if (done >= 0)
+		return done;
+	if (first != argc)
 		return lia_usage_error("listen", "unexpected argument");
+	const char *profile = cm.profile;
+	int as_json = cm.json;
+	uint64_t count = la.count, timeout_s = la.timeout_s;
 	struct lia_client cl;
 	int rc = lia_cmd_connect(&cl, "listen", profile, LIA_ID_BOX, true, 64, DEFAULT_TIMEOUT_MS);
 	if (rc != LIA_EXIT_OK)
@@ -198,40 +205,49 @@ int lia_cmd_listen(int argc, char **argv)
 	return rc;
 }
 
+static const struct lia_opt inbox_opts[] = {
+	LIA_OPT_PROFILE,
+	{"after", "N", "only deliveries numbered above N", O_AFTER, 0},
+	{"limit", "N", "at most N entries (1 to 1000, default 100)", O_LIMIT, 0},
+	LIA_OPT_JSON("one JSON object per delivery"),
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec inbox_spec = {
+	PROG, "inbox", NULL,
+	"Lists what was delivered to you: delivery number, message id, originator, kind,\n"
+	"and whether you acknowledged it. Read one with '" PROG " read ID'.",
+	NULL, inbox_opts, NULL, 0,
+};
+
+struct inbox_args {
+	uint64_t after, limit;
+};
+
+static int inbox_option(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
+{
+	struct inbox_args *a = ctx;
+	if (id == O_AFTER) {
+		if (lia_parse_u64(arg, &a->after) != 0)
+			return lia_errf(err, "--after: a delivery number");
+		return 0;
+	}
+	if (lia_parse_u64(arg, &a->limit) != 0 || a->limit == 0 || a->limit > LIA_LIST_REPLY_MAX)
+		return lia_errf(err, "--limit: 1 to 1000");
+	return 0;
+}
+
 int lia_cmd_inbox(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"profile", required_argument, NULL, O_PROFILE},
-		{"after", required_argument, NULL, O_AFTER},
-		{"limit", required_argument, NULL, O_LIMIT},
-		{"json", no_argument, NULL, O_JSON},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
-	};
-	const char *profile = NULL;
-	int as_json = 0, c;
-	uint64_t after = 0, limit = 100;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case O_PROFILE: profile = optarg; break;
-		case O_JSON: as_json = 1; break;
-		case O_AFTER:
-			if (lia_parse_u64(optarg, &after) != 0)
-				return lia_usage_error("inbox", "--after: a delivery number");
-			break;
-		case O_LIMIT:
-			if (lia_parse_u64(optarg, &limit) != 0 || limit == 0 || limit > LIA_LIST_REPLY_MAX)
-				return lia_usage_error("inbox", "--limit: 1 to 1000");
-			break;
-		case O_HELP:
-			puts("usage: " PROG " inbox --profile NAME [--after N] [--limit N] [--json]\n"
-			     "\n"
-			     "Lists what was delivered to you: delivery number, message id, originator, kind,\n"
-			     "and whether you acknowledged it. Read one with '" PROG " read ID'.");
-			return LIA_EXIT_OK;
-		default: return lia_usage_error("inbox", "invalid option");
-		}
-	}
+	struct inbox_args ia = {.after = 0, .limit = 100};
+	struct lia_cli_common cm;
+	int first;
+	int done = lia_cli_parse(&inbox_spec, argc, argv, &cm, inbox_option, &ia, &first);
+	if (done >= 0)
+		return done;
+	const char *profile = cm.profile;
+	int as_json = cm.json;
+	uint64_t after = ia.after, limit = ia.limit;
 	struct lia_client cl;
 	struct lia_frame rep;
 	char err[LIA_ERR_MAX];
@@ -258,21 +274,29 @@ int lia_cmd_inbox(int argc, char **argv)
 	return rc;
 }
 
+static const struct lia_opt read_opts[] = {
+	LIA_OPT_PROFILE,
+	LIA_OPT_JSON("one JSON object: {\"header\":..., \"body\":...}"),
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec read_spec = {
+	PROG, "read", "ID",
+	"Fetches a message delivered to you, verifies and decrypts it, and prints its\n"
+	"restrictions and evaluation first, then the body. Exit 3 if it fails\n"
+	"verification (nothing of it is shown).",
+	NULL, read_opts, NULL, 0,
+};
+
 int lia_cmd_read(int argc, char **argv)
 {
 	const char *profile;
-	int as_json;
-	int done = lia_cmd_simple_options("read", argc, argv,
-		"usage: " PROG " read ID --profile NAME [--json]\n"
-			     "\n"
-			     "Fetches a message delivered to you, verifies and decrypts it, and prints its\n"
-			     "restrictions and evaluation first, then the body. Exit 3 if it fails\n"
-			     "verification (nothing of it is shown).",
-		true, &profile, &as_json);
+	int as_json, first;
+	int done = lia_cmd_parse(&read_spec, argc, argv, &profile, &as_json, &first);
 	if (done >= 0)
 		return done;
 	uint8_t id[LIA_ID_BYTES];
-	if (optind + 1 != argc || lia_id_parse(id, argv[optind]) != 0)
+	if (first + 1 != argc || lia_id_parse(id, argv[first]) != 0)
 		return lia_usage_error("read", "give one message id (32 hex digits)");
 	struct lia_client cl;
 	struct lia_opened o;
