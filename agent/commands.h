@@ -1,6 +1,16 @@
 /*
- * commands.h — the subcommands of `liaison`, one handler each, and the
- * helpers they share. Internal to the program.
+ * commands.h — the subcommands of `liaison`, one handler each. Internal
+ * to the program. Each parses its options, calls the agent library
+ * (agent.h lists it) and prints, text or --json:
+ *
+ *   offline.c      seal, open, verify (envelopes as files)
+ *   cmd_admin.c    profile, disclosures, directory, checkpoint
+ *   cmd_publish.c  publish, send
+ *   cmd_feeds.c    subscribe, unsubscribe, feeds
+ *   cmd_inbox.c    listen, inbox, read
+ *   cmd_consent.c  consent ask|list|grant|refuse
+ *
+ * What the online commands share is cmd_int.h.
  */
 #ifndef LIA_COMMANDS_H
 #define LIA_COMMANDS_H

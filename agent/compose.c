@@ -36,38 +36,53 @@ enum {
 	O_SUPERSEDES,
 };
 
-const struct option lia_compose_options[] = {
-	{"kind", required_argument, NULL, O_KIND},
-	{"body", required_argument, NULL, O_BODY},
-	{"set", required_argument, NULL, O_SET},
-	{"title", required_argument, NULL, O_TITLE},
-	{"summary", required_argument, NULL, O_SUMMARY},
-	{"text", required_argument, NULL, O_TEXT},
-	{"region", required_argument, NULL, O_REGION},
-	{"topic", required_argument, NULL, O_TOPIC},
-	{"tlp", required_argument, NULL, O_TLP},
-	{"handling", required_argument, NULL, O_HANDLING},
-	{"h3-text", required_argument, NULL, O_H3_TEXT},
-	{"h3-deny-agency", required_argument, NULL, O_H3_DENY_AGENCY},
-	{"h3-deny-country", required_argument, NULL, O_H3_DENY_COUNTRY},
-	{"h3-role", required_argument, NULL, O_H3_ROLE},
-	{"h3-retention-days", required_argument, NULL, O_H3_RETENTION},
-	{"release-agency", required_argument, NULL, O_REL_AGENCY},
-	{"release-principal", required_argument, NULL, O_REL_PRINCIPAL},
-	{"release-region", required_argument, NULL, O_REL_REGION},
-	{"embargo-until", required_argument, NULL, O_EMBARGO},
-	{"expires-at", required_argument, NULL, O_EXPIRES},
-	{"evaluation", required_argument, NULL, O_EVALUATION},
-	{"data-subject", required_argument, NULL, O_SUBJECT},
-	{"in-reply-to", required_argument, NULL, O_IN_REPLY_TO},
-	{"supersedes", required_argument, NULL, O_SUPERSEDES},
-	{NULL, 0, NULL, 0},
+/* The flags of a message, in the two groups `--help` shows. */
+static const struct lia_opt message_opts[] = {
+	{"kind", "KIND", "route, carrier, network, document, concealment,\n"
+			 "legislation, technical, verification-request,\n"
+			 "verification-answer, note, recall", O_KIND, 0},
+	{"body", "FILE", "the body as JSON (see docs/formats.md), or build it with:", O_BODY, 0},
+	{"title", "TEXT", "the body's title", O_TITLE, 0},
+	{"summary", "TEXT", "the body's summary", O_SUMMARY, 0},
+	{"text", "TEXT", "the text of a note", O_TEXT, 0},
+	{"set", "FIELD=VALUE", "any body field by its schema name, e.g.\n"
+			       "--set mode=sea --set embarkation[0].name=Zuwara\n"
+			       "--set embarkation[0].country=LY --set capacity=80", O_SET, 0},
+	{"region", "REGION", "regions the content concerns (repeatable)", O_REGION, 0},
+	{"topic", "TEXT", "short routing topic (never content)", O_TOPIC, 0},
+	{"data-subject", "CAT", "personal data present: suspect, victim, witness,\n"
+				"contact, smuggled-migrant (repeatable)", O_SUBJECT, 0},
+	{"evaluation", "CODE", "B2 (Europol 4x4), 4x4:B2 or 6x6:C3 (Admiralty)", O_EVALUATION, 0},
+	{"in-reply-to", "ID", "the message this one answers", O_IN_REPLY_TO, 0},
+	{"supersedes", "ID", "the message this one corrects or replaces", O_SUPERSEDES, 0},
+	{NULL, NULL, NULL, 0, 0},
 };
 
-size_t lia_compose_option_count(void)
-{
-	return sizeof lia_compose_options / sizeof lia_compose_options[0] - 1;
-}
+static const struct lia_opt restriction_opts[] = {
+	{"tlp", "LEVEL", "CLEAR, GREEN, AMBER, AMBER+STRICT, RED (required)", O_TLP, 0},
+	{"handling", "CODES", "H1 (no judicial use), H2 (no onward dissemination),\n"
+			      "H3 (other: needs --h3-text); H0 is always implied", O_HANDLING, 0},
+	{"h3-text", "TEXT", "H3: the other restrictions, in words", O_H3_TEXT, 0},
+	{"h3-deny-agency", "AGENCY", "H3: never to this agency (repeatable)", O_H3_DENY_AGENCY, 0},
+	{"h3-deny-country", "CC", "H3: never to agencies of this country (repeatable)",
+	 O_H3_DENY_COUNTRY, 0},
+	{"h3-role", "ROLE", "H3: only to these roles (repeatable)", O_H3_ROLE, 0},
+	{"h3-retention-days", "N", "H3: keep at most N days", O_H3_RETENTION, 0},
+	{"release-agency", "AGENCY", "releasable to this agency (repeatable)", O_REL_AGENCY, 0},
+	{"release-principal", "AGENCY/name", "releasable to this principal (repeatable)",
+	 O_REL_PRINCIPAL, 0},
+	{"release-region", "REGION", "releasable to members of this region (repeatable)",
+	 O_REL_REGION, 0},
+	{"embargo-until", "TIME", "not before TIME (2026-11-28T10:00:00Z)", O_EMBARGO, 0},
+	{"expires-at", "TIME", "not after TIME (2026-11-28T10:00:00Z)", O_EXPIRES, 0},
+	{NULL, NULL, NULL, 0, 0},
+};
+
+const struct lia_opt_group lia_compose_groups[] = {
+	{"message options:", message_opts},
+	{"restrictions (Article 10(2)):", restriction_opts},
+	{NULL, NULL},
+};
 
 void lia_compose_init(struct lia_compose *c)
 {
@@ -331,31 +346,3 @@ int lia_compose_finish(struct lia_compose *c, uint8_t **body, size_t *body_len,
 	return lia_body_from_json(c->body, body, body_len, err);
 }
 
-void lia_compose_help(FILE *f)
-{
-	fputs("message options:\n"
-	      "  --kind KIND              route, carrier, network, document, concealment,\n"
-	      "                           legislation, technical, verification-request,\n"
-	      "                           verification-answer, note, recall\n"
-	      "  --body FILE              the body as JSON (see docs/formats.md), or build it with:\n"
-	      "  --title TEXT, --summary TEXT, --text TEXT (notes)\n"
-	      "  --set FIELD=VALUE        any body field by its schema name, e.g.\n"
-	      "                           --set mode=sea --set embarkation[0].name=Zuwara\n"
-	      "                           --set embarkation[0].country=LY --set capacity=80\n"
-	      "  --region REGION          regions the content concerns (repeatable)\n"
-	      "  --topic TEXT             short routing topic (never content)\n"
-	      "  --data-subject CAT       personal data present: suspect, victim, witness,\n"
-	      "                           contact, smuggled-migrant (repeatable)\n"
-	      "  --evaluation CODE        B2 (Europol 4x4), 4x4:B2 or 6x6:C3 (Admiralty)\n"
-	      "  --in-reply-to ID, --supersedes ID\n"
-	      "restrictions (Article 10(2)):\n"
-	      "  --tlp LEVEL              CLEAR, GREEN, AMBER, AMBER+STRICT, RED (required)\n"
-	      "  --handling CODES         H1 (no judicial use), H2 (no onward dissemination),\n"
-	      "                           H3 (other: needs --h3-text); H0 is always implied\n"
-	      "  --h3-text TEXT, --h3-deny-agency AGENCY, --h3-deny-country CC,\n"
-	      "  --h3-role ROLE, --h3-retention-days N\n"
-	      "  --release-agency AGENCY, --release-principal AGENCY/name,\n"
-	      "  --release-region REGION  (each repeatable)\n"
-	      "  --embargo-until TIME, --expires-at TIME   (2026-11-28T10:00:00Z)\n",
-	      f);
-}

@@ -10,16 +10,16 @@
 #ifndef LIA_COMPOSE_H
 #define LIA_COMPOSE_H
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli.h"
 #include "keyfile.h"
 #include "marking.h"
 
-/* Option codes for getopt_long start here, so commands can add their
- * own single-letter or small codes without collisions. */
+/* The ids of this module's options start here, so commands can add their
+ * own single-letter or small ids without collisions. */
 #define LIA_COMPOSE_OPT_BASE 1000
 
 struct lia_compose {
@@ -31,15 +31,16 @@ struct lia_compose {
 	size_t n_sets;
 };
 
-/* The long options this module handles, terminated by a zero entry; a
- * command appends its own. */
-extern const struct option lia_compose_options[];
-size_t lia_compose_option_count(void);
+/* The options this module handles, as the two groups a command's --help
+ * shows ("message options:", "restrictions (Article 10(2)):"), ended by
+ * an entry with opts NULL: the lia_cmd_spec groups of publish, send and
+ * seal. */
+extern const struct lia_opt_group lia_compose_groups[];
 
 void lia_compose_init(struct lia_compose *c);
 void lia_compose_clear(struct lia_compose *c);
 
-/* Handle one option (code from lia_compose_options); 1 when it was ours,
+/* Handle one option (an id from lia_compose_groups); 1 when it was ours,
  * 0 when not, -1 on a bad value (err says which flag and why). */
 int lia_compose_option(struct lia_compose *c, int code, const char *arg,
 		       char err[static LIA_ERR_MAX]);
@@ -48,8 +49,5 @@ int lia_compose_option(struct lia_compose *c, int code, const char *arg,
  * produce the serialized Body in *body (malloc'd). */
 int lia_compose_finish(struct lia_compose *c, uint8_t **body, size_t *body_len,
 		       char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
-
-/* Help text for the options, for the commands' --help. */
-void lia_compose_help(FILE *f);
 
 #endif

@@ -1,8 +1,10 @@
 /*
- * marking.c — names of the exchange's enums, and validation of names.
- * Everything here is pure and table-driven.
+ * marking.c — names of the exchange's enums, validation of names, and
+ * the audience rule. Everything here is pure and table-driven.
  */
 #include "marking.h"
+
+#include "cert.h"
 
 #include <string.h>
 #include <strings.h>
@@ -212,4 +214,83 @@ bool lia_evaluation_meets(const struct lia_evaluation *e, const struct lia_evalu
 		return false;
 	return source_rank(e->source) <= source_rank(min->source) &&
 	       e->information <= min->information;
+}
+
+bool lia_names_meet(const struct lia_names *a, const struct lia_names *b)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (lia_names_has(b, a->v[i]))
+			return true;
+	return false;
+}
+
+bool lia_subject_in_agency(const char *subject, const char *agency)
+{
+	size_t n = strlen(agency);
+	return strncmp(subject, agency, n) == 0 && subject[n] == '/';
+}
+
+/* AMBER+STRICT: the agencies addressed are release_agencies if named,
+ * else the agencies of the principals named, else the originator's. */
+static bool strict_admits(const struct lia_restrictions *r, const char *agency,
+			  const char *orig_agency)
+{
+	if (r->release_agencies.n > 0)
+		return lia_names_has(&r->release_agencies, agency);
+	if (r->release_principals.n > 0) {
+		for (size_t i = 0; i < r->release_principals.n; i++)
+			if (lia_subject_in_agency(r->release_principals.v[i], agency))
+				return true;
+		return false;
+	}
+	return strcmp(agency, orig_agency) == 0;
+}
+
+static bool tlp_admits(const struct lia_audience *a, const struct lia_cert *c)
+{
+	const struct lia_restrictions *r = a->restrictions;
+	switch (a->tlp) {
+	case LIA_TLP_CLEAR:
+	case LIA_TLP_GREEN:
+		return true;
+	case LIA_TLP_AMBER:
+		/* With no audience named nobody outside the originator's
+		 * agency has a known need to know. Anything wider would make
+		 * AMBER looser than AMBER+STRICT for the same lists. */
+		return r->release_agencies.n > 0 || r->release_principals.n > 0 ||
+		       r->release_regions.n > 0 || strcmp(c->agency, a->originator_agency) == 0;
+	case LIA_TLP_AMBER_STRICT:
+		return strict_admits(r, c->agency, a->originator_agency);
+	case LIA_TLP_RED:
+		return lia_names_has(&r->release_principals, c->subject);
+	}
+	return false; /* fail closed on a value outside the enum */
+}
+
+uint32_t lia_audience_refusals(const struct lia_audience *a, const struct lia_cert *c,
+			       bool in_released_region)
+{
+	const struct lia_restrictions *r = a->restrictions;
+	uint32_t no = 0;
+	if (c->kind != LIA_CERT_PRINCIPAL || lia_cert_has_role(c, LIA_ROLE_BROKER))
+		no |= LIA_AUDIENCE_BROKER;
+	if (lia_cert_has_role(c, LIA_ROLE_AUDITOR))
+		no |= LIA_AUDIENCE_AUDITOR;
+	if (a->handling & LIA_HANDLING_H3) {
+		if (lia_names_has(&r->h3.deny_agencies, c->agency))
+			no |= LIA_AUDIENCE_H3_AGENCY;
+		if (lia_names_has(&r->h3.deny_countries, c->country))
+			no |= LIA_AUDIENCE_H3_COUNTRY;
+		if (r->h3.allowed_roles != 0 && (c->roles & r->h3.allowed_roles) == 0)
+			no |= LIA_AUDIENCE_H3_ROLE;
+	}
+	if (!tlp_admits(a, c))
+		no |= LIA_AUDIENCE_TLP;
+	if (r->release_agencies.n > 0 && !lia_names_has(&r->release_agencies, c->agency))
+		no |= LIA_AUDIENCE_RELEASE_AGENCY;
+	if (r->release_principals.n > 0 && !lia_names_has(&r->release_principals, c->subject))
+		no |= LIA_AUDIENCE_RELEASE_PRINCIPAL;
+	if (r->release_regions.n > 0 && !in_released_region)
+		no |= LIA_AUDIENCE_RELEASE_REGION;
+	return no;
 }

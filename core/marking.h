@@ -168,6 +168,9 @@ bool lia_name_is_country(const char *s);
 /* The agency part of a valid subject, copied into out (LIA_NAME_MAX). */
 void lia_subject_agency(const char *subject, char out[static LIA_NAME_MAX]);
 
+/* Whether subject names a principal of agency ("IT-GDF/x" of "IT-GDF"). */
+bool lia_subject_in_agency(const char *subject, const char *agency);
+
 /* List helpers. lia_names_has is exact string comparison. */
 bool lia_names_has(const struct lia_names *l, const char *name);
 int lia_names_add(struct lia_names *l, const char *name) __attribute__((warn_unused_result));
@@ -176,5 +179,55 @@ int lia_names_add(struct lia_names *l, const char *name) __attribute__((warn_unu
  * as reliable and its information at least as credible (A before F, 1
  * before 6; X counts as least reliable). Different schemes never meet. */
 bool lia_evaluation_meets(const struct lia_evaluation *e, const struct lia_evaluation *min);
+
+/* --- The audience rule (DESIGN §4) ---
+ *
+ * Whether a marking admits a principal, rule by rule: the one statement
+ * of the audience rules, used by lia_decide() (policy/decide.c), which is
+ * the authority, and by the agent when it chooses whom to wrap the data
+ * key for. Each set bit is a rule that refuses; 0 means the marking
+ * admits the principal. The bits are returned together so that decide()
+ * can consult them in its own documented order and name the first.
+ *
+ * What the rule does not know is the caller's: whether the principal's
+ * agency is in one of the released regions (the broker knows it from the
+ * exchange policy; the agent does not and passes true, see
+ * agent/publish.h), the exchange's floors for TLP and handling (the
+ * caller passes the marking as it enforces it), and everything the policy
+ * adds (membership, agreements, roles per kind, personal data, judicial
+ * authorities, consents). An agent that wraps for fewer principals than
+ * the broker permits loses deliveries (envelope.no-wrap); one that wraps
+ * for more discloses nothing, since the broker withholds the envelope,
+ * though every recipient can see the key ids the data key was wrapped
+ * for. */
+struct lia_cert;
+
+enum {
+	LIA_AUDIENCE_BROKER = 1u << 0,            /* brokers never receive content */
+	LIA_AUDIENCE_AUDITOR = 1u << 1,           /* nor do auditors */
+	LIA_AUDIENCE_H3_AGENCY = 1u << 2,         /* H3: agency excluded */
+	LIA_AUDIENCE_H3_COUNTRY = 1u << 3,        /* H3: country excluded */
+	LIA_AUDIENCE_H3_ROLE = 1u << 4,           /* H3: none of the allowed roles */
+	LIA_AUDIENCE_TLP = 1u << 5,               /* the TLP's audience */
+	LIA_AUDIENCE_RELEASE_AGENCY = 1u << 6,    /* not among the agencies named */
+	LIA_AUDIENCE_RELEASE_PRINCIPAL = 1u << 7, /* not among the principals named */
+	LIA_AUDIENCE_RELEASE_REGION = 1u << 8,    /* in none of the regions named */
+};
+
+struct lia_audience {
+	const struct lia_restrictions *restrictions;
+	enum lia_tlp tlp;              /* as enforced (>= restrictions->tlp) */
+	uint32_t handling;             /* as enforced (>= restrictions->handling) */
+	const char *originator_agency; /* for AMBER and AMBER+STRICT */
+};
+
+/* The rules of a that refuse principal c (LIA_AUDIENCE_* bits; 0 admits).
+ * in_released_region: whether c's agency is a member of one of the
+ * regions named; unused when none is named. */
+uint32_t lia_audience_refusals(const struct lia_audience *a, const struct lia_cert *c,
+			       bool in_released_region);
+
+/* Whether some name is in both lists. */
+bool lia_names_meet(const struct lia_names *a, const struct lia_names *b);
 
 #endif

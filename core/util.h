@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "cli.h"
 #include "err.h"
 
 /* Exit codes of every program (DESIGN §7). */
@@ -72,12 +73,7 @@ int lia_unhex(uint8_t *bin, size_t len, const char *hex) __attribute__((warn_unu
 
 /* --- command-line conventions --- */
 
-/* A subcommand: the {name, handler, help} table of every program. */
-struct lia_cmd {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *summary;
-};
+/* struct lia_cmd, the subcommand table of every program: cli.h. */
 
 /* Print "PROG VERSION" and the versions of the linked libraries. */
 void lia_print_version(FILE *f, const char *prog);

@@ -266,33 +266,12 @@ static bool has_role_for(const struct lia_policy *p, uint32_t roles, enum lia_ki
 	return false;
 }
 
-static bool is_principal_of(const char *subject, const char *agency)
-{
-	size_t n = strlen(agency);
-	return strncmp(subject, agency, n) == 0 && subject[n] == '/';
-}
-
 static void time_text(int64_t t, char out[static 32])
 {
 	lia_time_format(t, out);
 }
 
 /* --- lia_decide --- */
-
-/* AMBER+STRICT: the agencies addressed are release_agencies if named,
- * else the agencies of the principals named, else the originator's. */
-static bool strict_ok(const struct lia_restrictions *r, const char *agency, const char *orig_agency)
-{
-	if (r->release_agencies.n > 0)
-		return lia_names_has(&r->release_agencies, agency);
-	if (r->release_principals.n > 0) {
-		for (size_t i = 0; i < r->release_principals.n; i++)
-			if (is_principal_of(r->release_principals.v[i], agency))
-				return true;
-		return false;
-	}
-	return strcmp(agency, orig_agency) == 0;
-}
 
 static bool consent_valid(const struct lia_consent *c, const struct lia_header *h,
 			  const char *orig_agency, int64_t now)
@@ -305,7 +284,7 @@ static bool consent_valid(const struct lia_consent *c, const struct lia_header *
 		return false;
 	/* Only the originator's agency speaks for the originator, and
 	 * nobody approves their own request or grants to themselves. */
-	if (!lia_name_is_subject(c->granted_by) || !is_principal_of(c->granted_by, orig_agency))
+	if (!lia_name_is_subject(c->granted_by) || !lia_subject_in_agency(c->granted_by, orig_agency))
 		return false;
 	return strcmp(c->granted_by, c->requested_by) != 0 &&
 	       strcmp(c->granted_by, c->grantee) != 0;
@@ -340,7 +319,7 @@ static void audience_deny(struct lia_decision *d, struct audience *a, enum lia_r
 /* Consult the TLP rule for the effective TLP; returns the rule that
  * permits when it passes (for the reason of a PERMIT). */
 static enum lia_rule tlp_rule(struct lia_decision *d, struct audience *a,
-			      const struct lia_restrictions *r, enum lia_tlp tlp,
+			      const struct lia_restrictions *r, enum lia_tlp tlp, bool refused,
 			      const struct lia_cert *rc, const char *orig_agency)
 {
 	switch (tlp) {
@@ -351,11 +330,7 @@ static enum lia_rule tlp_rule(struct lia_decision *d, struct audience *a,
 		PASS(d, LIA_RULE_TLP_GREEN);
 		return LIA_RULE_TLP_GREEN;
 	case LIA_TLP_AMBER:
-		/* With no audience named nobody outside the originator's
-		 * agency has a known need to know. Anything wider would make
-		 * AMBER looser than AMBER+STRICT for the same lists. */
-		if (r->release_agencies.n > 0 || r->release_principals.n > 0 ||
-		    r->release_regions.n > 0 || strcmp(rc->agency, orig_agency) == 0)
+		if (!refused)
 			PASS(d, LIA_RULE_TLP_AMBER);
 		else
 			audience_deny(d, a, LIA_RULE_TLP_AMBER,
@@ -364,7 +339,7 @@ static enum lia_rule tlp_rule(struct lia_decision *d, struct audience *a,
 				      orig_agency, rc->agency);
 		return LIA_RULE_TLP_AMBER;
 	case LIA_TLP_AMBER_STRICT:
-		if (strict_ok(r, rc->agency, orig_agency))
+		if (!refused)
 			PASS(d, LIA_RULE_TLP_AMBER_STRICT);
 		else if (r->release_agencies.n == 0 && r->release_principals.n == 0)
 			audience_deny(d, a, LIA_RULE_TLP_AMBER_STRICT,
@@ -378,7 +353,7 @@ static enum lia_rule tlp_rule(struct lia_decision *d, struct audience *a,
 				      rc->agency);
 		return LIA_RULE_TLP_AMBER_STRICT;
 	case LIA_TLP_RED:
-		if (r->release_principals.n > 0 && lia_names_has(&r->release_principals, rc->subject)) {
+		if (!refused) {
 			PASS(d, LIA_RULE_TLP_RED);
 		} else {
 			a->red = true;
@@ -414,13 +389,21 @@ enum lia_verdict lia_decide(struct lia_decision *d, const struct lia_policy *p,
 	d->tlp = tlp;
 	d->handling = handling;
 	d->expires_at = expiry;
+	const struct lia_policy_agency *ra = lia_policy_agency(p, rc->agency);
+	/* The marking's own rules (core/marking.h), consulted below in
+	 * this function's order. The originator's agency is only compared
+	 * by name, so the header's certificate may name it before it is
+	 * shown to be a member. */
+	const struct lia_audience aud = {r, tlp, handling, oc->agency};
+	uint32_t no = lia_audience_refusals(
+		&aud, rc, ra != NULL && lia_policy_in_regions(p, ra, &r->release_regions));
 
 	/* Who the recipient is. */
-	if (rc->kind == LIA_CERT_BROKER || (rc->roles & LIA_ROLE_BIT(LIA_ROLE_BROKER)))
+	if (no & LIA_AUDIENCE_BROKER)
 		return DENY(d, LIA_RULE_RECIPIENT_BROKER,
 			    "%s is a broker, and brokers never receive content", rc->subject);
 	PASS(d, LIA_RULE_RECIPIENT_BROKER);
-	if (rc->roles & LIA_ROLE_BIT(LIA_ROLE_AUDITOR))
+	if (no & LIA_AUDIENCE_AUDITOR)
 		return DENY(d, LIA_RULE_RECIPIENT_AUDITOR,
 			    "%s holds the auditor role, and auditors never receive content",
 			    rc->subject);
@@ -438,7 +421,6 @@ enum lia_verdict lia_decide(struct lia_decision *d, const struct lia_policy *p,
 			    t1);
 	}
 	PASS(d, LIA_RULE_RECIPIENT_CERT);
-	const struct lia_policy_agency *ra = lia_policy_agency(p, rc->agency);
 	if (ra == NULL)
 		return DENY(d, LIA_RULE_RECIPIENT_MEMBER, "agency %s is not a member of exchange %s",
 			    rc->agency, p->exchange);
@@ -500,15 +482,15 @@ enum lia_verdict lia_decide(struct lia_decision *d, const struct lia_policy *p,
 			    rc->subject, lia_kind_str(h->kind));
 	PASS(d, LIA_RULE_ROLE_RECEIVE);
 	if (handling & LIA_HANDLING_H3) {
-		if (lia_names_has(&r->h3.deny_agencies, rc->agency))
+		if (no & LIA_AUDIENCE_H3_AGENCY)
 			return DENY(d, LIA_RULE_H3_AGENCY, "H3: the originator excluded agency %s",
 				    rc->agency);
 		PASS(d, LIA_RULE_H3_AGENCY);
-		if (lia_names_has(&r->h3.deny_countries, ra->country))
+		if (no & LIA_AUDIENCE_H3_COUNTRY)
 			return DENY(d, LIA_RULE_H3_COUNTRY,
 				    "H3: the originator excluded agencies of country %s", ra->country);
 		PASS(d, LIA_RULE_H3_COUNTRY);
-		if (r->h3.allowed_roles != 0 && !(rc->roles & r->h3.allowed_roles))
+		if (no & LIA_AUDIENCE_H3_ROLE)
 			return DENY(d, LIA_RULE_H3_ROLE,
 				    "H3: the originator allows only some roles, and %s holds none of them",
 				    rc->subject);
@@ -555,9 +537,9 @@ enum lia_verdict lia_decide(struct lia_decision *d, const struct lia_policy *p,
 
 	/* The audience: rules a consent can lift. */
 	struct audience a = {.first = LIA_RULE_NONE};
-	enum lia_rule tlp_permits = tlp_rule(d, &a, r, tlp, rc, orig_agency);
+	enum lia_rule tlp_permits = tlp_rule(d, &a, r, tlp, (no & LIA_AUDIENCE_TLP) != 0, rc, orig_agency);
 	if (r->release_agencies.n > 0) {
-		if (lia_names_has(&r->release_agencies, rc->agency))
+		if (!(no & LIA_AUDIENCE_RELEASE_AGENCY))
 			PASS(d, LIA_RULE_RELEASE_AGENCY);
 		else
 			audience_deny(d, &a, LIA_RULE_RELEASE_AGENCY,
@@ -566,7 +548,7 @@ enum lia_verdict lia_decide(struct lia_decision *d, const struct lia_policy *p,
 				      r->release_agencies.n, rc->agency);
 	}
 	if (r->release_principals.n > 0) {
-		if (lia_names_has(&r->release_principals, rc->subject))
+		if (!(no & LIA_AUDIENCE_RELEASE_PRINCIPAL))
 			PASS(d, LIA_RULE_RELEASE_PRINCIPAL);
 		else
 			audience_deny(d, &a, LIA_RULE_RELEASE_PRINCIPAL,
@@ -575,7 +557,7 @@ enum lia_verdict lia_decide(struct lia_decision *d, const struct lia_policy *p,
 				      r->release_principals.n, rc->subject);
 	}
 	if (r->release_regions.n > 0) {
-		if (lia_policy_in_regions(p, ra, &r->release_regions))
+		if (!(no & LIA_AUDIENCE_RELEASE_REGION))
 			PASS(d, LIA_RULE_RELEASE_REGION);
 		else
 			audience_deny(d, &a, LIA_RULE_RELEASE_REGION,

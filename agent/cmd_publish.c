@@ -1,0 +1,203 @@
+/*
+ * cmd_publish.c — `liaison publish` and `liaison send`: options and
+ * printing; the work is publish.h's.
+ *
+ * Every command takes --profile NAME (or $LIAISON_PROFILE) for the
+ * broker endpoint, the broker certificate and the user's key folder.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_int.h"
+#include "compose.h"
+#include "publish.h"
+
+/* What the options of publish and send ask for. */
+struct publish_args {
+	const char *cmd;
+	const char *direct_to; /* send: the one recipient; NULL for publish */
+	struct lia_compose comp;
+	struct lia_names to;
+	const char *profile, *envelope_file;
+	int as_json, timeout_ms;
+};
+
+static const struct lia_opt publish_opts[] = {
+	LIA_OPT_PROFILE,
+	{"to", "PRINCIPAL", "address a principal directly (repeatable)", O_TO, 0},
+	{"envelope", "FILE", "publish an envelope sealed earlier ('liaison seal') instead\n"
+			     "of composing one; it must be yours", O_ENVELOPE, 0},
+	LIA_OPT_JSON("print the acknowledgement as JSON"),
+	{"timeout-ms", "N", "how long to wait for the broker (default 10000)", O_TIMEOUT, 0},
+	LIA_OPT_END,
+};
+
+#define PUBLISH_EXAMPLES                                                                     \
+	PROG " publish --profile ventimiglia --kind route --tlp AMBER --handling H2 \\\n"   \
+	     "    --region MED-CENTRAL --title \"Night departures from Zuwara\" --set mode=sea\n" \
+	PROG " send MT-AFM/valletta --profile ventimiglia --text \"call me on the secure line\""
+
+static const struct lia_cmd_spec publish_spec = {
+	PROG, "publish", NULL,
+	"Seals a message and publishes it through the broker (--kind and --tlp are\n"
+	"required unless --envelope is given). The data key is wrapped for every\n"
+	"principal in the broker's directory whom the restrictions admit (and for\n"
+	"yourself); the broker then decides, for every addressed principal and every\n"
+	"matching feed subscriber, whether it may receive it, records each decision in\n"
+	"the ledger, and acknowledges once all is durable.",
+	PUBLISH_EXAMPLES, publish_opts, lia_compose_groups, 0,
+};
+
+static const struct lia_cmd_spec send_spec = {
+	PROG, "send", "PRINCIPAL",
+	"A direct message to one principal: by default a note (--text), TLP RED and\n"
+	"releasable to that principal only. PRINCIPAL comes first.",
+	PUBLISH_EXAMPLES, publish_opts, lia_compose_groups, 0,
+};
+
+/* publish's and send's own options; the message options go to compose. */
+static int publish_option(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
+{
+	struct publish_args *a = ctx;
+	uint64_t u;
+	switch (id) {
+	case O_ENVELOPE: a->envelope_file = arg; return 0;
+	case O_TIMEOUT:
+		if (lia_parse_u64(arg, &u) != 0 || u < 100 || u > 600000)
+			return lia_errf(err, "--timeout-ms: 100 to 600000");
+		a->timeout_ms = (int)u;
+		return 0;
+	case O_TO:
+		if (!lia_name_is_subject(arg) || lia_names_has(&a->to, arg) ||
+		    lia_names_add(&a->to, arg) != 0)
+			return lia_errf(err, "--to: a principal like MT-AFM/valletta, each once");
+		return 0;
+	default:
+		return lia_compose_option(&a->comp, id, arg, err) == 1 ? 0 : -1;
+	}
+}
+
+/* The option loop. Returns -1 to go on, or the exit status to return at
+ * once (help printed, or a usage error). */
+static int publish_options(struct publish_args *a, int argc, char **argv)
+{
+	const struct lia_cmd_spec *spec = a->direct_to != NULL ? &send_spec : &publish_spec;
+	struct lia_cli_common common;
+	int first;
+	int rc = lia_cli_parse(spec, argc, argv, &common, publish_option, a, &first);
+	if (rc >= 0)
+		return rc;
+	a->profile = common.profile;
+	a->as_json = common.json;
+	if (first != argc)
+		return lia_cli_usage_error(spec, "unexpected argument");
+	return -1;
+}
+
+static void print_result(const struct publish_args *a, const struct lia_publish_result *r)
+{
+	if (a->as_json)
+		lia_json_print(json_pack("{s:s, s:b, s:b, s:I, s:i, s:i, s:s, s:s, s:s}", "id", r->id_hex,
+				     "accepted", r->accepted, "duplicate", r->duplicate, "sequence",
+				     (json_int_t)r->sequence, "disclosed", (int)r->disclosed,
+				     "withheld", (int)r->withheld, "refusal",
+				     r->accepted ? "" : lia_refusal_str(r->refusal), "rule", r->rule,
+				     "reason", r->reason));
+	else if (r->accepted)
+		printf("published %s (sequence %" PRIu64 "): disclosed to %u, withheld from %u%s\n",
+		       r->id_hex, r->sequence, r->disclosed, r->withheld,
+		       r->duplicate ? " (already published)" : "");
+}
+
+/* An envelope sealed earlier (--envelope): its bytes and its id. */
+static int read_envelope(struct publish_args *a, uint8_t **env, size_t *env_len)
+{
+	char err[LIA_ERR_MAX];
+	struct lia_envelope *pre = NULL;
+	if (lia_file_read(a->envelope_file, LIA_ENVELOPE_MAX, env, env_len, err) != 0)
+		return lia_cmd_fail(a->cmd, LIA_EXIT_FAIL, err);
+	if (lia_envelope_decode(&pre, *env, *env_len) != LIA_ENV_OK)
+		return lia_cmd_fail(a->cmd, LIA_EXIT_FAIL, "the envelope file does not decode");
+	memcpy(a->comp.hdr.id, lia_envelope_header(pre)->id, LIA_ID_BYTES);
+	lia_envelope_destroy(&pre);
+	return LIA_EXIT_OK;
+}
+
+/* Compose (or read) the message, connect, publish, print. */
+static int publish_run(struct publish_args *a)
+{
+	char err[LIA_ERR_MAX];
+	uint8_t *body = NULL, *env = NULL;
+	size_t body_len = 0, env_len = 0;
+	struct lia_client cl;
+	memset(&cl, 0, sizeof cl);
+	int rc;
+	if (a->envelope_file != NULL)
+		rc = read_envelope(a, &env, &env_len);
+	else if (lia_compose_finish(&a->comp, &body, &body_len, err) != 0)
+		rc = lia_usage_error(a->cmd, err);
+	else
+		rc = LIA_EXIT_OK;
+	if (rc == LIA_EXIT_OK)
+		rc = lia_cmd_connect(&cl, a->cmd, a->profile, LIA_ID_SIGN | LIA_ID_BOX, false, 0,
+				     a->timeout_ms);
+	if (rc == LIA_EXIT_OK) {
+		struct lia_publish_result res;
+		rc = lia_publish(&cl, &a->comp.hdr, body, body_len, env, env_len, &a->to, &res, err);
+		if (res.answered)
+			print_result(a, &res);
+		if (rc != LIA_EXIT_OK && !(res.answered && a->as_json))
+			lia_cmd_fail(a->cmd, rc, err);
+	}
+	free(env);
+	free(body);
+	lia_agent_done(&cl, NULL);
+	return rc;
+}
+
+static int publish_common(const char *cmd, int argc, char **argv, const char *direct_to)
+{
+	struct publish_args a = {.cmd = cmd, .direct_to = direct_to,
+				 .timeout_ms = DEFAULT_TIMEOUT_MS};
+	lia_compose_init(&a.comp);
+	int rc = -1;
+	if (direct_to != NULL) {
+		if (!lia_name_is_subject(direct_to) || lia_names_add(&a.to, direct_to) != 0)
+			rc = lia_usage_error(cmd, "the recipient must be a principal like MT-AFM/valletta");
+		a.comp.hdr.kind = LIA_KIND_NOTE;
+		a.comp.hdr.restrictions.tlp = LIA_TLP_RED;
+	}
+	if (rc < 0)
+		rc = publish_options(&a, argc, argv);
+	struct lia_restrictions *r = &a.comp.hdr.restrictions;
+	if (rc < 0 && direct_to != NULL && r->release_principals.n == 0 && r->tlp == LIA_TLP_RED &&
+	    lia_names_add(&r->release_principals, direct_to) != 0)
+		rc = LIA_EXIT_FAIL;
+	if (rc < 0)
+		rc = publish_run(&a);
+	lia_compose_clear(&a.comp);
+	return rc;
+}
+
+int lia_cmd_publish(int argc, char **argv)
+{
+	return publish_common("publish", argc, argv, NULL);
+}
+
+int lia_cmd_send(int argc, char **argv)
+{
+	if (argc >= 2 && argv[1][0] != '-') {
+		const char *to = argv[1];
+		argv[1] = argv[0];
+		return publish_common("send", argc - 1, argv + 1, to);
+	}
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			lia_cli_usage(&send_spec, stdout);
+			return LIA_EXIT_OK;
+		}
+	return lia_usage_error("send", "name the recipient first: send PRINCIPAL --profile NAME ...");
+}

@@ -1,0 +1,255 @@
+/*
+ * receive.c — inbox, read, and the listener with its record of the ids
+ * already shown (receive.h).
+ */
+#include "receive.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int lia_receive_inbox(struct lia_client *cl, const char *profile, uint64_t after, uint32_t limit,
+		      struct lia_frame *rep, char err[static LIA_ERR_MAX])
+{
+	struct lia_frame req;
+	lia_frame_init(&req, LIA_FRAME_INBOX, 0);
+	req.u.inbox.after = after;
+	req.u.inbox.limit = limit;
+	return lia_agent_call(cl, profile, 0, &req, rep, LIA_FRAME_INBOX_LIST, err);
+}
+
+int lia_receive_read(struct lia_client *cl, const char *profile, const uint8_t id[static LIA_ID_BYTES],
+		     struct lia_opened *out, char err[static LIA_ERR_MAX])
+{
+	struct lia_frame req, rep;
+	memset(out, 0, sizeof *out);
+	lia_frame_init(&req, LIA_FRAME_FETCH, 0);
+	memcpy(req.u.fetch.message_id, id, LIA_ID_BYTES);
+	int rc = lia_agent_call(cl, profile, LIA_ID_BOX, &req, &rep, LIA_FRAME_DELIVER, err);
+	struct lia_opener *op = rc == LIA_EXIT_OK ? lia_opener_new(&cl->id.cert, cl->id.box) : NULL;
+	if (rc == LIA_EXIT_OK && op == NULL) {
+		lia_errf(err, "unexpected answer from the broker");
+		rc = LIA_EXIT_FAIL;
+	} else if (rc == LIA_EXIT_OK) {
+		enum lia_env_status st = lia_agent_open_delivered(
+			cl, op, rep.u.deliver.envelope.p, rep.u.deliver.envelope.len,
+			rep.u.deliver.originator, out);
+		if (st != LIA_ENV_OK) {
+			lia_errf(err, "the message failed verification: %s", lia_env_status_str(st));
+			rc = LIA_EXIT_VERIFY;
+		}
+	}
+	lia_opener_destroy(&op);
+	lia_frame_clear(&rep);
+	return rc;
+}
+
+/* --- the ids already shown --- */
+
+struct seen {
+	uint8_t ids[LIA_SEEN_MAX][LIA_ID_BYTES];
+	size_t n, next; /* ring */
+	char path[PATH_MAX];
+	FILE *log;
+};
+
+static bool seen_has(const struct seen *s, const uint8_t id[static LIA_ID_BYTES])
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (memcmp(s->ids[i], id, LIA_ID_BYTES) == 0)
+			return true;
+	return false;
+}
+
+static void seen_put(struct seen *s, const uint8_t id[static LIA_ID_BYTES])
+{
+	memcpy(s->ids[s->next], id, LIA_ID_BYTES);
+	s->next = (s->next + 1) % LIA_SEEN_MAX;
+	if (s->n < LIA_SEEN_MAX)
+		s->n++;
+}
+
+/* Rewrite the file with only the ring; a failure is a warning. */
+static void seen_compact(struct seen *s, char warning[static LIA_ERR_MAX])
+{
+	uint8_t *out = malloc(s->n * LIA_ID_BYTES);
+	if (out == NULL)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		memcpy(out + i * LIA_ID_BYTES,
+		       s->ids[(s->next + LIA_SEEN_MAX - s->n + i) % LIA_SEEN_MAX], LIA_ID_BYTES);
+	if (lia_file_replace(s->path, out, s->n * LIA_ID_BYTES, 0600, warning) == 0)
+		warning[0] = '\0';
+	free(out);
+}
+
+static void seen_open(struct seen *s, const char *keys_dir, char warning[static LIA_ERR_MAX])
+{
+	char err[LIA_ERR_MAX];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int w = snprintf(s->path, sizeof s->path, "%s/seen", keys_dir);
+	if (w < 0 || (size_t)w >= sizeof s->path)
+		return;
+	if (lia_file_read_private(s->path, 4 * LIA_SEEN_MAX * LIA_ID_BYTES, &buf, &len, err) == 0) {
+		size_t count = len / LIA_ID_BYTES, first = count > LIA_SEEN_MAX ? count - LIA_SEEN_MAX : 0;
+		for (size_t i = first; i < count; i++)
+			seen_put(s, buf + i * LIA_ID_BYTES);
+		free(buf);
+	} else if (access(s->path, F_OK) == 0) {
+		/* Too large or unreadable: start afresh from what we keep. */
+		unlink(s->path);
+	}
+	if (s->n > 0 && len / LIA_ID_BYTES >= 2 * LIA_SEEN_MAX)
+		seen_compact(s, warning);
+	int fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	s->log = fd >= 0 ? fdopen(fd, "ab") : NULL;
+}
+
+/* True when id is new: remember it (and persist it). */
+static bool seen_add(struct seen *s, const uint8_t id[static LIA_ID_BYTES])
+{
+	if (seen_has(s, id))
+		return false;
+	seen_put(s, id);
+	if (s->log != NULL) {
+		fwrite(id, 1, LIA_ID_BYTES, s->log);
+		fflush(s->log);
+	}
+	return true;
+}
+
+/* --- the listener --- */
+
+struct lia_listener {
+	struct lia_client *cl;
+	struct lia_opener *op;
+	time_t last_ping;
+	char warning[LIA_ERR_MAX];
+	struct seen seen;
+};
+
+struct lia_listener *lia_listener_new(struct lia_client *cl, char err[static LIA_ERR_MAX])
+{
+	if (lia_client_directory(cl, err) != 0)
+		return NULL;
+	struct lia_listener *l = calloc(1, sizeof *l);
+	if (l == NULL) {
+		lia_errf(err, "out of memory");
+		return NULL;
+	}
+	l->cl = cl;
+	l->op = lia_opener_new(&cl->id.cert, cl->id.box);
+	if (l->op == NULL) {
+		lia_errf(err, "cannot set up opening with the box key");
+		free(l);
+		return NULL;
+	}
+	l->last_ping = time(NULL);
+	seen_open(&l->seen, cl->keys_dir, l->warning);
+	return l;
+}
+
+void lia_listener_destroy(struct lia_listener **lp)
+{
+	struct lia_listener *l = *lp;
+	if (l == NULL)
+		return;
+	if (l->seen.log != NULL)
+		fclose(l->seen.log);
+	lia_opener_destroy(&l->op);
+	free(l);
+	*lp = NULL;
+}
+
+const char *lia_listener_warning(const struct lia_listener *l)
+{
+	return l->warning;
+}
+
+/* A delivery: opened and new, a redelivery, or refused. */
+static void on_deliver(struct lia_listener *l, struct lia_event *ev)
+{
+	const struct lia_bytes *env = &ev->frame.u.deliver.envelope;
+	ev->sequence = ev->frame.u.deliver.sequence;
+	ev->originator = ev->frame.u.deliver.originator;
+	ev->via = ev->frame.u.deliver.via;
+	ev->status = lia_agent_open_delivered(l->cl, l->op, env->p, env->len, ev->originator,
+					      &ev->opened);
+	if (ev->status != LIA_ENV_OK)
+		ev->kind = LIA_EVENT_REFUSED;
+	else if (seen_add(&l->seen, ev->opened.header.id))
+		ev->kind = LIA_EVENT_MESSAGE;
+	else
+		lia_opened_clear(&ev->opened);
+}
+
+int lia_listener_next(struct lia_listener *l, struct lia_event *ev, int wait_ms,
+		      char err[static LIA_ERR_MAX])
+{
+	memset(ev, 0, sizeof *ev);
+	int r = lia_client_recv(l->cl, &ev->frame, wait_ms);
+	if (r < 0) {
+		lia_errf(err, "connection error");
+		return LIA_EXIT_FAIL;
+	}
+	time_t now = time(NULL);
+	if (r == 0) {
+		if (now - l->last_ping >= 10) { /* keep the session alive */
+			struct lia_frame p;
+			lia_frame_init(&p, LIA_FRAME_PING, 0);
+			(void)lia_client_send(l->cl, &p);
+			l->last_ping = now;
+		}
+		return LIA_EXIT_OK;
+	}
+	ev->kind = LIA_EVENT_OTHER;
+	switch (ev->frame.type) {
+	case LIA_FRAME_DELIVER: on_deliver(l, ev); break;
+	case LIA_FRAME_ERASE:
+		ev->kind = LIA_EVENT_ERASE;
+		ev->sequence = ev->frame.u.erase.sequence;
+		memcpy(ev->message_id, ev->frame.u.erase.message_id, LIA_ID_BYTES);
+		ev->expired_at = ev->frame.u.erase.expired_at;
+		break;
+	case LIA_FRAME_CONSENT_LIST:
+		if (ev->frame.u.consent_list.n == 1) {
+			ev->kind = LIA_EVENT_CONSENT;
+			ev->consent = &ev->frame.u.consent_list.v[0];
+		}
+		break;
+	case LIA_FRAME_ERROR: {
+		int rc = lia_agent_error_status(&ev->frame, err);
+		lia_frame_clear(&ev->frame);
+		memset(ev, 0, sizeof *ev);
+		return rc;
+	}
+	default: break;
+	}
+	return LIA_EXIT_OK;
+}
+
+void lia_listener_done(struct lia_listener *l, struct lia_event *ev)
+{
+	struct lia_frame ack;
+	lia_frame_init(&ack, LIA_FRAME_ACK, 0);
+	ack.u.ack.n = 1;
+	if (ev->frame.type == LIA_FRAME_DELIVER) {
+		/* Acknowledged once handled (shown, or refused and reported),
+		 * so that it is not redelivered forever. */
+		ack.u.ack.v[0] = ev->frame.u.deliver.sequence;
+		(void)lia_client_send(l->cl, &ack);
+	} else if (ev->frame.type == LIA_FRAME_ERASE) {
+		/* The agent keeps no copy of its own beyond what it showed:
+		 * confirm, so that the broker stops owing the notice. */
+		ack.u.ack.v[0] = ev->frame.u.erase.sequence;
+		ack.u.ack.erased = true;
+		(void)lia_client_send(l->cl, &ack);
+	}
+	lia_opened_clear(&ev->opened);
+	lia_frame_clear(&ev->frame);
+	memset(ev, 0, sizeof *ev);
+}

@@ -1,0 +1,89 @@
+/*
+ * receive.h — receiving from the agent's side: the inbox (what was
+ * delivered), reading one message, and listening for deliveries as they
+ * come. Used by `liaison inbox`, `read` and `listen` (agent/cmd_inbox.c).
+ *
+ * Owns: a listener's opener and its record of the message ids already
+ *   shown, the last LIA_SEEN_MAX of which persist in KEYS/seen (16 bytes
+ *   each, mode 0600, rewritten compactly when the file has grown to four
+ *   times that), so that a redelivery (after a reconnect, or a crash
+ *   between showing and acknowledging) is shown once.
+ * Trusts: the caller's identity. Not the broker: every delivered envelope
+ *   is verified against the originator's certificate in the verified
+ *   directory and opened before anything of it is returned; one that
+ *   fails is an event saying why, never content.
+ * May call: agent.h, client.h, core (envelope, util). Never prints.
+ * Errors: exit statuses as agent.h says; a message that fails
+ *   verification is LIA_EXIT_VERIFY.
+ */
+#ifndef LIA_RECEIVE_H
+#define LIA_RECEIVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "agent.h"
+
+#define LIA_SEEN_MAX 4096
+
+/* What was delivered to the caller after delivery number after, at most
+ * limit entries. On LIA_EXIT_OK rep->u.inbox_list holds them; release
+ * with lia_agent_done. */
+int lia_receive_inbox(struct lia_client *cl, const char *profile, uint64_t after, uint32_t limit,
+		      struct lia_frame *rep, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+
+/* Fetch message id, verify and open it into *out (clear with
+ * lia_opened_clear). */
+int lia_receive_read(struct lia_client *cl, const char *profile, const uint8_t id[static LIA_ID_BYTES],
+		     struct lia_opened *out, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+
+/* --- listening --- */
+
+enum lia_event_kind {
+	LIA_EVENT_NONE = 0,  /* nothing arrived within the wait */
+	LIA_EVENT_OTHER,     /* a frame that needs nothing shown (a redelivery, a pong) */
+	LIA_EVENT_MESSAGE,   /* a delivery, verified and opened: opened */
+	LIA_EVENT_REFUSED,   /* a delivery that failed verification: status */
+	LIA_EVENT_ERASE,     /* an erase notice: message_id, expired_at; purge it */
+	LIA_EVENT_CONSENT,   /* a consent request about our message, or an answer to ours */
+};
+
+struct lia_event {
+	enum lia_event_kind kind;
+	uint64_t sequence;          /* MESSAGE, REFUSED, ERASE */
+	const char *originator;     /* MESSAGE, REFUSED (borrowed from frame) */
+	const char *via;            /* MESSAGE: the feed, or "direct" */
+	struct lia_opened opened;   /* MESSAGE */
+	enum lia_env_status status; /* REFUSED */
+	uint8_t message_id[LIA_ID_BYTES]; /* ERASE */
+	int64_t expired_at;         /* ERASE */
+	const struct lia_consent_request *consent; /* CONSENT (borrowed from frame) */
+	struct lia_frame frame;     /* what the borrowed pointers point into */
+};
+
+struct lia_listener;
+
+/* A listener on cl, connected with receive set (lia_agent_connect); cl is
+ * borrowed and must outlive it. NULL with err on failure. */
+struct lia_listener *lia_listener_new(struct lia_client *cl, char err[static LIA_ERR_MAX]);
+void lia_listener_destroy(struct lia_listener **l);
+
+/* A problem keeping the record of ids shown that did not stop listening
+ * (it could not be compacted), or "". */
+const char *lia_listener_warning(const struct lia_listener *l);
+
+/* Wait up to wait_ms for the next event, keeping the session alive with a
+ * ping every 10 s of silence. LIA_EXIT_OK with *ev filled (NONE on
+ * silence), else the status of a broken connection or of an Error frame
+ * from the broker. Call lia_listener_done after showing the event. */
+int lia_listener_next(struct lia_listener *l, struct lia_event *ev, int wait_ms,
+		      char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+
+/* The event was handled (shown, or refused and reported): acknowledge it
+ * to the broker, so that it is not redelivered (an erase notice: confirm
+ * the purge), and clear *ev. */
+void lia_listener_done(struct lia_listener *l, struct lia_event *ev);
+
+#endif
