@@ -26,64 +26,53 @@
 #include "cli_int.h"
 #include "export.h"
 #include "util.h"
-
-static void usage(FILE *f)
-{
-	fputs("liaison-audit — query and verify a Liaison disclosure ledger, offline\n"
-	      "\n"
-	      "Usage: liaison-audit COMMAND [OPTIONS]\n"
-	      "\n"
-	      "Commands:\n"
-	      "  query         list records by message, originator, recipient, agency,\n"
-	      "                operation, decision or time\n"
-	      "  disclosures   who received a message, who was refused and why\n"
-	      "  verify        recompute the whole log; check every checkpoint's signature\n"
-	      "                and root; name the first bad record or checkpoint\n"
-	      "  prove         write an inclusion proof (c2sp.org/tlog-proof) for a record\n"
-	      "  verify-proof  check an inclusion or consistency proof with the broker's key\n"
-	      "  consistency   prove that the log only grew between two checkpoints\n"
-	      "  export        write the records and the latest checkpoint as JSON lines or CSV\n"
-	      "\n"
-	      "Where the ledger comes from (every command but verify-proof):\n"
-	      "  --ledger FILE       the broker's ledger database, opened read-only\n"
-	      "  --export FILE       a JSON-lines export made by 'liaison-audit export'\n"
-	      "\n"
-	      "The broker's public key (verify, verify-proof, consistency):\n"
-	      "  --key NAME+KEYID+KEY             note verifier key, as printed by the broker\n"
-	      "  --key-file FILE                  a file holding that key on its first line\n"
-	      "  --cert FILE --authority FILE     the broker's certificate and the authority key\n"
-	      "\n"
-	      "Common options: --json (one JSON object per line), --quiet (no progress),\n"
-	      "--help (per command: liaison-audit verify --help), --version.\n"
-	      "\n"
-	      "Examples:\n"
-	      "  liaison-audit verify --ledger broker.db --key-file broker.vkey\n"
-	      "  liaison-audit disclosures 5f0c2a...e1 --ledger broker.db\n"
-	      "  liaison-audit query --ledger broker.db --recipient FR-PAF/nice --op disclose --json\n"
-	      "  liaison-audit prove --ledger broker.db --seq 41 -o record41.tlog-proof\n"
-	      "  liaison-audit verify-proof record41.tlog-proof --key-file broker.vkey\n"
-	      "  liaison-audit export --ledger broker.db -o ledger.jsonl\n"
-	      "  liaison-audit verify --export ledger.jsonl --key-file broker.vkey\n"
-	      "\n"
-	      "Exit codes: 0 ok, 1 failure, 2 usage, 3 verification failed.\n"
-	      "Formats and how to verify with your own tools: docs/ledger.md.\n",
-	      f);
-}
+#include "version.h"
 
 static const struct lia_cmd cmds[] = {
-	{"query", cmd_query, "list records matching filters"},
+	{"query", cmd_query, "list records by message, originator, recipient, agency,\n"
+			     "operation, decision or time"},
 	{"disclosures", cmd_disclosures, "who received a message, who was refused and why"},
-	{"verify", cmd_verify, "recompute the log and check every checkpoint"},
-	{"prove", cmd_prove, "write an inclusion proof for a record"},
-	{"verify-proof", cmd_verify_proof, "check a proof file with the broker's key"},
-	{"consistency", cmd_consistency, "prove the log only grew between two checkpoints"},
-	{"export", cmd_export, "export records and the latest checkpoint"},
-	{NULL, NULL, NULL},
+	{"verify", cmd_verify, "recompute the whole log; check every checkpoint's signature\n"
+			       "and root; name the first bad record or checkpoint"},
+	{"prove", cmd_prove, "write an inclusion proof (c2sp.org/tlog-proof) for a record"},
+	{"verify-proof", cmd_verify_proof, "check an inclusion or consistency proof with the broker's key"},
+	{"consistency", cmd_consistency, "prove that the log only grew between two checkpoints"},
+	{"export", cmd_export, "write the records and the latest checkpoint as JSON lines or CSV"},
+	LIA_CMD_END,
+};
+
+static const struct lia_prog prog = {
+	.name = CLI_PROG,
+	.about = "liaison-audit — query and verify a Liaison disclosure ledger, offline.\n"
+		 "\n"
+		 "Where the ledger comes from (every command but verify-proof):\n"
+		 "  --ledger FILE       the broker's ledger database, opened read-only\n"
+		 "  --export FILE       a JSON-lines export made by 'liaison-audit export'\n"
+		 "\n"
+		 "The broker's public key (verify, verify-proof, consistency):\n"
+		 "  --key NAME+KEYID+KEY             note verifier key, as printed by the broker\n"
+		 "  --key-file FILE                  a file holding that key on its first line\n"
+		 "  --cert FILE --authority FILE     the broker's certificate and the authority key\n"
+		 "\n"
+		 "Common options: --json (one JSON object per line), --quiet (no progress),\n"
+		 "--help (per command: liaison-audit verify --help), --version.",
+	.cmds = cmds,
+	.examples = "liaison-audit verify --ledger broker.db --key-file broker.vkey\n"
+		    "liaison-audit disclosures 5f0c2a...e1 --ledger broker.db\n"
+		    "liaison-audit query --ledger broker.db --recipient FR-PAF/nice --op disclose --json\n"
+		    "liaison-audit prove --ledger broker.db --seq 41 -o record41.tlog-proof\n"
+		    "liaison-audit verify-proof record41.tlog-proof --key-file broker.vkey\n"
+		    "liaison-audit export --ledger broker.db -o ledger.jsonl\n"
+		    "liaison-audit verify --export ledger.jsonl --key-file broker.vkey",
+	.footer = "Exit codes: 0 ok, 1 failure, 2 usage, 3 verification failed.\n"
+		  "Formats and how to verify with your own tools: docs/ledger.md.",
+	.version = lia_version_print,
+	.flags = LIA_CLI_CAPITALISED,
 };
 
 int main(int argc, char **argv)
 {
-	return lia_cmd_dispatch(CLI_PROG, cmds, argc, argv, usage);
+	return lia_cli_dispatch(&prog, argc, argv);
 }
 
 /* --- shared helpers (cli_int.h) --- */

@@ -21,7 +21,9 @@
 #include "cert.h"
 #include "keyfile.h"
 #include "sig.h"
+#include "cli.h"
 #include "util.h"
+#include "version.h"
 
 #define PROG "liaison-certs"
 
@@ -29,42 +31,6 @@
 /* Default start of validity before now: a certificate is used at once,
  * on other machines whose clocks may be a little behind ours. */
 #define CERT_BACKDATE_SECONDS 300
-static void usage(FILE *f)
-{
-	fputs("usage: " PROG " COMMAND [OPTIONS]\n"
-	      "\n"
-	      "The exchange authority's tool: keys, certificate requests, certificates and\n"
-	      "revocation lists. Secret keys never leave the folder they were made in.\n"
-	      "\n"
-	      "commands:\n"
-	      "  init     create the authority: DIR/authority.sec, authority.pub, revocations.crl\n"
-	      "  keygen   make a principal's or broker's three keypairs and a signing request\n"
-	      "  issue    sign a request into a certificate (authority)\n"
-	      "  revoke   add a certificate serial to the revocation list (authority)\n"
-	      "  inspect  show a certificate, request, revocation list or public key\n"
-	      "  verify   check certificates against the authority key and revocation list\n"
-	      "\n"
-	      "examples:\n"
-	      "  " PROG " init --dir authority --name eu-smuggling-exchange\n"
-	      "  " PROG " keygen --subject IT-GDF/ventimiglia --dir keys/ventimiglia\n"
-	      "  " PROG " issue --authority authority --request keys/ventimiglia/request.req \\\n"
-	      "      --agency IT-GDF --country IT --region MED-CENTRAL --role liaison \\\n"
-	      "      --days 365 --out keys/ventimiglia/cert.crt\n"
-	      "  " PROG " revoke --authority authority --serial 1234 --reason \"laptop stolen\"\n"
-	      "  " PROG " verify --authority-key authority/authority.pub \\\n"
-	      "      --crl authority/revocations.crl keys/ventimiglia/cert.crt\n"
-	      "  " PROG " inspect --json keys/ventimiglia/cert.crt\n"
-	      "\n"
-	      "Secret key files are protected by a passphrase read from the terminal, or from\n"
-	      "the first line of --passphrase-file FILE (mode 0600); --insecure stores them\n"
-	      "unprotected (for daemons and demonstrations). Passphrases are never taken from\n"
-	      "the command line or the environment.\n"
-	      "\n"
-	      "exit status: 0 ok, 1 failure, 2 usage error, 3 verification failed.\n"
-	      "Run '" PROG " COMMAND --help' for the options of a command.\n",
-	      f);
-}
-
 static int fail(const char *msg)
 {
 	fprintf(stderr, PROG ": %s\n", msg);
@@ -672,18 +638,42 @@ static int cmd_verify(int argc, char **argv)
 	return rc;
 }
 
+static const struct lia_cmd cmds[] = {
+	{"init", cmd_init, "create the authority: DIR/authority.sec, authority.pub, revocations.crl"},
+	{"keygen", cmd_keygen, "make a principal's or broker's three keypairs and a signing request"},
+	{"issue", cmd_issue, "sign a request into a certificate (authority)"},
+	{"revoke", cmd_revoke, "add a certificate serial to the revocation list (authority)"},
+	{"inspect", cmd_inspect, "show a certificate, request, revocation list or public key"},
+	{"verify", cmd_verify, "check certificates against the authority key and revocation list"},
+	LIA_CMD_END,
+};
+
+static const struct lia_prog prog = {
+	.name = PROG,
+	.about = "The exchange authority's tool: keys, certificate requests, certificates and\n"
+		 "revocation lists. Secret keys never leave the folder they were made in.",
+	.cmds = cmds,
+	.examples = PROG " init --dir authority --name eu-smuggling-exchange\n"
+		    PROG " keygen --subject IT-GDF/ventimiglia --dir keys/ventimiglia\n"
+		    PROG " issue --authority authority --request keys/ventimiglia/request.req \\\n"
+		    "    --agency IT-GDF --country IT --region MED-CENTRAL --role liaison \\\n"
+		    "    --days 365 --out keys/ventimiglia/cert.crt\n"
+		    PROG " revoke --authority authority --serial 1234 --reason \"laptop stolen\"\n"
+		    PROG " verify --authority-key authority/authority.pub \\\n"
+		    "    --crl authority/revocations.crl keys/ventimiglia/cert.crt\n"
+		    PROG " inspect --json keys/ventimiglia/cert.crt",
+	.footer = "Secret key files are protected by a passphrase read from the terminal, or from\n"
+		  "the first line of --passphrase-file FILE (mode 0600); --insecure stores them\n"
+		  "unprotected (for daemons and demonstrations). Passphrases are never taken from\n"
+		  "the command line or the environment.\n"
+		  "\n"
+		  "exit status: 0 ok, 1 failure, 2 usage error, 3 verification failed.",
+	.version = lia_version_print,
+};
+
 int main(int argc, char **argv)
 {
-	static const struct lia_cmd cmds[] = {
-		{"init", cmd_init, "create the authority"},
-		{"keygen", cmd_keygen, "make keys and a certificate request"},
-		{"issue", cmd_issue, "sign a request into a certificate"},
-		{"revoke", cmd_revoke, "revoke a certificate"},
-		{"inspect", cmd_inspect, "show trust material"},
-		{"verify", cmd_verify, "verify certificates"},
-		{NULL, NULL, NULL},
-	};
 	if (sodium_init() < 0)
 		return fail("libsodium failed to initialise");
-	return lia_cmd_dispatch(PROG, cmds, argc, argv, usage);
+	return lia_cli_dispatch(&prog, argc, argv);
 }

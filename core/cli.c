@@ -182,6 +182,10 @@ void lia_cli_usage(const struct lia_cmd_spec *spec, FILE *f)
 	}
 	if (spec->examples != NULL)
 		cli_put_examples(f, spec->examples, spec->flags & LIA_CLI_CAPITALISED);
+	if (spec->footer != NULL) {
+		fputc('\n', f);
+		cli_put_indented(f, spec->footer, 0);
+	}
 }
 
 /* --- the loop --- */
@@ -259,6 +263,8 @@ static int cli_take(const struct lia_cmd_spec *spec, const struct lia_opt *o,
 	int r = on_opt(ctx, o->id, optarg, err);
 	if (r == 0)
 		return -1;
+	if (r == LIA_CLI_DONE)
+		return LIA_EXIT_OK;
 	if (r != -1)
 		return r;
 	if (err[0] == '\0')

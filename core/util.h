@@ -75,15 +75,6 @@ int lia_unhex(uint8_t *bin, size_t len, const char *hex) __attribute__((warn_unu
 
 /* struct lia_cmd, the subcommand table of every program: cli.h. */
 
-/* Print "PROG VERSION" and the versions of the linked libraries. */
-void lia_print_version(FILE *f, const char *prog);
-
-/* Find argv[1] in cmds and run it with argv shifted by one; handles
- * --help, --version and unknown subcommands (exit 2). usage() prints the
- * program's help to the given stream. */
-int lia_cmd_dispatch(const char *prog, const struct lia_cmd *cmds, int argc, char **argv,
-		     void (*usage)(FILE *));
-
 /* Print j as one compact JSON line on stdout (ASCII-escaped), flush, and
  * release it; NULL prints nothing. The --json output of every program. */
 void lia_json_print(json_t *j);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cert.h"
+#include "cli.h"
 #include "combine.h"
 #include "decide.h"
 #include "envelope.h"
@@ -27,37 +28,10 @@
 #include "policy.h"
 #include "scenario.h"
 #include "util.h"
+#include "version.h"
 
 #define PROG "liaison-policy"
 #define MAX_CONSENTS 64
-
-static void usage(FILE *f)
-{
-	fputs("usage: " PROG " COMMAND [OPTIONS]\n"
-	      "\n"
-	      "Check exchange policy files and explain the decisions they give.\n"
-	      "\n"
-	      "commands:\n"
-	      "  check    validate a policy file; print its hash and a summary\n"
-	      "  explain  decide one message for one recipient and show every rule consulted\n"
-	      "  rules    list every rule id with its meaning\n"
-	      "\n"
-	      "examples:\n"
-	      "  " PROG " check policy/examples/exchange.yaml\n"
-	      "  " PROG " check --canonical exchange.yaml > exchange.canonical.json\n"
-	      "  " PROG " explain exchange.yaml --header msg.json --to RS-MUP/belgrade:analyst\n"
-	      "  " PROG " explain exchange.yaml --header msg.json --to HR-MUP/zagreb --onward \\\n"
-	      "      --consent HR-MUP --json\n"
-	      "  " PROG " explain exchange.yaml --envelope msg.env --authority authority.pub \\\n"
-	      "      --originator rome.crt --recipient belgrade.crt --crl revocations.crl\n"
-	      "  " PROG " explain exchange.yaml --header msg.json --publish\n"
-	      "\n"
-	      "exit status: 0 ok (explain: PERMIT), 1 failure (e.g. an invalid policy),\n"
-	      "2 usage error, 3 an envelope or certificate failed verification,\n"
-	      "4 explain: DENY.\n"
-	      "Run '" PROG " COMMAND --help' for the options of a command.\n",
-	      f);
-}
 
 static int usage_error(const char *cmd, const char *msg)
 {
@@ -669,13 +643,32 @@ out:
 	return rc;
 }
 
+static const struct lia_cmd cmds[] = {
+	{"check", cmd_check, "validate a policy file; print its hash and a summary"},
+	{"explain", cmd_explain, "decide one message for one recipient and show every rule consulted"},
+	{"rules", cmd_rules, "list every rule id with its meaning"},
+	LIA_CMD_END,
+};
+
+static const struct lia_prog prog = {
+	.name = PROG,
+	.about = "Check exchange policy files and explain the decisions they give.",
+	.cmds = cmds,
+	.examples = PROG " check policy/examples/exchange.yaml\n"
+		    PROG " check --canonical exchange.yaml > exchange.canonical.json\n"
+		    PROG " explain exchange.yaml --header msg.json --to RS-MUP/belgrade:analyst\n"
+		    PROG " explain exchange.yaml --header msg.json --to HR-MUP/zagreb --onward \\\n"
+		    "    --consent HR-MUP --json\n"
+		    PROG " explain exchange.yaml --envelope msg.env --authority authority.pub \\\n"
+		    "    --originator rome.crt --recipient belgrade.crt --crl revocations.crl\n"
+		    PROG " explain exchange.yaml --header msg.json --publish",
+	.footer = "exit status: 0 ok (explain: PERMIT), 1 failure (e.g. an invalid policy),\n"
+		  "2 usage error, 3 an envelope or certificate failed verification,\n"
+		  "4 explain: DENY.",
+	.version = lia_version_print,
+};
+
 int main(int argc, char **argv)
 {
-	static const struct lia_cmd cmds[] = {
-		{"check", cmd_check, "validate a policy file; print its hash and a summary"},
-		{"explain", cmd_explain, "decide one message for one recipient, with the trail"},
-		{"rules", cmd_rules, "list every rule id with its meaning"},
-		{NULL, NULL, NULL},
-	};
-	return lia_cmd_dispatch(PROG, cmds, argc, argv, usage);
+	return lia_cli_dispatch(&prog, argc, argv);
 }

@@ -67,6 +67,8 @@ static int seal_opt(void *ctx, int id, const char *arg, char err[static LIA_ERR_
 	case O_TEXT: s->text = arg; return 0;
 	case O_OLD: return 0;
 	case O_LEVEL:
+		if (strcmp(arg, "done") == 0)
+			return LIA_CLI_DONE; /* the option did all there was to do */
 		if (strcmp(arg, "exit4") == 0)
 			return LIA_EXIT_REFUSED; /* an exit status passes through */
 		if (strcmp(arg, "quiet") == 0)
@@ -246,6 +248,10 @@ static void test_parse_callback_status_passes_through(void **state)
 	int first;
 	assert_int_equal(parse(&cap, &cm, &s, &first, argv), LIA_EXIT_REFUSED);
 	assert_string_equal(cap.err_text, "");
+	char *done[] = {"seal", "--level", "done", "--tlp", NULL};
+	assert_int_equal(parse(&cap, &cm, &s, &first, done), LIA_EXIT_OK);
+	assert_int_equal(first, -7);
+	assert_string_equal(cap.err_text, "");
 }
 
 /* --- usage --- */
@@ -298,6 +304,7 @@ static void test_usage_capitalised_and_bare(void **state)
 		.opts = opts,
 		.examples = "liaison-broker --a-very-long-option-name x",
 		.flags = LIA_CLI_CAPITALISED,
+		.footer = "exit status: 0 ok.",
 	};
 	char *text = NULL;
 	size_t len = 0;
@@ -312,7 +319,9 @@ static void test_usage_capitalised_and_bare(void **state)
 				  "  --help  show this help\n"
 				  "\n"
 				  "Examples:\n"
-				  "  liaison-broker --a-very-long-option-name x\n");
+				  "  liaison-broker --a-very-long-option-name x\n"
+				  "\n"
+				  "exit status: 0 ok.\n");
 	free(text);
 	assert_ptr_equal(lia_cli_opt_find(&spec, 1), &opts[0]);
 	assert_non_null(lia_cli_opt_find(&spec, LIA_OPT_ID_HELP));
