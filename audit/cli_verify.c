@@ -12,6 +12,7 @@
 
 #include "cli_int.h"
 #include "export.h"
+#include "json.h"
 #include "proof.h"
 #include "util.h"
 
@@ -27,24 +28,6 @@ enum {
 	OPT_NEW,
 	OPT_OUTPUT = 'o',
 };
-
-static void print_json(json_t *o)
-{
-	if (o == NULL)
-		return;
-	json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
-	fputc('\n', stdout);
-	json_decref(o);
-}
-
-static json_t *hex_json(const uint8_t *b, size_t n)
-{
-	char buf[65];
-	if (n > 32)
-		return NULL;
-	lia_hex(buf, b, n);
-	return json_string(buf);
-}
 
 /* --- verify --- */
 
@@ -149,7 +132,7 @@ int cmd_verify(int argc, char **argv)
 					    json_integer((json_int_t)res.bad_checkpoint));
 		if (verdict != LIA_LEDGER_VALID)
 			json_object_set_new(o, "error", json_string(res.what));
-		print_json(o);
+		lia_json_print(o);
 	}
 	if (verdict == LIA_LEDGER_ERROR) {
 		rc = cli_fail(LIA_EXIT_FAIL, "cannot verify: %s", res.what);
@@ -401,9 +384,9 @@ int cmd_verify_proof(int argc, char **argv)
 			json_object_set_new(o, "kind", json_string("inclusion"));
 			json_object_set_new(o, "origin", json_string(cp.origin));
 			json_object_set_new(o, "tree_size", json_integer((json_int_t)cp.size));
-			json_object_set_new(o, "root", hex_json(cp.root, 32));
+			json_object_set_new(o, "root", lia_json_hex(cp.root, 32));
 			json_object_set_new(o, "index", json_integer((json_int_t)p.index));
-			print_json(o);
+			lia_json_print(o);
 			if (lia_export_record_json(stdout, r, p.record, p.record_len, err) != 0)
 				rc = cli_fail(LIA_EXIT_FAIL, "%s", err);
 		} else if (rc == 0) {
@@ -453,10 +436,10 @@ int cmd_verify_proof(int argc, char **argv)
 		json_object_set_new(o, "kind", json_string("consistency"));
 		json_object_set_new(o, "origin", json_string(a.origin));
 		json_object_set_new(o, "old_size", json_integer((json_int_t)a.size));
-		json_object_set_new(o, "old_root", hex_json(a.root, 32));
+		json_object_set_new(o, "old_root", lia_json_hex(a.root, 32));
 		json_object_set_new(o, "new_size", json_integer((json_int_t)b.size));
-		json_object_set_new(o, "new_root", hex_json(b.root, 32));
-		print_json(o);
+		json_object_set_new(o, "new_root", lia_json_hex(b.root, 32));
+		lia_json_print(o);
 	} else if (rc == 0) {
 		printf("verified: the log \"%s\" of %" PRIu64 " records is a prefix of its tree of "
 		       "%" PRIu64 " records (key %08x)\n", a.origin, a.size, b.size,

@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <jansson.h>
 
 int lia_errf(char err[static LIA_ERR_MAX], const char *fmt, ...)
 {
@@ -319,16 +318,6 @@ bool lia_color(FILE *f)
 	if (term != NULL && strcmp(term, "dumb") == 0)
 		return false;
 	return isatty(fileno(f)) == 1;
-}
-
-void lia_json_print(json_t *j)
-{
-	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-	if (s != NULL)
-		puts(s);
-	free(s);
-	json_decref(j);
-	fflush(stdout);
 }
 
 /* --- text --- */

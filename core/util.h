@@ -18,10 +18,9 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include <jansson.h>
-
 #include "cli.h"
 #include "err.h"
+#include "json.h"
 
 /* Exit codes of every program (DESIGN §7). */
 enum {
@@ -75,9 +74,7 @@ int lia_unhex(uint8_t *bin, size_t len, const char *hex) __attribute__((warn_unu
 
 /* struct lia_cmd, the subcommand table of every program: cli.h. */
 
-/* Print j as one compact JSON line on stdout (ASCII-escaped), flush, and
- * release it; NULL prints nothing. The --json output of every program. */
-void lia_json_print(json_t *j);
+/* lia_json_print and the other JSON output helpers: json.h. */
 
 /* True when colour may be used on f (a terminal, NO_COLOR unset). */
 bool lia_color(FILE *f);

@@ -22,6 +22,7 @@
 #include "combine.h"
 #include "decide.h"
 #include "envelope.h"
+#include "json.h"
 #include "keyfile.h"
 #include "load.h"
 #include "policy.h"
@@ -51,15 +52,13 @@ static struct lia_policy *load_policy(const char *path)
 	return p;
 }
 
+/* Policy JSON keeps its keys sorted: the canonical form and the
+ * summaries compare as text. */
 static int print_json(json_t *j)
 {
-	if (j == NULL)
-		return fail("out of memory");
-	int rc = json_dumpf(j, stdout, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(j);
-	if (rc != 0)
-		return fail("cannot write JSON output");
-	fputc('\n', stdout);
+	char err[LIA_ERR_MAX];
+	if (lia_json_write_line(stdout, j, JSON_COMPACT | JSON_SORT_KEYS, err) != 0)
+		return fail(err);
 	return LIA_EXIT_OK;
 }
 
