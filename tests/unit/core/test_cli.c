@@ -224,6 +224,11 @@ static void test_parse_usage_errors(void **state)
 	expect_usage_error(unknown, "unknown option \"--frobnicate\"");
 	char *unknown_short[] = {"seal", "-z", NULL};
 	expect_usage_error(unknown_short, "unknown option -z");
+	/* 'p' is --level's id, but --level has no short form. */
+	char *long_only[] = {"seal", "--tlp", "RED", "-p", "3", NULL};
+	expect_usage_error(long_only, "unknown option -p");
+	char *long_flag[] = {"seal", "--tlp", "RED", "--old-name", NULL};
+	expect_usage_error(long_flag, "--old-name needs a value (FILE)");
 	char *no_value[] = {"seal", "--tlp", "RED", "--out", NULL};
 	expect_usage_error(no_value, "--out needs a value (FILE)");
 	char *no_short_value[] = {"seal", "--tlp", "RED", "-o", NULL};
