@@ -1,6 +1,7 @@
 /*
- * util.h — files, time, numbers, error text and the command-line
- * conventions shared by every Liaison program.
+ * util.h — files, time, numbers, error text, exit codes and colour,
+ * shared by every Liaison program. The command line itself is cli.h;
+ * JSON output is json.h (both included here for the callers of old).
  *
  * Files are untrusted input: lia_file_read() refuses anything larger than
  * the caller's hard limit before allocating. Writes of new files use
