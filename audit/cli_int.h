@@ -1,7 +1,7 @@
 /*
  * cli_int.h — what the liaison-audit subcommands share (internal):
  * opening a ledger file or an export, getting the broker's key, progress
- * on a terminal, and option parsing helpers.
+ * on a terminal, and the option loop with the options they all take.
  *
  * Every function that can fail prints one diagnostic line to stderr,
  * "liaison-audit: <what failed>: <why>", and returns an exit code
@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli.h"
 #include "ledger.h"
 #include "note.h"
 
@@ -31,7 +32,7 @@ struct cli_common {
 	bool quiet;             /* --quiet: no progress */
 };
 
-/* Long-option codes for the common options (above the ASCII range). */
+/* Ids of the common options (cli_common_opts), below the commands' own. */
 enum {
 	OPT_LEDGER = 1000,
 	OPT_EXPORT,
@@ -39,29 +40,20 @@ enum {
 	OPT_KEY_FILE,
 	OPT_CERT,
 	OPT_AUTHORITY,
-	OPT_JSON,
 	OPT_QUIET,
 	OPT_FIRST_FREE,
 };
 
-#define CLI_COMMON_OPTIONS                                                    \
-	{"ledger", required_argument, NULL, OPT_LEDGER},                      \
-	{"export", required_argument, NULL, OPT_EXPORT},                      \
-	{"key", required_argument, NULL, OPT_KEY},                            \
-	{"key-file", required_argument, NULL, OPT_KEY_FILE},                  \
-	{"cert", required_argument, NULL, OPT_CERT},                          \
-	{"authority", required_argument, NULL, OPT_AUTHORITY},                \
-	{"json", no_argument, NULL, OPT_JSON},                                \
-	{"quiet", no_argument, NULL, OPT_QUIET},                              \
-	{"help", no_argument, NULL, 'h'}
+/* The options every subcommand takes, listed under their own heading in
+ * every command's --help: put cli_common_groups in the spec's groups. */
+extern const struct lia_opt_group cli_common_groups[];
 
-/* 1 when c was a common option (stored in cm), 0 otherwise. */
-int cli_common_opt(struct cli_common *cm, int c, const char *arg);
-
-/* The option loop of a command that takes only the common options and
- * -h: -1 to go on, or the exit status to return at once (help printed
- * on stdout, or usage on stderr for anything else). */
-int cli_common_only(int argc, char **argv, void (*show_usage)(FILE *), struct cli_common *cm);
+/* The option loop of every subcommand (lia_cli_parse): the common
+ * options go to *cm, the command's own to own(ctx, ...) (NULL when it has
+ * none). Returns -1 to go on with *first the first argument, else the
+ * exit status to return at once. */
+int cli_parse(const struct lia_cmd_spec *spec, int argc, char **argv, struct cli_common *cm,
+	      lia_cli_opt_fn own, void *ctx, int *first) __attribute__((warn_unused_result));
 
 /* Print "liaison-audit: " and the message to stderr; return code. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

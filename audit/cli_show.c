@@ -4,7 +4,6 @@
  * line; export files).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,34 +15,6 @@
 #include "util.h"
 
 /* --- query --- */
-
-static void query_usage(FILE *f)
-{
-	fputs("Usage: liaison-audit query (--ledger FILE | --export FILE) [FILTERS] [--json]\n"
-	      "\n"
-	      "Lists ledger records in sequence order. Filters combine with AND:\n"
-	      "  --message ID        message id (32 hex digits)\n"
-	      "  --originator SUBJ   originator of the message, e.g. IT-GDF/ventimiglia\n"
-	      "  --actor SUBJ        who acted\n"
-	      "  --recipient SUBJ    who received or was refused\n"
-	      "  --agency AGENCY     actor's, recipient's or originator's agency\n"
-	      "  --op OP             operation (repeatable): publish, disclose, withhold,\n"
-	      "                      acknowledge, consent-requested, consent-granted,\n"
-	      "                      consent-refused, verification-requested,\n"
-	      "                      verification-answered, verification-overdue, recall,\n"
-	      "                      erase, authentication-refused, certificate-revoked,\n"
-	      "                      policy-loaded, audit-query\n"
-	      "  --decision D        permit or deny\n"
-	      "  --since TIME        at or after TIME (2026-11-28, 2026-11-28T10:00:00Z, @SECONDS)\n"
-	      "  --until TIME        before TIME\n"
-	      "  --limit N           at most N records\n"
-	      "  --json              one JSON object per record (docs/ledger.md)\n"
-	      "\n"
-	      "Examples:\n"
-	      "  liaison-audit query --ledger broker.db --recipient FR-PAF/nice --op disclose\n"
-	      "  liaison-audit query --ledger broker.db --agency IT-GDF --since 2026-11-01 --json\n",
-	      f);
-}
 
 struct table_ctx {
 	bool json;
@@ -92,14 +63,6 @@ static int table_each(void *ctx, const struct lia_record *r)
 	return 0;
 }
 
-static int parse_time_opt(const char *opt, const char *arg, int64_t *out)
-{
-	if (lia_time_parse(arg, out) != 0)
-		return cli_fail(LIA_EXIT_USAGE, "--%s \"%s\": want 2026-11-28, "
-						"2026-11-28T10:00:00Z or @SECONDS", opt, arg);
-	return LIA_EXIT_OK;
-}
-
 enum {
 	OPT_MESSAGE = OPT_FIRST_FREE,
 	OPT_ORIGINATOR,
@@ -112,73 +75,86 @@ enum {
 	OPT_UNTIL,
 	OPT_LIMIT,
 	OPT_FORMAT,
-	OPT_CP_OUT,
+	OPT_OUTPUT = 'o',
+	OPT_CP_OUT = OPT_FIRST_FREE + 100,
 };
+
+static const struct lia_opt query_opts[] = {
+	{"message", "ID", "message id (32 hex digits)", OPT_MESSAGE, 0},
+	{"originator", "SUBJ", "originator of the message, e.g. IT-GDF/ventimiglia", OPT_ORIGINATOR, 0},
+	{"actor", "SUBJ", "who acted", OPT_ACTOR, 0},
+	{"recipient", "SUBJ", "who received or was refused", OPT_RECIPIENT, 0},
+	{"agency", "AGENCY", "actor's, recipient's or originator's agency", OPT_AGENCY, 0},
+	{"op", "OP", "operation (repeatable): publish, disclose, withhold,\n"
+		     "acknowledge, consent-requested, consent-granted,\n"
+		     "consent-refused, verification-requested,\n"
+		     "verification-answered, verification-overdue, recall,\n"
+		     "erase, authentication-refused, certificate-revoked,\n"
+		     "policy-loaded, audit-query", OPT_OP, 0},
+	{"decision", "D", "permit or deny", OPT_DECISION, 0},
+	{"since", "TIME", "at or after TIME (2026-11-28, 2026-11-28T10:00:00Z, @SECONDS)", OPT_SINCE, 0},
+	{"until", "TIME", "before TIME", OPT_UNTIL, 0},
+	{"limit", "N", "at most N records", OPT_LIMIT, 0},
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec query_spec = {
+	.prog = CLI_PROG,
+	.name = "query",
+	.about = "Lists ledger records (from --ledger FILE or --export FILE) in sequence order.\n"
+		 "Filters combine with AND; --json prints one JSON object per record.",
+	.examples = "liaison-audit query --ledger broker.db --recipient FR-PAF/nice --op disclose\n"
+		    "liaison-audit query --ledger broker.db --agency IT-GDF --since 2026-11-01 --json",
+	.opts = query_opts,
+	.groups = cli_common_groups,
+	.flags = LIA_CLI_CAPITALISED,
+};
+
+static int query_opt(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
+{
+	struct lia_ledger_filter *f = ctx;
+	enum lia_record_op op;
+	switch (id) {
+	case OPT_MESSAGE:
+		f->has_message_id = true;
+		return cli_parse_id(arg, f->message_id);
+	case OPT_ORIGINATOR: f->originator = arg; return 0;
+	case OPT_ACTOR: f->actor = arg; return 0;
+	case OPT_RECIPIENT: f->recipient = arg; return 0;
+	case OPT_AGENCY: f->agency = arg; return 0;
+	case OPT_OP:
+		if (lia_record_op_parse(arg, &op) != 0)
+			return lia_errf(err, "--op \"%s\" is not an operation", arg);
+		f->ops |= 1u << op;
+		return 0;
+	case OPT_DECISION:
+		f->has_decision = true;
+		if (lia_record_decision_parse(arg, &f->decision) != 0)
+			return lia_errf(err, "--decision is permit or deny");
+		return 0;
+	case OPT_SINCE:
+	case OPT_UNTIL:
+		if (lia_time_parse(arg, id == OPT_SINCE ? &f->since : &f->until) != 0)
+			return lia_errf(err, "--%s \"%s\": want 2026-11-28, 2026-11-28T10:00:00Z or @SECONDS",
+					id == OPT_SINCE ? "since" : "until", arg);
+		return 0;
+	case OPT_LIMIT:
+		if (lia_parse_u64(arg, &f->limit) != 0 || f->limit == 0)
+			return lia_errf(err, "--limit wants a positive number");
+		return 0;
+	}
+	return -1;
+}
 
 int cmd_query(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{"message", required_argument, NULL, OPT_MESSAGE},
-		{"originator", required_argument, NULL, OPT_ORIGINATOR},
-		{"actor", required_argument, NULL, OPT_ACTOR},
-		{"recipient", required_argument, NULL, OPT_RECIPIENT},
-		{"agency", required_argument, NULL, OPT_AGENCY},
-		{"op", required_argument, NULL, OPT_OP},
-		{"decision", required_argument, NULL, OPT_DECISION},
-		{"since", required_argument, NULL, OPT_SINCE},
-		{"until", required_argument, NULL, OPT_UNTIL},
-		{"limit", required_argument, NULL, OPT_LIMIT},
-		{NULL, 0, NULL, 0},
-	};
-	struct cli_common cm = {0};
+	struct cli_common cm;
 	struct lia_ledger_filter f = {0};
-	int c, rc;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (cli_common_opt(&cm, c, optarg))
-			continue;
-		switch (c) {
-		case 'h': query_usage(stdout); return LIA_EXIT_OK;
-		case OPT_MESSAGE:
-			if ((rc = cli_parse_id(optarg, f.message_id)) != 0)
-				return rc;
-			f.has_message_id = true;
-			break;
-		case OPT_ORIGINATOR: f.originator = optarg; break;
-		case OPT_ACTOR: f.actor = optarg; break;
-		case OPT_RECIPIENT: f.recipient = optarg; break;
-		case OPT_AGENCY: f.agency = optarg; break;
-		case OPT_OP: {
-			enum lia_record_op op;
-			if (lia_record_op_parse(optarg, &op) != 0)
-				return cli_fail(LIA_EXIT_USAGE, "--op \"%s\" is not an operation "
-								"(see --help)", optarg);
-			f.ops |= 1u << op;
-			break;
-		}
-		case OPT_DECISION:
-			if (lia_record_decision_parse(optarg, &f.decision) != 0)
-				return cli_fail(LIA_EXIT_USAGE, "--decision is permit or deny");
-			f.has_decision = true;
-			break;
-		case OPT_SINCE:
-			if ((rc = parse_time_opt("since", optarg, &f.since)) != 0)
-				return rc;
-			break;
-		case OPT_UNTIL:
-			if ((rc = parse_time_opt("until", optarg, &f.until)) != 0)
-				return rc;
-			break;
-		case OPT_LIMIT:
-			if (lia_parse_u64(optarg, &f.limit) != 0 || f.limit == 0)
-				return cli_fail(LIA_EXIT_USAGE, "--limit wants a positive number");
-			break;
-		default: query_usage(stderr); return LIA_EXIT_USAGE;
-		}
-	}
-	if (optind != argc)
-		return cli_fail(LIA_EXIT_USAGE, "unexpected argument \"%s\"; see query --help",
-				argv[optind]);
+	int first, rc = cli_parse(&query_spec, argc, argv, &cm, query_opt, &f, &first);
+	if (rc != -1)
+		return rc;
+	if (first != argc)
+		return lia_cli_usage_error(&query_spec, "unexpected argument \"%.64s\"", argv[first]);
 	struct lia_ledger *l = NULL;
 	if ((rc = cli_open(&cm, &l)) != 0)
 		return rc;
@@ -197,18 +173,17 @@ int cmd_query(int argc, char **argv)
 
 /* --- disclosures --- */
 
-static void disclosures_usage(FILE *f)
-{
-	fputs("Usage: liaison-audit disclosures MESSAGE-ID (--ledger FILE | --export FILE) [--json]\n"
-	      "\n"
-	      "Everything the ledger holds about one message: who published it, who\n"
-	      "received it, who was refused and by which rule, consent and verification\n"
-	      "steps, acknowledgements, recall and erasure.\n"
-	      "\n"
-	      "Example:\n"
-	      "  liaison-audit disclosures 5f0c2a9b0d1e4f5a6b7c8d9e0f1a2b3c --ledger broker.db\n",
-	      f);
-}
+static const struct lia_cmd_spec disclosures_spec = {
+	.prog = CLI_PROG,
+	.name = "disclosures",
+	.args = "MESSAGE-ID",
+	.about = "Everything the ledger holds about one message: who published it, who\n"
+		 "received it, who was refused and by which rule, consent and verification\n"
+		 "steps, acknowledgements, recall and erasure.",
+	.examples = "liaison-audit disclosures 5f0c2a9b0d1e4f5a6b7c8d9e0f1a2b3c --ledger broker.db",
+	.groups = cli_common_groups,
+	.flags = LIA_CLI_CAPITALISED,
+};
 
 struct disc_ctx {
 	bool json, color;
@@ -256,14 +231,14 @@ static int disc_each(void *ctx, const struct lia_record *r)
 
 int cmd_disclosures(int argc, char **argv)
 {
-	struct cli_common cm = {0};
-	int rc = cli_common_only(argc, argv, disclosures_usage, &cm);
-	if (rc >= 0)
+	struct cli_common cm;
+	int first, rc = cli_parse(&disclosures_spec, argc, argv, &cm, NULL, NULL, &first);
+	if (rc != -1)
 		return rc;
-	if (optind + 1 != argc)
-		return cli_fail(LIA_EXIT_USAGE, "give one MESSAGE-ID; see disclosures --help");
+	if (first + 1 != argc)
+		return lia_cli_usage_error(&disclosures_spec, "give one MESSAGE-ID");
 	struct lia_ledger_filter f = {0};
-	if ((rc = cli_parse_id(argv[optind], f.message_id)) != 0)
+	if ((rc = cli_parse_id(argv[first], f.message_id)) != 0)
 		return rc;
 	f.has_message_id = true;
 	struct lia_ledger *l = NULL;
@@ -277,7 +252,7 @@ int cmd_disclosures(int argc, char **argv)
 	else if (ctx.failed)
 		rc = ctx.failed;
 	else if (ctx.n == 0)
-		rc = cli_fail(LIA_EXIT_FAIL, "no record mentions message %s", argv[optind]);
+		rc = cli_fail(LIA_EXIT_FAIL, "no record mentions message %s", argv[first]);
 	else if (!cm.json)
 		printf("\n%" PRIu64 " disclosed, %" PRIu64 " withheld, %" PRIu64 " events in all\n",
 		       ctx.disclosed, ctx.withheld, ctx.n);
@@ -287,58 +262,63 @@ int cmd_disclosures(int argc, char **argv)
 
 /* --- export --- */
 
-static void export_usage(FILE *f)
+static const struct lia_opt export_opts[] = {
+	{"format", "jsonl|csv", "JSON lines (the default) or CSV", OPT_FORMAT, 0},
+	{"output", "FILE", "where to write (default: standard output)", OPT_OUTPUT, LIA_OPT_SHORT},
+	{"checkpoint-out", "FILE", "keep a copy of the checkpoint in FILE", OPT_CP_OUT, 0},
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec export_spec = {
+	.prog = CLI_PROG,
+	.name = "export",
+	.about = "Writes every record covered by the latest checkpoint, and that checkpoint,\n"
+		 "so that a supervisory authority can verify the log without the database\n"
+		 "(docs/ledger.md). JSON lines (the default) carry the checkpoint on their\n"
+		 "last line (and --checkpoint-out FILE keeps a copy, for later\n"
+		 "'verify --checkpoint' and 'consistency --old'); CSV writes it to\n"
+		 "--checkpoint-out, or to FILE.checkpoint.",
+	.examples = "liaison-audit export --ledger broker.db -o ledger.jsonl\n"
+		    "liaison-audit export --ledger broker.db --format csv -o ledger.csv",
+	.opts = export_opts,
+	.groups = cli_common_groups,
+	.flags = LIA_CLI_CAPITALISED,
+};
+
+struct export_args {
+	enum lia_export_format fmt;
+	const char *out_path, *cp_path;
+};
+
+static int export_opt(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
 {
-	fputs("Usage: liaison-audit export (--ledger FILE | --export FILE) [--format jsonl|csv]\n"
-	      "                            [-o FILE] [--checkpoint-out FILE]\n"
-	      "\n"
-	      "Writes every record covered by the latest checkpoint, and that checkpoint,\n"
-	      "so that a supervisory authority can verify the log without the database\n"
-	      "(docs/ledger.md). JSON lines (the default) carry the checkpoint on their\n"
-	      "last line (and --checkpoint-out FILE keeps a copy, for later\n"
-	      "'verify --checkpoint' and 'consistency --old'); CSV writes it to\n"
-	      "--checkpoint-out, or to FILE.checkpoint.\n"
-	      "\n"
-	      "Examples:\n"
-	      "  liaison-audit export --ledger broker.db -o ledger.jsonl\n"
-	      "  liaison-audit export --ledger broker.db --format csv -o ledger.csv\n",
-	      f);
+	struct export_args *a = ctx;
+	switch (id) {
+	case OPT_OUTPUT: a->out_path = arg; return 0;
+	case OPT_CP_OUT: a->cp_path = arg; return 0;
+	case OPT_FORMAT:
+		if (strcmp(arg, "jsonl") == 0)
+			a->fmt = LIA_EXPORT_JSONL;
+		else if (strcmp(arg, "csv") == 0)
+			a->fmt = LIA_EXPORT_CSV;
+		else
+			return lia_errf(err, "--format is jsonl or csv");
+		return 0;
+	}
+	return -1;
 }
 
 int cmd_export(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{"output", required_argument, NULL, 'o'},
-		{"checkpoint-out", required_argument, NULL, OPT_CP_OUT},
-		{NULL, 0, NULL, 0},
-	};
-	struct cli_common cm = {0};
-	enum lia_export_format fmt = LIA_EXPORT_JSONL;
-	const char *out_path = NULL, *cp_path = NULL;
-	int c, rc;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-		if (cli_common_opt(&cm, c, optarg))
-			continue;
-		switch (c) {
-		case 'h': export_usage(stdout); return LIA_EXIT_OK;
-		case 'o': out_path = optarg; break;
-		case OPT_CP_OUT: cp_path = optarg; break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "jsonl") == 0)
-				fmt = LIA_EXPORT_JSONL;
-			else if (strcmp(optarg, "csv") == 0)
-				fmt = LIA_EXPORT_CSV;
-			else
-				return cli_fail(LIA_EXIT_USAGE, "--format is jsonl or csv");
-			break;
-		default: export_usage(stderr); return LIA_EXIT_USAGE;
-		}
-	}
-	if (optind != argc)
-		return cli_fail(LIA_EXIT_USAGE, "unexpected argument \"%s\"; see export --help",
-				argv[optind]);
+	struct cli_common cm;
+	struct export_args a = {LIA_EXPORT_JSONL, NULL, NULL};
+	int first, rc = cli_parse(&export_spec, argc, argv, &cm, export_opt, &a, &first);
+	if (rc != -1)
+		return rc;
+	if (first != argc)
+		return lia_cli_usage_error(&export_spec, "unexpected argument \"%.64s\"", argv[first]);
+	enum lia_export_format fmt = a.fmt;
+	const char *out_path = a.out_path, *cp_path = a.cp_path;
 	if (out_path && strcmp(out_path, "-") == 0)
 		out_path = NULL;
 	char cp_default[4096];

@@ -4,7 +4,6 @@
  * Merkle tree. A failed check exits 3 (LIA_EXIT_VERIFY) and says what
  * failed first; an unreadable input exits 1.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 
 #include "cli_int.h"
 #include "export.h"
+#include "json.h"
 #include "proof.h"
 #include "util.h"
 
@@ -26,78 +26,65 @@ enum {
 	OPT_TO,
 	OPT_OLD,
 	OPT_NEW,
+	OPT_OUTPUT = 'o',
 };
-
-static void print_json(json_t *o)
-{
-	if (o == NULL)
-		return;
-	json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
-	fputc('\n', stdout);
-	json_decref(o);
-}
-
-static json_t *hex_json(const uint8_t *b, size_t n)
-{
-	char buf[65];
-	if (n > 32)
-		return NULL;
-	lia_hex(buf, b, n);
-	return json_string(buf);
-}
 
 /* --- verify --- */
 
-static void verify_usage(FILE *f)
+static const struct lia_opt verify_opts[] = {
+	{"checkpoint", "FILE", "a checkpoint you kept yourself (repeatable, up to 64)", OPT_CHECKPOINT, 0},
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec verify_spec = {
+	.prog = CLI_PROG,
+	.name = "verify",
+	.about = "Recomputes the Merkle tree from the record bytes alone and checks that\n"
+		 "every record decodes and carries its own sequence number, that none is\n"
+		 "missing, that every stored hash matches, and that every checkpoint (those\n"
+		 "stored in the ledger and each --checkpoint FILE you kept yourself) is\n"
+		 "signed by the broker and matches the tree at its size. A log truncated\n"
+		 "below a checkpoint you hold is caught by giving that checkpoint.\n"
+		 "\n"
+		 "The ledger is --ledger FILE or --export FILE; the broker's key is\n"
+		 "--key NAME+KEYID+KEY, --key-file FILE, or --cert FILE --authority FILE.\n"
+		 "Exit 0 when everything verifies, 3 naming the first bad record or\n"
+		 "checkpoint, 1 when the ledger cannot be read.",
+	.examples = "liaison-audit verify --ledger broker.db --key-file broker.vkey\n"
+		    "liaison-audit verify --export ledger.jsonl --key-file broker.vkey \\\n"
+		    "    --checkpoint kept-2026-11-01.checkpoint",
+	.opts = verify_opts,
+	.groups = cli_common_groups,
+	.flags = LIA_CLI_CAPITALISED,
+};
+
+struct verify_args {
+	const char *cp_paths[64];
+	size_t n_cp;
+};
+
+static int verify_opt(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
 {
-	fputs("Usage: liaison-audit verify (--ledger FILE | --export FILE) KEY\n"
-	      "                            [--checkpoint FILE]... [--json] [--quiet]\n"
-	      "\n"
-	      "Recomputes the Merkle tree from the record bytes alone and checks that\n"
-	      "every record decodes and carries its own sequence number, that none is\n"
-	      "missing, that every stored hash matches, and that every checkpoint (those\n"
-	      "stored in the ledger and each --checkpoint FILE you kept yourself) is\n"
-	      "signed by the broker and matches the tree at its size. A log truncated\n"
-	      "below a checkpoint you hold is caught by giving that checkpoint.\n"
-	      "\n"
-	      "KEY is --key NAME+KEYID+KEY, --key-file FILE, or --cert FILE --authority FILE.\n"
-	      "Exit 0 when everything verifies, 3 naming the first bad record or\n"
-	      "checkpoint, 1 when the ledger cannot be read.\n"
-	      "\n"
-	      "Examples:\n"
-	      "  liaison-audit verify --ledger broker.db --key-file broker.vkey\n"
-	      "  liaison-audit verify --export ledger.jsonl --key-file broker.vkey \\\n"
-	      "      --checkpoint kept-2026-11-01.checkpoint\n",
-	      f);
+	struct verify_args *a = ctx;
+	if (id != OPT_CHECKPOINT)
+		return -1;
+	if (a->n_cp == sizeof a->cp_paths / sizeof a->cp_paths[0])
+		return lia_errf(err, "at most 64 --checkpoint files");
+	a->cp_paths[a->n_cp++] = arg;
+	return 0;
 }
 
 int cmd_verify(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
-		{NULL, 0, NULL, 0},
-	};
-	struct cli_common cm = {0};
-	const char *cp_paths[64];
-	size_t n_cp = 0;
-	int c, rc;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (cli_common_opt(&cm, c, optarg))
-			continue;
-		switch (c) {
-		case 'h': verify_usage(stdout); return LIA_EXIT_OK;
-		case OPT_CHECKPOINT:
-			if (n_cp == sizeof cp_paths / sizeof cp_paths[0])
-				return cli_fail(LIA_EXIT_USAGE, "at most 64 --checkpoint files");
-			cp_paths[n_cp++] = optarg;
-			break;
-		default: verify_usage(stderr); return LIA_EXIT_USAGE;
-		}
-	}
-	if (optind != argc)
-		return cli_fail(LIA_EXIT_USAGE, "unexpected argument \"%s\"; see verify --help",
-				argv[optind]);
+	struct cli_common cm;
+	struct verify_args a = {.n_cp = 0};
+	int first, rc = cli_parse(&verify_spec, argc, argv, &cm, verify_opt, &a, &first);
+	if (rc != -1)
+		return rc;
+	if (first != argc)
+		return lia_cli_usage_error(&verify_spec, "unexpected argument \"%.64s\"", argv[first]);
+	const char *const *cp_paths = a.cp_paths;
+	size_t n_cp = a.n_cp;
 	if (!cli_has_key(&cm))
 		return cli_fail(LIA_EXIT_USAGE, "verify needs the broker's key: --key, --key-file, "
 						"or --cert with --authority");
@@ -145,7 +132,7 @@ int cmd_verify(int argc, char **argv)
 					    json_integer((json_int_t)res.bad_checkpoint));
 		if (verdict != LIA_LEDGER_VALID)
 			json_object_set_new(o, "error", json_string(res.what));
-		print_json(o);
+		lia_json_print(o);
 	}
 	if (verdict == LIA_LEDGER_ERROR) {
 		rc = cli_fail(LIA_EXIT_FAIL, "cannot verify: %s", res.what);
@@ -182,22 +169,57 @@ done:
 
 /* --- prove --- */
 
-static void prove_usage(FILE *f)
+static const struct lia_opt prove_opts[] = {
+	{"seq", "N", "the record of sequence number N", OPT_SEQ, 0},
+	{"message", "ID", "the record of message ID (unique, or with --recipient)", OPT_MESSAGE, 0},
+	{"recipient", "SUBJ", "with --message: the record about this recipient", OPT_RECIPIENT, 0},
+	{"size", "N", "against the stored checkpoint of tree size N (default: the latest)", OPT_SIZE, 0},
+	{"output", "FILE", "where to write the proof (default: standard output)", OPT_OUTPUT, LIA_OPT_SHORT},
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec prove_spec = {
+	.prog = CLI_PROG,
+	.name = "prove",
+	.about = "Writes an inclusion proof for one record (--seq N or --message ID), in the\n"
+		 "C2SP tlog-proof format, against the latest checkpoint (or the stored\n"
+		 "checkpoint of --size N). The proof carries the record and the signed\n"
+		 "checkpoint, so that anyone with the broker's public key can check it with\n"
+		 "'liaison-audit verify-proof' or their own tools (docs/ledger.md). By\n"
+		 "message: the record must be unique, else the matching sequence numbers\n"
+		 "are listed.",
+	.examples = "liaison-audit prove --ledger broker.db --seq 41 -o record41.tlog-proof\n"
+		    "liaison-audit prove --ledger broker.db --message 5f0c...e1 --recipient FR-PAF/nice",
+	.opts = prove_opts,
+	.groups = cli_common_groups,
+	.flags = LIA_CLI_CAPITALISED,
+};
+
+struct prove_args {
+	bool has_seq, has_size;
+	uint64_t seq, size;
+	struct lia_ledger_filter f;
+	const char *out_path;
+};
+
+static int prove_opt(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
 {
-	fputs("Usage: liaison-audit prove (--ledger FILE | --export FILE)\n"
-	      "           (--seq N | --message ID [--recipient SUBJ]) [--size N] [-o FILE]\n"
-	      "\n"
-	      "Writes an inclusion proof for one record, in the C2SP tlog-proof format,\n"
-	      "against the latest checkpoint (or the stored checkpoint of --size N). The\n"
-	      "proof carries the record and the signed checkpoint, so that anyone with\n"
-	      "the broker's public key can check it with 'liaison-audit verify-proof' or\n"
-	      "their own tools (docs/ledger.md). By message: the record must be unique,\n"
-	      "else the matching sequence numbers are listed.\n"
-	      "\n"
-	      "Examples:\n"
-	      "  liaison-audit prove --ledger broker.db --seq 41 -o record41.tlog-proof\n"
-	      "  liaison-audit prove --ledger broker.db --message 5f0c...e1 --recipient FR-PAF/nice\n",
-	      f);
+	struct prove_args *a = ctx;
+	switch (id) {
+	case OPT_OUTPUT: a->out_path = arg; return 0;
+	case OPT_SEQ:
+		a->has_seq = true;
+		return lia_parse_u64(arg, &a->seq) != 0 ? lia_errf(err, "--seq wants a sequence number")
+							: 0;
+	case OPT_SIZE:
+		a->has_size = true;
+		return lia_parse_u64(arg, &a->size) != 0 ? lia_errf(err, "--size wants a tree size") : 0;
+	case OPT_MESSAGE:
+		a->f.has_message_id = true;
+		return cli_parse_id(arg, a->f.message_id);
+	case OPT_RECIPIENT: a->f.recipient = arg; return 0;
+	}
+	return -1;
 }
 
 struct find_ctx {
@@ -216,48 +238,17 @@ static int find_each(void *ctx, const struct lia_record *r)
 
 int cmd_prove(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{"seq", required_argument, NULL, OPT_SEQ},
-		{"message", required_argument, NULL, OPT_MESSAGE},
-		{"recipient", required_argument, NULL, OPT_RECIPIENT},
-		{"size", required_argument, NULL, OPT_SIZE},
-		{"output", required_argument, NULL, 'o'},
-		{NULL, 0, NULL, 0},
-	};
-	struct cli_common cm = {0};
-	bool has_seq = false, has_size = false;
-	uint64_t seq = 0, size = 0;
-	struct lia_ledger_filter f = {0};
-	const char *out_path = NULL;
-	int c, rc;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-		if (cli_common_opt(&cm, c, optarg))
-			continue;
-		switch (c) {
-		case 'h': prove_usage(stdout); return LIA_EXIT_OK;
-		case 'o': out_path = optarg; break;
-		case OPT_SEQ:
-			if (lia_parse_u64(optarg, &seq) != 0)
-				return cli_fail(LIA_EXIT_USAGE, "--seq wants a sequence number");
-			has_seq = true;
-			break;
-		case OPT_SIZE:
-			if (lia_parse_u64(optarg, &size) != 0)
-				return cli_fail(LIA_EXIT_USAGE, "--size wants a tree size");
-			has_size = true;
-			break;
-		case OPT_MESSAGE:
-			if ((rc = cli_parse_id(optarg, f.message_id)) != 0)
-				return rc;
-			f.has_message_id = true;
-			break;
-		case OPT_RECIPIENT: f.recipient = optarg; break;
-		default: prove_usage(stderr); return LIA_EXIT_USAGE;
-		}
-	}
-	if (optind != argc || has_seq == f.has_message_id)
-		return cli_fail(LIA_EXIT_USAGE, "give --seq N or --message ID; see prove --help");
+	struct cli_common cm;
+	struct prove_args a = {.out_path = NULL};
+	int first, rc = cli_parse(&prove_spec, argc, argv, &cm, prove_opt, &a, &first);
+	if (rc != -1)
+		return rc;
+	if (first != argc || a.has_seq == a.f.has_message_id)
+		return lia_cli_usage_error(&prove_spec, "give --seq N or --message ID");
+	bool has_size = a.has_size;
+	uint64_t seq = a.seq, size = a.size;
+	struct lia_ledger_filter f = a.f;
+	const char *out_path = a.out_path;
 	struct lia_ledger *l = NULL;
 	if ((rc = cli_open(&cm, &l)) != 0)
 		return rc;
@@ -324,21 +315,20 @@ done:
 
 /* --- verify-proof --- */
 
-static void verify_proof_usage(FILE *f)
-{
-	fputs("Usage: liaison-audit verify-proof PROOF-FILE|- KEY [--json]\n"
-	      "\n"
-	      "Checks a proof written by 'prove' (c2sp.org/tlog-proof@v1) or by\n"
-	      "'consistency' (liaison/ledger-consistency@v1) with nothing but the\n"
-	      "broker's public key: the checkpoint signatures, the Merkle path, and for\n"
-	      "an inclusion proof the record itself, which is then printed.\n"
-	      "KEY is --key NAME+KEYID+KEY, --key-file FILE, or --cert FILE --authority FILE.\n"
-	      "\n"
-	      "Examples:\n"
-	      "  liaison-audit verify-proof record41.tlog-proof --key-file broker.vkey\n"
-	      "  liaison-audit verify-proof grew.proof --key-file broker.vkey --json\n",
-	      f);
-}
+static const struct lia_cmd_spec verify_proof_spec = {
+	.prog = CLI_PROG,
+	.name = "verify-proof",
+	.args = "PROOF-FILE|-",
+	.about = "Checks a proof written by 'prove' (c2sp.org/tlog-proof@v1) or by\n"
+		 "'consistency' (liaison/ledger-consistency@v1) with nothing but the\n"
+		 "broker's public key: the checkpoint signatures, the Merkle path, and for\n"
+		 "an inclusion proof the record itself, which is then printed.\n"
+		 "The key is --key NAME+KEYID+KEY, --key-file FILE, or --cert FILE --authority FILE.",
+	.examples = "liaison-audit verify-proof record41.tlog-proof --key-file broker.vkey\n"
+		    "liaison-audit verify-proof grew.proof --key-file broker.vkey --json",
+	.groups = cli_common_groups,
+	.flags = LIA_CLI_CAPITALISED,
+};
 
 /* The origin line of the first checkpoint in a proof, unverified: with a
  * certificate as the key source it names the log the key signs. */
@@ -353,15 +343,15 @@ static void first_origin(const char *note, char out[static LIA_NOTE_NAME_MAX])
 
 int cmd_verify_proof(int argc, char **argv)
 {
-	struct cli_common cm = {0};
-	int rc = cli_common_only(argc, argv, verify_proof_usage, &cm);
-	if (rc >= 0)
+	struct cli_common cm;
+	int first, rc = cli_parse(&verify_proof_spec, argc, argv, &cm, NULL, NULL, &first);
+	if (rc != -1)
 		return rc;
-	if (optind + 1 != argc)
-		return cli_fail(LIA_EXIT_USAGE, "give one PROOF-FILE; see verify-proof --help");
+	if (first + 1 != argc)
+		return lia_cli_usage_error(&verify_proof_spec, "give one PROOF-FILE");
 	if (!cli_has_key(&cm))
 		return cli_fail(LIA_EXIT_USAGE, "verify-proof needs the broker's key");
-	const char *path = argv[optind];
+	const char *path = argv[first];
 	char *text = NULL;
 	size_t len = 0;
 	if ((rc = cli_read_text(path, LIA_PROOF_MAX_BYTES, &text, &len)) != 0)
@@ -394,9 +384,9 @@ int cmd_verify_proof(int argc, char **argv)
 			json_object_set_new(o, "kind", json_string("inclusion"));
 			json_object_set_new(o, "origin", json_string(cp.origin));
 			json_object_set_new(o, "tree_size", json_integer((json_int_t)cp.size));
-			json_object_set_new(o, "root", hex_json(cp.root, 32));
+			json_object_set_new(o, "root", lia_json_hex(cp.root, 32));
 			json_object_set_new(o, "index", json_integer((json_int_t)p.index));
-			print_json(o);
+			lia_json_print(o);
 			if (lia_export_record_json(stdout, r, p.record, p.record_len, err) != 0)
 				rc = cli_fail(LIA_EXIT_FAIL, "%s", err);
 		} else if (rc == 0) {
@@ -446,10 +436,10 @@ int cmd_verify_proof(int argc, char **argv)
 		json_object_set_new(o, "kind", json_string("consistency"));
 		json_object_set_new(o, "origin", json_string(a.origin));
 		json_object_set_new(o, "old_size", json_integer((json_int_t)a.size));
-		json_object_set_new(o, "old_root", hex_json(a.root, 32));
+		json_object_set_new(o, "old_root", lia_json_hex(a.root, 32));
 		json_object_set_new(o, "new_size", json_integer((json_int_t)b.size));
-		json_object_set_new(o, "new_root", hex_json(b.root, 32));
-		print_json(o);
+		json_object_set_new(o, "new_root", lia_json_hex(b.root, 32));
+		lia_json_print(o);
 	} else if (rc == 0) {
 		printf("verified: the log \"%s\" of %" PRIu64 " records is a prefix of its tree of "
 		       "%" PRIu64 " records (key %08x)\n", a.origin, a.size, b.size,
@@ -461,23 +451,53 @@ int cmd_verify_proof(int argc, char **argv)
 
 /* --- consistency --- */
 
-static void consistency_usage(FILE *f)
+static const struct lia_opt consistency_opts[] = {
+	{"from", "SIZE", "the older checkpoint: the stored one of tree size SIZE", OPT_FROM, 0},
+	{"old", "FILE", "the older checkpoint: one you kept", OPT_OLD, 0},
+	{"to", "SIZE", "the newer checkpoint: the stored one of SIZE (default: the latest)", OPT_TO, 0},
+	{"new", "FILE", "the newer checkpoint: one you kept", OPT_NEW, 0},
+	{"output", "FILE", "where to write the proof (default: standard output)", OPT_OUTPUT, LIA_OPT_SHORT},
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec consistency_spec = {
+	.prog = CLI_PROG,
+	.name = "consistency",
+	.about = "Writes a proof that the log of the older checkpoint is a prefix of the log\n"
+		 "of the newer one: nothing was changed or removed, only appended. The older\n"
+		 "checkpoint is the stored one of --from SIZE or one you kept (--old FILE);\n"
+		 "the newer is the stored one of --to SIZE, --new FILE, or the latest. With\n"
+		 "a key (--key, --key-file, or --cert with --authority) the proof is also\n"
+		 "checked, and a failure exits 3.",
+	.examples = "liaison-audit consistency --ledger broker.db --old kept.checkpoint \\\n"
+		    "    --key-file broker.vkey -o grew.proof\n"
+		    "liaison-audit consistency --ledger broker.db --from 1000 --to 2000",
+	.opts = consistency_opts,
+	.groups = cli_common_groups,
+	.flags = LIA_CLI_CAPITALISED,
+};
+
+struct consistency_args {
+	bool has_from, has_to;
+	uint64_t from, to;
+	const char *old_path, *new_path, *out_path;
+};
+
+static int consistency_opt(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
 {
-	fputs("Usage: liaison-audit consistency (--ledger FILE | --export FILE)\n"
-	      "           (--from SIZE | --old FILE) [--to SIZE | --new FILE] [KEY] [-o FILE]\n"
-	      "\n"
-	      "Writes a proof that the log of the older checkpoint is a prefix of the log\n"
-	      "of the newer one: nothing was changed or removed, only appended. The older\n"
-	      "checkpoint is the stored one of --from SIZE or one you kept (--old FILE);\n"
-	      "the newer is the stored one of --to SIZE, --new FILE, or the latest. With\n"
-	      "a KEY (--key, --key-file, or --cert with --authority) the proof is also\n"
-	      "checked, and a failure exits 3.\n"
-	      "\n"
-	      "Examples:\n"
-	      "  liaison-audit consistency --ledger broker.db --old kept.checkpoint \\\n"
-	      "      --key-file broker.vkey -o grew.proof\n"
-	      "  liaison-audit consistency --ledger broker.db --from 1000 --to 2000\n",
-	      f);
+	struct consistency_args *a = ctx;
+	switch (id) {
+	case OPT_OUTPUT: a->out_path = arg; return 0;
+	case OPT_OLD: a->old_path = arg; return 0;
+	case OPT_NEW: a->new_path = arg; return 0;
+	case OPT_FROM:
+		a->has_from = true;
+		return lia_parse_u64(arg, &a->from) != 0 ? lia_errf(err, "--from wants a tree size") : 0;
+	case OPT_TO:
+		a->has_to = true;
+		return lia_parse_u64(arg, &a->to) != 0 ? lia_errf(err, "--to wants a tree size") : 0;
+	}
+	return -1;
 }
 
 /* A checkpoint note from the ledger (size) or a file (path). */
@@ -516,44 +536,17 @@ static int note_size(const char *note, size_t len, uint64_t *size)
 
 int cmd_consistency(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{"from", required_argument, NULL, OPT_FROM},
-		{"to", required_argument, NULL, OPT_TO},
-		{"old", required_argument, NULL, OPT_OLD},
-		{"new", required_argument, NULL, OPT_NEW},
-		{"output", required_argument, NULL, 'o'},
-		{NULL, 0, NULL, 0},
-	};
-	struct cli_common cm = {0};
-	bool has_from = false, has_to = false;
-	uint64_t from = 0, to = 0;
-	const char *old_path = NULL, *new_path = NULL, *out_path = NULL;
-	int c, rc;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-		if (cli_common_opt(&cm, c, optarg))
-			continue;
-		switch (c) {
-		case 'h': consistency_usage(stdout); return LIA_EXIT_OK;
-		case 'o': out_path = optarg; break;
-		case OPT_OLD: old_path = optarg; break;
-		case OPT_NEW: new_path = optarg; break;
-		case OPT_FROM:
-			if (lia_parse_u64(optarg, &from) != 0)
-				return cli_fail(LIA_EXIT_USAGE, "--from wants a tree size");
-			has_from = true;
-			break;
-		case OPT_TO:
-			if (lia_parse_u64(optarg, &to) != 0)
-				return cli_fail(LIA_EXIT_USAGE, "--to wants a tree size");
-			has_to = true;
-			break;
-		default: consistency_usage(stderr); return LIA_EXIT_USAGE;
-		}
-	}
-	if (optind != argc || has_from == (old_path != NULL) || (has_to && new_path))
-		return cli_fail(LIA_EXIT_USAGE, "give --from SIZE or --old FILE, and at most one of "
-						"--to SIZE or --new FILE; see consistency --help");
+	struct cli_common cm;
+	struct consistency_args a = {.out_path = NULL};
+	int first, rc = cli_parse(&consistency_spec, argc, argv, &cm, consistency_opt, &a, &first);
+	if (rc != -1)
+		return rc;
+	if (first != argc || a.has_from == (a.old_path != NULL) || (a.has_to && a.new_path))
+		return lia_cli_usage_error(&consistency_spec, "give --from SIZE or --old FILE, and at "
+							      "most one of --to SIZE or --new FILE");
+	bool has_to = a.has_to;
+	uint64_t from = a.from, to = a.to;
+	const char *old_path = a.old_path, *new_path = a.new_path, *out_path = a.out_path;
 	struct lia_ledger *l = NULL;
 	if ((rc = cli_open(&cm, &l)) != 0)
 		return rc;

@@ -8,6 +8,7 @@
  * renderings.
  */
 #include "export.h"
+#include "json.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -19,30 +20,6 @@
 #include "util.h"
 
 /* --- rendering --- */
-
-static json_t *hex_json(const uint8_t *b, size_t n)
-{
-	char buf[2 * 64 + 1];
-	if (n > 64)
-		return NULL;
-	lia_hex(buf, b, n);
-	return json_string(buf);
-}
-
-static json_t *time_json(int64_t t)
-{
-	char buf[32];
-	lia_time_format(t, buf);
-	return json_string(buf);
-}
-
-static json_t *names_json(const struct lia_names *l)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; a && i < l->n; i++)
-		json_array_append_new(a, json_string(l->v[i]));
-	return a;
-}
 
 /* json_object_set_new that tolerates a NULL value by failing the object. */
 static int set(json_t *o, const char *k, json_t *v)
@@ -63,7 +40,7 @@ static json_t *party_json(const struct lia_record_party *p)
 	if (p->agency[0])
 		rc |= set(o, "agency", json_string(p->agency));
 	if (p->has_key_id)
-		rc |= set(o, "key_id", hex_json(p->key_id, LIA_KEYID_BYTES));
+		rc |= set(o, "key_id", lia_json_hex(p->key_id, LIA_KEYID_BYTES));
 	if (rc != 0) {
 		json_decref(o);
 		return NULL;
@@ -93,8 +70,8 @@ static json_t *restrictions_json(const struct lia_restrictions *x)
 		}
 		if (h3) {
 			rc |= set(h3, "text", json_string(x->h3.text));
-			rc |= set(h3, "deny_agencies", names_json(&x->h3.deny_agencies));
-			rc |= set(h3, "deny_countries", names_json(&x->h3.deny_countries));
+			rc |= set(h3, "deny_agencies", lia_json_names(&x->h3.deny_agencies));
+			rc |= set(h3, "deny_countries", lia_json_names(&x->h3.deny_countries));
 			rc |= set(h3, "allowed_roles", roles);
 			roles = NULL;
 			rc |= set(h3, "max_retention_days", json_integer(x->h3.max_retention_days));
@@ -102,13 +79,13 @@ static json_t *restrictions_json(const struct lia_restrictions *x)
 		json_decref(roles);
 		rc |= set(o, "h3", h3);
 	}
-	rc |= set(o, "release_agencies", names_json(&x->release_agencies));
-	rc |= set(o, "release_principals", names_json(&x->release_principals));
-	rc |= set(o, "release_regions", names_json(&x->release_regions));
+	rc |= set(o, "release_agencies", lia_json_names(&x->release_agencies));
+	rc |= set(o, "release_principals", lia_json_names(&x->release_principals));
+	rc |= set(o, "release_regions", lia_json_names(&x->release_regions));
 	if (x->embargo_until)
-		rc |= set(o, "embargo_until", time_json(x->embargo_until));
+		rc |= set(o, "embargo_until", lia_json_time(x->embargo_until));
 	if (x->expires_at)
-		rc |= set(o, "expires_at", time_json(x->expires_at));
+		rc |= set(o, "expires_at", lia_json_time(x->expires_at));
 	if (rc != 0) {
 		json_decref(o);
 		return NULL;
@@ -123,14 +100,14 @@ static json_t *record_to_json(const struct lia_record *r, const uint8_t *bytes, 
 		return NULL;
 	int rc = 0;
 	rc |= set(o, "seq", json_integer((json_int_t)r->seq));
-	rc |= set(o, "time", time_json(r->time));
+	rc |= set(o, "time", lia_json_time(r->time));
 	rc |= set(o, "operation", json_string(lia_record_op_str(r->op)));
 	if (r->actor.subject[0] || r->actor.agency[0] || r->actor.has_key_id)
 		rc |= set(o, "actor", party_json(&r->actor));
 	if (r->recipient.subject[0] || r->recipient.agency[0] || r->recipient.has_key_id)
 		rc |= set(o, "recipient", party_json(&r->recipient));
 	if (r->has_message_id)
-		rc |= set(o, "message_id", hex_json(r->message_id, LIA_ID_BYTES));
+		rc |= set(o, "message_id", lia_json_hex(r->message_id, LIA_ID_BYTES));
 	if (r->originator[0])
 		rc |= set(o, "originator", json_string(r->originator));
 	if (r->kind)
@@ -144,7 +121,7 @@ static json_t *record_to_json(const struct lia_record *r, const uint8_t *bytes, 
 	if (r->justification[0])
 		rc |= set(o, "justification", json_string(r->justification));
 	if (r->has_policy_hash)
-		rc |= set(o, "policy_hash", hex_json(r->policy_hash, LIA_POLICY_HASH_BYTES));
+		rc |= set(o, "policy_hash", lia_json_hex(r->policy_hash, LIA_POLICY_HASH_BYTES));
 	if (r->cert_serial)
 		rc |= set(o, "certificate_serial", json_integer((json_int_t)r->cert_serial));
 	if (bytes != NULL) {
@@ -152,7 +129,7 @@ static json_t *record_to_json(const struct lia_record *r, const uint8_t *bytes, 
 		lia_merkle_hash leaf;
 		lia_merkle_leaf_hash(leaf, bytes, len);
 		rc |= set(o, "record", b64 ? json_string(b64) : NULL);
-		rc |= set(o, "leaf", hex_json(leaf, sizeof leaf));
+		rc |= set(o, "leaf", lia_json_hex(leaf, sizeof leaf));
 		free(b64);
 	}
 	if (rc != 0) {
@@ -162,21 +139,10 @@ static json_t *record_to_json(const struct lia_record *r, const uint8_t *bytes, 
 	return o;
 }
 
-static int write_json_line(FILE *out, json_t *o, char err[static LIA_ERR_MAX])
-{
-	if (o == NULL)
-		return lia_errf(err, "cannot render JSON: out of memory");
-	int rc = json_dumpf(o, out, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(o);
-	if (rc != 0 || fputc('\n', out) == EOF)
-		return lia_errf(err, "cannot write JSON output");
-	return 0;
-}
-
 int lia_export_record_json(FILE *out, const struct lia_record *r, const uint8_t *bytes, size_t len,
 			   char err[static LIA_ERR_MAX])
 {
-	return write_json_line(out, record_to_json(r, bytes, len), err);
+	return lia_json_write_line(out, record_to_json(r, bytes, len), LIA_JSON_LINE, err);
 }
 
 /* --- CSV --- */
@@ -308,7 +274,7 @@ int lia_export_write(struct lia_ledger *l, enum lia_export_format fmt, FILE *out
 			lia_errf(err, "export: out of memory");
 			goto done;
 		}
-		if (write_json_line(out, h, err) != 0)
+		if (lia_json_write_line(out, h, LIA_JSON_LINE, err) != 0)
 			goto done;
 	} else {
 		for (size_t i = 0; i < sizeof csv_columns / sizeof csv_columns[0]; i++)
@@ -336,8 +302,9 @@ int lia_export_write(struct lia_ledger *l, enum lia_export_format fmt, FILE *out
 				 b == NULL ? "empty" : why);
 			goto done;
 		}
-		if (fmt == LIA_EXPORT_JSONL ? write_json_line(out, record_to_json(r, b, n), err) != 0
-					    : csv_row(out, r, b, n, err) != 0)
+		if (fmt == LIA_EXPORT_JSONL
+			    ? lia_json_write_line(out, record_to_json(r, b, n), LIA_JSON_LINE, err) != 0
+			    : csv_row(out, r, b, n, err) != 0)
 			goto done;
 		e++;
 		if (progress && (e & 8191) == 0)
@@ -359,7 +326,7 @@ int lia_export_write(struct lia_ledger *l, enum lia_export_format fmt, FILE *out
 			lia_errf(err, "export: out of memory");
 			goto done;
 		}
-		if (write_json_line(out, c, err) != 0)
+		if (lia_json_write_line(out, c, LIA_JSON_LINE, err) != 0)
 			goto done;
 	}
 	if (cp_out != NULL && fwrite(note, 1, note_len, cp_out) != note_len) {

@@ -14,7 +14,6 @@
  * the commands that check signatures and proofs.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,64 +25,53 @@
 #include "cli_int.h"
 #include "export.h"
 #include "util.h"
-
-static void usage(FILE *f)
-{
-	fputs("liaison-audit — query and verify a Liaison disclosure ledger, offline\n"
-	      "\n"
-	      "Usage: liaison-audit COMMAND [OPTIONS]\n"
-	      "\n"
-	      "Commands:\n"
-	      "  query         list records by message, originator, recipient, agency,\n"
-	      "                operation, decision or time\n"
-	      "  disclosures   who received a message, who was refused and why\n"
-	      "  verify        recompute the whole log; check every checkpoint's signature\n"
-	      "                and root; name the first bad record or checkpoint\n"
-	      "  prove         write an inclusion proof (c2sp.org/tlog-proof) for a record\n"
-	      "  verify-proof  check an inclusion or consistency proof with the broker's key\n"
-	      "  consistency   prove that the log only grew between two checkpoints\n"
-	      "  export        write the records and the latest checkpoint as JSON lines or CSV\n"
-	      "\n"
-	      "Where the ledger comes from (every command but verify-proof):\n"
-	      "  --ledger FILE       the broker's ledger database, opened read-only\n"
-	      "  --export FILE       a JSON-lines export made by 'liaison-audit export'\n"
-	      "\n"
-	      "The broker's public key (verify, verify-proof, consistency):\n"
-	      "  --key NAME+KEYID+KEY             note verifier key, as printed by the broker\n"
-	      "  --key-file FILE                  a file holding that key on its first line\n"
-	      "  --cert FILE --authority FILE     the broker's certificate and the authority key\n"
-	      "\n"
-	      "Common options: --json (one JSON object per line), --quiet (no progress),\n"
-	      "--help (per command: liaison-audit verify --help), --version.\n"
-	      "\n"
-	      "Examples:\n"
-	      "  liaison-audit verify --ledger broker.db --key-file broker.vkey\n"
-	      "  liaison-audit disclosures 5f0c2a...e1 --ledger broker.db\n"
-	      "  liaison-audit query --ledger broker.db --recipient FR-PAF/nice --op disclose --json\n"
-	      "  liaison-audit prove --ledger broker.db --seq 41 -o record41.tlog-proof\n"
-	      "  liaison-audit verify-proof record41.tlog-proof --key-file broker.vkey\n"
-	      "  liaison-audit export --ledger broker.db -o ledger.jsonl\n"
-	      "  liaison-audit verify --export ledger.jsonl --key-file broker.vkey\n"
-	      "\n"
-	      "Exit codes: 0 ok, 1 failure, 2 usage, 3 verification failed.\n"
-	      "Formats and how to verify with your own tools: docs/ledger.md.\n",
-	      f);
-}
+#include "version.h"
 
 static const struct lia_cmd cmds[] = {
-	{"query", cmd_query, "list records matching filters"},
+	{"query", cmd_query, "list records by message, originator, recipient, agency,\n"
+			     "operation, decision or time"},
 	{"disclosures", cmd_disclosures, "who received a message, who was refused and why"},
-	{"verify", cmd_verify, "recompute the log and check every checkpoint"},
-	{"prove", cmd_prove, "write an inclusion proof for a record"},
-	{"verify-proof", cmd_verify_proof, "check a proof file with the broker's key"},
-	{"consistency", cmd_consistency, "prove the log only grew between two checkpoints"},
-	{"export", cmd_export, "export records and the latest checkpoint"},
-	{NULL, NULL, NULL},
+	{"verify", cmd_verify, "recompute the whole log; check every checkpoint's signature\n"
+			       "and root; name the first bad record or checkpoint"},
+	{"prove", cmd_prove, "write an inclusion proof (c2sp.org/tlog-proof) for a record"},
+	{"verify-proof", cmd_verify_proof, "check an inclusion or consistency proof with the broker's key"},
+	{"consistency", cmd_consistency, "prove that the log only grew between two checkpoints"},
+	{"export", cmd_export, "write the records and the latest checkpoint as JSON lines or CSV"},
+	LIA_CMD_END,
+};
+
+static const struct lia_prog prog = {
+	.name = CLI_PROG,
+	.about = "liaison-audit — query and verify a Liaison disclosure ledger, offline.\n"
+		 "\n"
+		 "Where the ledger comes from (every command but verify-proof):\n"
+		 "  --ledger FILE       the broker's ledger database, opened read-only\n"
+		 "  --export FILE       a JSON-lines export made by 'liaison-audit export'\n"
+		 "\n"
+		 "The broker's public key (verify, verify-proof, consistency):\n"
+		 "  --key NAME+KEYID+KEY             note verifier key, as printed by the broker\n"
+		 "  --key-file FILE                  a file holding that key on its first line\n"
+		 "  --cert FILE --authority FILE     the broker's certificate and the authority key\n"
+		 "\n"
+		 "Common options: --json (one JSON object per line), --quiet (no progress),\n"
+		 "--help (per command: liaison-audit verify --help), --version.",
+	.cmds = cmds,
+	.examples = "liaison-audit verify --ledger broker.db --key-file broker.vkey\n"
+		    "liaison-audit disclosures 5f0c2a...e1 --ledger broker.db\n"
+		    "liaison-audit query --ledger broker.db --recipient FR-PAF/nice --op disclose --json\n"
+		    "liaison-audit prove --ledger broker.db --seq 41 -o record41.tlog-proof\n"
+		    "liaison-audit verify-proof record41.tlog-proof --key-file broker.vkey\n"
+		    "liaison-audit export --ledger broker.db -o ledger.jsonl\n"
+		    "liaison-audit verify --export ledger.jsonl --key-file broker.vkey",
+	.footer = "Exit codes: 0 ok, 1 failure, 2 usage, 3 verification failed.\n"
+		  "Formats and how to verify with your own tools: docs/ledger.md.",
+	.version = lia_version_print,
+	.flags = LIA_CLI_CAPITALISED,
 };
 
 int main(int argc, char **argv)
 {
-	return lia_cmd_dispatch(CLI_PROG, cmds, argc, argv, usage);
+	return lia_cli_dispatch(&prog, argc, argv);
 }
 
 /* --- shared helpers (cli_int.h) --- */
@@ -99,32 +87,61 @@ int cli_fail(int code, const char *fmt, ...)
 	return code;
 }
 
-int cli_common_opt(struct cli_common *cm, int c, const char *arg)
+static const struct lia_opt common_opts[] = {
+	{"ledger", "FILE", "the broker's ledger database, opened read-only", OPT_LEDGER, 0},
+	{"export", "FILE", "a JSON-lines export made by 'liaison-audit export'", OPT_EXPORT, 0},
+	{"key", "NAME+KEYID+KEY", "the broker's note verifier key, as the broker prints it", OPT_KEY, 0},
+	{"key-file", "FILE", "a file holding that key on its first line", OPT_KEY_FILE, 0},
+	{"cert", "FILE", "the broker's certificate (with --authority)", OPT_CERT, 0},
+	{"authority", "FILE", "the authority's public key, to check --cert", OPT_AUTHORITY, 0},
+	LIA_OPT_JSON("one JSON object per line (docs/ledger.md)"),
+	{"quiet", NULL, "no progress on the terminal", OPT_QUIET, 0},
+	LIA_OPT_END,
+};
+
+const struct lia_opt_group cli_common_groups[] = {
+	{"Ledger, key and output (every command):", common_opts},
+	{NULL, NULL},
+};
+
+/* 0 when id was a common option (stored in cm), 1 otherwise. */
+static int common_opt(struct cli_common *cm, int id, const char *arg)
 {
-	switch (c) {
-	case OPT_LEDGER: cm->ledger = arg; return 1;
-	case OPT_EXPORT: cm->export = arg; return 1;
-	case OPT_KEY: cm->vkey = arg; return 1;
-	case OPT_KEY_FILE: cm->vkey_file = arg; return 1;
-	case OPT_CERT: cm->cert = arg; return 1;
-	case OPT_AUTHORITY: cm->authority = arg; return 1;
-	case OPT_JSON: cm->json = true; return 1;
-	case OPT_QUIET: cm->quiet = true; return 1;
-	default: return 0;
+	switch (id) {
+	case OPT_LEDGER: cm->ledger = arg; return 0;
+	case OPT_EXPORT: cm->export = arg; return 0;
+	case OPT_KEY: cm->vkey = arg; return 0;
+	case OPT_KEY_FILE: cm->vkey_file = arg; return 0;
+	case OPT_CERT: cm->cert = arg; return 0;
+	case OPT_AUTHORITY: cm->authority = arg; return 0;
+	case OPT_QUIET: cm->quiet = true; return 0;
+	default: return 1;
 	}
 }
 
-int cli_common_only(int argc, char **argv, void (*show_usage)(FILE *), struct cli_common *cm)
+struct parse_ctx {
+	struct cli_common *cm;
+	lia_cli_opt_fn own;
+	void *ctx;
+};
+
+static int parse_opt(void *vp, int id, const char *arg, char err[static LIA_ERR_MAX])
 {
-	static const struct option opts[] = {CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0}};
-	int c;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (cli_common_opt(cm, c, optarg))
-			continue;
-		show_usage(c == 'h' ? stdout : stderr);
-		return c == 'h' ? LIA_EXIT_OK : LIA_EXIT_USAGE;
-	}
-	return -1;
+	struct parse_ctx *p = vp;
+	if (common_opt(p->cm, id, arg) == 0)
+		return 0;
+	return p->own != NULL ? p->own(p->ctx, id, arg, err) : -1;
+}
+
+int cli_parse(const struct lia_cmd_spec *spec, int argc, char **argv, struct cli_common *cm,
+	      lia_cli_opt_fn own, void *ctx, int *first)
+{
+	struct parse_ctx p = {cm, own, ctx};
+	struct lia_cli_common common;
+	*cm = (struct cli_common){0};
+	int rc = lia_cli_parse(spec, argc, argv, &common, parse_opt, &p, first);
+	cm->json = common.json;
+	return rc;
 }
 
 int cli_open(const struct cli_common *cm, struct lia_ledger **out)

@@ -4,7 +4,6 @@
  * listens), reloads policy, certificates and revocations on SIGHUP, and
  * stops cleanly on SIGTERM.
  */
-#include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,32 +13,52 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "cli.h"
 #include "config.h"
 #include "util.h"
+#include "version.h"
 
 #define PROG "liaison-broker"
 
-static void usage(FILE *f)
+enum { O_CONFIG = 'c', O_CHECK = 1, O_VERSION };
+
+static const struct lia_opt opts[] = {
+	{"config", "FILE", "the configuration (YAML; see docs/operations.md)", O_CONFIG,
+	 LIA_OPT_REQUIRED | LIA_OPT_SHORT},
+	{"check", NULL, "load everything, report, and exit without listening", O_CHECK, 0},
+	{"version", NULL, "print the version and the linked libraries", O_VERSION, 0},
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec spec = {
+	.prog = PROG,
+	.about = "The Liaison broker: authenticates agents over CurveZMQ, verifies every\n"
+		 "envelope, decides every disclosure under the exchange policy, records it in\n"
+		 "the ledger, and delivers only after the record is durable.",
+	.footer = "signals: SIGHUP reloads policy, certificates and the revocation list (a bad\n"
+		 "file keeps the old one and says why); SIGTERM and SIGINT stop cleanly.\n"
+		 "The operational log goes to stderr, one event a line.\n"
+		 "\n"
+		 "exit status: 0 clean stop, 1 failure, 2 usage error.",
+	.examples = PROG " --config /etc/liaison/broker.yaml",
+	.opts = opts,
+};
+
+struct broker_args {
+	const char *config;
+	bool check;
+};
+
+static int on_opt(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
 {
-	fputs("usage: " PROG " --config FILE [--check]\n"
-	      "\n"
-	      "The Liaison broker: authenticates agents over CurveZMQ, verifies every\n"
-	      "envelope, decides every disclosure under the exchange policy, records it in\n"
-	      "the ledger, and delivers only after the record is durable.\n"
-	      "\n"
-	      "  --config FILE   the configuration (YAML; see docs/operations.md)\n"
-	      "  --check         load everything, report, and exit without listening\n"
-	      "  --help, --version\n"
-	      "\n"
-	      "signals: SIGHUP reloads policy, certificates and the revocation list (a bad\n"
-	      "file keeps the old one and says why); SIGTERM and SIGINT stop cleanly.\n"
-	      "The operational log goes to stderr, one event a line.\n"
-	      "\n"
-	      "example:\n"
-	      "  " PROG " --config /etc/liaison/broker.yaml\n"
-	      "\n"
-	      "exit status: 0 clean stop, 1 failure, 2 usage error.\n",
-	      f);
+	struct broker_args *a = ctx;
+	(void)err;
+	switch (id) {
+	case O_CONFIG: a->config = arg; return 0;
+	case O_CHECK: a->check = true; return 0;
+	case O_VERSION: lia_version_print(stdout, PROG); return LIA_CLI_DONE;
+	}
+	return -1;
 }
 
 /* systemd readiness (sd_notify without libsystemd): one datagram. */
@@ -67,47 +86,32 @@ static void notify_ready(void)
 
 int main(int argc, char **argv)
 {
-	const char *config = NULL;
-	int check = 0, c;
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"check", no_argument, NULL, 'k'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': config = optarg; break;
-		case 'k': check = 1; break;
-		case 'h': usage(stdout); return LIA_EXIT_OK;
-		case 'V': lia_print_version(stdout, PROG); return LIA_EXIT_OK;
-		default: usage(stderr); return LIA_EXIT_USAGE;
-		}
-	}
-	if (config == NULL || optind != argc) {
-		usage(stderr);
-		return LIA_EXIT_USAGE;
-	}
+	struct broker_args a = {NULL, false};
+	int first;
+	int rc = lia_cli_parse(&spec, argc, argv, NULL, on_opt, &a, &first);
+	if (rc != -1)
+		return rc;
+	if (first != argc)
+		return lia_cli_usage_error(&spec, "unexpected argument \"%.64s\"", argv[first]);
 	if (sodium_init() < 0) {
 		fputs(PROG ": libsodium failed to initialise\n", stderr);
 		return LIA_EXIT_FAIL;
 	}
 	char err[LIA_ERR_MAX];
 	struct lia_broker_config cfg;
-	if (lia_broker_config_load(&cfg, config, err) != 0) {
+	if (lia_broker_config_load(&cfg, a.config, err) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return LIA_EXIT_FAIL;
 	}
-	if (check)
+	if (a.check)
 		snprintf(cfg.listen, sizeof cfg.listen, "inproc://check");
 	struct lia_broker *b = lia_broker_new(&cfg, err);
 	if (b == NULL) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return LIA_EXIT_FAIL;
 	}
-	int rc = 0;
-	if (check)
+	rc = 0;
+	if (a.check)
 		printf("configuration, keys, certificates and policy are in order\n");
 	else
 		rc = lia_broker_run(b, notify_ready);

@@ -9,7 +9,6 @@
  * country, regions, roles, validity).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <sodium.h>
@@ -21,7 +20,9 @@
 #include "cert.h"
 #include "keyfile.h"
 #include "sig.h"
+#include "cli.h"
 #include "util.h"
+#include "version.h"
 
 #define PROG "liaison-certs"
 
@@ -29,42 +30,6 @@
 /* Default start of validity before now: a certificate is used at once,
  * on other machines whose clocks may be a little behind ours. */
 #define CERT_BACKDATE_SECONDS 300
-static void usage(FILE *f)
-{
-	fputs("usage: " PROG " COMMAND [OPTIONS]\n"
-	      "\n"
-	      "The exchange authority's tool: keys, certificate requests, certificates and\n"
-	      "revocation lists. Secret keys never leave the folder they were made in.\n"
-	      "\n"
-	      "commands:\n"
-	      "  init     create the authority: DIR/authority.sec, authority.pub, revocations.crl\n"
-	      "  keygen   make a principal's or broker's three keypairs and a signing request\n"
-	      "  issue    sign a request into a certificate (authority)\n"
-	      "  revoke   add a certificate serial to the revocation list (authority)\n"
-	      "  inspect  show a certificate, request, revocation list or public key\n"
-	      "  verify   check certificates against the authority key and revocation list\n"
-	      "\n"
-	      "examples:\n"
-	      "  " PROG " init --dir authority --name eu-smuggling-exchange\n"
-	      "  " PROG " keygen --subject IT-GDF/ventimiglia --dir keys/ventimiglia\n"
-	      "  " PROG " issue --authority authority --request keys/ventimiglia/request.req \\\n"
-	      "      --agency IT-GDF --country IT --region MED-CENTRAL --role liaison \\\n"
-	      "      --days 365 --out keys/ventimiglia/cert.crt\n"
-	      "  " PROG " revoke --authority authority --serial 1234 --reason \"laptop stolen\"\n"
-	      "  " PROG " verify --authority-key authority/authority.pub \\\n"
-	      "      --crl authority/revocations.crl keys/ventimiglia/cert.crt\n"
-	      "  " PROG " inspect --json keys/ventimiglia/cert.crt\n"
-	      "\n"
-	      "Secret key files are protected by a passphrase read from the terminal, or from\n"
-	      "the first line of --passphrase-file FILE (mode 0600); --insecure stores them\n"
-	      "unprotected (for daemons and demonstrations). Passphrases are never taken from\n"
-	      "the command line or the environment.\n"
-	      "\n"
-	      "exit status: 0 ok, 1 failure, 2 usage error, 3 verification failed.\n"
-	      "Run '" PROG " COMMAND --help' for the options of a command.\n",
-	      f);
-}
-
 static int fail(const char *msg)
 {
 	fprintf(stderr, PROG ": %s\n", msg);
@@ -73,10 +38,8 @@ static int fail(const char *msg)
 
 static int usage_error(const char *cmd, const char *msg)
 {
-	fprintf(stderr, PROG " %s: %s; see " PROG " %s --help\n", cmd, msg, cmd);
-	return LIA_EXIT_USAGE;
+	return lia_cli_usage_error_cmd(PROG, cmd, "%s", msg);
 }
-
 /* Join dir and name into out; -1 when it does not fit. */
 static int path_join(char out[static PATH_MAX], const char *dir, const char *name)
 {
@@ -93,40 +56,56 @@ static int make_dir(const char *dir, mode_t mode, char err[static LIA_ERR_MAX])
 
 /* --- init --- */
 
+static const struct lia_opt init_opts[] = {
+	{"dir", "DIR", "where to create the authority (created 0700 if needed)", 'd',
+	 LIA_OPT_REQUIRED | LIA_OPT_SHORT},
+	{"name", "EXCHANGE", "the exchange's name (default liaison-exchange)", 'n', LIA_OPT_SHORT},
+	{"passphrase-file", "F", "protect the key with the first line of F", 'p', LIA_OPT_SHORT},
+	{"insecure", NULL, "store the key without a passphrase", 'I', 0},
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec init_spec = {
+	.prog = PROG,
+	.name = "init",
+	.about = "Creates the exchange authority in DIR (created 0700 if needed):\n"
+		 "  authority.sec     the Ed25519 authority key (0600; keep it offline)\n"
+		 "  authority.pub     its public key: the exchange's root of trust\n"
+		 "  revocations.crl   an empty signed revocation list, number 1",
+	.examples = PROG " init --dir authority --name eu-smuggling-exchange",
+	.opts = init_opts,
+};
+
+/* What init and keygen take: where, whose, and how the keys are kept. */
+struct keys_args {
+	const char *dir, *name, *subject, *pass_file;
+	int insecure;
+};
+
+static int keys_opt(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
+{
+	struct keys_args *a = ctx;
+	(void)err;
+	switch (id) {
+	case 'd': a->dir = arg; return 0;
+	case 'n': a->name = arg; return 0;
+	case 's': a->subject = arg; return 0;
+	case 'p': a->pass_file = arg; return 0;
+	case 'I': a->insecure = 1; return 0;
+	}
+	return -1;
+}
+
 static int cmd_init(int argc, char **argv)
 {
-	const char *dir = NULL, *name = "liaison-exchange", *pass_file = NULL;
-	int insecure = 0;
-	static const struct option opts[] = {
-		{"dir", required_argument, NULL, 'd'},
-		{"name", required_argument, NULL, 'n'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{"insecure", no_argument, NULL, 'I'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-	while ((c = getopt_long(argc, argv, "d:n:p:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': dir = optarg; break;
-		case 'n': name = optarg; break;
-		case 'p': pass_file = optarg; break;
-		case 'I': insecure = 1; break;
-		case 'h':
-			puts("usage: " PROG " init --dir DIR [--name EXCHANGE] [--passphrase-file F | --insecure]\n"
-			     "\n"
-			     "Creates the exchange authority in DIR (created 0700 if needed):\n"
-			     "  authority.sec     the Ed25519 authority key (0600; keep it offline)\n"
-			     "  authority.pub     its public key: the exchange's root of trust\n"
-			     "  revocations.crl   an empty signed revocation list, number 1\n"
-			     "\n"
-			     "example: " PROG " init --dir authority --name eu-smuggling-exchange");
-			return LIA_EXIT_OK;
-		default: return usage_error("init", "invalid option");
-		}
-	}
-	if (dir == NULL || optind != argc)
-		return usage_error("init", "--dir is required and no other arguments are taken");
+	struct keys_args a = {.name = "liaison-exchange"};
+	int first, rc = lia_cli_parse(&init_spec, argc, argv, NULL, keys_opt, &a, &first);
+	if (rc != -1)
+		return rc;
+	if (first != argc)
+		return lia_cli_usage_error(&init_spec, "unexpected argument \"%.64s\"", argv[first]);
+	const char *dir = a.dir, *name = a.name, *pass_file = a.pass_file;
+	int insecure = a.insecure;
 	if (strlen(name) == 0 || strlen(name) >= LIA_NAME_MAX)
 		return usage_error("init", "--name must have 1 to 63 characters");
 
@@ -138,7 +117,7 @@ static int cmd_init(int argc, char **argv)
 	if (lia_pass_for_new(&pass, insecure, pass_file, err) != 0)
 		return fail(err);
 	struct lia_secret *auth = lia_secret_generate(LIA_KEY_AUTHORITY);
-	int rc = LIA_EXIT_FAIL;
+	rc = LIA_EXIT_FAIL;
 	uint8_t *crlbuf = NULL;
 	size_t crllen = 0;
 	struct lia_crl crl = {.number = 1, .issued_at = lia_now()};
@@ -167,43 +146,40 @@ out:
 
 /* --- keygen --- */
 
+static const struct lia_opt keygen_opts[] = {
+	{"subject", "AGENCY/name", "whose keys, e.g. IT-GDF/ventimiglia", 's',
+	 LIA_OPT_REQUIRED | LIA_OPT_SHORT},
+	{"dir", "DIR", "where to make them (created 0700 if needed)", 'd',
+	 LIA_OPT_REQUIRED | LIA_OPT_SHORT},
+	{"passphrase-file", "F", "protect the keys with the first line of F", 'p', LIA_OPT_SHORT},
+	{"insecure", NULL, "store the keys without a passphrase", 'I', 0},
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec keygen_spec = {
+	.prog = PROG,
+	.name = "keygen",
+	.about = "Makes, in DIR (created 0700 if needed), three keypairs for three purposes\n"
+		 "and a certificate request signed with the new signing key:\n"
+		 "  sign.sec        Ed25519: signs messages and consents\n"
+		 "  box.sec         X25519: opens the key wraps of messages sent to you\n"
+		 "  transport.sec   X25519: authenticates your CurveZMQ connection\n"
+		 "  request.req     send this (public) file to the authority\n"
+		 "The same command makes a broker's keys (e.g. --subject EU-EXCH/broker).",
+	.examples = PROG " keygen --subject IT-GDF/ventimiglia --dir keys/ventimiglia",
+	.opts = keygen_opts,
+};
+
 static int cmd_keygen(int argc, char **argv)
 {
-	const char *dir = NULL, *subject = NULL, *pass_file = NULL;
-	int insecure = 0;
-	static const struct option opts[] = {
-		{"dir", required_argument, NULL, 'd'},
-		{"subject", required_argument, NULL, 's'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{"insecure", no_argument, NULL, 'I'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-	while ((c = getopt_long(argc, argv, "d:s:p:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': dir = optarg; break;
-		case 's': subject = optarg; break;
-		case 'p': pass_file = optarg; break;
-		case 'I': insecure = 1; break;
-		case 'h':
-			puts("usage: " PROG " keygen --subject AGENCY/name --dir DIR [--passphrase-file F | --insecure]\n"
-			     "\n"
-			     "Makes, in DIR (created 0700 if needed), three keypairs for three purposes\n"
-			     "and a certificate request signed with the new signing key:\n"
-			     "  sign.sec        Ed25519: signs messages and consents\n"
-			     "  box.sec         X25519: opens the key wraps of messages sent to you\n"
-			     "  transport.sec   X25519: authenticates your CurveZMQ connection\n"
-			     "  request.req     send this (public) file to the authority\n"
-			     "The same command makes a broker's keys (e.g. --subject EU-EXCH/broker).\n"
-			     "\n"
-			     "example: " PROG " keygen --subject IT-GDF/ventimiglia --dir keys/ventimiglia");
-			return LIA_EXIT_OK;
-		default: return usage_error("keygen", "invalid option");
-		}
-	}
-	if (dir == NULL || subject == NULL || optind != argc)
-		return usage_error("keygen", "--dir and --subject are required");
+	struct keys_args a = {.dir = NULL};
+	int first, rc = lia_cli_parse(&keygen_spec, argc, argv, NULL, keys_opt, &a, &first);
+	if (rc != -1)
+		return rc;
+	if (first != argc)
+		return lia_cli_usage_error(&keygen_spec, "unexpected argument \"%.64s\"", argv[first]);
+	const char *dir = a.dir, *subject = a.subject, *pass_file = a.pass_file;
+	int insecure = a.insecure;
 	if (!lia_name_is_subject(subject))
 		return usage_error("keygen", "--subject must look like AGENCY/name, e.g. IT-GDF/ventimiglia");
 
@@ -219,7 +195,7 @@ static int cmd_keygen(int argc, char **argv)
 	struct lia_secret *tr = lia_secret_generate(LIA_KEY_TRANSPORT);
 	uint8_t *req = NULL;
 	size_t req_len = 0;
-	int rc = LIA_EXIT_FAIL;
+	rc = LIA_EXIT_FAIL;
 	if (sign == NULL || box == NULL || tr == NULL) {
 		lia_errf(err, "out of memory");
 		goto out;
@@ -249,87 +225,101 @@ out:
 
 /* --- issue --- */
 
+static const struct lia_opt issue_opts[] = {
+	{"authority", "DIR", "the authority's folder (authority.sec)", 'a',
+	 LIA_OPT_REQUIRED | LIA_OPT_SHORT},
+	{"request", "FILE", "the principal's signing request", 'r', LIA_OPT_REQUIRED | LIA_OPT_SHORT},
+	{"agency", "AGENCY", "the subject's agency, e.g. IT-GDF", 'A', LIA_OPT_REQUIRED},
+	{"country", "CC", "ISO 3166 alpha-2 country code, e.g. IT", 'C', LIA_OPT_REQUIRED},
+	{"region", "REGION", "a region of interest, e.g. MED-CENTRAL (repeatable)", 'R', 0},
+	{"role", "ROLE", "liaison, analyst or auditor (repeatable)", 'o', LIA_OPT_SHORT},
+	{"broker", NULL, "issue a broker certificate instead (no roles)", 'K', 0},
+	{"out", "FILE", "the certificate file to write", 'O', LIA_OPT_REQUIRED},
+	{"days", "N", "validity in days, 1 to 3650 (default 365)", 'D', 0},
+	{"not-after", "TIME", "end of validity, instead of --days", 'E', 0},
+	{"not-before", "TIME", "start of validity (default 5 minutes ago)", 'B', 0},
+	{"passphrase-file", "F", "passphrase of the authority key (else asked)", 'p', 0},
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec issue_spec = {
+	.prog = PROG,
+	.name = "issue",
+	.about = "Verifies the request's self-signature, then signs a certificate binding the\n"
+		 "subject and its three public keys to the agency, country, regions and roles\n"
+		 "the authority decides. Roles: liaison, analyst, auditor (repeatable), or\n"
+		 "--broker for a broker certificate (no roles).\n"
+		 "The serial is random. TIME is 2026-11-28, 2026-11-28T10:00:00Z or @SECONDS.\n"
+		 "The default validity starts 5 minutes ago (clocks of the exchange's\n"
+		 "machines differ a little) and lasts 365 days.",
+	.examples = PROG " issue --authority authority --request ventimiglia.req \\\n"
+		    "    --agency IT-GDF --country IT --region MED-CENTRAL --role liaison \\\n"
+		    "    --out ventimiglia.crt",
+	.opts = issue_opts,
+};
+
+struct issue_args {
+	const char *authdir, *reqpath, *out, *pass_file, *not_before, *not_after;
+	struct lia_cert t;
+	uint64_t days;
+};
+
+static int issue_opt(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
+{
+	struct issue_args *a = ctx;
+	struct lia_cert *t = &a->t;
+	enum lia_role role;
+	switch (id) {
+	case 'a': a->authdir = arg; return 0;
+	case 'r': a->reqpath = arg; return 0;
+	case 'O': a->out = arg; return 0;
+	case 'p': a->pass_file = arg; return 0;
+	case 'B': a->not_before = arg; return 0;
+	case 'E': a->not_after = arg; return 0;
+	case 'K': t->kind = LIA_CERT_BROKER; return 0;
+	case 'A':
+		if (!lia_name_is_agency(arg) || strlen(arg) >= sizeof t->agency)
+			return lia_errf(err, "--agency must look like IT-GDF");
+		memcpy(t->agency, arg, strlen(arg) + 1);
+		return 0;
+	case 'C':
+		if (!lia_name_is_country(arg))
+			return lia_errf(err, "--country must be an ISO 3166 alpha-2 code, e.g. IT");
+		memcpy(t->country, arg, 3);
+		return 0;
+	case 'R':
+		if (!lia_name_is_region(arg) || lia_names_has(&t->regions, arg) ||
+		    lia_names_add(&t->regions, arg) != 0)
+			return lia_errf(err, "--region must look like MED-CENTRAL, each once");
+		return 0;
+	case 'o':
+		if (lia_role_parse(arg, &role) != 0 || role == LIA_ROLE_BROKER)
+			return lia_errf(err, "--role is liaison, analyst or auditor");
+		t->roles |= LIA_ROLE_BIT(role);
+		return 0;
+	case 'D':
+		if (lia_parse_u64(arg, &a->days) != 0 || a->days == 0 || a->days > 3650)
+			return lia_errf(err, "--days must be 1 to 3650");
+		return 0;
+	}
+	return -1;
+}
+
 static int cmd_issue(int argc, char **argv)
 {
-	const char *authdir = NULL, *reqpath = NULL, *out = NULL, *pass_file = NULL;
-	const char *not_before = NULL, *not_after = NULL;
-	struct lia_cert t;
-	memset(&t, 0, sizeof t);
-	t.kind = LIA_CERT_PRINCIPAL;
-	uint64_t days = 365;
-	static const struct option opts[] = {
-		{"authority", required_argument, NULL, 'a'},
-		{"request", required_argument, NULL, 'r'},
-		{"agency", required_argument, NULL, 'A'},
-		{"country", required_argument, NULL, 'C'},
-		{"region", required_argument, NULL, 'R'},
-		{"role", required_argument, NULL, 'o'},
-		{"days", required_argument, NULL, 'D'},
-		{"not-before", required_argument, NULL, 'B'},
-		{"not-after", required_argument, NULL, 'E'},
-		{"broker", no_argument, NULL, 'K'},
-		{"out", required_argument, NULL, 'O'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-	enum lia_role role;
-	while ((c = getopt_long(argc, argv, "a:r:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a': authdir = optarg; break;
-		case 'r': reqpath = optarg; break;
-		case 'O': out = optarg; break;
-		case 'p': pass_file = optarg; break;
-		case 'B': not_before = optarg; break;
-		case 'E': not_after = optarg; break;
-		case 'K': t.kind = LIA_CERT_BROKER; break;
-		case 'A':
-			if (!lia_name_is_agency(optarg) || strlen(optarg) >= sizeof t.agency)
-				return usage_error("issue", "--agency must look like IT-GDF");
-			memcpy(t.agency, optarg, strlen(optarg) + 1);
-			break;
-		case 'C':
-			if (!lia_name_is_country(optarg))
-				return usage_error("issue", "--country must be an ISO 3166 alpha-2 code, e.g. IT");
-			memcpy(t.country, optarg, 3);
-			break;
-		case 'R':
-			if (!lia_name_is_region(optarg) || lia_names_has(&t.regions, optarg) ||
-			    lia_names_add(&t.regions, optarg) != 0)
-				return usage_error("issue", "--region must look like MED-CENTRAL, each once");
-			break;
-		case 'o':
-			if (lia_role_parse(optarg, &role) != 0 || role == LIA_ROLE_BROKER)
-				return usage_error("issue", "--role is liaison, analyst or auditor");
-			t.roles |= LIA_ROLE_BIT(role);
-			break;
-		case 'D':
-			if (lia_parse_u64(optarg, &days) != 0 || days == 0 || days > 3650)
-				return usage_error("issue", "--days must be 1 to 3650");
-			break;
-		case 'h':
-			puts("usage: " PROG " issue --authority DIR --request FILE --agency AGENCY --country CC\n"
-			     "          [--region REGION]... (--role ROLE... | --broker) --out FILE\n"
-			     "          [--days N | --not-after TIME] [--not-before TIME] [--passphrase-file F]\n"
-			     "\n"
-			     "Verifies the request's self-signature, then signs a certificate binding the\n"
-			     "subject and its three public keys to the agency, country, regions and roles\n"
-			     "the authority decides. Roles: liaison, analyst, auditor (repeatable).\n"
-			     "--broker issues a broker certificate instead (no roles).\n"
-			     "The serial is random. TIME is 2026-11-28, 2026-11-28T10:00:00Z or @SECONDS.\n"
-			     "The default validity starts 5 minutes ago (clocks of the exchange's\n"
-			     "machines differ a little) and lasts 365 days.\n"
-			     "\n"
-			     "example: " PROG " issue --authority authority --request ventimiglia.req \\\n"
-			     "           --agency IT-GDF --country IT --region MED-CENTRAL --role liaison \\\n"
-			     "           --out ventimiglia.crt");
-			return LIA_EXIT_OK;
-		default: return usage_error("issue", "invalid option");
-		}
-	}
-	if (authdir == NULL || reqpath == NULL || out == NULL || optind != argc)
-		return usage_error("issue", "--authority, --request and --out are required");
+	struct issue_args a;
+	memset(&a, 0, sizeof a);
+	a.t.kind = LIA_CERT_PRINCIPAL;
+	a.days = 365;
+	int first, rc = lia_cli_parse(&issue_spec, argc, argv, NULL, issue_opt, &a, &first);
+	if (rc != -1)
+		return rc;
+	if (first != argc)
+		return lia_cli_usage_error(&issue_spec, "unexpected argument \"%.64s\"", argv[first]);
+	const char *authdir = a.authdir, *reqpath = a.reqpath, *out = a.out, *pass_file = a.pass_file;
+	const char *not_before = a.not_before, *not_after = a.not_after;
+	struct lia_cert t = a.t;
+	uint64_t days = a.days;
 	if (t.agency[0] == '\0' || t.country[0] == '\0')
 		return usage_error("issue", "--agency and --country are required");
 	if (t.kind == LIA_CERT_BROKER) {
@@ -355,7 +345,7 @@ static int cmd_issue(int argc, char **argv)
 	size_t len = 0, cert_len = 0;
 	struct lia_request req;
 	struct lia_secret *auth = NULL;
-	int rc = LIA_EXIT_FAIL;
+	rc = LIA_EXIT_FAIL;
 	if (path_join(sec, authdir, "authority.sec") != 0)
 		return fail("directory name too long");
 	if (lia_file_read(reqpath, LIA_CERT_MAX_BYTES, &buf, &len, err) != 0)
@@ -397,44 +387,58 @@ out:
 
 /* --- revoke --- */
 
+static const struct lia_opt revoke_opts[] = {
+	{"authority", "DIR", "the authority's folder (authority.sec)", 'a',
+	 LIA_OPT_REQUIRED | LIA_OPT_SHORT},
+	{"serial", "N", "the serial of the certificate to revoke", 's', LIA_OPT_REQUIRED | LIA_OPT_SHORT},
+	{"reason", "TEXT", "why, recorded in the list", 'r', LIA_OPT_SHORT},
+	{"crl", "FILE", "the list to update (default DIR/revocations.crl)", 'c', LIA_OPT_SHORT},
+	{"passphrase-file", "F", "passphrase of the authority key (else asked)", 'p', 0},
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec revoke_spec = {
+	.prog = PROG,
+	.name = "revoke",
+	.about = "Adds the serial to the revocation list (default DIR/revocations.crl), raises\n"
+		 "its number, signs it and replaces the file atomically. Give the new list to\n"
+		 "the brokers; they reload it on SIGHUP and drop sessions of revoked keys.",
+	.examples = PROG " revoke --authority authority --serial 1234 --reason \"laptop stolen\"",
+	.opts = revoke_opts,
+};
+
+struct revoke_args {
+	const char *authdir, *crlpath, *reason, *pass_file;
+	uint64_t serial;
+};
+
+static int revoke_opt(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
+{
+	struct revoke_args *a = ctx;
+	switch (id) {
+	case 'a': a->authdir = arg; return 0;
+	case 'c': a->crlpath = arg; return 0;
+	case 'r': a->reason = arg; return 0;
+	case 'p': a->pass_file = arg; return 0;
+	case 's':
+		if (lia_parse_u64(arg, &a->serial) != 0 || a->serial == 0)
+			return lia_errf(err, "--serial must be a certificate serial");
+		return 0;
+	}
+	return -1;
+}
+
 static int cmd_revoke(int argc, char **argv)
 {
-	const char *authdir = NULL, *crlpath = NULL, *reason = "", *pass_file = NULL;
-	uint64_t serial = 0;
-	static const struct option opts[] = {
-		{"authority", required_argument, NULL, 'a'},
-		{"serial", required_argument, NULL, 's'},
-		{"reason", required_argument, NULL, 'r'},
-		{"crl", required_argument, NULL, 'c'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-	while ((c = getopt_long(argc, argv, "a:s:r:c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a': authdir = optarg; break;
-		case 'c': crlpath = optarg; break;
-		case 'r': reason = optarg; break;
-		case 'p': pass_file = optarg; break;
-		case 's':
-			if (lia_parse_u64(optarg, &serial) != 0 || serial == 0)
-				return usage_error("revoke", "--serial must be a certificate serial");
-			break;
-		case 'h':
-			puts("usage: " PROG " revoke --authority DIR --serial N [--reason TEXT] [--crl FILE]\n"
-			     "\n"
-			     "Adds the serial to the revocation list (default DIR/revocations.crl), raises\n"
-			     "its number, signs it and replaces the file atomically. Give the new list to\n"
-			     "the brokers; they reload it on SIGHUP and drop sessions of revoked keys.\n"
-			     "\n"
-			     "example: " PROG " revoke --authority authority --serial 1234 --reason \"laptop stolen\"");
-			return LIA_EXIT_OK;
-		default: return usage_error("revoke", "invalid option");
-		}
-	}
-	if (authdir == NULL || serial == 0 || optind != argc)
-		return usage_error("revoke", "--authority and --serial are required");
+	struct revoke_args a = {.reason = ""};
+	int first, rc = lia_cli_parse(&revoke_spec, argc, argv, NULL, revoke_opt, &a, &first);
+	if (rc != -1)
+		return rc;
+	if (first != argc)
+		return lia_cli_usage_error(&revoke_spec, "unexpected argument \"%.64s\"", argv[first]);
+	const char *authdir = a.authdir, *crlpath = a.crlpath, *reason = a.reason;
+	const char *pass_file = a.pass_file;
+	uint64_t serial = a.serial;
 	char err[LIA_ERR_MAX], sec[PATH_MAX], defcrl[PATH_MAX];
 	if (path_join(sec, authdir, "authority.sec") != 0 ||
 	    path_join(defcrl, authdir, "revocations.crl") != 0)
@@ -447,7 +451,7 @@ static int cmd_revoke(int argc, char **argv)
 	struct lia_crl crl;
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	int rc = LIA_EXIT_FAIL;
+	rc = LIA_EXIT_FAIL;
 	int64_t now = lia_now();
 	if (lia_crl_load(&crl, crlpath, auth->pk, err) != 0 ||
 	    lia_crl_add(&crl, serial, now, reason, err) != 0)
@@ -552,41 +556,58 @@ static int inspect_one(const char *path, int as_json, const uint8_t *auth_pk)
 	return rc;
 }
 
+/* inspect and verify: the authority's key, a list, a time, JSON. */
+struct check_args {
+	const char *authkey, *crlpath, *at;
+	int as_json;
+};
+
+static int check_opt(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
+{
+	struct check_args *a = ctx;
+	(void)err;
+	switch (id) {
+	case 'k': a->authkey = arg; return 0;
+	case 'c': a->crlpath = arg; return 0;
+	case 't': a->at = arg; return 0;
+	case 'j': a->as_json = 1; return 0;
+	}
+	return -1;
+}
+
+static const struct lia_opt inspect_opts[] = {
+	{"json", NULL, "one JSON object per line", 'j', LIA_OPT_SHORT},
+	{"authority-key", "FILE", "verify signatures with this authority key", 'k', LIA_OPT_SHORT},
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec inspect_spec = {
+	.prog = PROG,
+	.name = "inspect",
+	.args = "FILE...",
+	.about = "Shows certificates, requests, revocation lists and authority public keys.\n"
+		 "With --authority-key, signatures are verified too (exit 3 if one fails).\n"
+		 "--json prints one object per line. Secret key files are never shown.",
+	.examples = PROG " inspect --json keys/ventimiglia/cert.crt",
+	.opts = inspect_opts,
+};
+
 static int cmd_inspect(int argc, char **argv)
 {
-	int as_json = 0;
-	const char *authkey = NULL;
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"authority-key", required_argument, NULL, 'k'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-	while ((c = getopt_long(argc, argv, "jk:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': as_json = 1; break;
-		case 'k': authkey = optarg; break;
-		case 'h':
-			puts("usage: " PROG " inspect [--json] [--authority-key FILE] FILE...\n"
-			     "\n"
-			     "Shows certificates, requests, revocation lists and authority public keys.\n"
-			     "With --authority-key, signatures are verified too (exit 3 if one fails).\n"
-			     "--json prints one object per line. Secret key files are never shown.\n"
-			     "\n"
-			     "example: " PROG " inspect --json keys/ventimiglia/cert.crt");
-			return LIA_EXIT_OK;
-		default: return usage_error("inspect", "invalid option");
-		}
-	}
-	if (optind >= argc)
+	struct check_args a = {.authkey = NULL};
+	int first, rc = lia_cli_parse(&inspect_spec, argc, argv, NULL, check_opt, &a, &first);
+	if (rc != -1)
+		return rc;
+	if (first >= argc)
 		return usage_error("inspect", "name at least one file");
+	const char *authkey = a.authkey;
+	int as_json = a.as_json;
 	uint8_t pk[32];
 	char name[LIA_NAME_MAX], err[LIA_ERR_MAX];
 	if (authkey != NULL && lia_pubkey_load(authkey, LIA_KEY_AUTHORITY, pk, name, err) != 0)
 		return fail(err);
-	int rc = LIA_EXIT_OK;
-	for (int i = optind; i < argc; i++) {
+	rc = LIA_EXIT_OK;
+	for (int i = first; i < argc; i++) {
 		int r = inspect_one(argv[i], as_json, authkey ? pk : NULL);
 		if (r > rc)
 			rc = r;
@@ -596,40 +617,36 @@ static int cmd_inspect(int argc, char **argv)
 
 /* --- verify --- */
 
+static const struct lia_opt verify_opts[] = {
+	{"authority-key", "FILE", "the authority's public key", 'k', LIA_OPT_REQUIRED | LIA_OPT_SHORT},
+	{"crl", "FILE", "the authority's revocation list", 'c', LIA_OPT_SHORT},
+	{"at", "TIME", "check validity at TIME (default now)", 't', LIA_OPT_SHORT},
+	{"json", NULL, "one JSON object per certificate", 'j', LIA_OPT_SHORT},
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec verify_spec = {
+	.prog = PROG,
+	.name = "verify",
+	.args = "CERT...",
+	.about = "Checks each certificate: issued by this authority, signature, fields, validity\n"
+		 "at TIME (default now) and, with --crl, not revoked. Prints one line per\n"
+		 "certificate; exits 3 when any fails, naming the reason.",
+	.examples = PROG " verify --authority-key authority/authority.pub \\\n"
+		    "    --crl authority/revocations.crl keys/ventimiglia/cert.crt",
+	.opts = verify_opts,
+};
+
 static int cmd_verify(int argc, char **argv)
 {
-	const char *authkey = NULL, *crlpath = NULL, *at = NULL;
-	int as_json = 0;
-	static const struct option opts[] = {
-		{"authority-key", required_argument, NULL, 'k'},
-		{"crl", required_argument, NULL, 'c'},
-		{"at", required_argument, NULL, 't'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-	while ((c = getopt_long(argc, argv, "k:c:t:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k': authkey = optarg; break;
-		case 'c': crlpath = optarg; break;
-		case 't': at = optarg; break;
-		case 'j': as_json = 1; break;
-		case 'h':
-			puts("usage: " PROG " verify --authority-key FILE [--crl FILE] [--at TIME] [--json] CERT...\n"
-			     "\n"
-			     "Checks each certificate: issued by this authority, signature, fields, validity\n"
-			     "at TIME (default now) and, with --crl, not revoked. Prints one line per\n"
-			     "certificate; exits 3 when any fails, naming the reason.\n"
-			     "\n"
-			     "example: " PROG " verify --authority-key authority/authority.pub \\\n"
-			     "           --crl authority/revocations.crl keys/ventimiglia/cert.crt");
-			return LIA_EXIT_OK;
-		default: return usage_error("verify", "invalid option");
-		}
-	}
-	if (authkey == NULL || optind >= argc)
-		return usage_error("verify", "--authority-key and at least one certificate are required");
+	struct check_args a = {.authkey = NULL};
+	int first, rc = lia_cli_parse(&verify_spec, argc, argv, NULL, check_opt, &a, &first);
+	if (rc != -1)
+		return rc;
+	if (first >= argc)
+		return usage_error("verify", "name at least one certificate");
+	const char *authkey = a.authkey, *crlpath = a.crlpath, *at = a.at;
+	int as_json = a.as_json;
 	int64_t now = lia_now();
 	if (at != NULL && lia_time_parse(at, &now) != 0)
 		return usage_error("verify", "--at is not a time");
@@ -640,8 +657,8 @@ static int cmd_verify(int argc, char **argv)
 	struct lia_crl crl = {0};
 	if (crlpath != NULL && lia_crl_load(&crl, crlpath, pk, err) != 0)
 		return fail(err);
-	int rc = LIA_EXIT_OK;
-	for (int i = optind; i < argc; i++) {
+	rc = LIA_EXIT_OK;
+	for (int i = first; i < argc; i++) {
 		uint8_t *buf = NULL;
 		size_t len = 0;
 		struct lia_cert cert;
@@ -672,18 +689,42 @@ static int cmd_verify(int argc, char **argv)
 	return rc;
 }
 
+static const struct lia_cmd cmds[] = {
+	{"init", cmd_init, "create the authority: DIR/authority.sec, authority.pub, revocations.crl"},
+	{"keygen", cmd_keygen, "make a principal's or broker's three keypairs and a signing request"},
+	{"issue", cmd_issue, "sign a request into a certificate (authority)"},
+	{"revoke", cmd_revoke, "add a certificate serial to the revocation list (authority)"},
+	{"inspect", cmd_inspect, "show a certificate, request, revocation list or public key"},
+	{"verify", cmd_verify, "check certificates against the authority key and revocation list"},
+	LIA_CMD_END,
+};
+
+static const struct lia_prog prog = {
+	.name = PROG,
+	.about = "The exchange authority's tool: keys, certificate requests, certificates and\n"
+		 "revocation lists. Secret keys never leave the folder they were made in.",
+	.cmds = cmds,
+	.examples = PROG " init --dir authority --name eu-smuggling-exchange\n"
+		    PROG " keygen --subject IT-GDF/ventimiglia --dir keys/ventimiglia\n"
+		    PROG " issue --authority authority --request keys/ventimiglia/request.req \\\n"
+		    "    --agency IT-GDF --country IT --region MED-CENTRAL --role liaison \\\n"
+		    "    --days 365 --out keys/ventimiglia/cert.crt\n"
+		    PROG " revoke --authority authority --serial 1234 --reason \"laptop stolen\"\n"
+		    PROG " verify --authority-key authority/authority.pub \\\n"
+		    "    --crl authority/revocations.crl keys/ventimiglia/cert.crt\n"
+		    PROG " inspect --json keys/ventimiglia/cert.crt",
+	.footer = "Secret key files are protected by a passphrase read from the terminal, or from\n"
+		  "the first line of --passphrase-file FILE (mode 0600); --insecure stores them\n"
+		  "unprotected (for daemons and demonstrations). Passphrases are never taken from\n"
+		  "the command line or the environment.\n"
+		  "\n"
+		  "exit status: 0 ok, 1 failure, 2 usage error, 3 verification failed.",
+	.version = lia_version_print,
+};
+
 int main(int argc, char **argv)
 {
-	static const struct lia_cmd cmds[] = {
-		{"init", cmd_init, "create the authority"},
-		{"keygen", cmd_keygen, "make keys and a certificate request"},
-		{"issue", cmd_issue, "sign a request into a certificate"},
-		{"revoke", cmd_revoke, "revoke a certificate"},
-		{"inspect", cmd_inspect, "show trust material"},
-		{"verify", cmd_verify, "verify certificates"},
-		{NULL, NULL, NULL},
-	};
 	if (sodium_init() < 0)
 		return fail("libsodium failed to initialise");
-	return lia_cmd_dispatch(PROG, cmds, argc, argv, usage);
+	return lia_cli_dispatch(&prog, argc, argv);
 }

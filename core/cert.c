@@ -6,6 +6,7 @@
  * into a plain struct. Encoding is the authority's side only.
  */
 #include "cert.h"
+#include "json.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -488,28 +489,6 @@ out:
 
 /* --- presentation --- */
 
-static json_t *names_json(const struct lia_names *l)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; a != NULL && i < l->n; i++)
-		json_array_append_new(a, json_string(l->v[i]));
-	return a;
-}
-
-static json_t *time_json(int64_t t)
-{
-	char buf[32];
-	lia_time_format(t, buf);
-	return json_string(buf);
-}
-
-static json_t *hex_json(const uint8_t *b, size_t n)
-{
-	char buf[2 * 32 + 1];
-	lia_hex(buf, b, n);
-	return json_string(buf);
-}
-
 static json_t *roles_json(uint32_t roles)
 {
 	json_t *a = json_array();
@@ -526,14 +505,14 @@ json_t *lia_cert_to_json(const struct lia_cert *c)
 			 "type", "certificate", "serial", (json_int_t)c->serial, "kind",
 			 c->kind == LIA_CERT_BROKER ? "broker" : "principal", "subject", c->subject,
 			 "agency", c->agency, "country", c->country, "regions",
-			 names_json(&c->regions), "roles", roles_json(c->roles), "not_before",
-			 time_json(c->not_before), "not_after", time_json(c->not_after),
-			 "issued_at", time_json(c->issued_at), "sign_key", hex_json(c->sign_pk, 32),
-			 "sign_key_id", hex_json(c->sign_kid, LIA_KEYID_BYTES), "box_key",
-			 hex_json(c->box_pk, 32), "box_key_id", hex_json(c->box_kid, LIA_KEYID_BYTES),
-			 "transport_key", hex_json(c->transport_pk, 32), "transport_key_id",
-			 hex_json(c->transport_kid, LIA_KEYID_BYTES), "issuer_key_id",
-			 hex_json(c->issuer_kid, LIA_KEYID_BYTES));
+			 lia_json_names(&c->regions), "roles", roles_json(c->roles), "not_before",
+			 lia_json_time(c->not_before), "not_after", lia_json_time(c->not_after),
+			 "issued_at", lia_json_time(c->issued_at), "sign_key", lia_json_hex(c->sign_pk, 32),
+			 "sign_key_id", lia_json_hex(c->sign_kid, LIA_KEYID_BYTES), "box_key",
+			 lia_json_hex(c->box_pk, 32), "box_key_id", lia_json_hex(c->box_kid, LIA_KEYID_BYTES),
+			 "transport_key", lia_json_hex(c->transport_pk, 32), "transport_key_id",
+			 lia_json_hex(c->transport_kid, LIA_KEYID_BYTES), "issuer_key_id",
+			 lia_json_hex(c->issuer_kid, LIA_KEYID_BYTES));
 }
 
 json_t *lia_request_to_json(const struct lia_request *r)
@@ -541,10 +520,10 @@ json_t *lia_request_to_json(const struct lia_request *r)
 	uint8_t kid[LIA_KEYID_BYTES];
 	lia_keyid(kid, r->sign_pk);
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "type", "certificate-request",
-			 "subject", r->subject, "created_at", time_json(r->created_at), "sign_key",
-			 hex_json(r->sign_pk, 32), "sign_key_id", hex_json(kid, LIA_KEYID_BYTES),
-			 "box_key", hex_json(r->box_pk, 32), "transport_key",
-			 hex_json(r->transport_pk, 32));
+			 "subject", r->subject, "created_at", lia_json_time(r->created_at), "sign_key",
+			 lia_json_hex(r->sign_pk, 32), "sign_key_id", lia_json_hex(kid, LIA_KEYID_BYTES),
+			 "box_key", lia_json_hex(r->box_pk, 32), "transport_key",
+			 lia_json_hex(r->transport_pk, 32));
 }
 
 json_t *lia_crl_to_json(const struct lia_crl *crl)
@@ -553,11 +532,11 @@ json_t *lia_crl_to_json(const struct lia_crl *crl)
 	for (size_t i = 0; a != NULL && i < crl->n; i++)
 		json_array_append_new(a, json_pack("{s:I, s:o, s:s}", "serial",
 						   (json_int_t)crl->v[i].serial, "revoked_at",
-						   time_json(crl->v[i].revoked_at), "reason",
+						   lia_json_time(crl->v[i].revoked_at), "reason",
 						   crl->v[i].reason));
 	return json_pack("{s:s, s:I, s:o, s:o, s:o}", "type", "revocation-list", "number",
-			 (json_int_t)crl->number, "issued_at", time_json(crl->issued_at),
-			 "issuer_key_id", hex_json(crl->issuer_kid, LIA_KEYID_BYTES), "revoked", a);
+			 (json_int_t)crl->number, "issued_at", lia_json_time(crl->issued_at),
+			 "issuer_key_id", lia_json_hex(crl->issuer_kid, LIA_KEYID_BYTES), "revoked", a);
 }
 
 void lia_cert_print(FILE *f, const struct lia_cert *c)

@@ -182,6 +182,10 @@ void lia_cli_usage(const struct lia_cmd_spec *spec, FILE *f)
 	}
 	if (spec->examples != NULL)
 		cli_put_examples(f, spec->examples, spec->flags & LIA_CLI_CAPITALISED);
+	if (spec->footer != NULL) {
+		fputc('\n', f);
+		cli_put_indented(f, spec->footer, 0);
+	}
 }
 
 /* --- the loop --- */
@@ -226,18 +230,24 @@ static void cli_common_set(struct lia_cli_common *cm, int id, const char *arg)
 	}
 }
 
-/* The usage error for what getopt_long refused (c is '?' or ':'). */
+/* The usage error for what getopt_long refused (c is '?' or ':'). optopt
+ * is 0 for an unknown long option, the id for a long flag given a value
+ * or an option missing its value, and the letter for an unknown short
+ * option, which may also be the id of a long-only option: the word on
+ * the command line tells these apart. */
 static int cli_refused(const struct lia_cmd_spec *spec, int c, char **argv)
 {
 	const struct lia_opt *o = optopt != 0 ? lia_cli_opt_find(spec, optopt) : NULL;
 	const char *word = optind > 0 ? argv[optind - 1] : "";
+	bool as_long = o != NULL && strncmp(word, "--", 2) == 0 &&
+		       strncmp(word + 2, o->name, strlen(o->name)) == 0;
 	if (c == ':' && o != NULL)
 		return lia_cli_usage_error(spec, "--%s needs a value (%s)", o->name, o->arg);
 	if (c == ':')
 		return lia_cli_usage_error(spec, "%.64s needs a value", word);
-	if (o != NULL)
+	if (as_long)
 		return lia_cli_usage_error(spec, "--%s takes no value", o->name);
-	if (optopt != 0)
+	if (optopt > 0 && optopt < 128)
 		return lia_cli_usage_error(spec, "unknown option -%c", optopt);
 	return lia_cli_usage_error(spec, "unknown option \"%.64s\"", word);
 }
@@ -259,6 +269,8 @@ static int cli_take(const struct lia_cmd_spec *spec, const struct lia_opt *o,
 	int r = on_opt(ctx, o->id, optarg, err);
 	if (r == 0)
 		return -1;
+	if (r == LIA_CLI_DONE)
+		return LIA_EXIT_OK;
 	if (r != -1)
 		return r;
 	if (err[0] == '\0')

@@ -117,6 +117,7 @@ struct lia_cmd_spec {
 	const struct lia_opt *opts;
 	const struct lia_opt_group *groups; /* may be NULL */
 	unsigned flags;                     /* LIA_CLI_* */
+	const char *footer;                 /* last paragraph(s), after the examples; may be NULL */
 };
 
 enum {
@@ -127,7 +128,12 @@ enum {
 
 /* A command's own option: 0 when taken; -1 for a usage error described
  * in err (empty err: "invalid value for --NAME"); any other value is an
- * exit status returned as is (the callback printed its diagnostic). */
+ * exit status returned as is (the callback printed its diagnostic);
+ * LIA_CLI_DONE stops the loop with LIA_EXIT_OK. */
+/* What on_opt returns when the option did all there was to do (the
+ * broker's --version): lia_cli_parse returns LIA_EXIT_OK at once. */
+#define LIA_CLI_DONE 0x100
+
 typedef int (*lia_cli_opt_fn)(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX]);
 
 /* Run the option loop of spec over argv (argv[0] is the command's name).
@@ -141,7 +147,7 @@ int lia_cli_parse(const struct lia_cmd_spec *spec, int argc, char **argv,
 		  struct lia_cli_common *common, lia_cli_opt_fn on_opt, void *ctx, int *first)
 	__attribute__((warn_unused_result));
 
-/* Print the usage of spec: synopsis, about, options, examples. */
+/* Print the usage of spec: synopsis, about, options, examples, footer. */
 void lia_cli_usage(const struct lia_cmd_spec *spec, FILE *f);
 
 /* Print "PROG CMD: <message>; see PROG CMD --help" to stderr and return

@@ -10,6 +10,7 @@
  * engine.
  */
 #include "header_int.h"
+#include "json.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,23 +167,6 @@ int lia_id_parse(uint8_t id[static LIA_ID_BYTES], const char *hex)
 	return lia_unhex(id, LIA_ID_BYTES, hex);
 }
 
-static json_t *names_json(const struct lia_names *l)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; a != NULL && i < l->n; i++)
-		json_array_append_new(a, json_string(l->v[i]));
-	return a;
-}
-
-static json_t *time_json(int64_t t)
-{
-	if (t == 0)
-		return json_null();
-	char buf[32];
-	lia_time_format(t, buf);
-	return json_string(buf);
-}
-
 static void handling_text(char out[static 16], uint32_t handling)
 {
 	size_t n = 0;
@@ -222,10 +206,10 @@ json_t *lia_header_to_json(const struct lia_header *h)
 		}
 	json_t *rj = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "tlp", lia_tlp_str(r->tlp),
 			       "handling", handling, "release_agencies",
-			       names_json(&r->release_agencies), "release_principals",
-			       names_json(&r->release_principals), "release_regions",
-			       names_json(&r->release_regions), "embargo_until",
-			       time_json(r->embargo_until), "expires_at", time_json(r->expires_at));
+			       lia_json_names(&r->release_agencies), "release_principals",
+			       lia_json_names(&r->release_principals), "release_regions",
+			       lia_json_names(&r->release_regions), "embargo_until",
+			       lia_json_time_opt(r->embargo_until), "expires_at", lia_json_time_opt(r->expires_at));
 	if (r->handling & LIA_HANDLING_H3) {
 		json_t *roles = json_array();
 		for (int role = LIA_ROLE_LIAISON; role <= LIA_ROLE_AUDITOR; role++)
@@ -233,8 +217,8 @@ json_t *lia_header_to_json(const struct lia_header *h)
 				json_array_append_new(roles, json_string(lia_role_str((enum lia_role)role)));
 		json_object_set_new(rj, "h3",
 				    json_pack("{s:s, s:o, s:o, s:o, s:I}", "text", r->h3.text,
-					      "deny_agencies", names_json(&r->h3.deny_agencies),
-					      "deny_countries", names_json(&r->h3.deny_countries),
+					      "deny_agencies", lia_json_names(&r->h3.deny_agencies),
+					      "deny_countries", lia_json_names(&r->h3.deny_countries),
 					      "allowed_roles", roles, "max_retention_days",
 					      (json_int_t)r->h3.max_retention_days));
 	}
@@ -244,8 +228,8 @@ json_t *lia_header_to_json(const struct lia_header *h)
 			json_array_append_new(subjects, json_string(lia_subject_str((enum lia_subject)s)));
 	json_t *j = json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:o, s:s, s:o, s:I}", "id", id,
 			      "originator", h->originator, "originator_key_id", kid, "created_at",
-			      time_json(h->created_at), "kind", lia_kind_str(h->kind), "regions",
-			      names_json(&h->regions), "topic", h->topic, "restrictions", rj,
+			      lia_json_time_opt(h->created_at), "kind", lia_kind_str(h->kind), "regions",
+			      lia_json_names(&h->regions), "topic", h->topic, "restrictions", rj,
 			      "evaluation", ev, "data_subjects", subjects, "body_length",
 			      (json_int_t)h->body_len);
 	if (j != NULL && h->has_in_reply_to) {

@@ -7,21 +7,12 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <lz4.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zmq.h>
-#include <jansson.h>
-#include <protobuf-c/protobuf-c.h>
-
-#ifndef LIA_VERSION
-#define LIA_VERSION "0.0.0"
-#endif
 
 int lia_errf(char err[static LIA_ERR_MAX], const char *fmt, ...)
 {
@@ -318,44 +309,6 @@ int lia_unhex(uint8_t *bin, size_t len, const char *hex)
 	return 0;
 }
 
-void lia_print_version(FILE *f, const char *prog)
-{
-	int zmaj, zmin, zpat;
-	zmq_version(&zmaj, &zmin, &zpat);
-	int lz = LZ4_versionNumber();
-	fprintf(f, "%s %s\n", prog, LIA_VERSION);
-	fprintf(f, "  libsodium %s\n", sodium_version_string());
-	fprintf(f, "  libzmq %d.%d.%d (CURVE %s)\n", zmaj, zmin, zpat,
-		zmq_has("curve") ? "yes" : "no");
-	fprintf(f, "  protobuf-c %s\n", protobuf_c_version());
-	fprintf(f, "  lz4 %d.%d.%d\n", lz / 10000, (lz / 100) % 100, lz % 100);
-	fprintf(f, "  sqlite %s\n", sqlite3_libversion());
-	fprintf(f, "  jansson %s\n", jansson_version_str());
-}
-
-int lia_cmd_dispatch(const char *prog, const struct lia_cmd *cmds, int argc, char **argv,
-		     void (*usage)(FILE *))
-{
-	if (argc < 2) {
-		usage(stderr);
-		return LIA_EXIT_USAGE;
-	}
-	const char *name = argv[1];
-	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
-		usage(stdout);
-		return LIA_EXIT_OK;
-	}
-	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
-		lia_print_version(stdout, prog);
-		return LIA_EXIT_OK;
-	}
-	for (const struct lia_cmd *c = cmds; c->name != NULL; c++)
-		if (strcmp(c->name, name) == 0)
-			return c->run(argc - 1, argv + 1);
-	fprintf(stderr, "%s: unknown command \"%s\"; see %s --help\n", prog, name, prog);
-	return LIA_EXIT_USAGE;
-}
-
 bool lia_color(FILE *f)
 {
 	const char *nc = getenv("NO_COLOR");
@@ -365,14 +318,4 @@ bool lia_color(FILE *f)
 	if (term != NULL && strcmp(term, "dumb") == 0)
 		return false;
 	return isatty(fileno(f)) == 1;
-}
-
-void lia_json_print(json_t *j)
-{
-	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-	if (s != NULL)
-		puts(s);
-	free(s);
-	json_decref(j);
-	fflush(stdout);
 }

@@ -1,6 +1,7 @@
 /*
- * util.h — files, time, numbers, error text and the command-line
- * conventions shared by every Liaison program.
+ * util.h — files, time, numbers, error text, exit codes and colour,
+ * shared by every Liaison program. The command line itself is cli.h;
+ * JSON output is json.h (both included here for the callers of old).
  *
  * Files are untrusted input: lia_file_read() refuses anything larger than
  * the caller's hard limit before allocating. Writes of new files use
@@ -18,10 +19,9 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include <jansson.h>
-
 #include "cli.h"
 #include "err.h"
+#include "json.h"
 
 /* Exit codes of every program (DESIGN §7). */
 enum {
@@ -75,18 +75,7 @@ int lia_unhex(uint8_t *bin, size_t len, const char *hex) __attribute__((warn_unu
 
 /* struct lia_cmd, the subcommand table of every program: cli.h. */
 
-/* Print "PROG VERSION" and the versions of the linked libraries. */
-void lia_print_version(FILE *f, const char *prog);
-
-/* Find argv[1] in cmds and run it with argv shifted by one; handles
- * --help, --version and unknown subcommands (exit 2). usage() prints the
- * program's help to the given stream. */
-int lia_cmd_dispatch(const char *prog, const struct lia_cmd *cmds, int argc, char **argv,
-		     void (*usage)(FILE *));
-
-/* Print j as one compact JSON line on stdout (ASCII-escaped), flush, and
- * release it; NULL prints nothing. The --json output of every program. */
-void lia_json_print(json_t *j);
+/* lia_json_print and the other JSON output helpers: json.h. */
 
 /* True when colour may be used on f (a terminal, NO_COLOR unset). */
 bool lia_color(FILE *f);

@@ -11,7 +11,6 @@
  * against the authority key) or what-if descriptions (a JSON header,
  * --to SUBJECT:ROLE).
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -19,52 +18,25 @@
 #include <string.h>
 
 #include "cert.h"
+#include "cli.h"
 #include "combine.h"
 #include "decide.h"
 #include "envelope.h"
+#include "json.h"
 #include "keyfile.h"
 #include "load.h"
 #include "policy.h"
 #include "scenario.h"
 #include "util.h"
+#include "version.h"
 
 #define PROG "liaison-policy"
 #define MAX_CONSENTS 64
 
-static void usage(FILE *f)
-{
-	fputs("usage: " PROG " COMMAND [OPTIONS]\n"
-	      "\n"
-	      "Check exchange policy files and explain the decisions they give.\n"
-	      "\n"
-	      "commands:\n"
-	      "  check    validate a policy file; print its hash and a summary\n"
-	      "  explain  decide one message for one recipient and show every rule consulted\n"
-	      "  rules    list every rule id with its meaning\n"
-	      "\n"
-	      "examples:\n"
-	      "  " PROG " check policy/examples/exchange.yaml\n"
-	      "  " PROG " check --canonical exchange.yaml > exchange.canonical.json\n"
-	      "  " PROG " explain exchange.yaml --header msg.json --to RS-MUP/belgrade:analyst\n"
-	      "  " PROG " explain exchange.yaml --header msg.json --to HR-MUP/zagreb --onward \\\n"
-	      "      --consent HR-MUP --json\n"
-	      "  " PROG " explain exchange.yaml --envelope msg.env --authority authority.pub \\\n"
-	      "      --originator rome.crt --recipient belgrade.crt --crl revocations.crl\n"
-	      "  " PROG " explain exchange.yaml --header msg.json --publish\n"
-	      "\n"
-	      "exit status: 0 ok (explain: PERMIT), 1 failure (e.g. an invalid policy),\n"
-	      "2 usage error, 3 an envelope or certificate failed verification,\n"
-	      "4 explain: DENY.\n"
-	      "Run '" PROG " COMMAND --help' for the options of a command.\n",
-	      f);
-}
-
 static int usage_error(const char *cmd, const char *msg)
 {
-	fprintf(stderr, PROG " %s: %s; see " PROG " %s --help\n", cmd, msg, cmd);
-	return LIA_EXIT_USAGE;
+	return lia_cli_usage_error_cmd(PROG, cmd, "%s", msg);
 }
-
 static int fail(const char *msg)
 {
 	fprintf(stderr, PROG ": %s\n", msg);
@@ -80,15 +52,13 @@ static struct lia_policy *load_policy(const char *path)
 	return p;
 }
 
+/* Policy JSON keeps its keys sorted: the canonical form and the
+ * summaries compare as text. */
 static int print_json(json_t *j)
 {
-	if (j == NULL)
-		return fail("out of memory");
-	int rc = json_dumpf(j, stdout, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(j);
-	if (rc != 0)
-		return fail("cannot write JSON output");
-	fputc('\n', stdout);
+	char err[LIA_ERR_MAX];
+	if (lia_json_write_line(stdout, j, JSON_COMPACT | JSON_SORT_KEYS, err) != 0)
+		return fail(err);
 	return LIA_EXIT_OK;
 }
 
@@ -112,17 +82,39 @@ static void print_kinds(FILE *f, uint32_t kinds)
 
 /* --- check --- */
 
-static void check_help(FILE *f)
+static const struct lia_opt check_opts[] = {
+	{"json", NULL, "print the summary as one JSON object", 'j', LIA_OPT_SHORT},
+	{"canonical", NULL, "print the canonical form (the hashed text) instead", 'c', LIA_OPT_SHORT},
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec check_spec = {
+	.prog = PROG,
+	.name = "check",
+	.args = "FILE",
+	.about = "Validate the policy FILE exactly as the broker does. On success print its\n"
+		 "sha256 (the value the broker records in every ledger record) and a summary;\n"
+		 "on failure print FILE:LINE:COLUMN and what is wrong, and exit 1.",
+	.opts = check_opts,
+};
+
+/* The flags of check and rules: -j, -c. */
+struct flag_args {
+	bool json, canonical;
+};
+
+static int flag_opt(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
 {
-	fputs("usage: " PROG " check [--json | --canonical] FILE\n"
-	      "\n"
-	      "Validate the policy FILE exactly as the broker does. On success print its\n"
-	      "sha256 (the value the broker records in every ledger record) and a summary;\n"
-	      "on failure print FILE:LINE:COLUMN and what is wrong, and exit 1.\n"
-	      "\n"
-	      "  -j, --json       print the summary as one JSON object\n"
-	      "  -c, --canonical  print the canonical form (the hashed text) instead\n",
-	      f);
+	struct flag_args *a = ctx;
+	(void)arg;
+	(void)err;
+	if (id == 'j')
+		a->json = true;
+	else if (id == 'c')
+		a->canonical = true;
+	else
+		return -1;
+	return 0;
 }
 
 static json_t *summary_json(const struct lia_policy *p)
@@ -197,35 +189,19 @@ static void summary_text(const struct lia_policy *p)
 
 static int cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-					     {"canonical", no_argument, NULL, 'c'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
-	bool json = false, canonical = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "jch", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'c':
-			canonical = true;
-			break;
-		case 'h':
-			check_help(stdout);
-			return LIA_EXIT_OK;
-		default:
-			return usage_error("check", "unknown option");
-		}
-	}
-	if (optind != argc - 1)
+	struct flag_args a = {false, false};
+	int first, rc = lia_cli_parse(&check_spec, argc, argv, NULL, flag_opt, &a, &first);
+	if (rc != -1)
+		return rc;
+	if (first != argc - 1)
 		return usage_error("check", "give exactly one policy file");
+	bool json = a.json, canonical = a.canonical;
 	if (json && canonical)
 		return usage_error("check", "--json and --canonical exclude each other");
-	struct lia_policy *p = load_policy(argv[optind]);
+	struct lia_policy *p = load_policy(argv[first]);
 	if (p == NULL)
 		return LIA_EXIT_FAIL;
-	int rc = LIA_EXIT_OK;
+	rc = LIA_EXIT_OK;
 	if (canonical) {
 		char *text, err[LIA_ERR_MAX];
 		size_t len;
@@ -247,21 +223,28 @@ static int cmd_check(int argc, char **argv)
 
 /* --- rules --- */
 
+static const struct lia_opt rules_opts[] = {
+	{"json", NULL, "one JSON array of {rule, summary}", 'j', LIA_OPT_SHORT},
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec rules_spec = {
+	.prog = PROG,
+	.name = "rules",
+	.about = "List every rule id, in decision order, with its meaning (docs/policy.md\n"
+		 "explains each).",
+	.opts = rules_opts,
+};
+
 static int cmd_rules(int argc, char **argv)
 {
-	bool json = false;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-j") == 0) {
-			json = true;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			fputs("usage: " PROG " rules [--json]\n\nList every rule id, in decision "
-			      "order, with its meaning (docs/policy.md explains each).\n",
-			      stdout);
-			return LIA_EXIT_OK;
-		} else {
-			return usage_error("rules", "unknown argument");
-		}
-	}
+	struct flag_args a = {false, false};
+	int first, rc = lia_cli_parse(&rules_spec, argc, argv, NULL, flag_opt, &a, &first);
+	if (rc != -1)
+		return rc;
+	if (first != argc)
+		return usage_error("rules", "unknown argument");
+	bool json = a.json;
 	json_t *all = json ? json_array() : NULL;
 	for (int r = 1; r < LIA_RULE_COUNT; r++) {
 		if (json)
@@ -277,41 +260,55 @@ static int cmd_rules(int argc, char **argv)
 
 /* --- explain --- */
 
-static void explain_help(FILE *f)
-{
-	fputs("usage: " PROG " explain POLICY (--header FILE | --envelope FILE)\n"
-	      "           (--to SUBJECT[:ROLES] | --recipient CERT) [OPTIONS]\n"
-	      "\n"
-	      "Run the broker's decision for one message and one candidate recipient, and\n"
-	      "print PERMIT or DENY, the deciding rule, the reason and the trail of rules.\n"
-	      "\n"
-	      "the message:\n"
-	      "  -H, --header FILE       a header as JSON, in the shape `liaison ... --json`\n"
-	      "                          prints (what-if: edit it freely)\n"
-	      "  -e, --envelope FILE     a sealed envelope; its header is decoded and, with\n"
-	      "                          --originator and --authority, verified\n"
-	      "the principals:\n"
-	      "  -t, --to SUBJECT[:ROLES]  a what-if recipient, e.g. RS-MUP/belgrade:analyst\n"
-	      "                          (roles comma-separated; default analyst)\n"
-	      "  -r, --recipient CERT    the recipient's certificate file\n"
-	      "  -o, --originator CERT   the originator's certificate file (default: a liaison\n"
-	      "                          officer named by the header, valid at any time)\n"
-	      "  -a, --authority PUB     authority public key that certificates and the CRL\n"
-	      "                          are verified against\n"
-	      "  -U, --unverified        read certificates and CRL without verifying them\n"
-	      "                          (inspection only)\n"
-	      "  -c, --crl FILE          revocation list\n"
-	      "the situation:\n"
-	      "  -n, --now TIME          decide at TIME (2026-11-28T10:00:00Z, @SECONDS);\n"
-	      "                          default: the current time\n"
-	      "  -O, --onward            the recipient would receive it onward (a forward\n"
-	      "                          asked by another recipient), not from the originator\n"
-	      "  -C, --consent GRANTEE   a consent of the originator's agency for GRANTEE\n"
-	      "                          (principal or agency); repeatable\n"
-	      "  -p, --publish           check the publish side (admissible) instead\n"
-	      "  -j, --json              print one JSON object\n",
-	      f);
-}
+static const struct lia_opt explain_message_opts[] = {
+	{"header", "FILE", "a header as JSON, in the shape `liaison ... --json`\n"
+			   "prints (what-if: edit it freely)", 'H', LIA_OPT_SHORT},
+	{"envelope", "FILE", "a sealed envelope; its header is decoded and, with\n"
+			     "--originator and --authority, verified", 'e', LIA_OPT_SHORT},
+	LIA_OPT_END,
+};
+
+static const struct lia_opt explain_principal_opts[] = {
+	{"to", "SUBJECT[:ROLES]", "a what-if recipient, e.g. RS-MUP/belgrade:analyst\n"
+				  "(roles comma-separated; default analyst)", 't', LIA_OPT_SHORT},
+	{"recipient", "CERT", "the recipient's certificate file", 'r', LIA_OPT_SHORT},
+	{"originator", "CERT", "the originator's certificate file (default: a liaison\n"
+			       "officer named by the header, valid at any time)", 'o', LIA_OPT_SHORT},
+	{"authority", "PUB", "authority public key that certificates and the CRL\n"
+			     "are verified against", 'a', LIA_OPT_SHORT},
+	{"unverified", NULL, "read certificates and CRL without verifying them\n"
+			     "(inspection only)", 'U', LIA_OPT_SHORT},
+	{"crl", "FILE", "revocation list", 'c', LIA_OPT_SHORT},
+	LIA_OPT_END,
+};
+
+static const struct lia_opt explain_situation_opts[] = {
+	{"now", "TIME", "decide at TIME (2026-11-28T10:00:00Z, @SECONDS);\n"
+			"default: the current time", 'n', LIA_OPT_SHORT},
+	{"onward", NULL, "the recipient would receive it onward (a forward\n"
+			 "asked by another recipient), not from the originator", 'O', LIA_OPT_SHORT},
+	{"consent", "GRANTEE", "a consent of the originator's agency for GRANTEE\n"
+			       "(principal or agency); repeatable", 'C', LIA_OPT_SHORT},
+	{"publish", NULL, "check the publish side (admissible) instead", 'p', LIA_OPT_SHORT},
+	{"json", NULL, "print one JSON object", 'j', LIA_OPT_SHORT},
+	LIA_OPT_END,
+};
+
+static const struct lia_opt_group explain_groups[] = {
+	{"the message (--header or --envelope):", explain_message_opts},
+	{"the principals (--to or --recipient):", explain_principal_opts},
+	{"the situation:", explain_situation_opts},
+	{NULL, NULL},
+};
+
+static const struct lia_cmd_spec explain_spec = {
+	.prog = PROG,
+	.name = "explain",
+	.args = "POLICY",
+	.about = "Run the broker's decision for one message and one candidate recipient, and\n"
+		 "print PERMIT or DENY, the deciding rule, the reason and the trail of rules.",
+	.groups = explain_groups,
+};
 
 struct explain_opts {
 	const char *policy, *header, *envelope, *to, *recipient, *originator, *authority, *crl;
@@ -321,78 +318,42 @@ struct explain_opts {
 	size_t n_consents;
 };
 
+static int explain_opt(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
+{
+	struct explain_opts *o = ctx;
+	switch (id) {
+	case 'H': o->header = arg; return 0;
+	case 'e': o->envelope = arg; return 0;
+	case 't': o->to = arg; return 0;
+	case 'r': o->recipient = arg; return 0;
+	case 'o': o->originator = arg; return 0;
+	case 'a': o->authority = arg; return 0;
+	case 'U': o->unverified = true; return 0;
+	case 'c': o->crl = arg; return 0;
+	case 'n': o->now_text = arg; return 0;
+	case 'O': o->onward = true; return 0;
+	case 'p': o->publish = true; return 0;
+	case 'j': o->json = true; return 0;
+	case 'C':
+		if (o->n_consents == MAX_CONSENTS)
+			return lia_errf(err, "too many --consent");
+		o->consents[o->n_consents++] = arg;
+		return 0;
+	}
+	return -1;
+}
+
+/* -1 after --help, 0 to go on, else the exit status. */
 static int parse_explain(struct explain_opts *o, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"header", required_argument, NULL, 'H'},
-		{"envelope", required_argument, NULL, 'e'},
-		{"to", required_argument, NULL, 't'},
-		{"recipient", required_argument, NULL, 'r'},
-		{"originator", required_argument, NULL, 'o'},
-		{"authority", required_argument, NULL, 'a'},
-		{"unverified", no_argument, NULL, 'U'},
-		{"crl", required_argument, NULL, 'c'},
-		{"now", required_argument, NULL, 'n'},
-		{"onward", no_argument, NULL, 'O'},
-		{"consent", required_argument, NULL, 'C'},
-		{"publish", no_argument, NULL, 'p'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
-	int c;
-	while ((c = getopt_long(argc, argv, "H:e:t:r:o:a:Uc:n:OC:pjh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H':
-			o->header = optarg;
-			break;
-		case 'e':
-			o->envelope = optarg;
-			break;
-		case 't':
-			o->to = optarg;
-			break;
-		case 'r':
-			o->recipient = optarg;
-			break;
-		case 'o':
-			o->originator = optarg;
-			break;
-		case 'a':
-			o->authority = optarg;
-			break;
-		case 'U':
-			o->unverified = true;
-			break;
-		case 'c':
-			o->crl = optarg;
-			break;
-		case 'n':
-			o->now_text = optarg;
-			break;
-		case 'O':
-			o->onward = true;
-			break;
-		case 'C':
-			if (o->n_consents == MAX_CONSENTS)
-				return usage_error("explain", "too many --consent");
-			o->consents[o->n_consents++] = optarg;
-			break;
-		case 'p':
-			o->publish = true;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'h':
-			explain_help(stdout);
-			return -1;
-		default:
-			return usage_error("explain", "unknown option");
-		}
-	}
-	if (optind != argc - 1)
+	int first, rc = lia_cli_parse(&explain_spec, argc, argv, NULL, explain_opt, o, &first);
+	if (rc == LIA_EXIT_OK)
+		return -1;
+	if (rc != -1)
+		return rc;
+	if (first != argc - 1)
 		return usage_error("explain", "give exactly one policy file");
-	o->policy = argv[optind];
+	o->policy = argv[first];
 	if ((o->header == NULL) == (o->envelope == NULL))
 		return usage_error("explain", "give --header or --envelope");
 	if (!o->publish && (o->to == NULL) == (o->recipient == NULL))
@@ -669,13 +630,32 @@ out:
 	return rc;
 }
 
+static const struct lia_cmd cmds[] = {
+	{"check", cmd_check, "validate a policy file; print its hash and a summary"},
+	{"explain", cmd_explain, "decide one message for one recipient and show every rule consulted"},
+	{"rules", cmd_rules, "list every rule id with its meaning"},
+	LIA_CMD_END,
+};
+
+static const struct lia_prog prog = {
+	.name = PROG,
+	.about = "Check exchange policy files and explain the decisions they give.",
+	.cmds = cmds,
+	.examples = PROG " check policy/examples/exchange.yaml\n"
+		    PROG " check --canonical exchange.yaml > exchange.canonical.json\n"
+		    PROG " explain exchange.yaml --header msg.json --to RS-MUP/belgrade:analyst\n"
+		    PROG " explain exchange.yaml --header msg.json --to HR-MUP/zagreb --onward \\\n"
+		    "    --consent HR-MUP --json\n"
+		    PROG " explain exchange.yaml --envelope msg.env --authority authority.pub \\\n"
+		    "    --originator rome.crt --recipient belgrade.crt --crl revocations.crl\n"
+		    PROG " explain exchange.yaml --header msg.json --publish",
+	.footer = "exit status: 0 ok (explain: PERMIT), 1 failure (e.g. an invalid policy),\n"
+		  "2 usage error, 3 an envelope or certificate failed verification,\n"
+		  "4 explain: DENY.",
+	.version = lia_version_print,
+};
+
 int main(int argc, char **argv)
 {
-	static const struct lia_cmd cmds[] = {
-		{"check", cmd_check, "validate a policy file; print its hash and a summary"},
-		{"explain", cmd_explain, "decide one message for one recipient, with the trail"},
-		{"rules", cmd_rules, "list every rule id with its meaning"},
-		{NULL, NULL, NULL},
-	};
-	return lia_cmd_dispatch(PROG, cmds, argc, argv, usage);
+	return lia_cli_dispatch(&prog, argc, argv);
 }

@@ -67,6 +67,8 @@ static int seal_opt(void *ctx, int id, const char *arg, char err[static LIA_ERR_
 	case O_TEXT: s->text = arg; return 0;
 	case O_OLD: return 0;
 	case O_LEVEL:
+		if (strcmp(arg, "done") == 0)
+			return LIA_CLI_DONE; /* the option did all there was to do */
 		if (strcmp(arg, "exit4") == 0)
 			return LIA_EXIT_REFUSED; /* an exit status passes through */
 		if (strcmp(arg, "quiet") == 0)
@@ -222,6 +224,11 @@ static void test_parse_usage_errors(void **state)
 	expect_usage_error(unknown, "unknown option \"--frobnicate\"");
 	char *unknown_short[] = {"seal", "-z", NULL};
 	expect_usage_error(unknown_short, "unknown option -z");
+	/* 'p' is --level's id, but --level has no short form. */
+	char *long_only[] = {"seal", "--tlp", "RED", "-p", "3", NULL};
+	expect_usage_error(long_only, "unknown option -p");
+	char *long_flag[] = {"seal", "--tlp", "RED", "--old-name", NULL};
+	expect_usage_error(long_flag, "--old-name needs a value (FILE)");
 	char *no_value[] = {"seal", "--tlp", "RED", "--out", NULL};
 	expect_usage_error(no_value, "--out needs a value (FILE)");
 	char *no_short_value[] = {"seal", "--tlp", "RED", "-o", NULL};
@@ -245,6 +252,10 @@ static void test_parse_callback_status_passes_through(void **state)
 	struct seal s;
 	int first;
 	assert_int_equal(parse(&cap, &cm, &s, &first, argv), LIA_EXIT_REFUSED);
+	assert_string_equal(cap.err_text, "");
+	char *done[] = {"seal", "--level", "done", "--tlp", NULL};
+	assert_int_equal(parse(&cap, &cm, &s, &first, done), LIA_EXIT_OK);
+	assert_int_equal(first, -7);
 	assert_string_equal(cap.err_text, "");
 }
 
@@ -298,6 +309,7 @@ static void test_usage_capitalised_and_bare(void **state)
 		.opts = opts,
 		.examples = "liaison-broker --a-very-long-option-name x",
 		.flags = LIA_CLI_CAPITALISED,
+		.footer = "exit status: 0 ok.",
 	};
 	char *text = NULL;
 	size_t len = 0;
@@ -312,7 +324,9 @@ static void test_usage_capitalised_and_bare(void **state)
 				  "  --help  show this help\n"
 				  "\n"
 				  "Examples:\n"
-				  "  liaison-broker --a-very-long-option-name x\n");
+				  "  liaison-broker --a-very-long-option-name x\n"
+				  "\n"
+				  "exit status: 0 ok.\n");
 	free(text);
 	assert_ptr_equal(lia_cli_opt_find(&spec, 1), &opts[0]);
 	assert_non_null(lia_cli_opt_find(&spec, LIA_OPT_ID_HELP));
