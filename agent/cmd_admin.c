@@ -46,7 +46,7 @@ static const struct lia_cmd_spec profile_spec = {
 	PROG " profile create ventimiglia --broker tcp://broker.example:7400 \\\n"
 	"    --broker-cert /etc/liaison/broker.crt --keys ~/liaison/keys \\\n"
 	"    --authority-key /etc/liaison/authority.pub\n" PROG " profile show ventimiglia",
-	profile_opts, NULL, 0,
+	profile_opts, NULL, 0, NULL,
 };
 
 /* --broker and --broker-cert: vals[0], vals[1]. */
@@ -116,7 +116,7 @@ static const struct lia_cmd_spec disclosures_spec = {
 	"The originator's view of its own message (auditors: of any message): who\n"
 	"received it, who was refused and by which rule, who acknowledged. The question\n"
 	"is itself recorded in the ledger.",
-	NULL, disclosures_opts, NULL, 0,
+	NULL, disclosures_opts, NULL, 0, NULL,
 };
 
 int lia_cmd_disclosures(int argc, char **argv)
@@ -166,7 +166,7 @@ static const struct lia_cmd_spec directory_spec = {
 	PROG, "directory", NULL,
 	"Lists the principals of the exchange as the broker knows them (certificates\n"
 	"verified against the authority, revocations applied).",
-	NULL, directory_opts, NULL, 0,
+	NULL, directory_opts, NULL, 0, NULL,
 };
 
 int lia_cmd_directory(int argc, char **argv)
@@ -214,7 +214,7 @@ static const struct lia_cmd_spec checkpoint_spec = {
 	PROG, "checkpoint", NULL,
 	"Auditors: prints the broker's latest signed checkpoint of the ledger (C2SP\n"
 	"signed note), to keep and to check proofs against with liaison-audit.",
-	NULL, checkpoint_opts, NULL, 0,
+	NULL, checkpoint_opts, NULL, 0, NULL,
 };
 
 int lia_cmd_checkpoint(int argc, char **argv)

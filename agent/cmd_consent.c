@@ -87,7 +87,7 @@ static const struct lia_cmd_spec ask_spec = {
 	"allows. Every step is in the ledger. Asking again returns the same request.",
 	PROG " consent ask 5f0c...e1 --to HR-MUP/zagreb --purpose \"joint operation\" \\\n"
 	"    --profile roma",
-	ask_opts, NULL, 0,
+	ask_opts, NULL, 0, NULL,
 };
 
 /* --to and --purpose (ask), --reason (grant, refuse): vals[0], vals[1]. */
@@ -142,7 +142,7 @@ static const struct lia_cmd_spec list_spec = {
 	"ones numbered below N (the next page). REQUEST shows only that one. A\n"
 	"granted request shows the SHA-256 of the originator's signed consent (as\n"
 	"in the ledger) and whether its signature verifies.",
-	NULL, list_opts, NULL, 0,
+	NULL, list_opts, NULL, 0, NULL,
 };
 
 static int before_option(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
@@ -215,7 +215,7 @@ static const struct lia_cmd_spec grant_spec = {
 	"broker discloses the message to them as far as the exchange policy allows\n"
 	"(prints how many received it and how many the policy still refused).",
 	PROG " consent list --profile ventimiglia\n" PROG " consent grant 3 --profile ventimiglia",
-	grant_opts, NULL, 0,
+	grant_opts, NULL, 0, NULL,
 };
 
 static const struct lia_cmd_spec refuse_spec = {
@@ -223,7 +223,7 @@ static const struct lia_cmd_spec refuse_spec = {
 	"Refuses a consent request about a message you originated; the requester\n"
 	"sees your reason. A refused request stays refused.",
 	PROG " consent refuse 4 --reason \"source protection\" --profile ventimiglia",
-	refuse_opts, NULL, 0,
+	refuse_opts, NULL, 0, NULL,
 };
 
 static int consent_answer(int argc, char **argv, bool grant)

@@ -42,7 +42,7 @@ static const struct lia_cmd_spec subscribe_spec = {
 	"Offline, the broker keeps your deliveries; 'listen' catches up in order.",
 	PROG " subscribe med-routes --profile analysis --kind route --kind carrier \\\n"
 	"    --region MED-CENTRAL --min-evaluation B2",
-	subscribe_opts, NULL, 0,
+	subscribe_opts, NULL, 0, NULL,
 };
 
 /* One criterion of the filter. */
@@ -102,7 +102,7 @@ static const struct lia_opt unsubscribe_opts[] = {
 static const struct lia_cmd_spec unsubscribe_spec = {
 	PROG, "unsubscribe", "FEED",
 	"Removes your feed FEED.",
-	NULL, unsubscribe_opts, NULL, 0,
+	NULL, unsubscribe_opts, NULL, 0, NULL,
 };
 
 int lia_cmd_unsubscribe(int argc, char **argv)
@@ -152,7 +152,7 @@ static const struct lia_opt feeds_opts[] = {
 static const struct lia_cmd_spec feeds_spec = {
 	PROG, "feeds", NULL,
 	"Lists your feeds and their filters.",
-	NULL, feeds_opts, NULL, 0,
+	NULL, feeds_opts, NULL, 0, NULL,
 };
 
 int lia_cmd_feeds(int argc, char **argv)

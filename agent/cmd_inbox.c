@@ -150,7 +150,7 @@ static const struct lia_cmd_spec listen_spec = {
 	"broker), consent requests about your messages, and answers to yours.\n"
 	"Stops after N messages or SECONDS of silence (exit 0), or on Ctrl-C.",
 	PROG " listen --profile analysis --count 10 --timeout 30",
-	listen_opts, NULL, 0,
+	listen_opts, NULL, 0, NULL,
 };
 
 struct listen_args {
@@ -217,7 +217,7 @@ static const struct lia_cmd_spec inbox_spec = {
 	PROG, "inbox", NULL,
 	"Lists what was delivered to you: delivery number, message id, originator, kind,\n"
 	"and whether you acknowledged it. Read one with '" PROG " read ID'.",
-	NULL, inbox_opts, NULL, 0,
+	NULL, inbox_opts, NULL, 0, NULL,
 };
 
 struct inbox_args {
@@ -285,7 +285,7 @@ static const struct lia_cmd_spec read_spec = {
 	"Fetches a message delivered to you, verifies and decrypts it, and prints its\n"
 	"restrictions and evaluation first, then the body. Exit 3 if it fails\n"
 	"verification (nothing of it is shown).",
-	NULL, read_opts, NULL, 0,
+	NULL, read_opts, NULL, 0, NULL,
 };
 
 int lia_cmd_read(int argc, char **argv)

@@ -48,14 +48,14 @@ static const struct lia_cmd_spec publish_spec = {
 	"yourself); the broker then decides, for every addressed principal and every\n"
 	"matching feed subscriber, whether it may receive it, records each decision in\n"
 	"the ledger, and acknowledges once all is durable.",
-	PUBLISH_EXAMPLES, publish_opts, lia_compose_groups, 0,
+	PUBLISH_EXAMPLES, publish_opts, lia_compose_groups, 0, NULL,
 };
 
 static const struct lia_cmd_spec send_spec = {
 	PROG, "send", "PRINCIPAL",
 	"A direct message to one principal: by default a note (--text), TLP RED and\n"
 	"releasable to that principal only. PRINCIPAL comes first.",
-	PUBLISH_EXAMPLES, publish_opts, lia_compose_groups, 0,
+	PUBLISH_EXAMPLES, publish_opts, lia_compose_groups, 0, NULL,
 };
 
 /* publish's and send's own options; the message options go to compose. */

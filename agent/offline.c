@@ -46,7 +46,7 @@ static const struct lia_cmd_spec seal_spec = {
 	"    --title \"Stolen blank passports\" --set type=passport \\\n"
 	"    --set issuing_state=LY --set serial_from=A1000 --set serial_to=A1999 \\\n"
 	"    --set status=stolen-blank --out alert.env",
-	seal_opts, lia_compose_groups, 0,
+	seal_opts, lia_compose_groups, 0, NULL,
 };
 
 static const struct lia_opt open_opts[] = {
@@ -69,7 +69,7 @@ static const struct lia_cmd_spec open_spec = {
 	"The restrictions and evaluation are printed first, then the body.",
 	PROG " open --keys keys/valletta --authority-key authority.pub \\\n"
 	"    --from keys/ventimiglia/cert.crt --crl revocations.crl alert.env",
-	open_opts, NULL, 0,
+	open_opts, NULL, 0, NULL,
 };
 
 static const struct lia_opt verify_opts[] = {
@@ -86,7 +86,7 @@ static const struct lia_cmd_spec verify_spec = {
 	"originator's certificate, the signature over the header and the ciphertext\n"
 	"hash. Prints the signed header; exits 3 with the reason when a check fails.",
 	PROG " verify --authority-key authority.pub --from ventimiglia.crt alert.env",
-	verify_opts, NULL, 0,
+	verify_opts, NULL, 0, NULL,
 };
 
 /* The one option of open and verify that is not common: --from. */
