@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "keyfile.h" /* LIA_ERR_MAX */
+#include "err.h"
 
 /* Sign body under ctx with sk and pack {body = 1, signature = 2} (the
  * shape of every signed object: certificates, requests, revocation

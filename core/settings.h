@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "keyfile.h" /* LIA_ERR_MAX */
+#include "err.h"
 
 enum lia_setting_type {
 	LIA_SETTING_TEXT, /* char[size], copied as given */
