@@ -92,18 +92,16 @@ static void message_row(struct lia_store_message *m, const struct lia_policy *p,
  * or withhold record and delivery per candidate b->cand[0..nc), all in
  * the turn's transaction, and the acknowledgement queued behind the
  * commit. 0, or -1 when the turn had to be aborted (err says why). */
+/* permit[] and decs[] have room for the nc candidates (the caller's, so
+ * that running out of memory refuses this publish alone, before the turn
+ * holds any of its writes). */
 static int publish_commit(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f,
-			  const struct lia_admission *a, size_t nc, int64_t now,
-			  struct lia_store_message *m, char err[static LIA_ERR_MAX])
+			  const struct lia_admission *a, size_t nc, int64_t now, bool *permit,
+			  struct lia_decision *decs, struct lia_store_message *m,
+			  char err[static LIA_ERR_MAX])
 {
 	const struct lia_header *h = a->h;
 	int rc = -1;
-	bool *permit = calloc(nc ? nc : 1, sizeof *permit);
-	struct lia_decision *decs = calloc(nc ? nc : 1, sizeof *decs);
-	if (permit == NULL || decs == NULL) {
-		snprintf(err, LIA_ERR_MAX, "out of memory");
-		goto out;
-	}
 	message_row(m, b->policy, h, now);
 	int64_t decide_at = m->embargo_until ? m->embargo_until : now;
 	m->recipients = (uint32_t)lia_cand_decide(b->policy, &b->dir.crl, b->cand, nc, h, &s->cert,
@@ -143,8 +141,6 @@ static int publish_commit(struct lia_broker *b, struct lia_session *s, const str
 		    "the broker could not make the message durable; publish it again");
 	rc = lia_turn_queue(b, s->rid, s->rid_len, &ack, &fb);
 out:
-	free(permit);
-	free(decs);
 	return rc;
 }
 
@@ -159,6 +155,8 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 		.sender = &s->cert, .rate = rate, .now = now,
 	};
 	struct lia_admission a;
+	bool *permit = NULL;
+	struct lia_decision *decs = NULL;
 	switch (lia_admit(&a, &in, f->u.publish.envelope.p, f->u.publish.envelope.len)) {
 	case LIA_ADMIT_REFUSE:
 		refuse_publish(b, s, f->request_id, a.h != NULL ? a.h->id : NULL, a.refusal,
@@ -178,13 +176,19 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNKNOWN_RECIPIENT, NULL, why);
 		goto out;
 	}
+	permit = calloc(nc ? nc : 1, sizeof *permit);
+	decs = calloc(nc ? nc : 1, sizeof *decs);
+	if (permit == NULL || decs == NULL) {
+		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL, "out of memory");
+		goto out;
+	}
 	if (lia_turn_need(b) != 0) {
 		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL, "store unavailable");
 		goto out;
 	}
 	char err[LIA_ERR_MAX] = "ledger append failed (see above)";
 	struct lia_store_message m;
-	if (publish_commit(b, s, f, &a, nc, now, &m, err) != 0) {
+	if (publish_commit(b, s, f, &a, nc, now, permit, decs, &m, err) != 0) {
 		/* The transaction is now suspect: abort the whole turn. */
 		lia_blog("store-error", "%s", err);
 		lia_turn_abort(b, "a publish could not be stored");
@@ -199,5 +203,7 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 		 m.recipients, m.withheld);
 	lia_envcache_put(b, m.seq, &a.env);
 out:
+	free(permit);
+	free(decs);
 	lia_admission_clear(&a);
 }
