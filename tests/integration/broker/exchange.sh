@@ -11,81 +11,9 @@
 #   message and every delivery has its ledger record.
 set -u
 BUILD=$1 SRC=$2 RAW=$3
-L="$BUILD/agent/liaison" CERTS="$BUILD/certs/liaison-certs"
-BROKER="$BUILD/broker/liaison-broker" AUDIT="$BUILD/audit/liaison-audit"
-T=$(mktemp -d)
-# Below the kernel's range for outgoing ports (32768-60999), so that an
-# agent retrying PORT + 1 can never connect to itself (libzmq #4588).
-PORT=$((20000 + $$ % 12000))
-BPID= BURST= LPID=
-cleanup() {
-	for p in $BURST $LPID; do kill "$p" 2>/dev/null; done
-	[ -n "$BPID" ] && kill -9 "$BPID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 
-run() { # run EXPECTED-EXIT CMD...
-	local want=$1
-	shift
-	"$@" >"$T/out" 2>"$T/err"
-	local got=$?
-	if [ "$got" -eq "$want" ]; then ok; else
-		bad "exit $got, expected $want: $*"
-		sed 's/^/  | /' "$T/out" "$T/err" | head -20
-	fi
-}
-expect_in() { # expect_in FILE TEXT
-	if grep -q -- "$2" "$1"; then ok; else bad "\"$2\" not in $(basename "$1"):"; sed 's/^/  | /' "$1" | head -20; fi
-}
-
-count() { # lines of the broker's log holding TEXT (0 before it exists)
-	local n
-	n=$(grep -c -- "$1" "$X/broker.log" 2>/dev/null)
-	echo "${n:-0}"
-}
-start_broker() { # the log is appended to: wait for one more "listening"
-	local before
-	before=$(count "listening endpoint=tcp://127.0.0.1:$PORT")
-	"$BROKER" --config "$X/broker.yaml" >>"$X/broker.log" 2>&1 &
-	BPID=$!
-	for _ in $(seq 100); do
-		[ "$(count "listening endpoint=tcp://127.0.0.1:$PORT")" -gt "$before" ] &&
-			kill -0 "$BPID" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	bad "broker did not start"; cat "$X/broker.log"; return 1
-}
-listen_bg() { # listen_bg PROFILE SUBJECT OUT SECONDS: listen in the background
-	# (JSON), and return once the broker has its receiving session.
-	local before
-	before=$(count "session subject=$2 client=.* receive=1")
-	"$L" listen --profile "$1" --timeout "$4" --json >"$3" 2>/dev/null &
-	LPID=$!
-	for _ in $(seq 100); do
-		[ "$(count "session subject=$2 client=.* receive=1")" -gt "$before" ] && return 0
-		sleep 0.1
-	done
-	bad "the listener of $2 did not connect"
-}
-hup() { # SIGHUP, and wait until the broker has finished reloading
-	local before
-	before=$(count "reload-done")
-	kill -HUP "$BPID"
-	for _ in $(seq 100); do
-		[ "$(count "reload-done")" -gt "$before" ] && return 0
-		sleep 0.1
-	done
-	bad "the broker did not finish a reload"
-}
-
-X="$T/x"
-"$SRC/scripts/mkexchange.sh" "$BUILD" "$X" "$PORT" || { echo "FAIL: mkexchange"; exit 1; }
-export LIAISON_PROFILES="$X/profiles"
-start_broker || exit 1
+lia_exchange
 
 # --- feeds, delivery, acknowledgement, ledger ---
 run 0 "$L" subscribe med --profile roma --kind route --kind carrier --region MED-CENTRAL
@@ -452,5 +380,4 @@ expect_in "$X/broker.log" "stopped clean"
 run 0 "$AUDIT" verify --ledger "$X/data/liaison.db" --cert "$X/broker/cert.crt" \
 	--authority "$X/authority/authority.pub" --quiet
 
-echo "exchange: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+lia_done exchange
