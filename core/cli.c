@@ -56,6 +56,8 @@ const struct lia_opt *lia_cli_opt_find(const struct lia_cmd_spec *spec, int id)
 /* --- messages --- */
 
 static int cli_usage_verror(const char *prog, const char *cmd, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static int cli_usage_verror(const char *prog, const char *cmd, const char *fmt, va_list ap)
 {
 	char msg[LIA_ERR_MAX];
 	vsnprintf(msg, sizeof msg, fmt, ap);

@@ -30,7 +30,7 @@ static void directory_of(struct bfix *x)
 		if (lia_directory_add(d, all[i]->cert_bytes, all[i]->cert_len, err) != 0)
 			fail_msg("directory: %s", err);
 	struct lia_crl crl = {.number = 1, .issued_at = x->now};
-	uint8_t *buf;
+	uint8_t *buf = NULL;
 	size_t len;
 	if (lia_crl_add(&crl, x->revoked.cert.serial, x->now - 60, "key lost", err) != 0 ||
 	    lia_crl_encode(&buf, &len, &crl, x->auth.key, err) != 0 ||
