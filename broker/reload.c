@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 
 #include "blog.h"
 #include "record.h"
 #include "turn.h"
 #include "load.h"
+#include "store.h"
 #include "util.h"
 
 int lia_reload_policy(struct lia_broker *b, bool reload)
@@ -38,6 +40,77 @@ int lia_reload_policy(struct lia_broker *b, bool reload)
 	return lia_rec_now(b, &r);
 }
 
+/* The revocation list d carries against the one the store says is in
+ * force: refused when older, or of the same number with other bytes (two
+ * lists signed under one number: one of them is not the authority's
+ * last word). Taken: each revocation the ledger does not hold yet gets
+ * its certificate-revoked record, and the list becomes the one in force,
+ * all in one transaction. Kept in the store, not in memory, so that a
+ * restart with an older, validly signed list cannot un-revoke anybody
+ * (issue 10, item 5). 0, or -1 (logged; nothing changed). */
+static int crl_take(struct lia_broker *b, const struct lia_directory *d, bool reload)
+{
+	const char *refused = reload ? "reload-refused" : "directory-error";
+	const char *keeping = reload ? " keeping the certificates in force" : "";
+	uint8_t hash[LIA_STORE_CRL_HASH_BYTES], kept_hash[LIA_STORE_CRL_HASH_BYTES];
+	crypto_generichash(hash, sizeof hash, d->crl_bytes, d->crl_len, NULL, 0);
+	uint64_t kept = 0;
+	if (b->in_txn)
+		lia_turn_commit(b); /* never mix with a turn's work */
+	int have = lia_store_crl_get(b->store, &kept, kept_hash);
+	if (have < 0) {
+		lia_blog(refused, "reason=\"cannot read the revocation list in force from the store\"%s", keeping);
+		return -1;
+	}
+	if (have == 1 && d->crl.number < kept) {
+		lia_blog(refused, "reason=\"revocation list number %" PRIu64 " is older than the %" PRIu64
+				  " in force\" list=\"%s\"%s",
+			 d->crl.number, kept, b->cfg.revocation_list, keeping);
+		return -1;
+	}
+	if (have == 1 && d->crl.number == kept && memcmp(hash, kept_hash, sizeof hash) != 0) {
+		lia_blog(refused, "reason=\"revocation list number %" PRIu64 " differs from the list of that number"
+				  " in force\" list=\"%s\"%s",
+			 d->crl.number, b->cfg.revocation_list, keeping);
+		return -1;
+	}
+	if (have == 1 && d->crl.number == kept)
+		return 0; /* the same list again: its revocations were recorded with it */
+	char err[LIA_ERR_MAX];
+	if (lia_turn_need(b) != 0)
+		return -1;
+	int64_t now = lia_now();
+	for (size_t i = 0; i < d->crl.n; i++) {
+		const struct lia_crl_entry *e = &d->crl.v[i];
+		int fresh = lia_store_revoked_add(b->store, e->serial, now, err);
+		if (fresh < 0)
+			goto fail;
+		if (fresh == 0)
+			continue;
+		struct lia_record r;
+		lia_rec_init(b, &r, LIA_OP_CERTIFICATE_REVOKED);
+		r.cert_serial = e->serial;
+		snprintf(r.justification, sizeof r.justification, "%s", e->reason);
+		if (lia_rec_append(b, &r) != 0)
+			return -1; /* the turn is aborted */
+		lia_blog("certificate-revoked", "serial=%" PRIu64 " reason=\"%s\"%s", e->serial, e->reason,
+			 reload ? "" : " first_seen=start");
+	}
+	if (lia_store_crl_set(b->store, d->crl.number, hash, now, err) != 0)
+		goto fail;
+	b->in_txn = false;
+	if (lia_unit_commit(b->unit, err) != 0) {
+		lia_blog("store-error", "%s", err);
+		lia_blog(refused, "reason=\"cannot keep the revocation list in force\"%s", keeping);
+		return -1;
+	}
+	return 0;
+fail:
+	lia_blog("store-error", "%s", err);
+	lia_turn_abort(b, "cannot keep the revocation list in force");
+	return -1;
+}
+
 int lia_reload_directory(struct lia_broker *b, bool reload)
 {
 	struct lia_directory d;
@@ -47,22 +120,9 @@ int lia_reload_directory(struct lia_broker *b, bool reload)
 			 reload ? " keeping the certificates in force" : "");
 		return -1;
 	}
-	if (reload && d.crl.number < b->dir.crl.number) {
-		lia_blog("reload-refused", "reason=\"revocation list number %llu is older than the %llu in force\"",
-			 (unsigned long long)d.crl.number, (unsigned long long)b->dir.crl.number);
+	if (crl_take(b, &d, reload) != 0) {
 		lia_directory_clear(&d);
 		return -1;
-	}
-	/* Newly revoked certificates: ledger record, sessions dropped. */
-	for (size_t i = 0; i < d.crl.n; i++) {
-		if (lia_crl_find(&b->dir.crl, d.crl.v[i].serial) != NULL || !reload)
-			continue;
-		struct lia_record r;
-		lia_rec_init(b, &r, LIA_OP_CERTIFICATE_REVOKED);
-		r.cert_serial = d.crl.v[i].serial;
-		snprintf(r.justification, sizeof r.justification, "%s", d.crl.v[i].reason);
-		(void)lia_rec_now(b, &r);
-		lia_blog("certificate-revoked", "serial=%" PRIu64 " reason=\"%s\"", d.crl.v[i].serial, d.crl.v[i].reason);
 	}
 	lia_directory_clear(&b->dir);
 	b->dir = d;

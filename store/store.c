@@ -2,7 +2,8 @@
  * store.c — SQLite implementation of the broker's store: opening, the
  * schema of every table, transactions. The queries live with their
  * tables: store_message.c (messages and deliveries, and where the ledger
- * holds a message's disclosures), store_consent.c, store_feed.c.
+ * holds a message's disclosures), store_consent.c, store_feed.c,
+ * store_trust.c (the revocation list in force).
  *
  * Statements are prepared once and reused: the ingest path runs a few
  * inserts per message, and preparing them each time would cost more
@@ -92,7 +93,18 @@ static const char schema[] =
 	" eval_source TEXT NOT NULL,"
 	" eval_information INTEGER NOT NULL,"
 	" created_at INTEGER NOT NULL,"
-	" PRIMARY KEY (subscriber, name));";
+	" PRIMARY KEY (subscriber, name));"
+	/* The highest revocation list put in force, and the serials whose
+	 * revocation is in the ledger (store_trust.c): a restart can neither
+	 * roll revocations back nor forget to record one. */
+	"CREATE TABLE IF NOT EXISTS crl_in_force ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" number INTEGER NOT NULL,"
+	" hash BLOB NOT NULL CHECK (length(hash) = 32),"
+	" loaded_at INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS revocations_recorded ("
+	" serial INTEGER PRIMARY KEY,"
+	" recorded_at INTEGER NOT NULL);";
 
 #define LIA_STR_(x) #x
 #define LIA_STR(x) LIA_STR_(x)
@@ -119,6 +131,7 @@ static const struct {
 	{lia_store_sql_message, &lia_store_sql_message_n},
 	{lia_store_sql_consent, &lia_store_sql_consent_n},
 	{lia_store_sql_feed, &lia_store_sql_feed_n},
+	{lia_store_sql_trust, &lia_store_sql_trust_n},
 };
 
 /* Prepare one family's statements (persistent: they live as long as

@@ -35,7 +35,7 @@ struct lia_store;
 
 /* The store's schema version (PRAGMA user_version); a database of
  * another version is refused when opened. */
-#define LIA_STORE_VERSION 2
+#define LIA_STORE_VERSION 3
 
 /* Open or create the database at path (0600), set WAL and FULL sync,
  * create the schema. NULL with err on failure. */
@@ -214,5 +214,23 @@ int lia_store_feed_remove(struct lia_store *s, const char *subscriber, const cha
 /* All feeds (subscriber "" ) or one subscriber's; *out malloc'd. */
 int lia_store_feeds(struct lia_store *s, const char *subscriber, struct lia_store_feed **out,
 		    size_t *n);
+
+/* --- the revocation list in force (store_trust.c) --- */
+
+#define LIA_STORE_CRL_HASH_BYTES 32
+
+/* The highest revocation list the broker put in force: its number and
+ * the hash of its bytes. 1 found, 0 none yet (a new store), -1 error. */
+int lia_store_crl_get(struct lia_store *s, uint64_t *number,
+		      uint8_t hash[static LIA_STORE_CRL_HASH_BYTES]);
+/* Replace it (inside a transaction). The caller refuses a list older
+ * than the one kept, or of the same number and another hash. */
+int lia_store_crl_set(struct lia_store *s, uint64_t number,
+		      const uint8_t hash[static LIA_STORE_CRL_HASH_BYTES], int64_t now,
+		      char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+/* Remember that serial's revocation is recorded in the ledger (inside a
+ * transaction): 1 newly remembered, 0 it already was, -1 error. */
+int lia_store_revoked_add(struct lia_store *s, uint64_t serial, int64_t now,
+			  char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
 
 #endif

@@ -58,6 +58,10 @@ enum {
 	Q_FEED_DEL,
 	Q_FEEDS_ALL,
 	Q_FEEDS_ONE,
+	/* store_trust.c */
+	Q_CRL_GET,
+	Q_CRL_SET,
+	Q_REVOKED_ADD,
 	Q_COUNT
 };
 
@@ -78,6 +82,8 @@ extern const struct lia_store_sql lia_store_sql_consent[];
 extern const size_t lia_store_sql_consent_n;
 extern const struct lia_store_sql lia_store_sql_feed[];
 extern const size_t lia_store_sql_feed_n;
+extern const struct lia_store_sql lia_store_sql_trust[];
+extern const size_t lia_store_sql_trust_n;
 
 /* The helpers below have short names: they are on almost every line of
  * the store's files, and nothing outside them sees this header. */

@@ -351,6 +351,43 @@ static void test_feeds(void **state)
 	lia_store_destroy(&s);
 }
 
+/* The revocation list in force and the recorded revocations survive a
+ * reopen (issue 10, item 5): the broker compares against them at start. */
+static void test_crl_in_force(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_store *s = lia_store_open(path, err);
+	assert_non_null(s);
+	uint64_t number = 0;
+	uint8_t hash[LIA_STORE_CRL_HASH_BYTES], h2[LIA_STORE_CRL_HASH_BYTES];
+	assert_int_equal(lia_store_crl_get(s, &number, hash), 0); /* a new store: none yet */
+	memset(hash, 0xab, sizeof hash);
+	uint64_t big = UINT64_MAX - 1; /* above INT64_MAX: stored bit for bit */
+	assert_int_equal(lia_store_begin(s, err), 0);
+	assert_int_equal(lia_store_crl_set(s, 7, hash, 100, err), 0);
+	assert_int_equal(lia_store_revoked_add(s, big, 100, err), 1);
+	assert_int_equal(lia_store_revoked_add(s, 42, 100, err), 1);
+	assert_int_equal(lia_store_revoked_add(s, big, 101, err), 0);
+	assert_int_equal(lia_store_commit(s, err), 0);
+	lia_store_destroy(&s);
+	s = lia_store_open(path, err);
+	assert_non_null(s);
+	assert_int_equal(lia_store_crl_get(s, &number, h2), 1);
+	assert_int_equal(number, 7);
+	assert_memory_equal(h2, hash, sizeof hash);
+	assert_int_equal(lia_store_begin(s, err), 0);
+	assert_int_equal(lia_store_revoked_add(s, big, 102, err), 0); /* remembered */
+	assert_int_equal(lia_store_revoked_add(s, 43, 102, err), 1);
+	memset(hash, 0xcd, sizeof hash);
+	assert_int_equal(lia_store_crl_set(s, 8, hash, 102, err), 0); /* replaced, one row */
+	assert_int_equal(lia_store_commit(s, err), 0);
+	assert_int_equal(lia_store_crl_get(s, &number, h2), 1);
+	assert_int_equal(number, 8);
+	assert_memory_equal(h2, hash, sizeof hash);
+	lia_store_destroy(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +395,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_feeds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_consents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crl_in_force, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,56 @@
+#!/bin/bash
+# attack_trust.sh BUILD SRC FORGE — attacks on what the broker trusts
+# (issue 10), against the real broker and agents on loopback:
+#    5  a restart with an older, validly signed revocation list (or
+#       another list of the same number): the broker does not start; a
+#       revocation made while it was down is recorded at start.
+# FORGE (forge.c) signs with the authority's key what liaison-certs
+# may refuse to issue.
+set -u
+BUILD=$1 SRC=$2 FORGE=$3
+. "$(dirname "$0")/lib.sh"
+
+lia_exchange
+CRL="$X/authority/revocations.crl"
+stop_broker() { kill -TERM "$BPID"; wait "$BPID" 2>/dev/null; BPID=; }
+serial_of() { # serial_of CERT: its serial, whether JSON prints it as a number or a string
+	"$CERTS" inspect --json "$1" | sed -n 's/.*"serial":"\{0,1\}\([0-9][0-9]*\).*/\1/p' | head -1
+}
+refused_start() { # refused_start TEXT...: the broker exits 1 at start, its error holding each TEXT
+	run 1 timeout 10 "$BROKER" --config "$X/broker.yaml"
+	for text in "$@"; do expect_in "$T/err" "$text"; done
+}
+
+# --- 5: revocation rollback across a restart ---
+cp "$CRL" "$T/crl1"
+zs=$(serial_of "$X/zagreb/cert.crt")
+run 0 "$CERTS" revoke --authority "$X/authority" --serial "$zs" --reason "key lost"
+hup
+expect_in "$X/broker.log" "certificate-revoked serial=$zs"
+run 4 "$L" directory --profile zagreb
+cp "$CRL" "$T/crl2"
+stop_broker
+cp "$T/crl1" "$CRL" # the older list, validly signed
+refused_start "revocation list number 1 is older than the 2 in force" "cannot load certificates"
+"$FORGE" crl "$X/authority" "$T/crl2" "$T/crl2b" || bad "forge crl"
+cp "$T/crl2b" "$CRL" # a second list numbered 2
+refused_start "revocation list number 2 differs from the list of that number in force"
+cp "$T/crl2" "$CRL"
+start_broker || exit 1
+run 4 "$L" directory --profile zagreb
+expect_in "$T/err" "refused authentication"
+run 0 "$L" directory --profile roma
+# A revocation made while the broker was down is recorded at its start.
+stop_broker
+vs=$(serial_of "$X/valletta/cert.crt")
+run 0 "$CERTS" revoke --authority "$X/authority" --serial "$vs" --reason "left the service"
+start_broker || exit 1
+expect_in "$X/broker.log" "certificate-revoked serial=$vs reason=\"left the service\" first_seen=start"
+"$AUDIT" query --ledger "$X/data/liaison.db" --op certificate-revoked --json --quiet >"$T/revoked.json"
+expect_in "$T/revoked.json" "$vs"
+[ "$(grep -c "$zs" "$T/revoked.json")" -eq 1 ] && ok ||
+	{ bad "zagreb's revocation is not recorded exactly once"; cat "$T/revoked.json"; }
+run 4 "$L" directory --profile valletta
+
+stop_broker
+lia_done attack_trust
