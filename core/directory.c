@@ -101,10 +101,63 @@ static int by_pk(const void *a, const void *b)
 	return memcmp(((const struct tpair *)a)->pk, ((const struct tpair *)b)->pk, 32);
 }
 
+/* One public key of one certificate, for the check below. */
+struct kpair {
+	const uint8_t *pk;
+	size_t index;
+	const char *kind;
+};
+
+static int kpair_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct kpair *)a)->pk, ((const struct kpair *)b)->pk, 32);
+}
+
+/* No public key in two unrevoked certificates (issue 10, item 9). A
+ * transport key names the connection's principal, a box key the reader
+ * of a wrap, a signing key the author: shared by two subjects, each of
+ * them could act as, or read for, the other, and a lookup by key finds
+ * whichever comes first. The three kinds share one pool, so that an
+ * X25519 key certified as one subject's box key and another's transport
+ * key is caught too; a certificate may repeat its own key. Revoked
+ * certificates are out of it: revoking one of the pair is the remedy.
+ * O(n log n) on every load. */
+static int keys_unique(const struct lia_directory *d, char err[static LIA_ERR_MAX])
+{
+	struct kpair *k = calloc(d->n ? 3 * d->n : 1, sizeof *k);
+	if (k == NULL)
+		return lia_errf(err, "out of memory");
+	size_t n = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct lia_cert *c = &d->v[i].cert;
+		if (lia_crl_find(&d->crl, c->serial) != NULL)
+			continue;
+		k[n++] = (struct kpair){c->transport_pk, i, "transport"};
+		k[n++] = (struct kpair){c->box_pk, i, "box"};
+		k[n++] = (struct kpair){c->sign_pk, i, "signing"};
+	}
+	if (n > 1)
+		qsort(k, n, sizeof *k, kpair_cmp);
+	int rc = 0;
+	for (size_t i = 1; i < n && rc == 0; i++) {
+		if (k[i].index == k[i - 1].index || memcmp(k[i].pk, k[i - 1].pk, 32) != 0)
+			continue;
+		const struct lia_cert *a = &d->v[k[i - 1].index].cert, *b = &d->v[k[i].index].cert;
+		rc = lia_errf(err, "one key in two certificates: the %s key of \"%s\" (serial %llu) is the %s key of "
+				   "\"%s\" (serial %llu); revoke one of them",
+			      k[i - 1].kind, a->subject, (unsigned long long)a->serial, k[i].kind, b->subject,
+			      (unsigned long long)b->serial);
+	}
+	free(k);
+	return rc;
+}
+
 int lia_directory_finish(struct lia_directory *d, char err[static LIA_ERR_MAX])
 {
 	if (d->n > 1)
 		qsort(d->v, d->n, sizeof *d->v, by_subject);
+	if (keys_unique(d, err) != 0)
+		return -1;
 	free(d->by_transport);
 	d->by_transport = calloc(d->n ? d->n : 1, sizeof *d->by_transport);
 	struct tpair *t = calloc(d->n ? d->n : 1, sizeof *t);

@@ -7,7 +7,8 @@
  *
  * A certificate that does not verify is left out and reported, never
  * half-trusted. When a subject has several certificates (re-issued
- * keys), the one issued last is used.
+ * keys), the one issued last is used. A directory in which two
+ * unrevoked certificates share a public key is refused whole.
  */
 #ifndef LIA_DIRECTORY_H
 #define LIA_DIRECTORY_H
@@ -46,7 +47,10 @@ int lia_directory_add(struct lia_directory *d, const uint8_t *buf, size_t len,
 /* Set the revocation list (verified first). */
 int lia_directory_set_crl(struct lia_directory *d, const uint8_t *buf, size_t len,
 			  char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
-/* Sort and index after adding; must be called before lookups. */
+/* Sort and index after adding; must be called before lookups. Refuses
+ * (-1, err naming both subjects and serials) a directory in which one
+ * public key (transport, box or signing) is in two certificates that the
+ * revocation list does not revoke: set the list first. */
 int lia_directory_finish(struct lia_directory *d, char err[static LIA_ERR_MAX])
 	__attribute__((warn_unused_result));
 

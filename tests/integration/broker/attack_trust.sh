@@ -3,7 +3,9 @@
 # (issue 10), against the real broker and agents on loopback:
 #    5  a restart with an older, validly signed revocation list (or
 #       another list of the same number): the broker does not start; a
-#       revocation made while it was down is recorded at start.
+#       revocation made while it was down is recorded at start;
+#    9  two subjects certified with one transport key: refused on reload
+#       (the directory in force is kept) and at start.
 # FORGE (forge.c) signs with the authority's key what liaison-certs
 # may refuse to issue.
 set -u
@@ -51,6 +53,22 @@ expect_in "$T/revoked.json" "$vs"
 [ "$(grep -c "$zs" "$T/revoked.json")" -eq 1 ] && ok ||
 	{ bad "zagreb's revocation is not recorded exactly once"; cat "$T/revoked.json"; }
 run 4 "$L" directory --profile valletta
+
+# --- 9: one key, two subjects ---
+rs=$(serial_of "$X/roma/cert.crt")
+is=$("$FORGE" cert "$X/authority" "$X/roma/cert.crt" IT-PS/impostor "$T/impostor.crt") || bad "forge cert"
+cp "$T/impostor.crt" "$X/certs/impostor.crt"
+hup
+grep "reload-refused" "$X/broker.log" | grep "one key in two certificates" | grep "$rs" | grep -q "$is" && ok ||
+	{ bad "the reload with one key under two subjects was not refused naming both serials"; tail -5 "$X/broker.log"; }
+run 0 "$L" directory --profile roma --json # the directory in force is kept
+expect_in "$T/out" "IT-PS/roma"
+grep -q "IT-PS/impostor" "$T/out" && bad "the impostor's certificate was loaded" || ok
+stop_broker
+refused_start "one key in two certificates" "IT-PS/roma" "IT-PS/impostor" "$rs" "$is"
+rm "$X/certs/impostor.crt"
+start_broker || exit 1
+run 0 "$L" directory --profile roma
 
 stop_broker
 lia_done attack_trust
