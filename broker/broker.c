@@ -12,6 +12,8 @@
 #include <string.h>
 #include <limits.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -213,6 +215,40 @@ static int load_identity(struct lia_broker *b, const struct lia_broker_config *c
 	return 0;
 }
 
+/* One broker per data directory: an exclusive flock on data/liaison.lock,
+ * held for the broker's life (the kernel drops it when the process dies,
+ * kill -9 included, so there is no stale lock to clean up). Two brokers
+ * on one store would each number messages and deliveries and append to
+ * one ledger, their sequences interleaved (issue 10, item 13). The file
+ * is created 0600 and never followed through a symbolic link; it holds
+ * the owner's pid, for the message a second broker prints. 0, or -1
+ * with err. */
+static int lock_data(struct lia_broker *b, const char *data, char err[static LIA_ERR_MAX])
+{
+	char path[PATH_MAX];
+	if (path_in(path, data, "liaison.lock", err) != 0)
+		return -1;
+	b->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (b->lock_fd < 0)
+		return lia_errf(err, "cannot open the lock \"%s\": %s", path, strerror(errno));
+	if (flock(b->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		char pid[24] = "";
+		ssize_t n = pread(b->lock_fd, pid, sizeof pid - 1, 0);
+		pid[n > 0 ? strspn(pid, "0123456789") : 0] = '\0';
+		if (e == EWOULDBLOCK)
+			return lia_errf(err, "data directory \"%s\" is in use by another broker%s%s%s "
+					     "(\"%s\" is locked); one store has one broker",
+					data, pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "", path);
+		return lia_errf(err, "cannot lock \"%s\": %s", path, strerror(e));
+	}
+	char pid[24];
+	int w = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(b->lock_fd, 0) != 0 || pwrite(b->lock_fd, pid, (size_t)w, 0) != (ssize_t)w)
+		return lia_errf(err, "cannot write the lock \"%s\": %s", path, strerror(errno));
+	return 0;
+}
+
 /* The loop's event sources: the signal descriptor, the ZAP handler and
  * the ROUTER, in that order. 0, or -1 with err. */
 static int open_events(struct lia_broker *b, const struct lia_broker_config *cfg,
@@ -257,6 +293,7 @@ struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[
 	}
 	b->cfg = *cfg;
 	b->sigfd = -1;
+	b->lock_fd = -1;
 	b->sessions = calloc(cfg->max_sessions, sizeof *b->sessions);
 	b->cand = calloc(CANDIDATES_MAX, sizeof *b->cand);
 	if (b->sessions == NULL || b->cand == NULL) {
@@ -267,6 +304,8 @@ struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[
 	if (load_identity(b, cfg, err) != 0)
 		goto fail;
 	lia_directory_init(&b->dir, b->authority_pk);
+	if (lock_data(b, cfg->data, err) != 0)
+		goto fail;
 	b->unit = path_in(path, cfg->data, "liaison.db", err) ? NULL
 							       : lia_unit_open(path, b->me.cert.subject, err);
 	if (b->unit == NULL)
@@ -327,6 +366,8 @@ void lia_broker_destroy(struct lia_broker **bp)
 	lia_secret_destroy(&b->me.sign);
 	lia_secret_destroy(&b->me.transport);
 	free(b->me.cert_bytes);
+	if (b->lock_fd >= 0)
+		close(b->lock_fd); /* last: the store is closed */
 	free(b);
 	*bp = NULL;
 }

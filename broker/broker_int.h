@@ -70,6 +70,7 @@ struct lia_broker {
 	struct lia_broker_config cfg;
 	void *zctx, *router, *zap;
 	int sigfd;
+	int lock_fd;               /* the data directory's lock, held for life */
 	struct lia_identity_keys {
 		struct lia_cert cert;
 		uint8_t *cert_bytes;

@@ -1,6 +1,8 @@
 #!/bin/bash
 # attack_trust.sh BUILD SRC FORGE — attacks on what the broker trusts
 # (issue 10), against the real broker and agents on loopback:
+#   13  a second broker on the same data directory: refused, the first
+#       keeps serving;
 #    5  a restart with an older, validly signed revocation list (or
 #       another list of the same number): the broker does not start; a
 #       revocation made while it was down is recorded at start;
@@ -22,6 +24,18 @@ refused_start() { # refused_start TEXT...: the broker exits 1 at start, its erro
 	run 1 timeout 10 "$BROKER" --config "$X/broker.yaml"
 	for text in "$@"; do expect_in "$T/err" "$text"; done
 }
+
+# --- 13: two brokers on one data directory ---
+sed "s#127.0.0.1:$PORT#127.0.0.1:$((PORT + 1))#" "$X/broker.yaml" >"$X/broker2.yaml"
+run 1 timeout 10 "$BROKER" --config "$X/broker2.yaml"
+expect_in "$T/err" "data directory \".*data\" is in use by another broker (pid $BPID)"
+run 1 timeout 10 "$BROKER" --config "$X/broker2.yaml" --check # --check writes too
+expect_in "$T/err" "is in use by another broker"
+[ "$(stat -c %a "$X/data/liaison.lock")" = 600 ] && ok || bad "the lock file is not 0600"
+run 0 "$L" publish --profile ventimiglia --kind carrier --tlp GREEN --region MED-CENTRAL \
+	--title "one store, one broker" --set vessel.name=ONE --json
+expect_in "$T/out" '"accepted":true'
+kill -0 "$BPID" 2>/dev/null && ok || bad "the first broker died"
 
 # --- 5: revocation rollback across a restart ---
 cp "$CRL" "$T/crl1"
