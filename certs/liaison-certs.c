@@ -195,6 +195,12 @@ static int issued_add(const char *path, const struct lia_cert *t, char err[stati
 	struct issued ix;
 	if (issued_load(&ix, path, err) != 0)
 		return -1;
+	if (!ix.exists)
+		/* An authority made before the index existed: go on, since it
+		 * cannot be rebuilt from here, but say what is not checked. */
+		fprintf(stderr, PROG " issue: warning: no index \"%s\"; starting one, but keys "
+				     "certified before it cannot be checked for reuse\n",
+			path);
 	struct reuse_ctx r = {.t = t};
 	lia_hex(r.key[0], t->sign_pk, 32);
 	lia_hex(r.key[1], t->box_pk, 32);
