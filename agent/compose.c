@@ -343,6 +343,17 @@ int lia_compose_finish(struct lia_compose *c, uint8_t **body, size_t *body_len,
 	const char *content = lia_body_content_field(c->hdr.kind);
 	if (json_object_get(c->body, content) == NULL)
 		json_object_set_new(c->body, content, json_object());
-	return lia_body_from_json(c->body, body, body_len, err);
+	if (lia_body_from_json(c->body, body, body_len, err) != 0)
+		return -1;
+	/* What the fields say of persons must be in the markings, or the
+	 * policy's personal-data rules never apply (issue 10, item 11). Both
+	 * publish and seal come through here. */
+	if (lia_body_subjects_cover(*body, *body_len, c->hdr.subjects, err) != 0) {
+		free(*body);
+		*body = NULL;
+		*body_len = 0;
+		return -1;
+	}
+	return 0;
 }
 

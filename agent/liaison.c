@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "keyfile.h"
 #include "util.h"
 #include "version.h"
 
@@ -63,6 +64,14 @@ static const struct lia_prog prog = {
 
 int main(int argc, char **argv)
 {
+	char err[LIA_ERR_MAX];
+	/* Before any key is loaded: libzmq keeps a copy of the transport
+	 * secret in ordinary heap, and a crash must not write it to a core
+	 * file (docs/security.md, item 8). */
+	if (lia_process_no_core(err) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return LIA_EXIT_FAIL;
+	}
 	if (sodium_init() < 0) {
 		fputs(PROG ": libsodium failed to initialise\n", stderr);
 		return LIA_EXIT_FAIL;

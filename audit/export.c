@@ -123,7 +123,7 @@ static json_t *record_to_json(const struct lia_record *r, const uint8_t *bytes, 
 	if (r->has_policy_hash)
 		rc |= set(o, "policy_hash", lia_json_hex(r->policy_hash, LIA_POLICY_HASH_BYTES));
 	if (r->cert_serial)
-		rc |= set(o, "certificate_serial", json_integer((json_int_t)r->cert_serial));
+		rc |= set(o, "certificate_serial", lia_json_serial(r->cert_serial));
 	if (bytes != NULL) {
 		char *b64 = lia_b64_encode(bytes, len);
 		lia_merkle_hash leaf;

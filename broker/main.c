@@ -15,6 +15,7 @@
 #include "broker.h"
 #include "cli.h"
 #include "config.h"
+#include "keyfile.h"
 #include "util.h"
 #include "version.h"
 
@@ -86,6 +87,13 @@ static void notify_ready(void)
 
 int main(int argc, char **argv)
 {
+	char err[LIA_ERR_MAX];
+	/* Before any key is loaded: libzmq's copy of our CURVE secret must
+	 * never reach a core file (docs/security.md, item 8). */
+	if (lia_process_no_core(err) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return LIA_EXIT_FAIL;
+	}
 	struct broker_args a = {NULL, false};
 	int first;
 	int rc = lia_cli_parse(&spec, argc, argv, NULL, on_opt, &a, &first);
@@ -97,7 +105,6 @@ int main(int argc, char **argv)
 		fputs(PROG ": libsodium failed to initialise\n", stderr);
 		return LIA_EXIT_FAIL;
 	}
-	char err[LIA_ERR_MAX];
 	struct lia_broker_config cfg;
 	if (lia_broker_config_load(&cfg, a.config, err) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);

@@ -54,6 +54,203 @@ static int make_dir(const char *dir, mode_t mode, char err[static LIA_ERR_MAX])
 	return 0;
 }
 
+/* --- the index of what this authority issued (DIR/issued.idx) ---
+ *
+ * One line per certificate, in the order issued:
+ *   SERIAL SUBJECT SIGN-KEY BOX-KEY TRANSPORT-KEY
+ * (decimal serial, hex public keys). It lets `issue` refuse a key already
+ * certified for another subject, and `revoke --serial` refuse a serial
+ * the authority never issued (a mistyped or JSON-rounded one would
+ * otherwise "succeed" and revoke nobody). The whole keys, not their 8-byte
+ * ids: ids collide with 2^32 work, and a collision must not block a
+ * request. Each issue rewrites the file through a temporary file, fsync
+ * and rename, so a crash leaves the old index or the new one, never half
+ * a line. The authority is offline and issues few certificates; reading
+ * the whole file (capped) each time costs nothing worth a database. */
+
+#define ISSUED_INDEX "issued.idx"
+#define ISSUED_MAX_BYTES (32u << 20) /* about 110 000 certificates */
+#define ISSUED_LINE_MAX (20 + 1 + LIA_NAME_MAX + 3 * 65 + 2)
+
+struct issued {
+	uint8_t *buf; /* the file's bytes, NUL-terminated */
+	size_t len;
+	bool exists;
+};
+
+static int issued_load(struct issued *ix, const char *path, char err[static LIA_ERR_MAX])
+{
+	memset(ix, 0, sizeof *ix);
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		if (errno != ENOENT)
+			return lia_errf(err, "cannot read \"%s\": %s", path, strerror(errno));
+		return 0;
+	}
+	uint8_t *raw = NULL;
+	size_t len = 0;
+	if (lia_file_read(path, ISSUED_MAX_BYTES, &raw, &len, err) != 0)
+		return -1;
+	ix->buf = malloc(len + 1);
+	if (ix->buf == NULL) {
+		free(raw);
+		return lia_errf(err, "out of memory reading \"%s\"", path);
+	}
+	if (len > 0)
+		memcpy(ix->buf, raw, len);
+	free(raw);
+	ix->buf[len] = '\0';
+	ix->len = len;
+	ix->exists = true;
+	if (memchr(ix->buf, '\0', len) != NULL || (len > 0 && ix->buf[len - 1] != '\n')) {
+		free(ix->buf);
+		ix->buf = NULL;
+		return lia_errf(err, "\"%s\" is not an index of issued certificates", path);
+	}
+	return 0;
+}
+
+/* One parsed line; fields point into a copy held by the caller. */
+struct issued_line {
+	uint64_t serial;
+	char subject[LIA_NAME_MAX];
+	char key[3][65]; /* sign, box, transport */
+};
+
+/* Calls fn on each line until it returns nonzero (which is returned);
+ * -1 on a malformed line. */
+static int issued_each(const struct issued *ix, const char *path,
+		       int (*fn)(const struct issued_line *l, void *ctx), void *ctx,
+		       char err[static LIA_ERR_MAX])
+{
+	const char *p = (const char *)ix->buf, *end = p + ix->len;
+	for (size_t n = 1; p < end; n++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = (size_t)(nl - p);
+		char line[ISSUED_LINE_MAX], serial[21];
+		struct issued_line l;
+		int used = 0;
+		if (ll >= sizeof line)
+			return lia_errf(err, "\"%s\" line %zu is too long", path, n);
+		memcpy(line, p, ll);
+		line[ll] = '\0';
+		if (sscanf(line, "%20s %63s %64s %64s %64s%n", serial, l.subject, l.key[0], l.key[1],
+			   l.key[2], &used) != 5 ||
+		    (size_t)used != ll || lia_parse_u64(serial, &l.serial) != 0 ||
+		    !lia_name_is_subject(l.subject))
+			return lia_errf(err, "\"%s\" line %zu is malformed", path, n);
+		int rc = fn(&l, ctx);
+		if (rc != 0)
+			return rc;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+struct reuse_ctx {
+	const struct lia_cert *t;
+	char key[3][65];
+	uint64_t serial;
+	const char *purpose;
+	char subject[LIA_NAME_MAX];
+};
+
+static int reuse_fn(const struct issued_line *l, void *ctx)
+{
+	static const char *const purposes[3] = {"signing", "box", "transport"};
+	struct reuse_ctx *r = ctx;
+	if (strcmp(l->subject, r->t->subject) == 0)
+		return 0; /* a renewal: the same subject may keep its keys */
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++)
+			if (strcmp(l->key[j], r->key[i]) == 0) {
+				r->serial = l->serial;
+				r->purpose = purposes[i];
+				memcpy(r->subject, l->subject, sizeof r->subject);
+				return 1;
+			}
+	return 0;
+}
+
+struct find_ctx {
+	uint64_t serial;
+	bool found;
+};
+
+static int find_fn(const struct issued_line *l, void *ctx)
+{
+	struct find_ctx *f = ctx;
+	if (l->serial == f->serial) {
+		f->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* Refuses (returns -1) a certificate whose keys the index shows certified
+ * for another subject, naming that subject and serial; otherwise rewrites
+ * the index with t's line added, durably, before the certificate leaves. */
+static int issued_add(const char *path, const struct lia_cert *t, char err[static LIA_ERR_MAX])
+{
+	struct issued ix;
+	if (issued_load(&ix, path, err) != 0)
+		return -1;
+	if (!ix.exists)
+		/* An authority made before the index existed: go on, since it
+		 * cannot be rebuilt from here, but say what is not checked. */
+		fprintf(stderr, PROG " issue: warning: no index \"%s\"; starting one, but keys "
+				     "certified before it cannot be checked for reuse\n",
+			path);
+	struct reuse_ctx r = {.t = t};
+	lia_hex(r.key[0], t->sign_pk, 32);
+	lia_hex(r.key[1], t->box_pk, 32);
+	lia_hex(r.key[2], t->transport_pk, 32);
+	int rc = issued_each(&ix, path, reuse_fn, &r, err);
+	if (rc > 0)
+		rc = lia_errf(err, "the request's %s key is already certified for \"%s\" (serial %" PRIu64
+				   "): one key, one subject",
+			      r.purpose, r.subject, r.serial);
+	struct find_ctx f = {.serial = t->serial};
+	if (rc == 0 && issued_each(&ix, path, find_fn, &f, err) < 0)
+		rc = -1;
+	if (rc == 0 && f.found)
+		rc = lia_errf(err, "serial %" PRIu64 " is already in \"%s\"; try again", t->serial, path);
+	char line[ISSUED_LINE_MAX];
+	int n = snprintf(line, sizeof line, "%" PRIu64 " %s %s %s %s\n", t->serial, t->subject,
+			 r.key[0], r.key[1], r.key[2]);
+	uint8_t *next = NULL;
+	if (rc == 0 && (n < 0 || (size_t)n >= sizeof line || ix.len + (size_t)n > ISSUED_MAX_BYTES))
+		rc = lia_errf(err, "\"%s\" is full", path);
+	if (rc == 0 && (next = malloc(ix.len + (size_t)n)) == NULL)
+		rc = lia_errf(err, "out of memory");
+	if (rc == 0) {
+		if (ix.len > 0)
+			memcpy(next, ix.buf, ix.len);
+		memcpy(next + ix.len, line, (size_t)n);
+		rc = lia_file_replace(path, next, ix.len + (size_t)n, 0644, err);
+	}
+	free(next);
+	free(ix.buf);
+	return rc;
+}
+
+/* 1 when the index lists serial, 0 when not, -1 on error (a missing
+ * index included: without it no serial can be shown to be ours). */
+static int issued_has(const char *path, uint64_t serial, char err[static LIA_ERR_MAX])
+{
+	struct issued ix;
+	if (issued_load(&ix, path, err) != 0)
+		return -1;
+	if (!ix.exists)
+		return lia_errf(err, "there is no index of issued certificates \"%s\" (an authority made "
+				     "before it existed): revoke with --cert FILE",
+				path);
+	struct find_ctx f = {.serial = serial};
+	int rc = issued_each(&ix, path, find_fn, &f, err);
+	free(ix.buf);
+	return rc < 0 ? -1 : f.found ? 1 : 0;
+}
+
 /* --- init --- */
 
 static const struct lia_opt init_opts[] = {
@@ -71,7 +268,8 @@ static const struct lia_cmd_spec init_spec = {
 	.about = "Creates the exchange authority in DIR (created 0700 if needed):\n"
 		 "  authority.sec     the Ed25519 authority key (0600; keep it offline)\n"
 		 "  authority.pub     its public key: the exchange's root of trust\n"
-		 "  revocations.crl   an empty signed revocation list, number 1",
+		 "  revocations.crl   an empty signed revocation list, number 1\n"
+		 "  issued.idx        the index of issued certificates (serial, subject, keys)",
 	.examples = PROG " init --dir authority --name eu-smuggling-exchange",
 	.opts = init_opts,
 };
@@ -109,9 +307,9 @@ static int cmd_init(int argc, char **argv)
 	if (strlen(name) == 0 || strlen(name) >= LIA_NAME_MAX)
 		return usage_error("init", "--name must have 1 to 63 characters");
 
-	char err[LIA_ERR_MAX], sec[PATH_MAX], pub[PATH_MAX], crlp[PATH_MAX];
+	char err[LIA_ERR_MAX], sec[PATH_MAX], pub[PATH_MAX], crlp[PATH_MAX], idx[PATH_MAX];
 	if (path_join(sec, dir, "authority.sec") || path_join(pub, dir, "authority.pub") ||
-	    path_join(crlp, dir, "revocations.crl"))
+	    path_join(crlp, dir, "revocations.crl") || path_join(idx, dir, ISSUED_INDEX))
 		return fail("directory name too long");
 	struct lia_pass pass;
 	if (lia_pass_for_new(&pass, insecure, pass_file, err) != 0)
@@ -128,7 +326,8 @@ static int cmd_init(int argc, char **argv)
 	if (make_dir(dir, 0700, err) != 0 || lia_secret_save(auth, sec, &pass, name, err) != 0 ||
 	    lia_pubkey_save(pub, LIA_KEY_AUTHORITY, auth->pk, name, err) != 0 ||
 	    lia_crl_encode(&crlbuf, &crllen, &crl, auth, err) != 0 ||
-	    lia_file_write_new(crlp, crlbuf, crllen, 0644, err) != 0)
+	    lia_file_write_new(crlp, crlbuf, crllen, 0644, err) != 0 ||
+	    lia_file_write_new(idx, (const uint8_t *)"", 0, 0644, err) != 0)
 		goto out;
 	char kid[LIA_KEYID_HEX];
 	lia_keyid_hex(kid, auth->kid);
@@ -340,13 +539,13 @@ static int cmd_issue(int argc, char **argv)
 	if (t.not_after <= t.not_before)
 		return usage_error("issue", "the validity window is empty");
 
-	char err[LIA_ERR_MAX], sec[PATH_MAX];
+	char err[LIA_ERR_MAX], sec[PATH_MAX], idx[PATH_MAX];
 	uint8_t *buf = NULL, *cert = NULL;
 	size_t len = 0, cert_len = 0;
 	struct lia_request req;
 	struct lia_secret *auth = NULL;
 	rc = LIA_EXIT_FAIL;
-	if (path_join(sec, authdir, "authority.sec") != 0)
+	if (path_join(sec, authdir, "authority.sec") != 0 || path_join(idx, authdir, ISSUED_INDEX) != 0)
 		return fail("directory name too long");
 	if (lia_file_read(reqpath, LIA_CERT_MAX_BYTES, &buf, &len, err) != 0)
 		goto out;
@@ -371,8 +570,11 @@ static int cmd_issue(int argc, char **argv)
 	if (t.serial == 0)
 		t.serial = 1;
 	auth = lia_secret_open(sec, LIA_KEY_AUTHORITY, pass_file, err);
+	/* Indexed before the certificate is written: a certificate that
+	 * exists but is not in the index could never be revoked by serial,
+	 * while a line whose file failed to be written harms no one. */
 	if (auth == NULL || lia_cert_issue(&cert, &cert_len, &t, auth, err) != 0 ||
-	    lia_file_write_new(out, cert, cert_len, 0644, err) != 0)
+	    issued_add(idx, &t, err) != 0 || lia_file_write_new(out, cert, cert_len, 0644, err) != 0)
 		goto out;
 	printf("issued certificate %" PRIu64 " for %s -> %s\n", t.serial, t.subject, out);
 	rc = LIA_EXIT_OK;
@@ -390,7 +592,10 @@ out:
 static const struct lia_opt revoke_opts[] = {
 	{"authority", "DIR", "the authority's folder (authority.sec)", 'a',
 	 LIA_OPT_REQUIRED | LIA_OPT_SHORT},
-	{"serial", "N", "the serial of the certificate to revoke", 's', LIA_OPT_REQUIRED | LIA_OPT_SHORT},
+	{"serial", "N", "the serial of the certificate to revoke (one this authority issued)", 's',
+	 LIA_OPT_SHORT},
+	{"cert", "FILE", "or the certificate itself (its serial, once its signature is checked)", 'f',
+	 0},
 	{"reason", "TEXT", "why, recorded in the list", 'r', LIA_OPT_SHORT},
 	{"crl", "FILE", "the list to update (default DIR/revocations.crl)", 'c', LIA_OPT_SHORT},
 	{"passphrase-file", "F", "passphrase of the authority key (else asked)", 'p', 0},
@@ -402,13 +607,16 @@ static const struct lia_cmd_spec revoke_spec = {
 	.name = "revoke",
 	.about = "Adds the serial to the revocation list (default DIR/revocations.crl), raises\n"
 		 "its number, signs it and replaces the file atomically. Give the new list to\n"
-		 "the brokers; they reload it on SIGHUP and drop sessions of revoked keys.",
-	.examples = PROG " revoke --authority authority --serial 1234 --reason \"laptop stolen\"",
+		 "the brokers; they reload it on SIGHUP and drop sessions of revoked keys.\n"
+		 "Give --serial or --cert. A serial is refused unless DIR/issued.idx lists it:\n"
+		 "a mistyped or rounded serial must fail, not revoke nobody.",
+	.examples = PROG " revoke --authority authority --cert keys/zagreb/cert.crt --reason \"laptop stolen\"\n"
+		    PROG " revoke --authority authority --serial 1234 --reason \"laptop stolen\"",
 	.opts = revoke_opts,
 };
 
 struct revoke_args {
-	const char *authdir, *crlpath, *reason, *pass_file;
+	const char *authdir, *crlpath, *reason, *pass_file, *cert;
 	uint64_t serial;
 };
 
@@ -420,6 +628,7 @@ static int revoke_opt(void *ctx, int id, const char *arg, char err[static LIA_ER
 	case 'c': a->crlpath = arg; return 0;
 	case 'r': a->reason = arg; return 0;
 	case 'p': a->pass_file = arg; return 0;
+	case 'f': a->cert = arg; return 0;
 	case 's':
 		if (lia_parse_u64(arg, &a->serial) != 0 || a->serial == 0)
 			return lia_errf(err, "--serial must be a certificate serial");
@@ -439,15 +648,49 @@ static int cmd_revoke(int argc, char **argv)
 	const char *authdir = a.authdir, *crlpath = a.crlpath, *reason = a.reason;
 	const char *pass_file = a.pass_file;
 	uint64_t serial = a.serial;
-	char err[LIA_ERR_MAX], sec[PATH_MAX], defcrl[PATH_MAX];
+	if ((serial != 0) == (a.cert != NULL))
+		return lia_cli_usage_error(&revoke_spec, "give exactly one of --serial and --cert");
+	char err[LIA_ERR_MAX], sec[PATH_MAX], defcrl[PATH_MAX], idx[PATH_MAX];
 	if (path_join(sec, authdir, "authority.sec") != 0 ||
-	    path_join(defcrl, authdir, "revocations.crl") != 0)
+	    path_join(defcrl, authdir, "revocations.crl") != 0 ||
+	    path_join(idx, authdir, ISSUED_INDEX) != 0)
 		return fail("directory name too long");
 	if (crlpath == NULL)
 		crlpath = defcrl;
 	struct lia_secret *auth = lia_secret_open(sec, LIA_KEY_AUTHORITY, pass_file, err);
 	if (auth == NULL)
 		return fail(err);
+	if (a.cert != NULL) {
+		/* Our signature on it proves we issued it, index or not. */
+		uint8_t *cbuf = NULL;
+		size_t clen = 0;
+		struct lia_cert c;
+		if (lia_file_read(a.cert, LIA_CERT_MAX_BYTES, &cbuf, &clen, err) != 0) {
+			lia_secret_destroy(&auth);
+			return fail(err);
+		}
+		enum lia_cert_status st = lia_cert_decode(&c, cbuf, clen, auth->pk);
+		free(cbuf);
+		if (st != LIA_CERT_OK) {
+			lia_secret_destroy(&auth);
+			fprintf(stderr, PROG " revoke: certificate \"%s\": %s\n", a.cert,
+				lia_cert_status_str(st));
+			return LIA_EXIT_FAIL;
+		}
+		serial = c.serial;
+	} else {
+		int has = issued_has(idx, serial, err);
+		if (has <= 0) {
+			lia_secret_destroy(&auth);
+			if (has == 0)
+				fprintf(stderr, PROG " revoke: this authority never issued serial %" PRIu64
+						     " (not in \"%s\"); nothing revoked\n",
+					serial, idx);
+			else
+				fprintf(stderr, PROG " revoke: %s\n", err);
+			return LIA_EXIT_FAIL;
+		}
+	}
 	struct lia_crl crl;
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -676,6 +919,8 @@ static int cmd_verify(int argc, char **argv)
 			json_t *j = json_pack("{s:s, s:b, s:s, s:s}", "file", argv[i], "valid",
 					      st == LIA_CERT_OK, "status", lia_cert_status_str(st),
 					      "subject", st == LIA_CERT_OK || cert.subject[0] ? cert.subject : "");
+			if (st == LIA_CERT_OK)
+				json_object_set_new(j, "serial", lia_json_serial(cert.serial));
 			lia_json_print(j);
 		} else if (st == LIA_CERT_OK) {
 			printf("%s: valid (%s, serial %" PRIu64 ")\n", argv[i], cert.subject, cert.serial);
@@ -724,6 +969,10 @@ static const struct lia_prog prog = {
 
 int main(int argc, char **argv)
 {
+	char err[LIA_ERR_MAX];
+	/* The authority's signing key must not reach a core file either. */
+	if (lia_process_no_core(err) != 0)
+		return fail(err);
 	if (sodium_init() < 0)
 		return fail("libsodium failed to initialise");
 	return lia_cli_dispatch(&prog, argc, argv);

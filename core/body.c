@@ -467,6 +467,91 @@ static const Liaison__V1__Body__ContentCase kind_case[LIA_KIND_MAX + 1] = {
 	[LIA_KIND_RECALL] = LIAISON__V1__BODY__CONTENT_RECALL,
 };
 
+/* --- personal data the fields imply (docs/policy.md) --- */
+
+static bool vr_holder_name(const Liaison__V1__Body *m)
+{
+	return m->content_case == LIAISON__V1__BODY__CONTENT_VERIFICATION_REQUEST &&
+	       m->verification_request->holder_name[0] != '\0';
+}
+
+static bool vr_holder_birth_date(const Liaison__V1__Body *m)
+{
+	return m->content_case == LIAISON__V1__BODY__CONTENT_VERIFICATION_REQUEST &&
+	       m->verification_request->holder_birth_date != 0;
+}
+
+static bool doc_number(const Liaison__V1__Body *m)
+{
+	return m->content_case == LIAISON__V1__BODY__CONTENT_DOCUMENT &&
+	       m->document->number[0] != '\0';
+}
+
+static bool network_actors(const Liaison__V1__Body *m)
+{
+	return m->content_case == LIAISON__V1__BODY__CONTENT_NETWORK && m->network->n_actors > 0;
+}
+
+/* Each rule: when the field is filled, at least one of `any_of` must be
+ * declared. A field that names a person of unknown standing takes any
+ * category (the originator knows which); the actors of a smuggling
+ * network are suspects by what the report says of them. Free text
+ * (title, summary, remarks) may name people too, but no machine can tell;
+ * it stays the originator's declaration. */
+static const struct implied_subjects {
+	const char *field;
+	const char *names;
+	uint32_t any_of;
+	bool (*filled)(const Liaison__V1__Body *m);
+} implied[] = {
+	{"verification_request.holder_name", "the document's holder", LIA_SUBJECT_ALL, vr_holder_name},
+	{"verification_request.holder_birth_date", "the document's holder", LIA_SUBJECT_ALL,
+	 vr_holder_birth_date},
+	{"document.number", "the holder of a single document", LIA_SUBJECT_ALL, doc_number},
+	{"network.actors", "members of a smuggling network", LIA_SUBJECT_BIT(LIA_SUBJECT_SUSPECT),
+	 network_actors},
+};
+
+/* "suspect", or "suspect, victim or witness", into out. */
+static void subjects_words(char *out, size_t cap, uint32_t bits)
+{
+	size_t n = 0, total = 0;
+	for (int s = LIA_SUBJECT_SUSPECT; s <= LIA_SUBJECT_SMUGGLED_MIGRANT; s++)
+		total += (bits & LIA_SUBJECT_BIT(s)) != 0;
+	out[0] = '\0';
+	for (int s = LIA_SUBJECT_SUSPECT; s <= LIA_SUBJECT_SMUGGLED_MIGRANT; s++) {
+		if (!(bits & LIA_SUBJECT_BIT(s)))
+			continue;
+		size_t used = strlen(out);
+		const char *sep = n == 0 ? "" : n + 1 == total ? " or " : ", ";
+		(void)snprintf(out + used, cap - used, "%s%s", sep, lia_subject_str((enum lia_subject)s));
+		n++;
+	}
+}
+
+int lia_body_subjects_cover(const uint8_t *body, size_t len, uint32_t declared,
+			    char err[static LIA_ERR_MAX])
+{
+	struct lia_pb_budget b;
+	Liaison__V1__Body *m = body_unpack(&b, body, len);
+	if (m == NULL)
+		return lia_errf(err, "body does not decode");
+	int rc = 0;
+	for (size_t i = 0; i < sizeof implied / sizeof implied[0]; i++) {
+		const struct implied_subjects *r = &implied[i];
+		if (!r->filled(m) || (declared & r->any_of) != 0)
+			continue;
+		char words[96];
+		subjects_words(words, sizeof words, r->any_of);
+		rc = lia_errf(err, "%s names %s, which is personal data: declare the data-subject "
+				   "category %s",
+			      r->field, r->names, words);
+		break;
+	}
+	liaison__v1__body__free_unpacked(m, &b.alloc);
+	return rc;
+}
+
 int lia_body_check(const uint8_t *body, size_t len, enum lia_kind kind, uint32_t subjects,
 		   int *mismatch, char err[static LIA_ERR_MAX])
 {

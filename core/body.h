@@ -44,6 +44,17 @@ json_t *lia_body_to_json(const uint8_t *body, size_t len);
 int lia_body_check(const uint8_t *body, size_t len, enum lia_kind kind, uint32_t subjects,
 		   int *mismatch, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
 
+/* Does `declared` (the header's data-subject categories) cover the
+ * personal data that the body's filled fields imply? Some fields name a
+ * person whatever the message says about it: a verification request's
+ * holder, a single document's number, the actors of a network report
+ * (suspects). docs/policy.md lists each field and what it implies. 0 when
+ * covered or when nothing is implied; -1 with err naming the first field
+ * not covered and the categories that would cover it. The agent calls it
+ * before sealing, so the personal-data rules of the policy apply. */
+int lia_body_subjects_cover(const uint8_t *body, size_t len, uint32_t declared,
+			    char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+
 /* The body's title (copied into out, cap bytes), "" when absent. */
 void lia_body_title(const uint8_t *body, size_t len, char *out, size_t cap);
 

@@ -500,9 +500,9 @@ static json_t *roles_json(uint32_t roles)
 
 json_t *lia_cert_to_json(const struct lia_cert *c)
 {
-	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+	return json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
 			 "s:o, s:o, s:o, s:o}",
-			 "type", "certificate", "serial", (json_int_t)c->serial, "kind",
+			 "type", "certificate", "serial", lia_json_serial(c->serial), "kind",
 			 c->kind == LIA_CERT_BROKER ? "broker" : "principal", "subject", c->subject,
 			 "agency", c->agency, "country", c->country, "regions",
 			 lia_json_names(&c->regions), "roles", roles_json(c->roles), "not_before",
@@ -530,8 +530,8 @@ json_t *lia_crl_to_json(const struct lia_crl *crl)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; a != NULL && i < crl->n; i++)
-		json_array_append_new(a, json_pack("{s:I, s:o, s:s}", "serial",
-						   (json_int_t)crl->v[i].serial, "revoked_at",
+		json_array_append_new(a, json_pack("{s:o, s:o, s:s}", "serial",
+						   lia_json_serial(crl->v[i].serial), "revoked_at",
 						   lia_json_time(crl->v[i].revoked_at), "reason",
 						   crl->v[i].reason));
 	return json_pack("{s:s, s:I, s:o, s:o, s:o}", "type", "revocation-list", "number",

@@ -2,6 +2,10 @@
  * json.c — JSON output shared by every program (json.h).
  */
 #include "json.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
 #include "util.h"
 
 int lia_json_write_line(FILE *f, json_t *j, size_t flags, char err[static LIA_ERR_MAX])
@@ -37,6 +41,13 @@ json_t *lia_json_time(int64_t t)
 {
 	char buf[32];
 	lia_time_format(t, buf);
+	return json_string(buf);
+}
+
+json_t *lia_json_serial(uint64_t serial)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "%" PRIu64, serial);
 	return json_string(buf);
 }
 

@@ -41,6 +41,10 @@ json_t *lia_json_hex(const uint8_t *b, size_t n);
 json_t *lia_json_time(int64_t t);
 /* The same, but 0 (no such time) is null. */
 json_t *lia_json_time_opt(int64_t t);
+/* A certificate serial as a decimal JSON string, "1234". Serials go up
+ * to 2^63; a JSON number above 2^53 is rounded by common tools (jq,
+ * JavaScript), and a rounded serial revokes nobody (issue 10, item 10). */
+json_t *lia_json_serial(uint64_t serial);
 /* An array of the names in l. */
 json_t *lia_json_names(const struct lia_names *l);
 

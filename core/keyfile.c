@@ -14,6 +14,8 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -42,6 +44,20 @@ const char *lia_key_purpose_str(enum lia_key_purpose p)
 static bool purpose_is_ed25519(enum lia_key_purpose p)
 {
 	return p == LIA_KEY_SIGN || p == LIA_KEY_AUTHORITY;
+}
+
+int lia_process_no_core(char err[static LIA_ERR_MAX])
+{
+	/* Both: the limit also covers a core piped to a handler that ignores
+	 * dumpability (kernel.core_pattern "|..."), and not-dumpable also
+	 * keeps a same-uid process from reading our memory via ptrace or
+	 * /proc/PID/mem. */
+	const struct rlimit none = {0, 0};
+	if (setrlimit(RLIMIT_CORE, &none) != 0)
+		return lia_errf(err, "cannot disable core dumps: %s", strerror(errno));
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		return lia_errf(err, "cannot mark the process not dumpable: %s", strerror(errno));
+	return 0;
 }
 
 static struct lia_secret *secret_alloc(enum lia_key_purpose purpose)

@@ -55,6 +55,13 @@ struct lia_pass {
 	size_t len;
 };
 
+/* Keep this process's secrets out of core files and away from ptrace:
+ * RLIMIT_CORE 0 (soft and hard) and prctl(PR_SET_DUMPABLE, 0). Our own
+ * keys are in locked sodium_malloc memory, but libzmq keeps a copy of the
+ * CURVE secret in ordinary heap and a crash would write it to disk. Call
+ * first thing in main() of every program that loads a secret key. */
+int lia_process_no_core(char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+
 /* Generate a fresh keypair of the given purpose. NULL on allocation failure. */
 struct lia_secret *lia_secret_generate(enum lia_key_purpose purpose);
 

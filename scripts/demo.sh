@@ -126,7 +126,7 @@ step "9. The originator asks who received its alert, and who was refused"
 show "$L" disclosures "$ALERT" --profile ventimiglia
 
 step "10. A laptop is stolen: the authority revokes Zagreb's key"
-serial=$("$CERTS" inspect --json zagreb/cert.crt | sed 's/.*"serial":\([0-9]*\).*/\1/')
+serial=$("$CERTS" inspect --json zagreb/cert.crt | sed 's/.*"serial":"\([0-9]*\)".*/\1/')
 show "$CERTS" revoke --authority authority --serial "$serial" --reason "laptop stolen"
 kill -HUP "$BPID"
 sleep 0.5

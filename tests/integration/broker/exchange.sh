@@ -116,7 +116,7 @@ run 4 "$L" directory --profile old
 	{ bad "expected one refusal record for the expired key"; cat "$T/refused.json"; }
 run 0 "$L" directory --profile zagreb
 cp "$X/authority/revocations.crl" "$T/old.crl"
-serial=$("$CERTS" inspect --json "$X/zagreb/cert.crt" | sed 's/.*"serial":\([0-9]*\).*/\1/')
+serial=$("$CERTS" inspect --json "$X/zagreb/cert.crt" | sed 's/.*"serial":"\([0-9]*\)".*/\1/')
 run 0 "$CERTS" revoke --authority "$X/authority" --serial "$serial" --reason "test"
 hup
 run 4 "$L" directory --profile zagreb

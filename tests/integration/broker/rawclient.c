@@ -12,6 +12,12 @@
  *                              forged or mismatched grants, one line each
  *                              ("NAME: ERROR-CODE: detail", or "NAME:
  *                              accepted"); exits 0 when none was accepted.
+ *        rawclient request KEYDIR SUBJECT OUT
+ *                              no broker: writes a certificate request
+ *                              for SUBJECT that reuses KEYDIR's transport
+ *                              key (fresh signing and box keys), as an
+ *                              insider would to squat a key (issue 10,
+ *                              item 9); exits 0 when written.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +26,9 @@
 
 #include <sodium.h>
 
+#include "cert.h"
 #include "client.h"
+#include "keyfile.h"
 #include "util.h"
 
 static int answered(struct lia_client *c, int want, int timeout_ms)
@@ -115,8 +123,36 @@ static int consent_attacks(struct lia_client *c, uint64_t request)
 	return all ? 0 : 1;
 }
 
+/* A request for subject with keydir's transport key and fresh others. */
+static int reused_key_request(const char *keydir, const char *subject, const char *out)
+{
+	char err[LIA_ERR_MAX] = "out of memory", path[4096];
+	int n = snprintf(path, sizeof path, "%s/transport.sec", keydir);
+	if (n < 0 || (size_t)n >= sizeof path)
+		return 2;
+	struct lia_secret *tr = lia_secret_load(path, LIA_KEY_TRANSPORT, NULL, err);
+	struct lia_secret *sign = lia_secret_generate(LIA_KEY_SIGN);
+	struct lia_secret *box = lia_secret_generate(LIA_KEY_BOX);
+	uint8_t *req = NULL;
+	size_t len = 0;
+	int rc = 1;
+	if (tr != NULL && sign != NULL && box != NULL &&
+	    lia_request_make(&req, &len, subject, sign, box, tr, lia_now(), err) == 0 &&
+	    lia_file_write_new(out, req, len, 0644, err) == 0)
+		rc = 0;
+	else
+		fprintf(stderr, "rawclient: %s\n", err);
+	free(req);
+	lia_secret_destroy(&tr);
+	lia_secret_destroy(&sign);
+	lia_secret_destroy(&box);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && strcmp(argv[1], "request") == 0)
+		return sodium_init() < 0 ? 2 : reused_key_request(argv[2], argv[3], argv[4]);
 	if ((argc != 2 && argc != 4) || sodium_init() < 0)
 		return 2;
 	char err[LIA_ERR_MAX];

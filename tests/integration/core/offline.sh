@@ -126,7 +126,7 @@ fi
 
 # Revocation: alice's key revoked now; a message she seals afterwards is
 # refused, while one sealed before stays readable, flagged.
-serial=$("$CERTS" inspect --json alice/cert.crt | sed 's/.*"serial":\([0-9]*\).*/\1/')
+serial=$("$CERTS" inspect --json alice/cert.crt | sed 's/.*"serial":"\([0-9]*\)".*/\1/')
 sleep 1
 run 0 "$CERTS" revoke --authority auth --passphrase-file pass --serial "$serial" --reason "laptop stolen"
 run 1 "$CERTS" revoke --authority auth --passphrase-file pass --serial "$serial"

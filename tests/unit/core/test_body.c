@@ -96,6 +96,70 @@ static void test_garbage_bytes(void **state)
 	assert_int_equal(mismatch, 0);
 }
 
+#define SUSPECT LIA_SUBJECT_BIT(LIA_SUBJECT_SUSPECT)
+#define VICTIM LIA_SUBJECT_BIT(LIA_SUBJECT_VICTIM)
+#define MIGRANT LIA_SUBJECT_BIT(LIA_SUBJECT_SMUGGLED_MIGRANT)
+
+/* Issue 10, item 11: the categories a body's filled fields imply must be
+ * declared. Each row: a body, the declared categories, and NULL when that
+ * is enough or the words the refusal must hold. */
+static void test_implied_subjects(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *body;
+		uint32_t declared;
+		const char *refused;
+	} rows[] = {
+		/* A verification request naming the holder needs some category. */
+		{"{\"verification_request\":{\"type\":\"passport\",\"number\":\"X1\","
+		 "\"holder_name\":\"A. Person\"}}", 0,
+		 "verification_request.holder_name names the document's holder"},
+		{"{\"verification_request\":{\"holder_name\":\"A. Person\"}}", MIGRANT, NULL},
+		{"{\"verification_request\":{\"holder_name\":\"A. Person\"}}", VICTIM, NULL},
+		{"{\"verification_request\":{\"holder_birth_date\":86400}}", 0,
+		 "declare the data-subject category suspect, victim, witness, contact or "
+		 "smuggled-migrant"},
+		/* Without holder fields the document number alone asks nothing of
+		 * a verification request: it is the question, not a person. */
+		{"{\"verification_request\":{\"type\":\"passport\",\"number\":\"X1\"}}", 0, NULL},
+		/* A single document's number names its holder; a blank range does not. */
+		{"{\"document\":{\"type\":\"passport\",\"number\":\"X1\"}}", 0, "document.number"},
+		{"{\"document\":{\"number\":\"X1\",\"status\":\"stolen-blank\"}}", VICTIM, NULL},
+		{"{\"document\":{\"serial_from\":\"A1\",\"serial_to\":\"A9\"}}", 0, NULL},
+		/* Members of a network are suspects, and only "suspect" covers them. */
+		{"{\"network\":{\"actors\":[{\"aliases\":[\"the doctor\"]}]}}", 0,
+		 "network.actors names members of a smuggling network, which is personal data: "
+		 "declare the data-subject category suspect"},
+		{"{\"network\":{\"actors\":[{\"role\":\"guide\"}]}}", VICTIM | MIGRANT, "suspect"},
+		{"{\"network\":{\"actors\":[{\"role\":\"guide\"}]}}", SUSPECT, NULL},
+		{"{\"network\":{\"network_name\":\"N-17\",\"modus_operandi\":\"x\"}}", 0, NULL},
+		/* Kinds without such fields imply nothing. */
+		{"{\"route\":{\"capacity\":80}}", 0, NULL},
+		{"{\"title\":\"t\",\"note\":{\"text\":\"x\"}}", 0, NULL},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char err[LIA_ERR_MAX] = "";
+		json_error_t jerr;
+		json_t *in = json_loads(rows[i].body, 0, &jerr);
+		if (in == NULL)
+			fail_msg("row %zu: %s", i, jerr.text);
+		uint8_t *b;
+		size_t n;
+		assert_int_equal(lia_body_from_json(in, &b, &n, err), 0);
+		int rc = lia_body_subjects_cover(b, n, rows[i].declared, err);
+		if (rows[i].refused == NULL && rc != 0)
+			fail_msg("row %zu refused: %s", i, err);
+		if (rows[i].refused != NULL && (rc != -1 || strstr(err, rows[i].refused) == NULL))
+			fail_msg("row %zu: rc %d, \"%s\" lacks \"%s\"", i, rc, err, rows[i].refused);
+		free(b);
+		json_decref(in);
+	}
+	static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x0f};
+	char err[LIA_ERR_MAX];
+	assert_int_equal(lia_body_subjects_cover(junk, sizeof junk, 0, err), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -103,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_json_errors_name_the_field),
 		cmocka_unit_test(test_set_paths),
 		cmocka_unit_test(test_garbage_bytes),
+		cmocka_unit_test(test_implied_subjects),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
