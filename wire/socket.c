@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <zmq.h>
 
 #include "util.h"
@@ -64,10 +65,17 @@ void *lia_wire_client(void *zctx, const char *endpoint, const uint8_t server_pk[
 	int zero = 0;
 	if (common_options(s, err) != 0)
 		goto fail;
-	/* The routing id is our transport public key: the broker routes
-	 * replies by it and accepts a connection only when it is the key
-	 * the handshake authenticated, so no peer can take another's. */
-	if (zmq_setsockopt(s, ZMQ_ROUTING_ID, transport->pk, 32) != 0 ||
+	/* The routing id is 32 random bytes of this connection, never a
+	 * key: the broker routes replies and deliveries by it, and libzmq
+	 * lets any authenticated peer claim any id, so an id another
+	 * principal can compute (our transport key is in the directory)
+	 * could be taken (issue 10, item 1). It travels only inside the
+	 * CURVE handshake and the broker binds it to our key at Hello. The
+	 * first byte is never 0: libzmq reserves those ids for its own. */
+	uint8_t rid[LIA_ROUTING_ID_BYTES];
+	randombytes_buf(rid, sizeof rid);
+	rid[0] |= 0x80;
+	if (zmq_setsockopt(s, ZMQ_ROUTING_ID, rid, sizeof rid) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_pk, 32) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, transport->pk, 32) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, transport->sk, 32) != 0 ||

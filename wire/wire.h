@@ -37,6 +37,7 @@
 #define LIA_RULE_ID_MAX 48
 #define LIA_WINDOW_DEFAULT 64
 #define LIA_WINDOW_MAX 1024
+#define LIA_ROUTING_ID_BYTES 32       /* an agent's random ZMQ_ROUTING_ID */
 
 enum lia_frame_type {
 	LIA_FRAME_HELLO = 10,
@@ -286,8 +287,10 @@ void *lia_wire_server(void *zctx, const char *endpoint, const struct lia_secret 
 		      char err[static LIA_ERR_MAX]);
 
 /* Client side: a DEALER with CURVE to a server whose transport public key
- * is server_pk, its routing id set to its own transport public key, connected to endpoint (NULL: the caller connects, e.g.
- * after installing a socket monitor). */
+ * is server_pk, its routing id LIA_ROUTING_ID_BYTES fresh random bytes
+ * (never derived from a key: see docs/security.md, item 1), connected to
+ * endpoint (NULL: the caller connects, e.g. after installing a socket
+ * monitor). */
 void *lia_wire_client(void *zctx, const char *endpoint, const uint8_t server_pk[static 32],
 		      const struct lia_secret *transport, char err[static LIA_ERR_MAX]);
 
