@@ -26,6 +26,29 @@ static int common_options(void *s, char err[static LIA_ERR_MAX])
 	return 0;
 }
 
+/* ZMQ_ZAP_ENFORCE_DOMAIN is declared by zmq.h of libzmq 4.3 only for
+ * builds with the DRAFT API, but the library honours it (Debian's
+ * 4.3.4 does); lia_wire_server reads it back and refuses to serve if it
+ * did not take. */
+#ifndef ZMQ_ZAP_ENFORCE_DOMAIN
+#define ZMQ_ZAP_ENFORCE_DOMAIN 93
+#endif
+
+/* The backstop of issue 10, item 12: without it, a CURVE server whose
+ * ZAP handler has gone away admits every client with a valid handshake
+ * and no User-Id (libzmq's "Stonehouse" legacy mode); with it, no
+ * connection is admitted unless the handler answered 200. */
+static int enforce_zap(void *s, char err[static LIA_ERR_MAX])
+{
+	int one = 1, got = 0;
+	size_t got_len = sizeof got;
+	if (zmq_setsockopt(s, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof one) != 0 ||
+	    zmq_getsockopt(s, ZMQ_ZAP_ENFORCE_DOMAIN, &got, &got_len) != 0 || got != 1)
+		return lia_errf(err, "this libzmq cannot enforce ZAP authentication (ZMQ_ZAP_ENFORCE_DOMAIN): %s",
+				got == 0 && zmq_errno() != 0 ? zmq_strerror(zmq_errno()) : "not in effect");
+	return 0;
+}
+
 void *lia_wire_server(void *zctx, const char *endpoint, const struct lia_secret *transport,
 		      char err[static LIA_ERR_MAX])
 {
@@ -44,6 +67,8 @@ void *lia_wire_server(void *zctx, const char *endpoint, const struct lia_secret 
 		lia_errf(err, "cannot configure CURVE server: %s", zmq_strerror(zmq_errno()));
 		goto fail;
 	}
+	if (enforce_zap(s, err) != 0)
+		goto fail;
 	if (zmq_bind(s, endpoint) != 0) {
 		lia_errf(err, "cannot listen on \"%s\": %s", endpoint, zmq_strerror(zmq_errno()));
 		goto fail;

@@ -281,8 +281,10 @@ int lia_frame_encode(const struct lia_frame *f, uint8_t **out, size_t *out_len)
  * domain, ROUTER_MANDATORY (and no handover: a routing id in use cannot
  * be taken over), non-blocking bounded sends, MAXMSGSIZE,
  * heartbeats and bounded linger, bound to endpoint. The ZAP handler must
- * already be bound (inproc://zeromq.zap.01) so that no connection is
- * admitted unauthenticated. NULL with err on failure. */
+ * already be bound (inproc://zeromq.zap.01); ZMQ_ZAP_ENFORCE_DOMAIN is
+ * set and read back (NULL if it did not take), so that if the handler
+ * ever goes away no connection is admitted at all. NULL with err on
+ * failure. */
 void *lia_wire_server(void *zctx, const char *endpoint, const struct lia_secret *transport,
 		      char err[static LIA_ERR_MAX]);
 
