@@ -13,6 +13,10 @@
 set -u
 BUILD=$1 SRC=$2 RAW=$3
 . "$(dirname "$0")/lib.sh"
+# Not lib.sh's range: ctest -j starts scripts with consecutive PIDs, and
+# lib.sh's PORT of the next PID is exchange.sh's PORT + 1, the port its
+# "unreachable broker" check needs to be free.
+PORT=$((10000 + $$ % 10000))
 
 lia_exchange
 VCERT="$X/certs/valletta.crt"   # public: the directory serves it to everyone
