@@ -69,30 +69,67 @@ static void handle_hello(struct lia_broker *b, struct lia_session *s, const stru
 		 f->u.hello.client, s->receive, w.u.welcome.pending);
 }
 
+/* Whether the frame from routing id rid, authenticated as transport
+ * key key, may be served. libzmq lets any authenticated peer claim any
+ * routing id, and the ZAP request of libzmq 4.3 names the server's id,
+ * not the client's (libzmq #4161), so the id is checked here, on every
+ * frame: it must be LIA_ROUTING_ID_BYTES long, never a transport key
+ * (the id agents derived before issue 10, computable by anyone from the
+ * directory), and, when a session holds it, that session's key. A
+ * frame from the holder of another principal's session id means that
+ * session's connection is gone (the ROUTER keeps one connection per
+ * id): the session is forgotten, so that nothing more is sent there.
+ * Refusals are logged and not answered, except to an agent using its
+ * own key as id, which is told why. */
+static bool routing_id_ok(struct lia_broker *b, const uint8_t *rid, size_t rid_len, const uint8_t key[static 32])
+{
+	const struct lia_directory_entry *from = lia_directory_by_transport(&b->dir, key);
+	const char *sender = from != NULL ? from->cert.subject : "-";
+	if (rid_len != LIA_ROUTING_ID_BYTES) {
+		lia_blog("routing-id-refused", "from=%s routing_id_bytes=%zu reason=\"not %d random bytes\"", sender,
+			 rid_len, LIA_ROUTING_ID_BYTES);
+		return false;
+	}
+	if (memcmp(rid, key, 32) == 0) {
+		lia_blog("routing-id-refused", "from=%s reason=\"the routing id is the sender's own transport key\"", sender);
+		lia_reply_error(b, rid, rid_len, 0, LIA_ERROR_VERSION,
+				"the routing id must be 32 random bytes, not your transport key (docs/protocol.md)");
+		return false;
+	}
+	const struct lia_directory_entry *owner = lia_directory_by_transport(&b->dir, rid);
+	if (owner != NULL) {
+		lia_blog("routing-id-refused", "from=%s reason=\"the routing id is the transport key of %s\"", sender,
+			 owner->cert.subject);
+		return false;
+	}
+	struct lia_session *s = lia_session_find(b, rid, rid_len);
+	if (s != NULL && memcmp(s->cert.transport_pk, key, 32) != 0) {
+		lia_blog("routing-id-refused", "from=%s reason=\"the routing id is held by the session of %s\"", sender,
+			 s->cert.subject);
+		lia_blog("session-dropped", "subject=%s reason=\"its routing id came from another connection\"",
+			 s->cert.subject);
+		s->used = false;
+		return false;
+	}
+	return true;
+}
+
 static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_len, const char *user,
 			 const uint8_t *buf, size_t len)
 {
-	/* user is the transport key the handshake authenticated; the agent's
-	 * routing id must be that same key (wire.h), so that replies to this
-	 * key go to this connection only. */
+	/* user is the transport key the handshake authenticated. */
 	uint8_t key[32];
-	if (lia_unhex(key, sizeof key, user) != 0 || rid_len != 32 || memcmp(rid, key, 32) != 0) {
-		lia_blog("frame-refused", "routing_id_bytes=%zu reason=\"the routing id is not the authenticated transport key\"", rid_len);
+	if (lia_unhex(key, sizeof key, user) != 0 || !routing_id_ok(b, rid, rid_len, key))
 		return;
-	}
 	const struct lia_directory_entry *who = lia_directory_by_transport(&b->dir, key);
 	if (who == NULL || who->cert.kind != LIA_CERT_PRINCIPAL ||
 	    lia_cert_check(&who->cert, &b->dir.crl, lia_now()) != LIA_CERT_OK) {
 		lia_reply_error(b, rid, rid_len, 0, LIA_ERROR_REVOKED, "your certificate is no longer valid");
-		struct lia_session *gone = lia_session_find(b, rid, rid_len);
-		if (gone != NULL)
-			gone->used = false;
+		lia_session_gone(b, rid, rid_len);
 		return;
 	}
 	user = who->cert.subject;
-	struct lia_session *s = lia_session_find(b, rid, rid_len);
-	if (s != NULL && strcmp(s->cert.subject, user) != 0)
-		s->used = false, s = NULL; /* a routing id reused by someone else */
+	struct lia_session *s = lia_session_find(b, rid, rid_len); /* of this key: checked above */
 	struct lia_frame f;
 	char why[LIA_ERR_MAX];
 	if (lia_frame_decode(&f, buf, len, why) != 0) {
@@ -106,6 +143,7 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 			lia_reply_error(b, rid, rid_len, f.request_id, LIA_ERROR_NO_SESSION, "send hello first");
 			goto out;
 		}
+		lia_session_make_room(b, key);
 		s = lia_session_new(b, rid, rid_len);
 		if (s == NULL) {
 			lia_reply_error(b, rid, rid_len, f.request_id, LIA_ERROR_UNAVAILABLE, "too many sessions");

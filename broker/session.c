@@ -35,6 +35,29 @@ struct lia_session *lia_session_new(struct lia_broker *b, const uint8_t *rid, si
 	return NULL;
 }
 
+void lia_session_make_room(struct lia_broker *b, const uint8_t key[static 32])
+{
+	struct lia_session *oldest = NULL;
+	unsigned held = 0;
+	for (uint32_t i = 0; i < b->n_sessions; i++) {
+		struct lia_session *s = &b->sessions[i];
+		if (!s->used || memcmp(s->cert.transport_pk, key, 32) != 0)
+			continue;
+		held++;
+		if (oldest == NULL || s->last_seen < oldest->last_seen)
+			oldest = s;
+	}
+	if (held >= LIA_SESSIONS_PER_KEY)
+		oldest->used = false;
+}
+
+void lia_session_gone(struct lia_broker *b, const uint8_t *rid, size_t len)
+{
+	struct lia_session *s = lia_session_find(b, rid, len);
+	if (s != NULL)
+		s->used = false;
+}
+
 void lia_session_mark_pending(struct lia_broker *b, const char *subject)
 {
 	for (uint32_t i = 0; i < b->n_sessions; i++)

@@ -1,5 +1,6 @@
 /* turn.c — see turn.h. */
 #include "turn.h"
+#include "session.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -68,6 +69,8 @@ static void send_raw(struct lia_broker *b, const uint8_t *rid, size_t rid_len, c
 		 * agent retries a request it got no answer to. */
 		if (errno != EHOSTUNREACH)
 			lia_blog("send-dropped", "reason=\"%s\"", zmq_strerror(errno));
+		else /* whoever connects with this id next must say Hello */
+			lia_session_gone(b, rid, rid_len);
 	}
 }
 

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <zmq.h>
 
 #include "util.h"
@@ -22,6 +23,29 @@ static int common_options(void *s, char err[static LIA_ERR_MAX])
 	    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm) != 0 ||
 	    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm) != 0)
 		return lia_errf(err, "cannot set socket options: %s", zmq_strerror(zmq_errno()));
+	return 0;
+}
+
+/* ZMQ_ZAP_ENFORCE_DOMAIN is declared by zmq.h of libzmq 4.3 only for
+ * builds with the DRAFT API, but the library honours it (Debian's
+ * 4.3.4 does); lia_wire_server reads it back and refuses to serve if it
+ * did not take. */
+#ifndef ZMQ_ZAP_ENFORCE_DOMAIN
+#define ZMQ_ZAP_ENFORCE_DOMAIN 93
+#endif
+
+/* The backstop of issue 10, item 12: without it, a CURVE server whose
+ * ZAP handler has gone away admits every client with a valid handshake
+ * and no User-Id (libzmq's "Stonehouse" legacy mode); with it, no
+ * connection is admitted unless the handler answered 200. */
+static int enforce_zap(void *s, char err[static LIA_ERR_MAX])
+{
+	int one = 1, got = 0;
+	size_t got_len = sizeof got;
+	if (zmq_setsockopt(s, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof one) != 0 ||
+	    zmq_getsockopt(s, ZMQ_ZAP_ENFORCE_DOMAIN, &got, &got_len) != 0 || got != 1)
+		return lia_errf(err, "this libzmq cannot enforce ZAP authentication (ZMQ_ZAP_ENFORCE_DOMAIN): %s",
+				got == 0 && zmq_errno() != 0 ? zmq_strerror(zmq_errno()) : "not in effect");
 	return 0;
 }
 
@@ -43,6 +67,8 @@ void *lia_wire_server(void *zctx, const char *endpoint, const struct lia_secret 
 		lia_errf(err, "cannot configure CURVE server: %s", zmq_strerror(zmq_errno()));
 		goto fail;
 	}
+	if (enforce_zap(s, err) != 0)
+		goto fail;
 	if (zmq_bind(s, endpoint) != 0) {
 		lia_errf(err, "cannot listen on \"%s\": %s", endpoint, zmq_strerror(zmq_errno()));
 		goto fail;
@@ -64,10 +90,17 @@ void *lia_wire_client(void *zctx, const char *endpoint, const uint8_t server_pk[
 	int zero = 0;
 	if (common_options(s, err) != 0)
 		goto fail;
-	/* The routing id is our transport public key: the broker routes
-	 * replies by it and accepts a connection only when it is the key
-	 * the handshake authenticated, so no peer can take another's. */
-	if (zmq_setsockopt(s, ZMQ_ROUTING_ID, transport->pk, 32) != 0 ||
+	/* The routing id is 32 random bytes of this connection, never a
+	 * key: the broker routes replies and deliveries by it, and libzmq
+	 * lets any authenticated peer claim any id, so an id another
+	 * principal can compute (our transport key is in the directory)
+	 * could be taken (issue 10, item 1). It travels only inside the
+	 * CURVE handshake and the broker binds it to our key at Hello. The
+	 * first byte is never 0: libzmq reserves those ids for its own. */
+	uint8_t rid[LIA_ROUTING_ID_BYTES];
+	randombytes_buf(rid, sizeof rid);
+	rid[0] |= 0x80;
+	if (zmq_setsockopt(s, ZMQ_ROUTING_ID, rid, sizeof rid) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_pk, 32) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, transport->pk, 32) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, transport->sk, 32) != 0 ||

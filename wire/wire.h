@@ -37,6 +37,7 @@
 #define LIA_RULE_ID_MAX 48
 #define LIA_WINDOW_DEFAULT 64
 #define LIA_WINDOW_MAX 1024
+#define LIA_ROUTING_ID_BYTES 32       /* an agent's random ZMQ_ROUTING_ID */
 
 enum lia_frame_type {
 	LIA_FRAME_HELLO = 10,
@@ -280,14 +281,18 @@ int lia_frame_encode(const struct lia_frame *f, uint8_t **out, size_t *out_len)
  * domain, ROUTER_MANDATORY (and no handover: a routing id in use cannot
  * be taken over), non-blocking bounded sends, MAXMSGSIZE,
  * heartbeats and bounded linger, bound to endpoint. The ZAP handler must
- * already be bound (inproc://zeromq.zap.01) so that no connection is
- * admitted unauthenticated. NULL with err on failure. */
+ * already be bound (inproc://zeromq.zap.01); ZMQ_ZAP_ENFORCE_DOMAIN is
+ * set and read back (NULL if it did not take), so that if the handler
+ * ever goes away no connection is admitted at all. NULL with err on
+ * failure. */
 void *lia_wire_server(void *zctx, const char *endpoint, const struct lia_secret *transport,
 		      char err[static LIA_ERR_MAX]);
 
 /* Client side: a DEALER with CURVE to a server whose transport public key
- * is server_pk, its routing id set to its own transport public key, connected to endpoint (NULL: the caller connects, e.g.
- * after installing a socket monitor). */
+ * is server_pk, its routing id LIA_ROUTING_ID_BYTES fresh random bytes
+ * (never derived from a key: see docs/security.md, item 1), connected to
+ * endpoint (NULL: the caller connects, e.g. after installing a socket
+ * monitor). */
 void *lia_wire_client(void *zctx, const char *endpoint, const uint8_t server_pk[static 32],
 		      const struct lia_secret *transport, char err[static LIA_ERR_MAX]);
 

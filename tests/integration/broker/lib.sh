@@ -7,9 +7,35 @@
 L="$BUILD/agent/liaison" CERTS="$BUILD/certs/liaison-certs"
 BROKER="$BUILD/broker/liaison-broker" AUDIT="$BUILD/audit/liaison-audit"
 T=$(mktemp -d)
-# Below the kernel's range for outgoing ports (32768-60999), so that an
-# agent retrying PORT + 1 can never connect to itself (libzmq #4588).
-PORT=$((20000 + $$ % 12000))
+# Four consecutive ports (PORT .. PORT + 3: scripts use PORT + 1 for "no
+# broker there" and a second broker), free now: below the kernel's range
+# for outgoing ports (32768-60999), so that an agent retrying PORT + 1 can
+# never connect to itself (libzmq #4588), and drawn at random with a bind
+# test, so that scripts running side by side (ctest -j) do not meet. A
+# port derived from the PID did: ctest starts scripts with consecutive
+# PIDs, so one script's PORT was the next one's PORT + 1.
+lia_free_port() {
+	python3 - <<'PY'
+import random, socket
+for _ in range(500):
+    p = random.randrange(10000, 32000, 4)
+    socks, free = [], True
+    for q in range(p, p + 4):
+        s = socket.socket()
+        socks.append(s)
+        try:
+            s.bind(("127.0.0.1", q))
+        except OSError:
+            free = False
+    for s in socks:
+        s.close()
+    if free:
+        print(p)
+        break
+PY
+}
+PORT=$(lia_free_port)
+[ -n "$PORT" ] || { echo "FAIL: no free port"; exit 1; }
 BPID= BURST= LPID=
 cleanup() {
 	for p in $BURST $LPID; do kill "$p" 2>/dev/null; done

@@ -18,6 +18,15 @@
  *                              key (fresh signing and box keys), as an
  *                              insider would to squat a key (issue 10,
  *                              item 9); exits 0 when written.
+ *        rawclient PROFILE squat TARGET SECONDS
+ *                              connects with PROFILE's own valid keys but
+ *                              the ZMQ_ROUTING_ID TARGET: a certificate
+ *                              file (its transport key, the routing id
+ *                              agents derived from it before issue 10) or
+ *                              64 hex digits; says Hello (receive) and
+ *                              prints one line per frame the broker sends
+ *                              for SECONDS ("hello-answer TYPE ...",
+ *                              "received TYPE ..."); exits 0.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,10 +158,88 @@ static int reused_key_request(const char *keydir, const char *subject, const cha
 	return rc;
 }
 
+/* The squatter of issue 10, item 1: hold TARGET as routing id and
+ * print whatever the broker sends to it. */
+static int squat(const char *profile, const char *target, const char *seconds)
+{
+	char err[LIA_ERR_MAX];
+	struct lia_profile p;
+	struct lia_identity id;
+	struct lia_cert broker, victim;
+	uint8_t rid[32];
+	uint64_t secs = 0;
+	if (sodium_init() < 0 || lia_parse_u64(seconds, &secs) != 0 || lia_profile_load(&p, profile, err) != 0)
+		return 2;
+	if (lia_identity_load(&id, p.keys, p.authority_key, LIA_ID_TRANSPORT, NULL, err) != 0 ||
+	    lia_cert_load(&broker, p.broker_certificate, id.authority_pk, err) != 0) {
+		fprintf(stderr, "rawclient: %s\n", err);
+		return 1;
+	}
+	bool hex = strlen(target) == 64 && lia_unhex(rid, sizeof rid, target) == 0;
+	if (!hex) {
+		if (lia_cert_load(&victim, target, id.authority_pk, err) != 0) {
+			fprintf(stderr, "rawclient: %s\n", err);
+			return 1;
+		}
+		memcpy(rid, victim.transport_pk, 32);
+	}
+	void *zctx = zmq_ctx_new();
+	void *sock = lia_wire_client(zctx, NULL, broker.transport_pk, id.transport, err);
+	if (sock == NULL || zmq_setsockopt(sock, ZMQ_ROUTING_ID, rid, sizeof rid) != 0 ||
+	    zmq_connect(sock, p.broker) != 0) {
+		fprintf(stderr, "rawclient: cannot connect: %s\n", sock ? zmq_strerror(zmq_errno()) : err);
+		return 1;
+	}
+	struct lia_frame hello;
+	lia_frame_init(&hello, LIA_FRAME_HELLO, 1);
+	hello.u.hello.protocol = LIA_PROTOCOL_VERSION;
+	snprintf(hello.u.hello.client, sizeof hello.u.hello.client, "rawclient squat");
+	hello.u.hello.receive = true;
+	hello.u.hello.window = LIA_WINDOW_DEFAULT;
+	(void)lia_wire_send(sock, NULL, &hello, 0);
+	printf("squatting\n");
+	fflush(stdout);
+	int64_t until = lia_now() + (int64_t)secs;
+	while (lia_now() < until) {
+		zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
+		if (zmq_poll(&it, 1, 200) <= 0)
+			continue;
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, sock, 0) < 0) {
+			zmq_msg_close(&m);
+			continue;
+		}
+		struct lia_frame f;
+		char why[LIA_ERR_MAX];
+		if (lia_frame_decode(&f, zmq_msg_data(&m), zmq_msg_size(&m), why) != 0)
+			printf("received undecodable %s\n", why);
+		else {
+			printf("%s %s", f.request_id == 1 ? "hello-answer" : "received", lia_frame_type_str(f.type));
+			if (f.type == LIA_FRAME_DELIVER)
+				printf(" sequence=%llu originator=%s", (unsigned long long)f.u.deliver.sequence,
+				       f.u.deliver.originator);
+			else if (f.type == LIA_FRAME_ERROR)
+				printf(" %s: %s", lia_error_code_str(f.u.error.code), f.u.error.detail);
+			printf("\n");
+			lia_frame_clear(&f);
+		}
+		fflush(stdout);
+		zmq_msg_close(&m);
+	}
+	zmq_setsockopt(sock, ZMQ_LINGER, &(int){0}, sizeof(int));
+	zmq_close(sock);
+	zmq_ctx_term(zctx);
+	lia_identity_clear(&id);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && strcmp(argv[1], "request") == 0)
 		return sodium_init() < 0 ? 2 : reused_key_request(argv[2], argv[3], argv[4]);
+	if (argc == 5 && strcmp(argv[2], "squat") == 0)
+		return squat(argv[1], argv[3], argv[4]);
 	if ((argc != 2 && argc != 4) || sodium_init() < 0)
 		return 2;
 	char err[LIA_ERR_MAX];
