@@ -74,6 +74,10 @@ static const char schema[] =
 	 * originator's Consent, kept for auditors. */
 	"CREATE TABLE IF NOT EXISTS consents ("
 	" id INTEGER PRIMARY KEY,"
+	/* The request's number on the wire: random, so that the requester
+	 * and the originator who see it cannot count the exchange's other
+	 * requests by it (issue 10, item 6). id keeps the order. */
+	" ref INTEGER NOT NULL UNIQUE CHECK (ref BETWEEN 1 AND 9007199254740991),"
 	" message_seq INTEGER NOT NULL REFERENCES messages (seq),"
 	" message_id BLOB NOT NULL CHECK (length(message_id) = 16),"
 	" originator TEXT NOT NULL,"

@@ -158,8 +158,9 @@ int lia_store_message_envelope_set(struct lia_store *s, uint64_t message_seq, co
 	__attribute__((warn_unused_result));
 
 /* A new pending request (message_id, originator, requested_by, grantee,
- * purpose, requested_at from c); sets c->request and c->state. Inside a
- * transaction; fails when the same request exists (see _same). */
+ * purpose, requested_at from c); sets c->request, a random number in
+ * 1 .. 2^53 - 1 that counts nothing, and c->state. Inside a transaction;
+ * fails when the same request exists (see _same). */
 int lia_store_consent_add(struct lia_store *s, uint64_t message_seq, struct lia_consent_request *c,
 			  char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
 /* One request by number (and its message's seq): 1, 0 none, -1 error. */
@@ -170,7 +171,8 @@ int lia_store_consent_same(struct lia_store *s, uint64_t message_seq, const char
 			   const char *grantee, struct lia_consent_request *out);
 /* Requests subject made or must answer (as originator), newest first
  * (subject NULL: every request, for auditors); request != 0: only that
- * one; before != 0: only those numbered below it. At most max. */
+ * one; before != 0: only those older than request `before`, which the
+ * subject must see (none otherwise). At most max. */
 int lia_store_consents_of(struct lia_store *s, const char *subject, uint64_t request,
 			  uint64_t before, struct lia_consent_request *out, size_t max, size_t *n);
 /* Granted requests of a message, oldest first, at most max. */

@@ -23,6 +23,7 @@ seqs() { sed -n 's/.*"sequence":\([0-9]*\).*/\1/p' "$1" | tr '\n' ' '; }
 # Message 1, to C.
 run 0 pub $A "first for roma" IT-PS/roma
 expect_in "$T/out" '"accepted":true'
+ID1=$(sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' "$T/out")
 # N messages to B only: C is never shown them.
 for i in $(seq 1 $N); do
 	pub $A "for valletta $i" MT-AFM/valletta >"$T/b$i" 2>&1 || bad "publish $i to valletta"
@@ -59,6 +60,24 @@ grep -q "ledger record" "$T/out" && bad "an originator is told the ledger's reco
 # An auditor still is.
 run 0 "$L" disclosures "$IDC" --profile auditor
 expect_in "$T/out" "ledger record"
+
+# Consent request numbers: valletta asks about three of its messages,
+# then roma about its first; roma's number must not count valletta's
+# requests (they were 1 2 3, then 4), nor anyone's.
+for i in 1 2 3; do
+	id=$(sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' "$T/b$i")
+	"$L" consent ask "$id" --to GR-HCG --purpose "counting $i" --profile valletta --json >"$T/v$i" 2>&1 ||
+		bad "valletta's consent request $i: $(cat "$T/v$i")"
+done
+RV=$(sed -n 's/.*"request":\([0-9]*\),.*/\1/p' "$T/v3")
+run 0 "$L" consent ask "$ID1" --to HR-MUP --purpose "counting" --profile $C --json
+RC=$(sed -n 's/.*"request":\([0-9]*\),.*/\1/p' "$T/out")
+[ -n "$RC" ] && [ -n "$RV" ] && [ "$RC" != $((RV + 1)) ] && [ "$RC" -gt 1000000 ] && ok ||
+	bad "roma's consent request is number $RC right after valletta's $RV: it counts others' requests"
+# The originator answers by that number; the requester lists it by it.
+run 0 "$L" consent refuse "$RC" --reason "not now" --profile $A
+run 0 "$L" consent list "$RC" --profile $C --json
+expect_in "$T/out" '"state":"refused"'
 
 # The erase notice of message N+2 names C's delivery 2.
 sleep 3

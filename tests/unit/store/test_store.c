@@ -207,6 +207,10 @@ static void test_consents(void **state)
 	c2.requested_at = 2000;
 	assert_int_equal(lia_store_consent_add(s, m1, &c2, err), 0);
 	assert_int_equal(lia_store_commit(s, err), 0);
+	/* Request numbers are random (issue 10, item 6): they count nothing,
+	 * and stay exact in JSON. Consecutive by chance: 2^-52. */
+	assert_true(c2.request != c.request + 1);
+	assert_true(c.request < (UINT64_C(1) << 53) && c2.request < (UINT64_C(1) << 53));
 
 	uint64_t mseq = 0, n64;
 	assert_int_equal(lia_store_consent_get(s, c.request, &got, &mseq), 1);
@@ -240,6 +244,11 @@ static void test_consents(void **state)
 	assert_int_equal(lia_store_consents_of(s, "IT-GDF/a", c.request, 0, v, 4, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(lia_store_consents_of(s, "MT-AFM/c", 0, 0, v, 4, &n), 0);
+	assert_int_equal(n, 0);
+	/* A page starts only below a request the caller may see. */
+	assert_int_equal(lia_store_consents_of(s, "MT-AFM/c", 0, c2.request, v, 4, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(lia_store_consents_of(s, "IT-PS/b", 0, 999, v, 4, &n), 0);
 	assert_int_equal(n, 0);
 
 	/* Answered once: granted with its signed consent, then frozen. */
