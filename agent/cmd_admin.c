@@ -149,7 +149,9 @@ int lia_cmd_disclosures(int argc, char **argv)
 				       d->disclosed ? "RECEIVED" : "REFUSED", ts, d->rule, d->reason,
 				       d->acknowledged ? "  (acknowledged)" : "");
 		}
-		if (!as_json)
+		/* 0 for an originator: the ledger's numbering counts everyone's
+		 * records, so only auditors are told it. */
+		if (!as_json && rep.u.audit_answer.query_record != 0)
 			printf("(this question is ledger record %" PRIu64 ")\n", rep.u.audit_answer.query_record);
 	}
 	lia_agent_done(&cl, &rep);

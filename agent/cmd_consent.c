@@ -130,7 +130,7 @@ static int consent_ask(int argc, char **argv)
 
 static const struct lia_opt list_opts[] = {
 	LIA_OPT_PROFILE,
-	{"before", "N", "only the requests numbered below N (the next page)", O_AFTER, 0},
+	{"before", "N", "only the requests older than request N (the next page)", O_AFTER, 0},
 	LIA_OPT_JSON("one JSON object per request"),
 	LIA_OPT_END,
 };
@@ -139,7 +139,7 @@ static const struct lia_cmd_spec list_spec = {
 	PROG, "consent list", "[REQUEST]",
 	"Consent requests you made, and those about your messages that you must\n"
 	"answer (an auditor: all), newest first, 200 at most; --before N shows the\n"
-	"ones numbered below N (the next page). REQUEST shows only that one. A\n"
+	"ones older than request N (the next page). REQUEST shows only that one. A\n"
 	"granted request shows the SHA-256 of the originator's signed consent (as\n"
 	"in the ledger) and whether its signature verifies.",
 	NULL, list_opts, NULL, 0, NULL,

@@ -70,8 +70,8 @@ static void print_erase(const struct lia_event *ev, int as_json)
 	char idh[2 * LIA_ID_BYTES + 1];
 	lia_id_hex(idh, ev->message_id);
 	if (as_json)
-		lia_json_print(json_pack("{s:s, s:s, s:I}", "event", "erase", "id", idh, "expired_at",
-				     (json_int_t)ev->expired_at));
+		lia_json_print(json_pack("{s:s, s:s, s:I, s:I}", "event", "erase", "id", idh, "expired_at",
+				     (json_int_t)ev->expired_at, "sequence", (json_int_t)ev->sequence));
 	else
 		printf("%s  ERASE: the message expired; purge every copy of it\n", idh);
 }

@@ -59,7 +59,7 @@ static void ack_duplicate(struct lia_broker *b, struct lia_session *s, uint64_t 
 	memcpy(ack.u.publish_ack.message_id, a->h->id, LIA_ID_BYTES);
 	ack.u.publish_ack.duplicate = true;
 	if (a->refusal == LIA_REFUSAL_NONE) {
-		ack.u.publish_ack.sequence = a->original.seq;
+		ack.u.publish_ack.sequence = a->original.number;
 		ack.u.publish_ack.recipients = a->original.recipients;
 		ack.u.publish_ack.withheld = a->original.withheld;
 	} else {
@@ -134,7 +134,8 @@ static int publish_commit(struct lia_broker *b, struct lia_session *s, const str
 	lia_frame_init(&ack, LIA_FRAME_PUBLISH_ACK, f->request_id);
 	ack.u.publish_ack.accepted = true;
 	memcpy(ack.u.publish_ack.message_id, h->id, LIA_ID_BYTES);
-	ack.u.publish_ack.sequence = m->seq;
+	/* The originator's own count, not the exchange's (issue 10, item 6). */
+	ack.u.publish_ack.sequence = m->number;
 	ack.u.publish_ack.recipients = m->recipients;
 	ack.u.publish_ack.withheld = m->withheld;
 	ack_refusal(&fb, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL,

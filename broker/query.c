@@ -210,7 +210,10 @@ void lia_query_audit(struct lia_broker *b, struct lia_session *s, const struct l
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "ledger error");
 		goto out;
 	}
-	a.r.u.audit_answer.query_record = a.rec.seq;
+	/* A ledger sequence number counts everyone's records: only auditors,
+	 * who read the whole ledger anyway, are told it (issue 10, item 6). */
+	if (auditor)
+		a.r.u.audit_answer.query_record = a.rec.seq;
 	struct lia_frame fb;
 	lia_frame_init(&fb, LIA_FRAME_ERROR, f->request_id);
 	fb.u.error.code = LIA_ERROR_UNAVAILABLE;

@@ -48,7 +48,12 @@ static const char schema[] =
 	" embargo_until INTEGER NOT NULL DEFAULT 0,"
 	/* The ledger records of its publication: [ledger_from, ledger_to). */
 	" ledger_from INTEGER NOT NULL DEFAULT 0,"
-	" ledger_to INTEGER NOT NULL DEFAULT 0);"
+	" ledger_to INTEGER NOT NULL DEFAULT 0,"
+	/* Its originator's publication number (1, 2, ...): what the
+	 * publish ack shows, so that an originator counts only its own
+	 * publications, never the exchange's (issue 10, item 6). */
+	" number INTEGER NOT NULL,"
+	" UNIQUE (originator, number));"
 	"CREATE INDEX IF NOT EXISTS messages_expiry ON messages (expires_at) WHERE expires_at > 0 AND erased_at = 0;"
 	"CREATE TABLE IF NOT EXISTS deliveries ("
 	" seq INTEGER PRIMARY KEY,"
@@ -57,14 +62,23 @@ static const char schema[] =
 	" via TEXT NOT NULL,"
 	" acked_at INTEGER NOT NULL DEFAULT 0,"
 	" erase_due INTEGER NOT NULL DEFAULT 0,"
-	" UNIQUE (message_seq, recipient));"
-	"CREATE INDEX IF NOT EXISTS deliveries_recipient ON deliveries (recipient, seq);"
-	"CREATE INDEX IF NOT EXISTS deliveries_erase ON deliveries (recipient, seq) WHERE erase_due = 1;"
+	/* The recipient's delivery number (1, 2, ... in commit order):
+	 * the only number of a delivery that leaves the broker. seq, the
+	 * row's global order, stays inside: it would let a recipient count
+	 * the deliveries made to others meanwhile (issue 10, item 6). */
+	" number INTEGER NOT NULL,"
+	" UNIQUE (message_seq, recipient),"
+	" UNIQUE (recipient, number));"
+	"CREATE INDEX IF NOT EXISTS deliveries_erase ON deliveries (recipient, number) WHERE erase_due = 1;"
 	/* Onward dissemination requests; a refused one stays refused (one
 	 * request per message, requester and grantee). signed: the
 	 * originator's Consent, kept for auditors. */
 	"CREATE TABLE IF NOT EXISTS consents ("
 	" id INTEGER PRIMARY KEY,"
+	/* The request's number on the wire: random, so that the requester
+	 * and the originator who see it cannot count the exchange's other
+	 * requests by it (issue 10, item 6). id keeps the order. */
+	" ref INTEGER NOT NULL UNIQUE CHECK (ref BETWEEN 1 AND 9007199254740991),"
 	" message_seq INTEGER NOT NULL REFERENCES messages (seq),"
 	" message_id BLOB NOT NULL CHECK (length(message_id) = 16),"
 	" originator TEXT NOT NULL,"

@@ -1,6 +1,7 @@
 /*
  * store.h — the broker's durable state in SQLite: messages, deliveries
- * (one row per permitted recipient, numbered in commit order), feeds.
+ * (one row per permitted recipient, numbered per recipient in commit
+ * order), feeds.
  * The ledger (audit/ledger.h) lives in the same database file, so that
  * one transaction makes a message deliverable and records its
  * disclosures: no disclosure without a record.
@@ -49,7 +50,8 @@ void lia_store_rollback(struct lia_store *s);
 /* --- messages --- */
 
 struct lia_store_message {
-	uint64_t seq;                   /* commit order */
+	uint64_t seq;                   /* commit order (global: stays in the broker) */
+	uint64_t number;                /* the originator's publication number */
 	uint8_t id[LIA_ID_BYTES];
 	char originator[LIA_NAME_MAX];
 	enum lia_kind kind;
@@ -68,7 +70,8 @@ struct lia_store_message {
 int lia_store_message_find(struct lia_store *s, const uint8_t id[static LIA_ID_BYTES],
 			   struct lia_store_message *out);
 
-/* Insert a message (inside a transaction); sets m->seq. */
+/* Insert a message (inside a transaction); sets m->seq and m->number
+ * (one more than the originator's last). */
 int lia_store_message_add(struct lia_store *s, struct lia_store_message *m, const uint8_t *header,
 			  size_t header_len, const uint8_t *envelope, size_t envelope_len,
 			  char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
@@ -89,7 +92,7 @@ int lia_store_erase(struct lia_store *s, uint64_t message_seq, int64_t now,
 /* --- deliveries --- */
 
 struct lia_store_delivery {
-	uint64_t seq;                   /* delivery number, commit order */
+	uint64_t seq;                   /* the recipient's delivery number, commit order */
 	uint64_t message_seq;
 	uint8_t message_id[LIA_ID_BYTES];
 	char recipient[LIA_NAME_MAX];
@@ -103,6 +106,13 @@ struct lia_store_delivery {
 	int64_t expires_at;             /* of the message; 0 = never */
 };
 
+/* Deliveries are numbered per recipient: 1, 2, ... in commit order, so
+ * a number counts only what was delivered to that recipient. Every
+ * function below that takes or returns a delivery number (`seq`,
+ * `after`) means the recipient's number, never a row of the table. */
+
+/* Insert a delivery (inside a transaction); *seq is the recipient's
+ * number for it. */
 int lia_store_delivery_add(struct lia_store *s, uint64_t message_seq, const char *recipient,
 			   const char *via, uint64_t *seq, char err[static LIA_ERR_MAX])
 	__attribute__((warn_unused_result));
@@ -148,8 +158,9 @@ int lia_store_message_envelope_set(struct lia_store *s, uint64_t message_seq, co
 	__attribute__((warn_unused_result));
 
 /* A new pending request (message_id, originator, requested_by, grantee,
- * purpose, requested_at from c); sets c->request and c->state. Inside a
- * transaction; fails when the same request exists (see _same). */
+ * purpose, requested_at from c); sets c->request, a random number in
+ * 1 .. 2^53 - 1 that counts nothing, and c->state. Inside a transaction;
+ * fails when the same request exists (see _same). */
 int lia_store_consent_add(struct lia_store *s, uint64_t message_seq, struct lia_consent_request *c,
 			  char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
 /* One request by number (and its message's seq): 1, 0 none, -1 error. */
@@ -160,7 +171,8 @@ int lia_store_consent_same(struct lia_store *s, uint64_t message_seq, const char
 			   const char *grantee, struct lia_consent_request *out);
 /* Requests subject made or must answer (as originator), newest first
  * (subject NULL: every request, for auditors); request != 0: only that
- * one; before != 0: only those numbered below it. At most max. */
+ * one; before != 0: only those older than request `before`, which the
+ * subject must see (none otherwise). At most max. */
 int lia_store_consents_of(struct lia_store *s, const char *subject, uint64_t request,
 			  uint64_t before, struct lia_consent_request *out, size_t max, size_t *n);
 /* Granted requests of a message, oldest first, at most max. */

@@ -10,27 +10,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "util.h"
 
 #define CONSENT_COLS                                                                            \
-	"SELECT id, message_id, originator, requested_by, grantee, purpose, state, requested_at, " \
+	"SELECT ref, message_id, originator, requested_by, grantee, purpose, state, requested_at, " \
 	"answered_at, reason, disclosed, withheld, message_seq, signed FROM consents "
 
 const struct lia_store_sql lia_store_sql_consent[] = {
 	{Q_CONSENT_ADD, "INSERT INTO consents (message_seq, message_id, originator, requested_by, "
-			  "grantee, purpose, state, requested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)"},
-	{Q_CONSENT_GET, CONSENT_COLS "WHERE id = ?1"},
+			  "grantee, purpose, state, requested_at, ref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8)"},
+	{Q_CONSENT_GET, CONSENT_COLS "WHERE ref = ?1"},
 	{Q_CONSENT_SAME, CONSENT_COLS "WHERE message_seq = ?1 AND requested_by = ?2 AND grantee = ?3"},
 	/* Newest first: what a principal asked, and what it must answer. */
+	/* A page starts below a request the caller may see: older than it
+	 * (the numbers themselves are random and say nothing of order). */
 	{Q_CONSENTS_OF, CONSENT_COLS "WHERE (requested_by = ?1 OR originator = ?1 OR ?1 IS NULL) "
-			  "AND (?2 = 0 OR id = ?2) AND (?4 = 0 OR id < ?4) ORDER BY id DESC LIMIT ?3"},
+			  "AND (?2 = 0 OR ref = ?2) AND (?4 = 0 OR id < (SELECT id FROM consents WHERE "
+			  "ref = ?4 AND (requested_by = ?1 OR originator = ?1 OR ?1 IS NULL))) "
+			  "ORDER BY id DESC LIMIT ?3"},
 	{Q_CONSENT_WAITING, "SELECT count(*) FROM consents WHERE requested_by = ?1 AND state = 1"},
 	{Q_CONSENTS_GRANTED, CONSENT_COLS "WHERE message_seq = ?1 AND state = 2 ORDER BY id LIMIT ?2"},
 	{Q_CONSENTS_PENDING_OF, CONSENT_COLS "WHERE message_seq = ?1 AND state = 1 ORDER BY id LIMIT ?2"},
 	{Q_CONSENT_RECENT, "SELECT count(*) FROM consents WHERE requested_by = ?1 AND requested_at > ?2"},
 	{Q_CONSENT_ANSWER, "UPDATE consents SET state = ?2, answered_at = ?3, reason = ?4, signed = ?5, "
 			     "disclosed = ?6, withheld = ?7, ledger_from = ?8, ledger_to = ?9 "
-			     "WHERE id = ?1 AND state = 1"},
+			     "WHERE ref = ?1 AND state = 1"},
 };
 const size_t lia_store_sql_consent_n = sizeof lia_store_sql_consent / sizeof lia_store_sql_consent[0];
 
@@ -80,11 +86,20 @@ int lia_store_consent_add(struct lia_store *s, uint64_t message_seq, struct lia_
 	sqlite3_bind_text(st, 5, c->grantee, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, c->purpose, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, c->requested_at);
+	/* A random number in 1 .. 2^53 - 1 (exact in any JSON reader). Two
+	 * requests drawing the same one (about n^2 / 2^54 for n requests)
+	 * fail the UNIQUE constraint: the asker is told to try again. */
+	uint64_t ref = 0;
+	while (ref == 0) {
+		randombytes_buf(&ref, sizeof ref);
+		ref &= (UINT64_C(1) << 53) - 1;
+	}
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)ref);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return db_err(s, err, "insert consent request");
-	c->request = (uint64_t)sqlite3_last_insert_rowid(s->db);
+	c->request = ref;
 	c->state = LIA_CONSENT_PENDING;
 	return 0;
 }

@@ -15,36 +15,41 @@
 
 const struct lia_store_sql lia_store_sql_message[] = {
 	{Q_MSG_FIND, "SELECT seq, originator, kind, created_at, received_at, expires_at, "
-		       "recipients, withheld, erased_at FROM messages WHERE id = ?1"},
+		       "recipients, withheld, erased_at, number FROM messages WHERE id = ?1"},
+	/* The originator's next number; the writer holds the database's
+	 * one write lock (BEGIN IMMEDIATE), so max + 1 cannot race. */
 	{Q_MSG_ADD, "INSERT INTO messages (id, originator, kind, created_at, received_at, "
 		      "expires_at, recipients, withheld, header, envelope, embargo_until, ledger_from, "
-		      "ledger_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
+		      "ledger_to, number) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+		      "coalesce(max(number), 0) + 1 FROM messages WHERE originator = ?2 RETURNING seq, number"},
 	{Q_MSG_ENV, "SELECT envelope FROM messages WHERE seq = ?1 AND envelope IS NOT NULL"},
 	{Q_EXPIRED, "SELECT seq, id, originator, kind, created_at, received_at, expires_at, "
 		      "recipients, withheld FROM messages WHERE expires_at > 0 AND expires_at <= ?1 "
 		      "AND erased_at = 0 ORDER BY seq LIMIT ?2"},
 	{Q_ERASE, "UPDATE messages SET envelope = NULL, erased_at = ?2 WHERE seq = ?1"},
-	{Q_DEL_ADD, "INSERT INTO deliveries (message_seq, recipient, via) VALUES (?1, ?2, ?3)"},
-	{Q_PENDING, "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
+	{Q_DEL_ADD, "INSERT INTO deliveries (message_seq, recipient, via, number) SELECT ?1, ?2, ?3, "
+		      "coalesce(max(number), 0) + 1 FROM deliveries WHERE recipient = ?2 RETURNING number"},
+	{Q_PENDING, "SELECT d.number, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
 		      "m.created_at, m.received_at, d.acked_at, m.erased_at, m.expires_at FROM deliveries d "
-		      "JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 AND d.seq > ?2 "
+		      "JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 AND d.number > ?2 "
 		      "AND d.acked_at = 0 AND m.erased_at = 0 AND (m.expires_at = 0 OR m.expires_at > ?4) "
-		      "AND m.embargo_until <= ?4 ORDER BY d.seq LIMIT ?3"},
+		      "AND m.embargo_until <= ?4 ORDER BY d.number LIMIT ?3"},
 	{Q_PENDING_COUNT, "SELECT count(*) FROM deliveries d JOIN messages m ON m.seq = d.message_seq "
 			    "WHERE d.recipient = ?1 AND d.acked_at = 0 AND m.erased_at = 0 "
 			    "AND (m.expires_at = 0 OR m.expires_at > ?2) AND m.embargo_until <= ?2"},
-	{Q_ACK_GET, "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
+	{Q_ACK_GET, "SELECT d.number, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
 		      "m.created_at, m.received_at, d.acked_at, m.erased_at, m.expires_at FROM deliveries d "
-		      "JOIN messages m ON m.seq = d.message_seq WHERE d.seq = ?1 AND d.recipient = ?2"},
+		      "JOIN messages m ON m.seq = d.message_seq WHERE d.number = ?1 AND d.recipient = ?2"},
 	/* A copy acknowledged after its message was erased must be purged
 	 * too: the erase notice becomes due with the acknowledgement. */
-	{Q_ACK_SET, "UPDATE deliveries SET acked_at = ?2, erase_due = ?3 WHERE seq = ?1 AND acked_at = 0"},
-	{Q_INBOX, "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
+	{Q_ACK_SET, "UPDATE deliveries SET acked_at = ?2, erase_due = ?3 WHERE number = ?1 AND recipient = ?4 "
+		      "AND acked_at = 0"},
+	{Q_INBOX, "SELECT d.number, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
 		    "m.created_at, m.received_at, d.acked_at, "
 		    "CASE WHEN m.expires_at > 0 AND m.expires_at <= ?4 THEN 1 ELSE m.erased_at END, m.expires_at "
 		    "FROM deliveries d JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 "
-		    "AND d.seq > ?2 AND m.embargo_until <= ?4 ORDER BY d.seq LIMIT ?3"},
-	{Q_DELIVERY_OF, "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
+		    "AND d.number > ?2 AND m.embargo_until <= ?4 ORDER BY d.number LIMIT ?3"},
+	{Q_DELIVERY_OF, "SELECT d.number, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
 			  "m.created_at, m.received_at, d.acked_at, "
 			  "CASE WHEN m.expires_at > 0 AND m.expires_at <= ?3 THEN 1 ELSE m.erased_at END, m.expires_at "
 			  "FROM deliveries d JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 "
@@ -52,11 +57,11 @@ const struct lia_store_sql lia_store_sql_message[] = {
 	/* Every recipient may hold a copy (one read with Fetch needs no
 	 * acknowledgement): each is owed an erase notice. */
 	{Q_ERASE_DUE, "UPDATE deliveries SET erase_due = 1 WHERE message_seq = ?1"},
-	{Q_ERASURES, "SELECT d.seq, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
+	{Q_ERASURES, "SELECT d.number, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
 		       "m.created_at, m.received_at, d.acked_at, m.erased_at, m.expires_at FROM deliveries d "
-		       "JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 AND d.seq > ?2 "
-		       "AND d.erase_due = 1 AND ?4 = ?4 ORDER BY d.seq LIMIT ?3"},
-	{Q_ERASE_DONE, "UPDATE deliveries SET erase_due = 0 WHERE seq = ?1 AND recipient = ?2 "
+		       "JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 AND d.number > ?2 "
+		       "AND d.erase_due = 1 AND ?4 = ?4 ORDER BY d.number LIMIT ?3"},
+	{Q_ERASE_DONE, "UPDATE deliveries SET erase_due = 0 WHERE number = ?1 AND recipient = ?2 "
 			 "AND erase_due = 1"},
 	{Q_MSG_ENV_SET, "UPDATE messages SET envelope = ?2 WHERE seq = ?1 AND envelope IS NOT NULL"},
 	/* Where a message's disclosures are: its publication, and the
@@ -89,6 +94,7 @@ int lia_store_message_find(struct lia_store *s, const uint8_t id[static LIA_ID_B
 	m->recipients = (uint32_t)sqlite3_column_int64(st, 6);
 	m->withheld = (uint32_t)sqlite3_column_int64(st, 7);
 	m->erased = sqlite3_column_int64(st, 8) != 0;
+	m->number = (uint64_t)sqlite3_column_int64(st, 9);
 	sqlite3_reset(st);
 	return 1;
 }
@@ -112,10 +118,17 @@ int lia_store_message_add(struct lia_store *s, struct lia_store_message *m, cons
 	sqlite3_bind_int64(st, 12, (sqlite3_int64)m->ledger_from);
 	sqlite3_bind_int64(st, 13, (sqlite3_int64)m->ledger_to);
 	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		m->seq = (uint64_t)sqlite3_column_int64(st, 0);
+		m->number = (uint64_t)sqlite3_column_int64(st, 1);
+		rc = sqlite3_step(st);
+	}
+	if (rc != SQLITE_DONE) {
+		(void)db_err(s, err, "insert message");
+		sqlite3_reset(st);
+		return -1;
+	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_err(s, err, "insert message");
-	m->seq = (uint64_t)sqlite3_last_insert_rowid(s->db);
 	return 0;
 }
 
@@ -194,10 +207,16 @@ int lia_store_delivery_add(struct lia_store *s, uint64_t message_seq, const char
 	sqlite3_bind_text(st, 2, recipient, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, via, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*seq = (uint64_t)sqlite3_column_int64(st, 0);
+		rc = sqlite3_step(st);
+	}
+	if (rc != SQLITE_DONE) {
+		(void)db_err(s, err, "insert delivery");
+		sqlite3_reset(st);
+		return -1;
+	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_err(s, err, "insert delivery");
-	*seq = (uint64_t)sqlite3_last_insert_rowid(s->db);
 	return 0;
 }
 
@@ -316,6 +335,7 @@ int lia_store_ack(struct lia_store *s, const char *recipient, uint64_t seq, int6
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	sqlite3_bind_int64(st, 2, now > 0 ? now : 1);
 	sqlite3_bind_int(st, 3, d->erased ? 1 : 0);
+	sqlite3_bind_text(st, 4, recipient, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)

@@ -158,7 +158,7 @@ static void test_duplicate_returns_the_original(void **state)
 	struct lia_admission a;
 	assert_int_equal(admit(&a, &x.it, &spent, env, len), LIA_ADMIT_DUPLICATE);
 	assert_int_equal(a.refusal, LIA_REFUSAL_NONE);
-	assert_int_equal(a.original.seq, first.sequence);
+	assert_int_equal(a.original.number, first.sequence);
 	assert_int_equal(a.original.recipients, first.recipients);
 	lia_admission_clear(&a);
 

@@ -32,7 +32,10 @@ static void test_messages_and_deliveries(void **state)
 	uint64_t dup;
 	assert_int_equal(lia_store_delivery_add(s, m2, "MT-AFM/c", "direct", &dup, err), -1);
 	assert_int_equal(lia_store_commit(s, err), 0);
-	assert_true(d1 < d2 && d2 < d3);
+	/* Numbered per recipient: c's first delivery is its number 1. */
+	assert_int_equal(d1, 1);
+	assert_int_equal(d2, 2);
+	assert_int_equal(d3, 1);
 
 	/* A repeated id is refused by the schema. */
 	assert_int_equal(lia_store_begin(s, err), 0);
@@ -68,7 +71,7 @@ static void test_messages_and_deliveries(void **state)
 	/* Acks: once, only by the recipient. */
 	struct lia_store_delivery got;
 	assert_int_equal(lia_store_begin(s, err), 0);
-	assert_int_equal(lia_store_ack(s, "MT-AFM/c", d1, 200, &got), 0);
+	assert_int_equal(lia_store_ack(s, "MT-AFM/c", d2, 200, &got), 0); /* b's number 2, c has none */
 	assert_int_equal(lia_store_ack(s, "IT-PS/b", d1, 200, &got), 1);
 	assert_int_equal(lia_store_ack(s, "IT-PS/b", d1, 201, &got), 0);
 	assert_int_equal(lia_store_ack(s, "IT-PS/b", 9999, 201, &got), 0);
@@ -122,7 +125,7 @@ static void test_messages_and_deliveries(void **state)
 	assert_int_equal(d[0].seq, d3);
 	assert_int_equal(lia_store_begin(s, err), 0);
 	assert_int_equal(lia_store_erasure_done(s, "MT-AFM/c", d3, &got), 1);
-	assert_int_equal(lia_store_erasure_done(s, "MT-AFM/c", d2, &got), 0); /* not c's */
+	assert_int_equal(lia_store_erasure_done(s, "MT-AFM/c", d2, &got), 0); /* b's number, not c's */
 	assert_int_equal(lia_store_erasure_done(s, "IT-PS/b", d2, &got), 1);
 	assert_int_equal(got.seq, d2);
 	assert_int_equal(lia_store_erasure_done(s, "IT-PS/b", d2, &got), 0); /* once */
@@ -204,6 +207,10 @@ static void test_consents(void **state)
 	c2.requested_at = 2000;
 	assert_int_equal(lia_store_consent_add(s, m1, &c2, err), 0);
 	assert_int_equal(lia_store_commit(s, err), 0);
+	/* Request numbers are random (issue 10, item 6): they count nothing,
+	 * and stay exact in JSON. Consecutive by chance: 2^-52. */
+	assert_true(c2.request != c.request + 1);
+	assert_true(c.request < (UINT64_C(1) << 53) && c2.request < (UINT64_C(1) << 53));
 
 	uint64_t mseq = 0, n64;
 	assert_int_equal(lia_store_consent_get(s, c.request, &got, &mseq), 1);
@@ -237,6 +244,11 @@ static void test_consents(void **state)
 	assert_int_equal(lia_store_consents_of(s, "IT-GDF/a", c.request, 0, v, 4, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(lia_store_consents_of(s, "MT-AFM/c", 0, 0, v, 4, &n), 0);
+	assert_int_equal(n, 0);
+	/* A page starts only below a request the caller may see. */
+	assert_int_equal(lia_store_consents_of(s, "MT-AFM/c", 0, c2.request, v, 4, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(lia_store_consents_of(s, "IT-PS/b", 0, 999, v, 4, &n), 0);
 	assert_int_equal(n, 0);
 
 	/* Answered once: granted with its signed consent, then frozen. */
@@ -351,6 +363,68 @@ static void test_feeds(void **state)
 	lia_store_destroy(&s);
 }
 
+/* Issue 10, item 6: the numbers a principal is shown count only what
+ * concerns it. A recipient's delivery numbers are 1, 2, ... whatever was
+ * delivered to others meanwhile; an originator's publication numbers
+ * count its own publications only. */
+static void test_numbers_per_principal(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_store *s = lia_store_open(path, err);
+	assert_non_null(s);
+	assert_int_equal(lia_store_begin(s, err), 0);
+	uint64_t dc1, dc2, db;
+	uint64_t m1 = add_msg(s, 1, 0);
+	assert_int_equal(lia_store_delivery_add(s, m1, "MT-AFM/c", "direct", &dc1, err), 0);
+	for (uint8_t i = 2; i < 12; i++) {
+		uint64_t mi = add_msg(s, i, 0);
+		assert_int_equal(lia_store_delivery_add(s, mi, "IT-PS/b", "direct", &db, err), 0);
+	}
+	assert_int_equal(db, 10);
+	struct lia_store_message other;
+	memset(&other, 0, sizeof other);
+	memset(other.id, 40, LIA_ID_BYTES);
+	memcpy(other.originator, "GR-HCG/o", 9);
+	assert_int_equal(lia_store_message_add(s, &other, (const uint8_t *)"h", 1, (const uint8_t *)"e", 1, err), 0);
+	assert_int_equal(other.number, 1); /* eleven messages of IT-GDF/a do not show */
+	assert_true(other.seq > 11);
+	assert_int_equal(lia_store_delivery_add(s, other.seq, "MT-AFM/c", "direct", &dc2, err), 0);
+	assert_int_equal(lia_store_commit(s, err), 0);
+	assert_int_equal(dc1, 1);
+	assert_int_equal(dc2, 2);
+
+	struct lia_store_message m;
+	uint8_t id[LIA_ID_BYTES];
+	memset(id, 11, sizeof id);
+	assert_int_equal(lia_store_message_find(s, id, &m), 1);
+	assert_int_equal(m.number, 11);
+	memset(id, 40, sizeof id);
+	assert_int_equal(lia_store_message_find(s, id, &m), 1);
+	assert_int_equal(m.number, 1);
+
+	/* c's pending list, inbox and acknowledgements speak its numbers. */
+	struct lia_store_delivery d[4], got;
+	size_t n;
+	assert_int_equal(lia_store_pending(s, "MT-AFM/c", 0, 300, d, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(d[0].seq, 1);
+	assert_int_equal(d[1].seq, 2);
+	assert_int_equal(d[1].message_seq, other.seq);
+	assert_int_equal(lia_store_inbox(s, "MT-AFM/c", 1, 300, d, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(d[0].seq, 2);
+	assert_int_equal(lia_store_begin(s, err), 0);
+	assert_int_equal(lia_store_ack(s, "MT-AFM/c", 2, 300, &got), 1);
+	assert_memory_equal(got.message_id, other.id, LIA_ID_BYTES);
+	assert_int_equal(lia_store_ack(s, "MT-AFM/c", 3, 300, &got), 0);
+	assert_int_equal(lia_store_commit(s, err), 0);
+	assert_int_equal(lia_store_pending(s, "IT-PS/b", 0, 300, d, 4, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(d[0].seq, 1); /* c's acknowledgement of its 2 touched none of b's */
+	lia_store_destroy(&s);
+}
+
 /* The revocation list in force and the recorded revocations survive a
  * reopen (issue 10, item 5): the broker compares against them at start. */
 static void test_crl_in_force(void **state)
@@ -387,11 +461,11 @@ static void test_crl_in_force(void **state)
 	assert_memory_equal(h2, hash, sizeof hash);
 	lia_store_destroy(&s);
 }
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_messages_and_deliveries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_numbers_per_principal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feeds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_consents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
