@@ -1,11 +1,13 @@
 #!/bin/bash
-# attack_disclosure.sh BUILD SRC RAWCLIENT — issue 10, items 2 and 3,
+# attack_disclosure.sh BUILD SRC RAWCLIENT — issue 10, items 2, 3 and 7,
 # as a hostile principal would try them against the real broker:
 #   2. key wraps for principals the message's markings exclude: refused
 #      (rule envelope.over-wrapped); an accepted RED message is stored
 #      with the wraps of its originator and permitted recipients only;
 #   3. a publish reusing another originator's message id is answered
-#      exactly as a forged publish of a fresh id: no existence oracle.
+#      exactly as a forged publish of a fresh id: no existence oracle;
+#   7. "who received my message" shows a recipient's feed name only to
+#      that subscriber and to auditors; the originator reads "via a feed".
 set -u
 BUILD=$1 SRC=$2 RAW=$3
 . "$(dirname "$0")/lib.sh"
@@ -65,6 +67,16 @@ got=$(stored_wraps "$AID")
 [ "$got" = "$want" ] && ok || bad "stored AMBER envelope wraps [$got], expected exactly [$want]"
 run 0 "$L" listen --profile roma --count 1 --timeout 10 --json
 expect_in "$T/out" '"title":"amber for the region"'
+
+# --- 7. other principals' feeds ---
+run 0 "$L" disclosures "$AID" --profile ventimiglia --json
+expect_in "$T/out" '"recipient":"IT-PS/roma","disclosed":true'
+expect_in "$T/out" 'via a feed'
+grep -q -e kurdish-smuggler-watch -e aegean-watch "$T/out" &&
+	bad "the originator reads another agency's feed name: $(cat "$T/out")" || ok
+run 0 "$L" disclosures "$AID" --profile auditor --json
+expect_in "$T/out" 'via kurdish-smuggler-watch'
+expect_in "$T/out" 'via aegean-watch'
 
 # --- 3. existence oracle ---
 # Roma seals a message of its own, then publishes it with Ventimiglia's
