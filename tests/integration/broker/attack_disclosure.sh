@@ -1,11 +1,13 @@
 #!/bin/bash
-# attack_disclosure.sh BUILD SRC RAWCLIENT — issue 10, items 2, 3 and 7,
+# attack_disclosure.sh BUILD SRC RAWCLIENT — issue 10, items 2, 3, 4 and 7,
 # as a hostile principal would try them against the real broker:
 #   2. key wraps for principals the message's markings exclude: refused
 #      (rule envelope.over-wrapped); an accepted RED message is stored
 #      with the wraps of its originator and permitted recipients only;
 #   3. a publish reusing another originator's message id is answered
 #      exactly as a forged publish of a fresh id: no existence oracle;
+#   4. acknowledging a delivery never sent (still embargoed) writes no
+#      acknowledge record, and the real delivery later still works;
 #   7. "who received my message" shows a recipient's feed name only to
 #      that subscriber and to auditors; the originator reads "via a feed".
 set -u
@@ -95,5 +97,23 @@ run 0 "$RAW" "$X/profiles/roma.yaml" reuse-id "$T/probe.env" "$RID"
 run 0 "$RAW" "$X/profiles/roma.yaml" reuse-id-forged "$T/probe.env" "$RID"
 [ "$(cat "$T/out")" = "$forged" ] && ok ||
 	bad "an existing id with a bad signature answered \"$(cat "$T/out")\", a forged publish \"$forged\""
+
+# --- 4. false acknowledgement records ---
+emb=$(date -u -d "@$(( $(date +%s) + 6 ))" +%Y-%m-%dT%H:%M:%SZ)
+run 0 "$L" publish --profile ventimiglia --kind carrier --tlp GREEN --region MED-CENTRAL \
+	--title "embargoed" --set vessel.name=E --embargo-until "$emb" --json
+MID=$(id_of)
+DSEQ=$(sqlite3 "$DB" "SELECT d.seq FROM deliveries d JOIN messages m ON m.seq = d.message_seq
+	WHERE d.recipient = 'IT-PS/roma' AND hex(m.id) = upper('$MID')")
+[ -n "$DSEQ" ] && ok || bad "no delivery of the embargoed message to roma"
+run 0 "$RAW" "$X/profiles/roma.yaml" ack "$DSEQ"
+expect_in "$T/out" "ack-sent"
+acks() { "$AUDIT" query --ledger "$DB" --message "$MID" --op acknowledge --json --quiet | grep -c '"operation":"acknowledge"'; }
+[ "$(acks)" = 0 ] && ok || bad "an acknowledgement of an embargoed delivery was recorded"
+expect_in "$X/broker.log" "ack-ignored delivery=$DSEQ from=IT-PS/roma"
+run 0 "$L" listen --profile roma --count 1 --timeout 15 --json
+expect_in "$T/out" '"title":"embargoed"'
+for _ in $(seq 30); do [ "$(acks)" = 1 ] && break; sleep 0.1; done
+[ "$(acks)" = 1 ] && ok || bad "the real delivery's acknowledgement was not recorded once ($(acks))"
 
 lia_done attack_disclosure
