@@ -53,8 +53,10 @@ static enum lia_admit_verdict check_sender(struct lia_admission *a, const struct
 }
 
 /* A repeated id: the original's acknowledgement when it is the
- * sender's own; another originator's id is a duplicate too, answered as
- * one, but with refusal set (malformed: the id is taken). */
+ * sender's own. Another originator's id gets exactly the answer of a
+ * forged publish (refusal, reason, no duplicate flag): an answer of its
+ * own would tell a principal the policy may have refused that the
+ * message exists (issue 10, item 3). */
 static enum lia_admit_verdict check_duplicate(struct lia_admission *a, const struct lia_admit_input *in)
 {
 	int found = lia_store_message_find(in->store, a->h->id, &a->original);
@@ -62,8 +64,10 @@ static enum lia_admit_verdict check_duplicate(struct lia_admission *a, const str
 		return refuse(a, LIA_REFUSAL_UNAVAILABLE, NULL, "store error");
 	if (found == 0)
 		return LIA_ADMIT_ACCEPT;
-	if (strcmp(a->original.originator, in->sender->subject) != 0)
-		(void)refuse(a, LIA_REFUSAL_MALFORMED, NULL, "message id already used");
+	if (strcmp(a->original.originator, in->sender->subject) != 0) {
+		memset(&a->original, 0, sizeof a->original);
+		return refuse(a, LIA_REFUSAL_VERIFICATION, NULL, lia_env_status_str(LIA_ENV_BAD_SIGNATURE));
+	}
 	return LIA_ADMIT_DUPLICATE;
 }
 
@@ -90,6 +94,42 @@ static enum lia_admit_verdict check_limits(struct lia_admission *a, const struct
 	return LIA_ADMIT_ACCEPT;
 }
 
+/* The wraps against the envelope's own signed restrictions: a wrap for
+ * a principal of the directory whom the audience rule refuses is a
+ * misbehaving agent's (an honest one never makes it, agent/publish.c),
+ * and refused. Region membership is the policy's, which the agent cannot
+ * know, so here, as there, a principal counts as inside the released
+ * regions: a wrap the policy alone excludes is dropped at commit
+ * (publish.c), not refused. Wraps for key ids outside the directory are
+ * dropped there too. Costs wraps x directory key comparisons; an index by
+ * box key id is not needed at the directory sizes of an exchange. */
+static enum lia_admit_verdict check_wraps(struct lia_admission *a, const struct lia_admit_input *in)
+{
+	const struct lia_header *h = a->h;
+	if (in->dir == NULL)
+		return LIA_ADMIT_ACCEPT;
+	const struct lia_audience aud = {&h->restrictions, h->restrictions.tlp,
+					 h->restrictions.handling, in->sender->agency};
+	for (size_t i = 0; i < lia_envelope_wrap_count(a->env); i++) {
+		const uint8_t *kid = lia_envelope_wrap_kid(a->env, i);
+		for (size_t k = 0; k < in->dir->n; k++) {
+			const struct lia_cert *c = &in->dir->v[k].cert;
+			if (memcmp(c->box_kid, kid, LIA_KEYID_BYTES) != 0 ||
+			    strcmp(c->subject, in->sender->subject) == 0)
+				continue;
+			if (lia_audience_refusals(&aud, c, true) != 0) {
+				char why[LIA_DETAIL_MAX];
+				snprintf(why, sizeof why,
+					 "the data key is wrapped for \"%s\", whom the message's own "
+					 "restrictions exclude",
+					 c->subject);
+				return refuse(a, LIA_REFUSAL_POLICY, "envelope.over-wrapped", why);
+			}
+		}
+	}
+	return LIA_ADMIT_ACCEPT;
+}
+
 enum lia_admit_verdict lia_admit(struct lia_admission *a, const struct lia_admit_input *in,
 				 const uint8_t *env, size_t len)
 {
@@ -106,6 +146,8 @@ enum lia_admit_verdict lia_admit(struct lia_admission *a, const struct lia_admit
 		v = check_duplicate(a, in);
 	if (v == LIA_ADMIT_ACCEPT)
 		v = check_limits(a, in);
+	if (v == LIA_ADMIT_ACCEPT)
+		v = check_wraps(a, in);
 	return v;
 }
 

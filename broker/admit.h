@@ -19,9 +19,13 @@
  * (malformed, too large), originator (the envelope names the principal
  * this connection authenticated as), signature and certificate
  * (verification), then the duplicate-id lookup in the store (a repeated
- * id returns the original acknowledgement, or a refusal when the id is
- * another originator's), then the publish rate budget, the clock skew
- * and the policy's admissible().
+ * id returns the original acknowledgement; another originator's id is
+ * refused exactly as a forged publish is, VERIFICATION "originator
+ * signature does not verify", so that it tells nothing of the message),
+ * then the publish rate budget, the clock skew, the policy's
+ * admissible(), and last the wraps: one for a principal of the directory
+ * whom the envelope's own restrictions exclude is refused (POLICY, rule
+ * envelope.over-wrapped, naming the principal).
  *
  * Pure: no write, no clock (the caller passes now), no log. In
  * particular the rate budget is only read here; the caller spends it
@@ -36,6 +40,7 @@
 
 #include <stdint.h>
 
+#include "directory.h"
 #include "envelope.h"
 #include "policy.h"
 #include "store.h"
@@ -52,14 +57,15 @@ struct lia_admit_input {
 	const struct lia_crl *crl;
 	struct lia_store *store;        /* read only: the duplicate-id lookup */
 	const struct lia_cert *sender;  /* as the ZAP handler authenticated it */
+	const struct lia_directory *dir; /* whose wraps to judge; NULL: not judged */
 	const struct lia_rate *rate;    /* the sender's budget; NULL: no budget */
 	int64_t now;
 };
 
 enum lia_admit_verdict {
 	LIA_ADMIT_ACCEPT,    /* a.env, a.h are the message, verified */
-	LIA_ADMIT_DUPLICATE, /* a.original is the message stored under that id;
-			      * a.refusal is set when it is another's */
+	LIA_ADMIT_DUPLICATE, /* a.original is the sender's message stored under
+			      * that id */
 	LIA_ADMIT_REFUSE,    /* a.refusal, a.rule and a.reason say why */
 };
 

@@ -467,6 +467,10 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 		for (uint32_t i = 0; i < b->n_sessions; i++)
 			if (b->sessions[i].used && b->sessions[i].receive && b->sessions[i].maybe_erase)
 				lia_deliver_erasures(b, &b->sessions[i]);
+		/* The sent marks of the pushes above (delivery.c), in a commit of
+		 * their own: nothing else may find the transaction open (the
+		 * ledger checkpoint below). One more sync on turns that pushed. */
+		lia_turn_commit(b);
 		lia_envcache_clear(b);
 		bool issued = false;
 		if (lia_ledger_checkpoint_maybe(b->ledger, b->me.sign, now, b->cfg.checkpoint_records,

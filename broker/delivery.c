@@ -15,6 +15,18 @@
 #include "turn.h"
 #include "util.h"
 
+/* Delivery seq has left for s: from now on it may be acknowledged
+ * (issue 10, item 4). The mark goes into a transaction of its own
+ * turn's end (broker.c commits after the pushes). A mark lost to a
+ * store error only refuses that acknowledgement: the delivery stays
+ * owed and is pushed again on the next connection. */
+void lia_deliver_sent(struct lia_broker *b, const struct lia_session *s, uint64_t seq)
+{
+	if (lia_turn_need(b) != 0 ||
+	    lia_store_delivery_sent(b->store, s->cert.subject, seq, lia_now()) != 0)
+		lia_blog("store-error", "cannot mark delivery %" PRIu64 " to %s sent", seq, s->cert.subject);
+}
+
 /* Push stored deliveries to one session, in order, within its window. */
 void lia_deliver_pending(struct lia_broker *b, struct lia_session *s)
 {
@@ -59,6 +71,7 @@ void lia_deliver_pending(struct lia_broker *b, struct lia_session *s)
 				return;
 			}
 			s->inflight++;
+			lia_deliver_sent(b, s, d[i].seq);
 		}
 		if (n == 0)
 			break;
@@ -107,8 +120,9 @@ void lia_deliver_acked(struct lia_session *s, uint64_t seq)
 
 /* One acknowledgement of session s: of delivery seq, or (erased) of the
  * purge its erase notice asked for. Stored, then recorded beside the
- * delivery's or the erase's record; an unknown or foreign seq changes
- * nothing and is not recorded. 0, or -1 with the turn aborted. */
+ * delivery's or the erase's record; an unknown or foreign seq, or one
+ * never sent to s (embargoed, not yet pushed), changes nothing and is
+ * not recorded. 0, or -1 with the turn aborted. */
 static int ack_one(struct lia_broker *b, struct lia_session *s, uint64_t seq, bool erased, int64_t now)
 {
 	if (lia_turn_need(b) != 0)
@@ -123,8 +137,12 @@ static int ack_one(struct lia_broker *b, struct lia_session *s, uint64_t seq, bo
 	}
 	if (!erased)
 		lia_deliver_acked(s, seq);
-	if (rc == 0)
+	if (rc == 0) {
+		if (!erased)
+			lia_blog("ack-ignored", "delivery=%" PRIu64 " from=%s reason=\"not a delivery sent to it, "
+				 "or acknowledged already\"", seq, s->cert.subject);
 		return 0;
+	}
 	if (!erased && d.erased) /* acknowledged after the erase: owed a notice */
 		s->maybe_erase = true;
 	struct lia_record r;

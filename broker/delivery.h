@@ -7,7 +7,8 @@
  * disclose record durable. Owns the sessions' cursor, window accounting
  * (inflight) and maybe_pending / maybe_erase flags. Trusts the session;
  * an Ack's sequence numbers are checked against the store (an unknown
- * or foreign one changes nothing and is not recorded). May call the
+ * or foreign one, or one never sent to that principal, changes nothing
+ * and is not recorded). May call the
  * store, wire's send on b->router, the record, turn and onward modules.
  */
 #ifndef LIA_BROKER_DELIVERY_H
@@ -19,6 +20,10 @@
 void lia_deliver_pending(struct lia_broker *b, struct lia_session *s);
 /* Push the erase notices a session is owed, one batch a turn. */
 void lia_deliver_erasures(struct lia_broker *b, struct lia_session *s);
+/* Mark delivery seq as sent to s (pushed, or fetched by lia_inbox_fetch):
+ * only a delivery sent can be acknowledged. Opens the turn's transaction;
+ * a failure is logged (the acknowledgement will then be ignored). */
+void lia_deliver_sent(struct lia_broker *b, const struct lia_session *s, uint64_t seq);
 /* An Ack frame: deliveries received, or (erased set) copies purged; one
  * path for both. The recipient confirms a purge named in an Erase
  * notice; the ledger keeps that beside the erase record. */

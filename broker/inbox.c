@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "delivery.h"
 #include "turn.h"
 #include "util.h"
 
@@ -88,6 +89,10 @@ void lia_inbox_fetch(struct lia_broker *b, struct lia_session *s, const struct l
 	memcpy(r.u.deliver.originator, d.originator, LIA_NAME_MAX);
 	r.u.deliver.received_at = d.received_at;
 	memcpy(r.u.deliver.via, d.via, LIA_FEED_NAME_MAX);
+	/* Fetched is sent: it may be acknowledged now (not the own copy,
+	 * which is no delivery). */
+	if (d.seq != 0)
+		lia_deliver_sent(b, s, d.seq);
 	lia_reply_now(b, s->rid, s->rid_len, &r);
 	free(one);
 }

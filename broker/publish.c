@@ -48,27 +48,55 @@ static struct lia_rate *rate_of(struct lia_broker *b, const char *subject)
 	return me != NULL ? &b->rates[me - b->dir.v] : NULL;
 }
 
-/* A repeated id: the original's acknowledgement, queued behind this
- * turn's commit since the original may still be in it. */
+/* A repeated id of the sender's own: the original's acknowledgement,
+ * queued behind this turn's commit since the original may still be in
+ * it. (Another originator's id was refused by admission.) */
 static void ack_duplicate(struct lia_broker *b, struct lia_session *s, uint64_t req,
 			  const struct lia_admission *a)
 {
 	struct lia_frame ack, fb;
 	lia_frame_init(&ack, LIA_FRAME_PUBLISH_ACK, req);
-	ack.u.publish_ack.accepted = a->refusal == LIA_REFUSAL_NONE;
+	ack.u.publish_ack.accepted = true;
 	memcpy(ack.u.publish_ack.message_id, a->h->id, LIA_ID_BYTES);
 	ack.u.publish_ack.duplicate = true;
-	if (a->refusal == LIA_REFUSAL_NONE) {
-		ack.u.publish_ack.sequence = a->original.number;
-		ack.u.publish_ack.recipients = a->original.recipients;
-		ack.u.publish_ack.withheld = a->original.withheld;
-	} else {
-		ack.u.publish_ack.refusal = a->refusal;
-		snprintf(ack.u.publish_ack.reason, sizeof ack.u.publish_ack.reason, "%s", a->reason);
-	}
+	ack.u.publish_ack.sequence = a->original.number;
+	ack.u.publish_ack.recipients = a->original.recipients;
+	ack.u.publish_ack.withheld = a->original.withheld;
 	ack_refusal(&fb, req, a->h->id, LIA_REFUSAL_UNAVAILABLE, NULL,
 		    "the broker could not confirm the original; publish it again");
 	(void)lia_turn_queue(b, s->rid, s->rid_len, &ack, &fb);
+}
+
+/* The envelope as stored: only the originator's own wrap (it reads its
+ * message back to answer consent requests) and those of the permitted
+ * candidates. The broker keeps no wrap for a principal it withheld the
+ * message from or never considered, so a copy taken from the store opens
+ * for nobody else (issue 10, item 2); onward dissemination adds wraps
+ * later from the originator's own copy (onward.c). *kept is the decoded
+ * result, for the envelope cache. 0, or -1 with err. */
+static int kept_wraps(const struct lia_broker *b, const struct lia_session *s,
+		      const struct lia_admission *a, size_t nc, const bool *permit, uint8_t **out,
+		      size_t *out_len, struct lia_envelope **kept, char err[static LIA_ERR_MAX])
+{
+	uint8_t(*kids)[LIA_KEYID_BYTES] = calloc(nc + 1, sizeof *kids);
+	if (kids == NULL)
+		return lia_errf(err, "out of memory keeping the wraps");
+	size_t n = 0, got = 0;
+	memcpy(kids[n++], s->cert.box_kid, LIA_KEYID_BYTES);
+	for (size_t i = 0; i < nc; i++)
+		if (permit[i])
+			memcpy(kids[n++], b->cand[i].who->cert.box_kid, LIA_KEYID_BYTES);
+	enum lia_env_status st = lia_envelope_encode_keeping(a->env, (const uint8_t(*)[LIA_KEYID_BYTES])kids,
+							     n, out, out_len, &got);
+	free(kids);
+	if (st == LIA_ENV_OK)
+		st = lia_envelope_decode(kept, *out, *out_len);
+	if (st != LIA_ENV_OK) {
+		free(*out);
+		*out = NULL;
+		return lia_errf(err, "cannot re-encode the envelope: %s", lia_env_status_str(st));
+	}
+	return 0;
 }
 
 /* The message row of an admitted envelope, received now. */
@@ -98,10 +126,12 @@ static void message_row(struct lia_store_message *m, const struct lia_policy *p,
 static int publish_commit(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f,
 			  const struct lia_admission *a, size_t nc, int64_t now, bool *permit,
 			  struct lia_decision *decs, struct lia_store_message *m,
-			  char err[static LIA_ERR_MAX])
+			  struct lia_envelope **kept, char err[static LIA_ERR_MAX])
 {
 	const struct lia_header *h = a->h;
 	int rc = -1;
+	uint8_t *env = NULL;
+	size_t env_len = 0;
 	message_row(m, b->policy, h, now);
 	int64_t decide_at = m->embargo_until ? m->embargo_until : now;
 	m->recipients = (uint32_t)lia_cand_decide(b->policy, &b->dir.crl, b->cand, nc, h, &s->cert,
@@ -114,8 +144,8 @@ static int publish_commit(struct lia_broker *b, struct lia_session *s, const str
 	m->ledger_to = m->ledger_from + 1 + nc;
 	size_t hlen;
 	const uint8_t *hb = lia_envelope_header_bytes(a->env, &hlen);
-	if (lia_store_message_add(b->store, m, hb, hlen, f->u.publish.envelope.p,
-				  f->u.publish.envelope.len, err) != 0)
+	if (kept_wraps(b, s, a, nc, permit, &env, &env_len, kept, err) != 0 ||
+	    lia_store_message_add(b->store, m, hb, hlen, env, env_len, err) != 0)
 		goto out;
 	struct lia_record r;
 	lia_rec_init(b, &r, LIA_OP_PUBLISH);
@@ -142,6 +172,7 @@ static int publish_commit(struct lia_broker *b, struct lia_session *s, const str
 		    "the broker could not make the message durable; publish it again");
 	rc = lia_turn_queue(b, s->rid, s->rid_len, &ack, &fb);
 out:
+	free(env);
 	return rc;
 }
 
@@ -153,7 +184,7 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	struct lia_rate *rate = rate_of(b, s->cert.subject);
 	struct lia_admit_input in = {
 		.policy = b->policy, .crl = &b->dir.crl, .store = b->store,
-		.sender = &s->cert, .rate = rate, .now = now,
+		.sender = &s->cert, .dir = &b->dir, .rate = rate, .now = now,
 	};
 	struct lia_admission a;
 	bool *permit = NULL;
@@ -189,7 +220,9 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	}
 	char err[LIA_ERR_MAX] = "ledger append failed (see above)";
 	struct lia_store_message m;
-	if (publish_commit(b, s, f, &a, nc, now, permit, decs, &m, err) != 0) {
+	struct lia_envelope *kept = NULL;
+	if (publish_commit(b, s, f, &a, nc, now, permit, decs, &m, &kept, err) != 0) {
+		lia_envelope_destroy(&kept);
 		/* The transaction is now suspect: abort the whole turn. */
 		lia_blog("store-error", "%s", err);
 		lia_turn_abort(b, "a publish could not be stored");
@@ -202,7 +235,7 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	lia_blog("publish", "id=%s from=%s kind=%s tlp=%s seq=%" PRIu64 " disclosed=%u withheld=%u", idh,
 		 s->cert.subject, lia_kind_str(h->kind), lia_tlp_str(h->restrictions.tlp), m.seq,
 		 m.recipients, m.withheld);
-	lia_envcache_put(b, m.seq, &a.env);
+	lia_envcache_put(b, m.seq, &kept);
 out:
 	free(permit);
 	free(decs);

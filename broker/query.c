@@ -34,6 +34,32 @@ static int collect_disclosure(void *p, const struct lia_record *r)
 	return 0;
 }
 
+/* A disclose or withhold justification reads "via LABEL: reason" or
+ * "via LABEL (embargoed until T): reason", LABEL "direct", "consent N"
+ * or the name of the recipient's feed (candidates.c). A feed name tells
+ * what another agency watches (issue 10, item 7): to anyone but that
+ * subscriber and auditors it reads "via a feed". Feed names are
+ * [a-z0-9-] (core/feed.c), so the name ends at ':' or " ("; "consent N"
+ * has a space and a number there instead, and is kept. */
+static void hide_feed(char *reason, size_t cap)
+{
+	static const char via[] = "via ";
+	if (strncmp(reason, via, sizeof via - 1) != 0)
+		return;
+	char *name = reason + sizeof via - 1, *end = name;
+	while ((*end >= 'a' && *end <= 'z') || (*end >= '0' && *end <= '9') || *end == '-')
+		end++;
+	if (end == name || (*end != ':' && strncmp(end, " (", 2) != 0) ||
+	    (end - name == 6 && strncmp(name, "direct", 6) == 0))
+		return;
+	/* Shorter than the name it replaces unless the name is under six
+	 * characters; the reason is cut at cap, as anywhere. */
+	char out[LIA_DETAIL_MAX + 16];
+	int n = snprintf(out, sizeof out, "via a feed%s", end);
+	if (n >= 0)
+		snprintf(reason, cap, "%.*s", (int)(cap - 1), out);
+}
+
 /* An answer being built, and what it holds until it is sent. */
 struct answer {
 	struct lia_frame r;    /* the AuditAnswer */
@@ -98,6 +124,8 @@ static int answer_disclosures(struct lia_broker *b, struct lia_session *s, const
 	}
 	for (size_t i = 0; i < dc->n; i++) {
 		struct lia_store_delivery d;
+		if (!auditor && strcmp(dc->v[i].recipient, s->cert.subject) != 0)
+			hide_feed(dc->v[i].reason, sizeof dc->v[i].reason);
 		dc->v[i].acknowledged = dc->v[i].disclosed &&
 					lia_store_delivery_of(b->store, dc->v[i].recipient, m.id, INT64_MAX, &d) == 1 &&
 					d.acked_at != 0;

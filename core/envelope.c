@@ -11,6 +11,7 @@
  */
 #include "envelope.h"
 
+#include <assert.h>
 #include <lz4.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -481,6 +482,43 @@ enum lia_env_status lia_envelope_encode_for(const struct lia_envelope *e,
 	env.wraps = &one;
 	env.n_wraps = 1;
 	return pack_envelope(&env, out, out_len) == 0 ? LIA_ENV_OK : LIA_ENV_NOMEM;
+}
+
+const uint8_t *lia_envelope_wrap_kid(const struct lia_envelope *e, size_t i)
+{
+	assert(i < e->p->n_wraps);
+	return e->p->wraps[i]->recipient_key_id.data;
+}
+
+enum lia_env_status lia_envelope_encode_keeping(const struct lia_envelope *e,
+						const uint8_t (*kids)[LIA_KEYID_BYTES], size_t n_kids,
+						uint8_t **out, size_t *out_len, size_t *kept)
+{
+	*kept = 0;
+	Liaison__V1__Wrap **wp = calloc(e->p->n_wraps ? e->p->n_wraps : 1, sizeof *wp);
+	if (wp == NULL)
+		return LIA_ENV_NOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < e->p->n_wraps; i++) {
+		const uint8_t *kid = e->p->wraps[i]->recipient_key_id.data;
+		bool want = false;
+		for (size_t k = 0; k < n_kids && !want; k++)
+			want = memcmp(kids[k], kid, LIA_KEYID_BYTES) == 0;
+		/* The decoder does not refuse two wraps for one key id: keep
+		 * the first, the one find_wrap() opens. */
+		for (size_t k = 0; k < n && want; k++)
+			want = memcmp(wp[k]->recipient_key_id.data, kid, LIA_KEYID_BYTES) != 0;
+		if (want)
+			wp[n++] = e->p->wraps[i];
+	}
+	Liaison__V1__Envelope copy = *e->p;
+	copy.wraps = wp;
+	copy.n_wraps = n;
+	enum lia_env_status st = pack_envelope(&copy, out, out_len) == 0 ? LIA_ENV_OK : LIA_ENV_NOMEM;
+	free(wp);
+	if (st == LIA_ENV_OK)
+		*kept = n;
+	return st;
 }
 
 static bool same_bytes(const ProtobufCBinaryData *a, const ProtobufCBinaryData *b)

@@ -119,6 +119,8 @@ enum lia_env_status lia_envelope_verify(const struct lia_envelope *e,
 	__attribute__((warn_unused_result));
 
 size_t lia_envelope_wrap_count(const struct lia_envelope *e);
+/* The recipient key id of wrap i (< lia_envelope_wrap_count), borrowed. */
+const uint8_t *lia_envelope_wrap_kid(const struct lia_envelope *e, size_t i);
 bool lia_envelope_has_wrap(const struct lia_envelope *e, const uint8_t kid[static LIA_KEYID_BYTES]);
 
 /* Encode a copy of e carrying only the wrap for kid (a recipient learns
@@ -126,6 +128,16 @@ bool lia_envelope_has_wrap(const struct lia_envelope *e, const uint8_t kid[stati
 enum lia_env_status lia_envelope_encode_for(const struct lia_envelope *e,
 					    const uint8_t kid[static LIA_KEYID_BYTES],
 					    uint8_t **out, size_t *out_len)
+	__attribute__((warn_unused_result));
+
+/* Encode a copy of e carrying only the wraps for the key ids in
+ * kids[0..n_kids) that it has, in e's order (the broker stores no wrap
+ * for a principal it withheld the message from; the wraps are not under
+ * the signature, so dropping some leaves the envelope verifiable).
+ * *kept counts them. */
+enum lia_env_status lia_envelope_encode_keeping(const struct lia_envelope *e,
+						const uint8_t (*kids)[LIA_KEYID_BYTES], size_t n_kids,
+						uint8_t **out, size_t *out_len, size_t *kept)
 	__attribute__((warn_unused_result));
 
 /* Onward dissemination, broker side: encode base (the stored message)

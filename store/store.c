@@ -61,6 +61,10 @@ static const char schema[] =
 	" recipient TEXT NOT NULL,"
 	" via TEXT NOT NULL,"
 	" acked_at INTEGER NOT NULL DEFAULT 0,"
+	/* When the broker first sent it to its recipient (pushed or
+	 * fetched): only a delivery sent can be acknowledged (issue 10,
+	 * item 4). 0 = never. */
+	" sent_at INTEGER NOT NULL DEFAULT 0,"
 	" erase_due INTEGER NOT NULL DEFAULT 0,"
 	/* The recipient's delivery number (1, 2, ... in commit order):
 	 * the only number of a delivery that leaves the broker. seq, the

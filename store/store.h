@@ -124,8 +124,16 @@ int lia_store_pending(struct lia_store *s, const char *recipient, uint64_t after
 		      struct lia_store_delivery *out, size_t max, size_t *n);
 int lia_store_pending_count(struct lia_store *s, const char *recipient, int64_t now, uint64_t *n);
 
+/* The broker sent delivery seq to recipient now (pushed or fetched), if
+ * it had not before: only a delivery sent can be acknowledged. 0 / -1.
+ * Inside a transaction. */
+int lia_store_delivery_sent(struct lia_store *s, const char *recipient, uint64_t seq, int64_t now)
+	__attribute__((warn_unused_result));
+
 /* Record an acknowledgement: 1 newly acknowledged (*d filled), 0 already
- * acknowledged or not recipient's, -1 error. Inside a transaction. */
+ * acknowledged, not recipient's or never sent to it (still embargoed,
+ * not yet pushed: nothing is recorded), -1 error. Inside a
+ * transaction. */
 int lia_store_ack(struct lia_store *s, const char *recipient, uint64_t seq, int64_t now,
 		  struct lia_store_delivery *d);
 

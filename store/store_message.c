@@ -43,7 +43,8 @@ const struct lia_store_sql lia_store_sql_message[] = {
 	/* A copy acknowledged after its message was erased must be purged
 	 * too: the erase notice becomes due with the acknowledgement. */
 	{Q_ACK_SET, "UPDATE deliveries SET acked_at = ?2, erase_due = ?3 WHERE number = ?1 AND recipient = ?4 "
-		      "AND acked_at = 0"},
+		      "AND acked_at = 0 AND sent_at > 0"},
+	{Q_DEL_SENT, "UPDATE deliveries SET sent_at = ?2 WHERE number = ?1 AND recipient = ?3 AND sent_at = 0"},
 	{Q_INBOX, "SELECT d.number, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
 		    "m.created_at, m.received_at, d.acked_at, "
 		    "CASE WHEN m.expires_at > 0 AND m.expires_at <= ?4 THEN 1 ELSE m.erased_at END, m.expires_at "
@@ -342,6 +343,17 @@ int lia_store_ack(struct lia_store *s, const char *recipient, uint64_t seq, int6
 		return -1;
 	d->acked_at = now;
 	return sqlite3_changes(s->db) == 1 ? 1 : 0;
+}
+
+int lia_store_delivery_sent(struct lia_store *s, const char *recipient, uint64_t seq, int64_t now)
+{
+	sqlite3_stmt *st = q(s, Q_DEL_SENT);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	sqlite3_bind_int64(st, 2, now > 0 ? now : 1);
+	sqlite3_bind_text(st, 3, recipient, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int lia_store_delivery_of(struct lia_store *s, const char *recipient,

@@ -27,6 +27,22 @@
  *                              prints one line per frame the broker sends
  *                              for SECONDS ("hello-answer TYPE ...",
  *                              "received TYPE ..."); exits 0.
+ *        rawclient PROFILE forge ENVELOPE
+ *        rawclient PROFILE reuse-id ENVELOPE ID
+ *        rawclient PROFILE reuse-id-forged ENVELOPE ID
+ *                              publishes the sealed ENVELOPE (this
+ *                              principal's own) with one bit of its
+ *                              signature flipped (forge), or with its id
+ *                              replaced by ID and signed again (reuse-id)
+ *                              or not (reuse-id-forged), and prints the
+ *                              PublishAck as one line "accepted=.. duplicate=..
+ *                              refusal=.. rule=.. reason=..".
+ *        rawclient - wraps ENVELOPE
+ *                              prints the recipient key id (hex) of each
+ *                              wrap of ENVELOPE, one a line (no connection).
+ *        rawclient PROFILE ack SEQ
+ *                              acknowledges delivery SEQ (whether it was
+ *                              sent or not), then pings; prints "ack-sent".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +54,8 @@
 #include "cert.h"
 #include "client.h"
 #include "keyfile.h"
+#include "envelope.h"
+#include "sig.h"
 #include "util.h"
 
 static int answered(struct lia_client *c, int want, int timeout_ms)
@@ -234,12 +252,130 @@ static int squat(const char *profile, const char *target, const char *seconds)
 	return 0;
 }
 
+/* Issue 10, items 3 and 4: hostile publishes and acknowledgements. */
+static uint8_t *find_bytes(uint8_t *hay, size_t hay_len, const uint8_t *needle, size_t len)
+{
+	for (size_t i = 0; len <= hay_len && i <= hay_len - len; i++)
+		if (memcmp(hay + i, needle, len) == 0)
+			return hay + i;
+	return NULL;
+}
+
+static int publish_attack(struct lia_client *c, const char *mode, const char *path, const char *idhex)
+{
+	char err[LIA_ERR_MAX];
+	uint8_t *buf = NULL, id[LIA_ID_BYTES], sig[LIA_SIG_BYTES];
+	size_t len = 0, hlen = 0;
+	struct lia_envelope *e = NULL;
+	int rc = 1;
+	if (lia_file_read(path, LIA_ENVELOPE_MAX, &buf, &len, err) != 0 ||
+	    lia_envelope_decode(&e, buf, len) != LIA_ENV_OK ||
+	    (idhex != NULL && lia_id_parse(id, idhex) != 0)) {
+		fprintf(stderr, "rawclient: cannot read %s\n", path);
+		goto out;
+	}
+	const uint8_t *hb = lia_envelope_header_bytes(e, &hlen);
+	/* Ed25519 is deterministic: signing the header again finds the
+	 * signature's bytes in the file. */
+	lia_sign(sig, LIA_CTX_HEADER, hb, hlen, c->id.sign->sk);
+	uint8_t *h = find_bytes(buf, len, hb, hlen), *sp = find_bytes(buf, len, sig, sizeof sig);
+	uint8_t *ip = h != NULL ? find_bytes(h, hlen, lia_envelope_header(e)->id, LIA_ID_BYTES) : NULL;
+	if (h == NULL || sp == NULL || ip == NULL) {
+		fprintf(stderr, "rawclient: cannot find the header, id or signature in %s\n", path);
+		goto out;
+	}
+	if (idhex != NULL)
+		memcpy(ip, id, LIA_ID_BYTES);
+	if (strcmp(mode, "reuse-id") == 0)
+		lia_sign(sp, LIA_CTX_HEADER, h, hlen, c->id.sign->sk);
+	else
+		sp[7] ^= 0x01;
+	struct lia_frame f, r;
+	lia_frame_init(&f, LIA_FRAME_PUBLISH, 0);
+	f.u.publish.envelope = (struct lia_bytes){buf, len};
+	if (lia_client_call(c, &f, &r, err) != LIA_EXIT_OK || r.type != LIA_FRAME_PUBLISH_ACK) {
+		fprintf(stderr, "rawclient: no acknowledgement: %s\n", err);
+		goto out;
+	}
+	printf("accepted=%d duplicate=%d refusal=%s rule=%s reason=%s\n", r.u.publish_ack.accepted,
+	       r.u.publish_ack.duplicate, lia_refusal_str(r.u.publish_ack.refusal), r.u.publish_ack.rule,
+	       r.u.publish_ack.reason);
+	lia_frame_clear(&r);
+	rc = 0;
+out:
+	lia_envelope_destroy(&e);
+	free(buf);
+	return rc;
+}
+
+static int ack_attack(struct lia_client *c, const char *seqtext)
+{
+	char err[LIA_ERR_MAX];
+	struct lia_frame f, r;
+	lia_frame_init(&f, LIA_FRAME_ACK, 0);
+	f.u.ack.n = 1;
+	if (lia_parse_u64(seqtext, &f.u.ack.v[0]) != 0 || lia_client_send(c, &f) != 0)
+		return 1;
+	lia_frame_init(&f, LIA_FRAME_PING, 0);
+	if (lia_client_call(c, &f, &r, err) != LIA_EXIT_OK || r.type != LIA_FRAME_PONG)
+		return 1;
+	lia_frame_clear(&r);
+	printf("ack-sent\n");
+	return 0;
+}
+
+static int wrap_kids(const char *path)
+{
+	char err[LIA_ERR_MAX], hex[LIA_KEYID_HEX];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	struct lia_envelope *e = NULL;
+	if (lia_file_read(path, LIA_ENVELOPE_MAX, &buf, &len, err) != 0 ||
+	    lia_envelope_decode(&e, buf, len) != LIA_ENV_OK) {
+		fprintf(stderr, "rawclient: cannot read %s\n", path);
+		free(buf);
+		return 1;
+	}
+	for (size_t i = 0; i < lia_envelope_wrap_count(e); i++) {
+		lia_keyid_hex(hex, lia_envelope_wrap_kid(e, i));
+		printf("%s\n", hex);
+	}
+	lia_envelope_destroy(&e);
+	free(buf);
+	return 0;
+}
+
+static int attack_mode(int argc, char **argv)
+{
+	char err[LIA_ERR_MAX];
+	if (strcmp(argv[2], "wraps") == 0)
+		return argc == 4 ? wrap_kids(argv[3]) : 2;
+	struct lia_profile p;
+	struct lia_client c;
+	if (lia_profile_load(&p, argv[1], err) != 0 ||
+	    lia_client_open(&c, &p, LIA_ID_SIGN, false, 0, 5000, err) != LIA_EXIT_OK) {
+		fprintf(stderr, "rawclient: %s\n", err);
+		return 1;
+	}
+	int rc = 2;
+	if (strcmp(argv[2], "ack") == 0 && argc == 4)
+		rc = ack_attack(&c, argv[3]);
+	else if (strcmp(argv[2], "forge") == 0 && argc == 4)
+		rc = publish_attack(&c, argv[2], argv[3], NULL);
+	else if ((strcmp(argv[2], "reuse-id") == 0 || strcmp(argv[2], "reuse-id-forged") == 0) && argc == 5)
+		rc = publish_attack(&c, argv[2], argv[3], argv[4]);
+	lia_client_close(&c);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && strcmp(argv[1], "request") == 0)
 		return sodium_init() < 0 ? 2 : reused_key_request(argv[2], argv[3], argv[4]);
 	if (argc == 5 && strcmp(argv[2], "squat") == 0)
 		return squat(argv[1], argv[3], argv[4]);
+	if (argc >= 4 && strcmp(argv[2], "consent") != 0 && sodium_init() >= 0)
+		return attack_mode(argc, argv);
 	if ((argc != 2 && argc != 4) || sodium_init() < 0)
 		return 2;
 	char err[LIA_ERR_MAX];

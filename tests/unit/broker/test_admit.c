@@ -10,6 +10,7 @@
 #include "admit.h"
 #include "bfix.h"
 #include "envelope.pb-c.h"
+#include "sig.h"
 
 static struct bfix x;
 
@@ -18,7 +19,7 @@ static struct lia_admit_input input_for(const struct fx_principal *p, const stru
 {
 	return (struct lia_admit_input){
 		.policy = x.b.policy, .crl = &x.b.dir.crl, .store = x.b.store,
-		.sender = &p->cert, .rate = rate, .now = x.now,
+		.sender = &p->cert, .dir = &x.b.dir, .rate = rate, .now = x.now,
 	};
 }
 
@@ -126,6 +127,95 @@ static void test_bad_signature_before_the_store(void **state)
 	expect_refusal(&x.it, NULL, forged, forged_len, LIA_REFUSAL_VERIFICATION,
 		       lia_env_status_str(LIA_ENV_BAD_SIGNATURE));
 	free(forged);
+	free(env);
+}
+
+/* env (from's own) carrying id instead of its own, signed again by from:
+ * a valid envelope of from's with another's message id. */
+static uint8_t *with_id(const struct fx_principal *from, const uint8_t *env, size_t len,
+			const uint8_t id[static LIA_ID_BYTES], size_t *out_len)
+{
+	Liaison__V1__Envelope *e = liaison__v1__envelope__unpack(NULL, len, env);
+	assert_non_null(e);
+	Liaison__V1__Header *h = liaison__v1__header__unpack(NULL, e->header.len, e->header.data);
+	assert_non_null(h);
+	assert_int_equal(h->id.len, LIA_ID_BYTES);
+	memcpy(h->id.data, id, LIA_ID_BYTES);
+	size_t hlen = liaison__v1__header__get_packed_size(h);
+	uint8_t *hb = malloc(hlen);
+	assert_non_null(hb);
+	liaison__v1__header__pack(h, hb);
+	uint8_t sig[LIA_SIG_BYTES];
+	lia_sign(sig, LIA_CTX_HEADER, hb, hlen, from->sign->sk);
+	Liaison__V1__Envelope copy = *e;
+	copy.header = (ProtobufCBinaryData){hlen, hb};
+	copy.signature = (ProtobufCBinaryData){sizeof sig, sig};
+	*out_len = liaison__v1__envelope__get_packed_size(&copy);
+	uint8_t *out = malloc(*out_len);
+	assert_non_null(out);
+	liaison__v1__envelope__pack(&copy, out);
+	free(hb);
+	liaison__v1__header__free_unpacked(h, NULL);
+	liaison__v1__envelope__free_unpacked(e, NULL);
+	return out;
+}
+
+/* Issue 10, item 3: another originator's id, in an envelope validly
+ * signed by its sender, gets the answer of a forged publish, not "id
+ * already used": nothing tells the sender the message exists. */
+static void test_another_originators_id_answers_as_forged(void **state)
+{
+	(void)state;
+	uint8_t *env, *mine;
+	size_t len, mine_len;
+	struct lia_header h;
+	const struct fx_principal *to[] = {&x.mt};
+	bfix_seal(&x.it, LIA_KIND_ROUTE, x.now, NULL, to, 1, &env, &len, &h);
+	struct lia_session *s = bfix_session(&x, &x.it);
+	const char *names[] = {"MT-AFM/valletta"};
+	assert_true(bfix_publish(&x, s, env, len, names, 1).accepted);
+
+	struct lia_header hg;
+	bfix_seal(&x.gr, LIA_KIND_ROUTE, x.now, NULL, to, 1, &mine, &mine_len, &hg);
+	size_t probe_len;
+	uint8_t *probe = with_id(&x.gr, mine, mine_len, h.id, &probe_len);
+	struct lia_admission a;
+	assert_int_equal(admit(&a, &x.gr, NULL, probe, probe_len), LIA_ADMIT_REFUSE);
+	assert_int_equal(a.refusal, LIA_REFUSAL_VERIFICATION);
+	assert_string_equal(a.reason, lia_env_status_str(LIA_ENV_BAD_SIGNATURE));
+	assert_int_equal(a.original.seq, 0); /* nothing of the original is kept */
+	lia_admission_clear(&a);
+	free(probe);
+	free(mine);
+	free(env);
+}
+
+/* Issue 10, item 2: the stored envelope keeps the originator's wrap and
+ * the permitted recipients', not one for a principal never addressed. */
+static void test_stored_envelope_keeps_only_admitted_wraps(void **state)
+{
+	(void)state;
+	uint8_t *env;
+	size_t len;
+	struct lia_header h;
+	const struct fx_principal *to[] = {&x.it, &x.mt, &x.gr}; /* the agent wraps for itself too */
+	bfix_seal(&x.it, LIA_KIND_ROUTE, x.now, NULL, to, 3, &env, &len, &h);
+	struct lia_session *s = bfix_session(&x, &x.it);
+	const char *names[] = {"MT-AFM/valletta"};
+	struct lia_publish_ack_view ack = bfix_publish(&x, s, env, len, names, 1);
+	assert_true(ack.accepted);
+	uint8_t *stored;
+	size_t stored_len;
+	assert_int_equal(lia_store_message_envelope(x.b.store, ack.sequence, &stored, &stored_len), 1);
+	struct lia_envelope *e;
+	assert_int_equal(lia_envelope_decode(&e, stored, stored_len), LIA_ENV_OK);
+	assert_int_equal(lia_envelope_wrap_count(e), 2);
+	assert_true(lia_envelope_has_wrap(e, x.it.cert.box_kid));
+	assert_true(lia_envelope_has_wrap(e, x.mt.cert.box_kid));
+	assert_false(lia_envelope_has_wrap(e, x.gr.cert.box_kid));
+	assert_int_equal(lia_envelope_verify(e, &x.it.cert, &x.b.dir.crl), LIA_ENV_OK);
+	lia_envelope_destroy(&e);
+	free(stored);
 	free(env);
 }
 
@@ -257,6 +347,8 @@ int main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_malformed_and_too_large, bfix_setup, bfix_teardown, &x),
 		cmocka_unit_test_prestate_setup_teardown(test_not_the_originator, bfix_setup, bfix_teardown, &x),
 		cmocka_unit_test_prestate_setup_teardown(test_bad_signature_before_the_store, bfix_setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_another_originators_id_answers_as_forged, bfix_setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_stored_envelope_keeps_only_admitted_wraps, bfix_setup, bfix_teardown, &x),
 		cmocka_unit_test_prestate_setup_teardown(test_revoked_originator, bfix_setup, bfix_teardown, &x),
 		cmocka_unit_test_prestate_setup_teardown(test_duplicate_returns_the_original, bfix_setup, bfix_teardown, &x),
 		cmocka_unit_test_prestate_setup_teardown(test_rate_skew_policy, bfix_setup, bfix_teardown, &x),

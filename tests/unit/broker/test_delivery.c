@@ -1,6 +1,7 @@
 /* Delivery bookkeeping and acknowledgements (broker/delivery.h): the
- * window's accounting, an ack of one's own delivery, of an unknown one
- * and of another's, and the confirmation of an erase notice. */
+ * window's accounting, an ack of one's own delivery, of an unknown one,
+ * of another's and of one never sent, and the confirmation of an erase
+ * notice. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -34,6 +35,13 @@ static int setup(void **state)
 	mt->cursor = dseq; /* as if lia_deliver_pending had sent it */
 	mt->inflight = 1;
 	return 0;
+}
+
+/* The delivery as lia_deliver_pending marks it when it leaves. */
+static void sent(void)
+{
+	lia_deliver_sent(&x.b, mt, dseq);
+	lia_turn_commit(&x.b);
 }
 
 static void ack(struct lia_session *s, uint64_t seq, bool erased)
@@ -80,6 +88,7 @@ static void test_window_accounting(void **state)
 static void test_own_ack_is_stored_and_recorded_once(void **state)
 {
 	(void)state;
+	sent();
 	uint64_t before = bfix_ledger_size(&x);
 	ack(mt, dseq, false);
 	assert_int_equal(bfix_ledger_size(&x), before + 1);
@@ -89,9 +98,25 @@ static void test_own_ack_is_stored_and_recorded_once(void **state)
 	assert_int_equal(bfix_ledger_size(&x), before + 1);
 }
 
+/* Issue 10, item 4: a delivery number of one's own that the broker
+ * never sent (embargoed, not yet pushed) cannot be acknowledged. */
+static void test_unsent_ack_changes_nothing(void **state)
+{
+	(void)state;
+	uint64_t before = bfix_ledger_size(&x);
+	ack(mt, dseq, false);
+	assert_int_equal(bfix_ledger_size(&x), before);
+	assert_int_equal(pending("MT-AFM/valletta"), 1);
+	sent();
+	ack(mt, dseq, false); /* once sent, it can */
+	assert_int_equal(bfix_ledger_size(&x), before + 1);
+	assert_int_equal(pending("MT-AFM/valletta"), 0);
+}
+
 static void test_unknown_or_foreign_ack_changes_nothing(void **state)
 {
 	(void)state;
+	sent();
 	uint64_t before = bfix_ledger_size(&x);
 	ack(gr, dseq, false); /* mt's delivery, acknowledged by gr */
 	ack(mt, dseq + 100, false);
@@ -105,6 +130,7 @@ static void test_unknown_or_foreign_ack_changes_nothing(void **state)
 static void test_erase_confirmation(void **state)
 {
 	(void)state;
+	sent();
 	ack(mt, dseq, false);
 	lia_deliver_expire(&x.b, x.now + 20 * YEAR);
 	assert_true(mt->maybe_erase);
@@ -125,6 +151,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_prestate_setup_teardown(test_window_accounting, setup, bfix_teardown, &x),
 		cmocka_unit_test_prestate_setup_teardown(test_own_ack_is_stored_and_recorded_once, setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_unsent_ack_changes_nothing, setup, bfix_teardown, &x),
 		cmocka_unit_test_prestate_setup_teardown(test_unknown_or_foreign_ack_changes_nothing, setup, bfix_teardown, &x),
 		cmocka_unit_test_prestate_setup_teardown(test_erase_confirmation, setup, bfix_teardown, &x),
 	};

@@ -68,9 +68,14 @@ static void test_messages_and_deliveries(void **state)
 	assert_int_equal(lia_store_pending_count(s, "IT-PS/b", 300, &count), 0);
 	assert_int_equal(count, 2);
 
-	/* Acks: once, only by the recipient. */
+	/* Acks: once, only by the recipient, only of what was sent to it. */
 	struct lia_store_delivery got;
 	assert_int_equal(lia_store_begin(s, err), 0);
+	assert_int_equal(lia_store_ack(s, "IT-PS/b", d1, 200, &got), 0); /* never sent */
+	assert_int_equal(lia_store_delivery_sent(s, "MT-AFM/c", d2, 150), 0); /* c has no number 2: no mark */
+	assert_int_equal(lia_store_ack(s, "IT-PS/b", d1, 200, &got), 0);
+	assert_int_equal(lia_store_ack(s, "MT-AFM/c", d3, 200, &got), 0); /* c's own, never sent */
+	assert_int_equal(lia_store_delivery_sent(s, "IT-PS/b", d1, 150), 0);
 	assert_int_equal(lia_store_ack(s, "MT-AFM/c", d2, 200, &got), 0); /* b's number 2, c has none */
 	assert_int_equal(lia_store_ack(s, "IT-PS/b", d1, 200, &got), 1);
 	assert_int_equal(lia_store_ack(s, "IT-PS/b", d1, 201, &got), 0);
@@ -107,6 +112,8 @@ static void test_messages_and_deliveries(void **state)
 	free(env);
 	/* b acknowledged its copy before the erase; c never did. */
 	assert_int_equal(lia_store_begin(s, err), 0);
+	assert_int_equal(lia_store_delivery_sent(s, "IT-PS/b", d2, 250), 0);
+	assert_int_equal(lia_store_delivery_sent(s, "MT-AFM/c", d3, 250), 0); /* read, not acked */
 	assert_int_equal(lia_store_ack(s, "IT-PS/b", d2, 300, &got), 1);
 	assert_int_equal(lia_store_erase(s, m2, 500, err), 0);
 	assert_int_equal(lia_store_commit(s, err), 0);
