@@ -192,24 +192,35 @@ const struct lia_directory_entry *lia_directory_find(const struct lia_directory 
 	return NULL;
 }
 
+/* Two certificates may share a transport key when one of them is revoked
+ * (lia_directory_finish refuses it only among unrevoked ones): the lookup
+ * then returns the unrevoked one, so that revoking an impostor that
+ * carried a principal's key lets the principal in, and returns a revoked
+ * one only when no other holds the key (ZAP then says "revoked"). */
 const struct lia_directory_entry *lia_directory_by_transport(const struct lia_directory *d,
 							     const uint8_t pk[static 32])
 {
 	if (d->by_transport == NULL)
 		return NULL;
 	size_t lo = 0, hi = d->n;
-	while (lo < hi) {
+	while (lo < hi) { /* the first entry whose key is not below pk */
 		size_t mid = lo + (hi - lo) / 2;
-		const struct lia_directory_entry *e = &d->v[d->by_transport[mid]];
-		int c = memcmp(e->cert.transport_pk, pk, 32);
-		if (c == 0)
-			return e;
-		if (c < 0)
+		if (memcmp(d->v[d->by_transport[mid]].cert.transport_pk, pk, 32) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return NULL;
+	const struct lia_directory_entry *first = NULL;
+	for (size_t i = lo; i < d->n; i++) {
+		const struct lia_directory_entry *e = &d->v[d->by_transport[i]];
+		if (memcmp(e->cert.transport_pk, pk, 32) != 0)
+			break;
+		if (lia_crl_find(&d->crl, e->cert.serial) == NULL)
+			return e;
+		if (first == NULL)
+			first = e;
+	}
+	return first;
 }
 
 int lia_directory_load(struct lia_directory *d, const uint8_t authority_pk[static 32],

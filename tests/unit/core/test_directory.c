@@ -134,19 +134,29 @@ static void test_shared_key_of_revoked_certificate_loads(void **state)
 {
 	(void)state;
 	char err[LIA_ERR_MAX];
-	uint8_t *extra = NULL;
-	size_t len = 0;
-	uint64_t serial;
-	issue_sharing(&extra, &len, "HR-MUP/zagreb", 1, &serial);
-	struct lia_directory d;
-	/* Revoking either certificate of the pair is the remedy. */
-	assert_int_equal(load(&d, extra, len, serial, err), 0);
-	const struct lia_directory_entry *e = lia_directory_by_transport(&d, alice.cert.transport_pk);
-	assert_non_null(e);
-	lia_directory_clear(&d);
-	assert_int_equal(load(&d, extra, len, alice.cert.serial, err), 0);
-	lia_directory_clear(&d);
-	free(extra);
+	/* Impostors sorting before and after the victim: the lookup by
+	 * transport key must not depend on where the search lands. */
+	const char *impostors[] = {"HR-MUP/zagreb", "ZZ-XX/impostor"};
+	for (size_t i = 0; i < 2; i++) {
+		uint8_t *extra = NULL;
+		size_t len = 0;
+		uint64_t serial;
+		issue_sharing(&extra, &len, impostors[i], 1, &serial);
+		struct lia_directory d;
+		/* Revoking either certificate of the pair is the remedy, and the
+		 * key then resolves to the certificate that is not revoked. */
+		assert_int_equal(load(&d, extra, len, serial, err), 0);
+		const struct lia_directory_entry *e = lia_directory_by_transport(&d, alice.cert.transport_pk);
+		assert_non_null(e);
+		assert_string_equal(e->cert.subject, "IT-GDF/ventimiglia");
+		lia_directory_clear(&d);
+		assert_int_equal(load(&d, extra, len, alice.cert.serial, err), 0);
+		e = lia_directory_by_transport(&d, alice.cert.transport_pk);
+		assert_non_null(e);
+		assert_string_equal(e->cert.subject, impostors[i]);
+		lia_directory_clear(&d);
+		free(extra);
+	}
 }
 
 static void test_reissued_subject_keeps_its_keys(void **state)
