@@ -114,8 +114,14 @@ static enum lia_admit_verdict check_wraps(struct lia_admission *a, const struct 
 		const uint8_t *kid = lia_envelope_wrap_kid(a->env, i);
 		for (size_t k = 0; k < in->dir->n; k++) {
 			const struct lia_cert *c = &in->dir->v[k].cert;
+			/* A revoked or expired certificate receives nothing, and
+			 * the agent wraps for none (agent/publish.c); its box key
+			 * may be a valid principal's (an impostor revoked for
+			 * carrying it), so it must not make an honest wrap look
+			 * like an over-wrap. */
 			if (memcmp(c->box_kid, kid, LIA_KEYID_BYTES) != 0 ||
-			    strcmp(c->subject, in->sender->subject) == 0)
+			    strcmp(c->subject, in->sender->subject) == 0 ||
+			    lia_cert_check(c, in->crl, in->now) != LIA_CERT_OK)
 				continue;
 			if (lia_audience_refusals(&aud, c, true) != 0) {
 				char why[LIA_DETAIL_MAX];
