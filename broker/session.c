@@ -35,9 +35,13 @@ struct lia_session *lia_session_new(struct lia_broker *b, const uint8_t *rid, si
 	return NULL;
 }
 
+/* The session to drop is the least recently heard one that does not
+ * receive: one-shot commands leave sessions behind for IDLE_SECONDS, and
+ * a principal's `listen` must not be pushed out by its own scripts. Only
+ * when every one of them receives is the oldest receiver dropped. */
 void lia_session_make_room(struct lia_broker *b, const uint8_t key[static 32])
 {
-	struct lia_session *oldest = NULL;
+	struct lia_session *oldest = NULL, *oldest_idle = NULL;
 	unsigned held = 0;
 	for (uint32_t i = 0; i < b->n_sessions; i++) {
 		struct lia_session *s = &b->sessions[i];
@@ -46,9 +50,11 @@ void lia_session_make_room(struct lia_broker *b, const uint8_t key[static 32])
 		held++;
 		if (oldest == NULL || s->last_seen < oldest->last_seen)
 			oldest = s;
+		if (!s->receive && (oldest_idle == NULL || s->last_seen < oldest_idle->last_seen))
+			oldest_idle = s;
 	}
 	if (held >= LIA_SESSIONS_PER_KEY)
-		oldest->used = false;
+		(oldest_idle != NULL ? oldest_idle : oldest)->used = false;
 }
 
 void lia_session_gone(struct lia_broker *b, const uint8_t *rid, size_t len)

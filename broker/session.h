@@ -24,7 +24,8 @@ struct lia_session *lia_session_find(struct lia_broker *b, const uint8_t *rid, s
 struct lia_session *lia_session_new(struct lia_broker *b, const uint8_t *rid, size_t len);
 /* Before a new session of transport key key: when key already holds
  * LIA_SESSIONS_PER_KEY sessions, forget the one heard from least
- * recently (a principal can only ever push out its own). */
+ * recently among those that do not receive (the oldest receiver only
+ * when all receive); a principal can only ever push out its own. */
 void lia_session_make_room(struct lia_broker *b, const uint8_t key[static 32]);
 /* Forget the session of routing id rid, if any: a send to it found no
  * connection, so the next holder of that id must say Hello again. */
