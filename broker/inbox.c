@@ -91,8 +91,14 @@ void lia_inbox_fetch(struct lia_broker *b, struct lia_session *s, const struct l
 	memcpy(r.u.deliver.via, d.via, LIA_FEED_NAME_MAX);
 	/* Fetched is sent: it may be acknowledged now (not the own copy,
 	 * which is no delivery). */
-	if (d.seq != 0)
+	if (d.seq != 0) {
 		lia_deliver_sent(b, s, d.seq);
+		/* Durable before the reply: a later frame of this turn that
+		 * aborts it must not take the mark back, or the recipient's
+		 * acknowledgement would be ignored. The loop committed the turn
+		 * before this read, so the commit holds the mark alone. */
+		lia_turn_commit(b);
+	}
 	lia_reply_now(b, s->rid, s->rid_len, &r);
 	free(one);
 }
