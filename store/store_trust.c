@@ -25,15 +25,16 @@ const size_t lia_store_sql_trust_n = sizeof lia_store_sql_trust / sizeof lia_sto
 int lia_store_crl_get(struct lia_store *s, uint64_t *number, uint8_t hash[static LIA_STORE_CRL_HASH_BYTES])
 {
 	sqlite3_stmt *st = q(s, Q_CRL_GET);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (rc != SQLITE_ROW || sqlite3_column_bytes(st, 1) != LIA_STORE_CRL_HASH_BYTES)
-		return -1;
-	*number = (uint64_t)sqlite3_column_int64(st, 0);
-	memcpy(hash, sqlite3_column_blob(st, 1), LIA_STORE_CRL_HASH_BYTES);
-	sqlite3_reset(st);
-	return 1;
+	int rc = sqlite3_step(st), found = 0;
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == LIA_STORE_CRL_HASH_BYTES) {
+		*number = (uint64_t)sqlite3_column_int64(st, 0);
+		memcpy(hash, sqlite3_column_blob(st, 1), LIA_STORE_CRL_HASH_BYTES);
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		found = -1; /* an error, or a damaged row */
+	}
+	sqlite3_reset(st); /* on every path: an active statement holds a read snapshot */
+	return found;
 }
 
 int lia_store_crl_set(struct lia_store *s, uint64_t number, const uint8_t hash[static LIA_STORE_CRL_HASH_BYTES],
