@@ -80,10 +80,12 @@ static void handle_hello(struct lia_broker *b, struct lia_session *s, const stru
  * session's connection is gone (the ROUTER keeps one connection per
  * id): the session is forgotten, so that nothing more is sent there.
  * Refusals are logged and not answered, except to an agent using its
- * own key as id, which is told why. */
-static bool routing_id_ok(struct lia_broker *b, const uint8_t *rid, size_t rid_len, const uint8_t key[static 32])
+ * own key as id, which is told why. from is key's directory entry (NULL
+ * when none); on true, *held is the session of rid (NULL when none),
+ * found once here for the caller. */
+static bool routing_id_ok(struct lia_broker *b, const uint8_t *rid, size_t rid_len, const uint8_t key[static 32],
+			  const struct lia_directory_entry *from, struct lia_session **held)
 {
-	const struct lia_directory_entry *from = lia_directory_by_transport(&b->dir, key);
 	const char *sender = from != NULL ? from->cert.subject : "-";
 	if (rid_len != LIA_ROUTING_ID_BYTES) {
 		lia_blog("routing-id-refused", "from=%s routing_id_bytes=%zu reason=\"not %d random bytes\"", sender,
@@ -111,6 +113,7 @@ static bool routing_id_ok(struct lia_broker *b, const uint8_t *rid, size_t rid_l
 		s->used = false;
 		return false;
 	}
+	*held = s;
 	return true;
 }
 
@@ -119,9 +122,12 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 {
 	/* user is the transport key the handshake authenticated. */
 	uint8_t key[32];
-	if (lia_unhex(key, sizeof key, user) != 0 || !routing_id_ok(b, rid, rid_len, key))
+	if (lia_unhex(key, sizeof key, user) != 0)
 		return;
 	const struct lia_directory_entry *who = lia_directory_by_transport(&b->dir, key);
+	struct lia_session *s = NULL; /* of this key: routing_id_ok checked it */
+	if (!routing_id_ok(b, rid, rid_len, key, who, &s))
+		return;
 	if (who == NULL || who->cert.kind != LIA_CERT_PRINCIPAL ||
 	    lia_cert_check(&who->cert, &b->dir.crl, lia_now()) != LIA_CERT_OK) {
 		lia_reply_error(b, rid, rid_len, 0, LIA_ERROR_REVOKED, "your certificate is no longer valid");
@@ -129,7 +135,6 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 		return;
 	}
 	user = who->cert.subject;
-	struct lia_session *s = lia_session_find(b, rid, rid_len); /* of this key: checked above */
 	struct lia_frame f;
 	char why[LIA_ERR_MAX];
 	if (lia_frame_decode(&f, buf, len, why) != 0) {
