@@ -147,10 +147,7 @@ static int ack_one(struct lia_broker *b, struct lia_session *s, uint64_t seq, bo
 		s->maybe_erase = true;
 	struct lia_record r;
 	lia_rec_init(b, &r, LIA_OP_ACKNOWLEDGE);
-	r.has_message_id = true;
-	memcpy(r.message_id, d.message_id, LIA_ID_BYTES);
-	memcpy(r.originator, d.originator, LIA_NAME_MAX);
-	r.kind = (int)d.kind;
+	lia_rec_stored(&r, d.message_id, d.originator, d.kind);
 	lia_rec_party(&r.actor, &s->cert);
 	lia_rec_party(&r.recipient, &s->cert);
 	if (erased)
@@ -185,10 +182,7 @@ void lia_deliver_expire(struct lia_broker *b, int64_t now)
 		}
 		struct lia_record r;
 		lia_rec_init(b, &r, LIA_OP_ERASE);
-		r.has_message_id = true;
-		memcpy(r.message_id, m[i].id, LIA_ID_BYTES);
-		memcpy(r.originator, m[i].originator, LIA_NAME_MAX);
-		r.kind = (int)m[i].kind;
+		lia_rec_stored(&r, m[i].id, m[i].originator, m[i].kind);
 		snprintf(r.justification, sizeof r.justification, "expired at %" PRId64, m[i].expires_at);
 		if (lia_rec_append(b, &r) != 0 || lia_onward_close(b, &m[i], now) != 0)
 			return;

@@ -107,10 +107,7 @@ int lia_onward_close(struct lia_broker *b, const struct lia_store_message *m, in
 			}
 			struct lia_record r;
 			lia_rec_init(b, &r, LIA_OP_CONSENT_REFUSED);
-			r.has_message_id = true;
-			memcpy(r.message_id, m->id, LIA_ID_BYTES);
-			memcpy(r.originator, m->originator, LIA_NAME_MAX);
-			r.kind = (int)m->kind;
+			lia_rec_stored(&r, m->id, m->originator, m->kind);
 			lia_rec_grantee(b, &r.recipient, c->grantee);
 			snprintf(r.justification, sizeof r.justification, "request %" PRIu64 " by %s: %s",
 				 c->request, c->requested_by, c->reason);

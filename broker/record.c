@@ -51,6 +51,15 @@ void lia_rec_message(struct lia_record *r, const struct lia_header *h)
 	r->restrictions = h->restrictions;
 }
 
+void lia_rec_stored(struct lia_record *r, const uint8_t id[static LIA_ID_BYTES],
+		    const char originator[static LIA_NAME_MAX], enum lia_kind kind)
+{
+	r->has_message_id = true;
+	memcpy(r->message_id, id, LIA_ID_BYTES);
+	memcpy(r->originator, originator, LIA_NAME_MAX);
+	r->kind = (int)kind;
+}
+
 /* Append inside the turn's transaction. -1 aborts the turn's work. */
 int lia_rec_append(struct lia_broker *b, struct lia_record *r)
 {

@@ -26,6 +26,10 @@ void lia_rec_grantee(struct lia_broker *b, struct lia_record_party *p, const cha
 void lia_rec_init(struct lia_broker *b, struct lia_record *r, enum lia_record_op op);
 /* The message fields of a record: id, originator, kind, restrictions. */
 void lia_rec_message(struct lia_record *r, const struct lia_header *h);
+/* The same from what the store keeps of a message (no restrictions: the
+ * store holds the header bytes, not the decoded marking). */
+void lia_rec_stored(struct lia_record *r, const uint8_t id[static LIA_ID_BYTES],
+		    const char originator[static LIA_NAME_MAX], enum lia_kind kind);
 
 /* Append inside the turn's transaction; r->seq is set. -1 aborted the
  * turn's work. */
