@@ -375,8 +375,10 @@ int lia_client_error_exit(const struct lia_frame *f)
 {
 	switch (f->u.error.code) {
 	case LIA_ERROR_FORBIDDEN:
-	case LIA_ERROR_REVOKED: return LIA_EXIT_REFUSED;
-	case LIA_ERROR_UNAVAILABLE: return LIA_EXIT_UNREACHABLE;
+	case LIA_ERROR_REVOKED:
+	case LIA_ERROR_LIMIT: return LIA_EXIT_REFUSED;
+	case LIA_ERROR_UNAVAILABLE:
+	case LIA_ERROR_BUSY: return LIA_EXIT_UNREACHABLE;
 	default: return LIA_EXIT_FAIL;
 	}
 }

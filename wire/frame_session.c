@@ -65,7 +65,7 @@ static int welcome_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 static int error_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 			char why[static LIA_ERR_MAX])
 {
-	if (!lia_pb_enum_in((int)pb->error->code, 1, LIA_ERROR_REVOKED))
+	if (!lia_pb_enum_in((int)pb->error->code, 1, LIA_ERROR_LIMIT))
 		return lia_wire_fail(why, "error code: unknown");
 	f->u.error.code = (enum lia_error_code)pb->error->code;
 	return lia_wire_str_in(f->u.error.detail, LIA_DETAIL_MAX, pb->error->detail, "detail", why);

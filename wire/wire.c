@@ -94,6 +94,8 @@ const char *lia_error_code_str(enum lia_error_code c)
 	case LIA_ERROR_INVALID: return "invalid request";
 	case LIA_ERROR_UNAVAILABLE: return "unavailable";
 	case LIA_ERROR_REVOKED: return "certificate revoked";
+	case LIA_ERROR_BUSY: return "busy: retry shortly";
+	case LIA_ERROR_LIMIT: return "rate limit reached";
 	}
 	return "unknown error";
 }

@@ -91,6 +91,8 @@ enum lia_error_code {
 	LIA_ERROR_INVALID = 6,
 	LIA_ERROR_UNAVAILABLE = 7,
 	LIA_ERROR_REVOKED = 8,
+	LIA_ERROR_BUSY = 9,   /* too much queued towards the peer: retry shortly */
+	LIA_ERROR_LIMIT = 10, /* a policy rate limit, named in the detail */
 };
 const char *lia_error_code_str(enum lia_error_code c);
 

@@ -69,7 +69,8 @@ static void test_error_frames_give_their_status(void **state)
 	} t[] = {
 		{LIA_ERROR_FORBIDDEN, LIA_EXIT_REFUSED},  {LIA_ERROR_REVOKED, LIA_EXIT_REFUSED},
 		{LIA_ERROR_UNAVAILABLE, LIA_EXIT_UNREACHABLE}, {LIA_ERROR_MALFORMED, LIA_EXIT_FAIL},
-		{LIA_ERROR_NOT_FOUND, LIA_EXIT_FAIL},
+		{LIA_ERROR_NOT_FOUND, LIA_EXIT_FAIL},   {LIA_ERROR_LIMIT, LIA_EXIT_REFUSED},
+		{LIA_ERROR_BUSY, LIA_EXIT_UNREACHABLE},
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		char err[LIA_ERR_MAX] = "";
