@@ -25,118 +25,17 @@
 
 #include <sodium.h>
 
+#include "bench_world.h"
 #include "body.h"
 #include "client.h"
 #include "envelope.h"
 #include "util.h"
 
 #define KMAX 10
-static int PORT = 7499;
+/* The folder, port and authority of this run. */
+static struct bench_env env;
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, const char *err)
-{
-	fprintf(stderr, "bench_exchange: %s: %s\n", what, err);
-	exit(1);
-}
-
-static char dir[256];
-
-struct party {
-	char name[64];
-	struct lia_cert cert;
-	struct lia_secret *sign, *box, *tr;
-};
-
-static void path_of(char *out, size_t cap, const char *a, const char *b)
-{
-	int w = b ? snprintf(out, cap, "%s/%s/%s", dir, a, b) : snprintf(out, cap, "%s/%s", dir, a);
-	if (w < 0 || (size_t)w >= cap)
-		die("path", "too long");
-}
-
-static void make_party(struct party *p, const struct lia_secret *auth, const char *subject,
-		       const char *agency, const char *country, enum lia_role role, int broker)
-{
-	char err[LIA_ERR_MAX], d[512], f[512];
-	memset(p, 0, sizeof *p);
-	snprintf(p->name, sizeof p->name, "%s", strchr(subject, '/') + 1);
-	p->sign = lia_secret_generate(LIA_KEY_SIGN);
-	p->box = lia_secret_generate(LIA_KEY_BOX);
-	p->tr = lia_secret_generate(LIA_KEY_TRANSPORT);
-	struct lia_cert t;
-	memset(&t, 0, sizeof t);
-	randombytes_buf(&t.serial, sizeof t.serial);
-	t.serial = (t.serial & INT64_MAX) | 1;
-	t.kind = broker ? LIA_CERT_BROKER : LIA_CERT_PRINCIPAL;
-	snprintf(t.subject, sizeof t.subject, "%s", subject);
-	snprintf(t.agency, sizeof t.agency, "%s", agency);
-	memcpy(t.country, country, 3);
-	if (lia_names_add(&t.regions, "MED-CENTRAL") != 0)
-		die("names", "full");
-	t.roles = LIA_ROLE_BIT(role);
-	t.not_before = lia_now() - 60;
-	t.not_after = lia_now() + 86400;
-	t.issued_at = t.not_before;
-	memcpy(t.sign_pk, p->sign->pk, 32);
-	memcpy(t.box_pk, p->box->pk, 32);
-	memcpy(t.transport_pk, p->tr->pk, 32);
-	uint8_t *buf;
-	size_t len;
-	if (lia_cert_issue(&buf, &len, &t, auth, err) != 0 || lia_cert_decode(&p->cert, buf, len, auth->pk) != LIA_CERT_OK)
-		die("issue", err);
-	path_of(d, sizeof d, p->name, NULL);
-	mkdir(d, 0700);
-	path_of(f, sizeof f, p->name, "cert.crt");
-	if (lia_file_write_new(f, buf, len, 0644, err) != 0)
-		die("cert", err);
-	if (!broker) {
-		char c[512];
-		snprintf(c, sizeof c, "%s/certs/%s.crt", dir, p->name);
-		if (lia_file_write_new(c, buf, len, 0644, err) != 0)
-			die("cert", err);
-	}
-	free(buf);
-	const char *names[] = {"sign.sec", "box.sec", "transport.sec"};
-	struct lia_secret *keys[] = {p->sign, p->box, p->tr};
-	for (int i = 0; i < 3; i++) {
-		path_of(f, sizeof f, p->name, names[i]);
-		if (lia_secret_save(keys[i], f, NULL, subject, err) != 0)
-			die("key", err);
-	}
-}
-
-static struct lia_profile profile_of(const struct party *p)
-{
-	struct lia_profile pr;
-	memset(&pr, 0, sizeof pr);
-	snprintf(pr.broker, sizeof pr.broker, "tcp://127.0.0.1:%d", PORT);
-	path_of(pr.broker_certificate, sizeof pr.broker_certificate, "broker", "cert.crt");
-	path_of(pr.keys, sizeof pr.keys, p->name, NULL);
-	path_of(pr.authority_key, sizeof pr.authority_key, "authority.pub", NULL);
-	return pr;
-}
-
-static long rss_kib(pid_t pid)
-{
-	char path[64], line[256];
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "r");
-	long kib = -1;
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof line, f) != NULL)
-		if (strncmp(line, "VmRSS:", 6) == 0)
-			kib = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kib;
-}
+#define die(what, err) bench_die(&env, what, err)
 
 /* --- message bookkeeping: id -> send time --- */
 
@@ -199,7 +98,6 @@ static int cmp_double(const void *a, const void *b)
 /* --- the run --- */
 
 struct world {
-	struct lia_secret *auth;
 	struct party broker, pub, sub[KMAX], offline;
 	pid_t broker_pid;
 	uint8_t **envs;
@@ -247,33 +145,6 @@ static void seal_all(struct world *w, size_t n, size_t k)
 	}
 	lia_sealer_destroy(&s);
 	free(body);
-}
-
-static void start_broker(struct world *w)
-{
-	char cfg[512];
-	path_of(cfg, sizeof cfg, "broker.yaml", NULL);
-	w->broker_pid = fork();
-	if (w->broker_pid == 0) {
-		char log[512];
-		path_of(log, sizeof log, "broker.log", NULL);
-		if (freopen(log, "a", stderr) == NULL)
-			_exit(1);
-		execl(LIA_BROKER_PATH, "liaison-broker", "--config", cfg, (char *)NULL);
-		_exit(127);
-	}
-	nanosleep(&(struct timespec){0, 500000000}, NULL);
-	if (waitpid(w->broker_pid, NULL, WNOHANG) != 0)
-		die("broker", "did not start; see broker.log in the bench folder");
-}
-
-static void stop_broker(struct world *w)
-{
-	if (w->broker_pid > 0) {
-		kill(w->broker_pid, SIGTERM);
-		waitpid(w->broker_pid, NULL, 0);
-	}
-	w->broker_pid = 0;
 }
 
 /* Publish n pre-sealed envelopes (pipelined, at most `window` awaiting
@@ -407,7 +278,7 @@ static double baseline_curve(size_t n, size_t len)
 	zmq_setsockopt(d, ZMQ_SNDHWM, &hwm, sizeof hwm);
 	zmq_setsockopt(r, ZMQ_RCVHWM, &hwm, sizeof hwm);
 	char ep[64];
-	snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", PORT + 1);
+	snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", env.port + 1);
 	zmq_bind(r, ep);
 	zmq_connect(d, ep);
 	uint8_t *buf = calloc(1, len);
@@ -460,58 +331,19 @@ int main(int argc, char **argv)
 	size_t N = argc > 1 ? strtoul(argv[1], NULL, 10) : 20000;
 	if (sodium_init() < 0 || N < 100)
 		return 2;
-	PORT = 20000 + (int)(getpid() % 12000); /* below the outgoing port range */
-	char err[LIA_ERR_MAX], p[512];
-	snprintf(dir, sizeof dir, "/tmp/lia-bench-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		die("mkdtemp", strerror(errno));
-	path_of(p, sizeof p, "certs", NULL);
-	mkdir(p, 0700);
-	path_of(p, sizeof p, "data", NULL);
-	mkdir(p, 0700);
+	bench_env_init(&env, "bench_exchange");
 	struct world w;
 	memset(&w, 0, sizeof w);
-	w.auth = lia_secret_generate(LIA_KEY_AUTHORITY);
-	path_of(p, sizeof p, "authority.pub", NULL);
-	if (lia_pubkey_save(p, LIA_KEY_AUTHORITY, w.auth->pk, "bench", err) != 0)
-		die("authority", err);
-	struct lia_crl crl = {.number = 1, .issued_at = lia_now()};
-	uint8_t *cb;
-	size_t cl;
-	path_of(p, sizeof p, "revocations.crl", NULL);
-	if (lia_crl_encode(&cb, &cl, &crl, w.auth, err) != 0 || lia_file_write_new(p, cb, cl, 0644, err) != 0)
-		die("crl", err);
-	free(cb);
-	make_party(&w.broker, w.auth, "EU-EXCH/broker", "EU-EXCH", "BE", LIA_ROLE_BROKER, 1);
-	make_party(&w.pub, w.auth, "IT-GDF/publisher", "IT-GDF", "IT", LIA_ROLE_LIAISON, 0);
-	make_party(&w.offline, w.auth, "IT-PS/offline", "IT-PS", "IT", LIA_ROLE_ANALYST, 0);
+	make_party(&env, &w.broker, "EU-EXCH/broker", "EU-EXCH", "BE", LIA_ROLE_BROKER, 1);
+	make_party(&env, &w.pub, "IT-GDF/publisher", "IT-GDF", "IT", LIA_ROLE_LIAISON, 0);
+	make_party(&env, &w.offline, "IT-PS/offline", "IT-PS", "IT", LIA_ROLE_ANALYST, 0);
 	for (int i = 0; i < KMAX; i++) {
 		char subj[64];
 		snprintf(subj, sizeof subj, "IT-PS/sub%d", i);
-		make_party(&w.sub[i], w.auth, subj, "IT-PS", "IT", LIA_ROLE_ANALYST, 0);
+		make_party(&env, &w.sub[i], subj, "IT-PS", "IT", LIA_ROLE_ANALYST, 0);
 	}
-	uint8_t *pol;
-	size_t pl;
-	path_of(p, sizeof p, "exchange.yaml", NULL);
-	if (lia_file_read(LIA_POLICY_PATH, 1 << 20, &pol, &pl, err) != 0)
-		die("policy", err);
-	/* The example policy limits each principal to 600 publications an
-	 * hour; the benchmark's one publisher needs no limit (0). */
-	char *lim = strstr((char *)pol, "publish_per_hour: 600");
-	if (lim == NULL || (size_t)(lim - (char *)pol) + 21 > pl)
-		die("policy", "the example policy no longer has publish_per_hour: 600");
-	memcpy(lim, "publish_per_hour:   0", 21);
-	if (lia_file_write_new(p, pol, pl, 0644, err) != 0)
-		die("policy", err);
-	free(pol);
-	char cfg[2048];
-	int cn = snprintf(cfg, sizeof cfg,
-			  "listen: tcp://127.0.0.1:%d\nkeys: broker\nauthority_key: authority.pub\n"
-			  "certificates: certs\nrevocation_list: revocations.crl\npolicy: exchange.yaml\n"
-			  "data: data\nwindow: 1024\nbatch: 2048\n", PORT);
-	path_of(p, sizeof p, "broker.yaml", NULL);
-	if (lia_file_write_new(p, (uint8_t *)cfg, (size_t)cn, 0644, err) != 0)
-		die("config", err);
+	bench_env_config(&env, "");
+	char err[LIA_ERR_MAX];
 
 	printf("end-to-end benchmark through liaison-broker (SQLite WAL, synchronous=FULL), 1 KiB bodies\n");
 	double verify = baseline_verify();
@@ -519,13 +351,13 @@ int main(int argc, char **argv)
 	printf("  baseline  ed25519 verify                   %9.0f /s\n", verify);
 	printf("  baseline  raw ZeroMQ DEALER->ROUTER CURVE  %9.0f msgs/s (1400 B, one way)\n", curve);
 
-	start_broker(&w);
+	w.broker_pid = start_broker(&env);
 	struct lia_client pub, subs[KMAX];
-	struct lia_profile pp = profile_of(&w.pub);
+	struct lia_profile pp = profile_of(&env, &w.pub);
 	if (lia_client_open(&pub, &pp, 0, false, 0, 5000, err) != LIA_EXIT_OK)
 		die("publisher", err);
 	for (int i = 0; i < KMAX; i++) {
-		struct lia_profile sp = profile_of(&w.sub[i]);
+		struct lia_profile sp = profile_of(&env, &w.sub[i]);
 		if (lia_client_open(&subs[i], &sp, 0, false, 0, 5000, err) != LIA_EXIT_OK)
 			die("subscriber", err);
 	}
@@ -533,7 +365,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i <= KMAX; i++) {
 		struct lia_client *c = i < KMAX ? &subs[i] : NULL, tmp;
 		if (c == NULL) {
-			struct lia_profile op = profile_of(&w.offline);
+			struct lia_profile op = profile_of(&env, &w.offline);
 			if (lia_client_open(&tmp, &op, 0, false, 0, 5000, err) != LIA_EXIT_OK)
 				die("offline", err);
 			c = &tmp;
@@ -592,7 +424,7 @@ int main(int argc, char **argv)
 			if (done > 0)
 				seal_all(&w, step, 0);
 			run(&w, &pub, subs, 0, step, 1024, 0, NULL);
-			long kib = rss_kib(w.broker_pid);
+			long kib = proc_kib(w.broker_pid, "VmRSS:");
 			if (done == 0)
 				first = kib;
 			last = kib;
@@ -604,7 +436,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < KMAX; i++)
 		lia_client_close(&subs[i]);
 	lia_client_close(&pub);
-	stop_broker(&w);
-	printf("  (files in %s)\n", dir);
+	stop_broker(&w.broker_pid);
+	printf("  (files in %s)\n", env.dir);
 	return 0;
 }
