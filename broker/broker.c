@@ -218,6 +218,8 @@ static int router_read(struct lia_broker *b)
 		extra = zmq_msg_recv(&junk, b->router, 0) >= 0 && zmq_msg_more(&junk);
 		zmq_msg_close(&junk);
 	}
+	/* A message: its connection has authenticated (conns.h). */
+	lia_conns_gone(&b->conns, zmq_msg_get(&body, ZMQ_SRCFD));
 	const char *user = zmq_msg_gets(&body, "User-Id");
 	if (zmq_msg_size(&id) <= RID_MAX && user != NULL && strlen(user) == 64)
 		handle_frame(b, zmq_msg_data(&id), zmq_msg_size(&id), user, zmq_msg_data(&body),
@@ -292,8 +294,8 @@ static int lock_data(struct lia_broker *b, const char *data, char err[static LIA
 	return 0;
 }
 
-/* The loop's event sources: the signal descriptor, the ZAP handler and
- * the ROUTER, in that order. 0, or -1 with err. */
+/* The loop's event sources: the signal descriptor, the ZAP handler, the
+ * ROUTER and its monitor, in that order. 0, or -1 with err. */
 static int open_events(struct lia_broker *b, const struct lia_broker_config *cfg,
 		       char err[static LIA_ERR_MAX])
 {
@@ -321,10 +323,13 @@ static int open_events(struct lia_broker *b, const struct lia_broker_config *cfg
 		lia_errf(err, "cannot install the ZAP handler: %s", zmq_strerror(zmq_errno()));
 		return -1;
 	}
-	b->router = lia_wire_server(b->zctx, cfg->listen, b->me.transport, err);
+	int hs_ms = (int)cfg->handshake_seconds * 1000;
+	b->router = lia_wire_server(b->zctx, cfg->listen, b->me.transport, hs_ms, err);
 	if (b->router == NULL)
 		return -1;
-	return 0;
+	/* Before the first connection can be accepted: every accepted
+	 * descriptor is seen (issue 11, item 4). */
+	return lia_conns_monitor(&b->conns, b->zctx, b->router, err);
 }
 
 struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[static LIA_ERR_MAX])
@@ -337,6 +342,16 @@ struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[
 	b->cfg = *cfg;
 	b->sigfd = -1;
 	b->lock_fd = -1;
+	/* Descriptors first: the soft limit is raised to the hard one, and
+	 * half of it may be held by connections not yet authenticated. */
+	uint64_t soft, hard;
+	lia_conns_raise_limit(&soft, &hard);
+	uint64_t total = soft / 2;
+	total = total < 16 ? 16 : total > 100000 ? 100000 : total;
+	if (lia_conns_init(&b->conns, cfg->handshakes_per_address, (uint32_t)total, err) != 0)
+		goto fail;
+	b->conns.soft = soft;
+	b->conns.hard = hard;
 	b->sessions = calloc(cfg->max_sessions, sizeof *b->sessions);
 	b->cand = calloc(CANDIDATES_MAX, sizeof *b->cand);
 	if (b->sessions == NULL || b->cand == NULL) {
@@ -383,8 +398,11 @@ void lia_broker_destroy(struct lia_broker **bp)
 	if (bp == NULL || *bp == NULL)
 		return;
 	struct lia_broker *b = *bp;
-	if (b->router != NULL)
+	if (b->router != NULL) {
+		lia_conns_stop(&b->conns, b->router);
 		zmq_close(b->router);
+	}
+	lia_conns_free(&b->conns);
 	if (b->zap != NULL)
 		zmq_close(b->zap);
 	if (b->zctx != NULL)
@@ -443,8 +461,9 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 			{b->zap, 0, ZMQ_POLLIN, 0},
 			{b->router, 0, ZMQ_POLLIN, 0},
 			{NULL, b->sigfd, ZMQ_POLLIN, 0},
+			{b->conns.mon, 0, ZMQ_POLLIN, 0},
 		};
-		if (zmq_poll(items, 3, 1000) < 0 && zmq_errno() != EINTR) {
+		if (zmq_poll(items, 4, 1000) < 0 && zmq_errno() != EINTR) {
 			lia_blog("poll-error", "%s", zmq_strerror(zmq_errno()));
 			break;
 		}
@@ -457,6 +476,7 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 				break;
 		lia_turn_commit(b);
 		int64_t now = lia_now();
+		lia_conns_events(&b->conns, now); /* every turn: its log is on a timer */
 		if (now >= b->next_expiry) {
 			/* Once a second: erase what expired, and look again for
 			 * deliveries whose embargo has just ended. */

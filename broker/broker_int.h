@@ -21,6 +21,7 @@
 
 #include "admit.h"
 #include "config.h"
+#include "conns.h"
 #include "directory.h"
 #include "envelope.h"
 #include "ledger.h"
@@ -101,6 +102,7 @@ struct lia_broker {
 	size_t n_cache;
 	struct lia_candidate *cand;
 	struct lia_zap_refusals refusals; /* zap.h */
+	struct lia_conns conns;    /* conns.h: connections not yet authenticated */
 	int64_t next_expiry;
 	bool stop;
 };

@@ -25,6 +25,8 @@ static const struct lia_setting keys[] = {
 	{"checkpoint_seconds", LIA_SETTING_U32, F(checkpoint_seconds), 1, 86400, false},
 	{"checkpoint_records", LIA_SETTING_U32, F(checkpoint_records), 1, 100000000, false},
 	{"max_sessions", LIA_SETTING_U32, F(max_sessions), 1, 100000, false},
+	{"handshake_seconds", LIA_SETTING_U32, F(handshake_seconds), 1, 300, false},
+	{"handshakes_per_address", LIA_SETTING_U32, F(handshakes_per_address), 1, 100000, false},
 };
 
 int lia_broker_config_load(struct lia_broker_config *c, const char *path, char err[static LIA_ERR_MAX])
@@ -35,5 +37,7 @@ int lia_broker_config_load(struct lia_broker_config *c, const char *path, char e
 	c->checkpoint_seconds = 60;
 	c->checkpoint_records = 10000;
 	c->max_sessions = 1024;
+	c->handshake_seconds = 5;
+	c->handshakes_per_address = 32;
 	return lia_settings_load(c, keys, sizeof keys / sizeof keys[0], path, CONFIG_MAX_BYTES, err);
 }

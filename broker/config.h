@@ -11,7 +11,8 @@
  *
  * Optional: passphrase_file, window (per-agent deliveries in flight),
  * batch (frames per loop turn), checkpoint_seconds, checkpoint_records,
- * max_sessions. Relative paths are relative to the config file's folder.
+ * max_sessions, handshake_seconds, handshakes_per_address (issue 11,
+ * item 4: broker/conns.h). Relative paths are relative to the config file's folder.
  * Unknown keys, duplicates and bad values are errors with line and
  * column.
  */
@@ -37,6 +38,8 @@ struct lia_broker_config {
 	uint32_t checkpoint_seconds;
 	uint32_t checkpoint_records;
 	uint32_t max_sessions;
+	uint32_t handshake_seconds;     /* a connection not authenticated by then is closed */
+	uint32_t handshakes_per_address; /* unauthenticated connections per source */
 };
 
 int lia_broker_config_load(struct lia_broker_config *c, const char *path,

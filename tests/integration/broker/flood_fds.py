@@ -5,7 +5,7 @@ broker on 127.0.0.1:PORT for SECONDS: half send nothing, half the first
 10 bytes of a ZMTP greeting (0xFF, 8 x 0x00, 0x7F) and then nothing. A
 connection the broker closes is replaced (an attacker reopens). Writes
 "opened=N closed_by_broker=M" to STATUS once COUNT are open (or after 5 s)
-and again at the end. Bounded: at most 4 x COUNT connects in all."""
+and again at the end. Bounded: at most 10 x COUNT connects in all, paced."""
 import os, resource, select, socket, sys, time
 
 port, count, seconds, status = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
@@ -26,9 +26,9 @@ def report():
 
 while time.time() - start < seconds:
     # Top up, a bounded number of connects per round.
-    for _ in range(min(64, count - len(socks))):
-        if attempts >= 4 * count:
-            break
+    # All COUNT at once, then replacements paced over the whole flood.
+    paced = count + int(9 * count * (time.time() - start) / seconds)
+    for _ in range(min(64, count - len(socks), paced - attempts)):
         attempts += 1
         s = socket.socket()
         s.settimeout(0.5)
