@@ -116,7 +116,7 @@ int lia_conns_accepted(struct lia_conns *t, int fd, const struct sockaddr_storag
 	c->peer = *peer;
 	c->peer_len = peer_len;
 	int doomed = 0;
-	size_t live, i = source_key(peer, (uint8_t[8]){0}) != 0 ? oldest(t, peer, &live) : SIZE_MAX;
+	size_t live = 0, i = source_key(peer, (uint8_t[8]){0}) != 0 ? oldest(t, peer, &live) : SIZE_MAX;
 	if (i != SIZE_MAX && live > t->per_address) {
 		t->v[i].doomed = true;
 		doomed++;
