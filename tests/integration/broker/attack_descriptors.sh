@@ -7,13 +7,15 @@
 # 127.0.0.1 listens and another publishes: both must be served within
 # seconds. Twice: once where the broker can raise its soft limit to the
 # hard one, once with the hard limit 1024 too, where only the handshake
-# timeout and the per-address bound protect it. The log must say what the
-# broker did once per interval, not once per connection.
+# timeout and the per-address bound protect it; and a third time from 40
+# addresses, each under the per-address bound, where the bound on all
+# unauthenticated connections (half the soft limit) protects it. The log
+# must say what the broker did once per interval, not once per connection.
 set -u
 BUILD=$1 SRC=$2 RAW=$3
 . "$(dirname "$0")/lib.sh"
 
-N=1100 D=20 # connections held, seconds of flood
+N=1100 D=15 # connections held, seconds of flood
 hard=$(ulimit -Hn)
 if [ "$hard" != unlimited ] && [ "$hard" -lt $((N + 200)) ]; then
 	echo "SKIP: the hard descriptor limit ($hard) is below $((N + 200)): the flood cannot outnumber a soft limit of 1024"
@@ -22,10 +24,10 @@ fi
 ulimit -Sn 1024
 lia_exchange
 
-# flood_round LABEL: the flood, and an agent served during it.
+# flood_round LABEL [SOURCES]: the flood, and an agent served during it.
 flood_round() {
 	rm -f "$T/flood"
-	python3 "$SRC/tests/integration/broker/flood_fds.py" "$PORT" $N $D "$T/flood" &
+	python3 "$SRC/tests/integration/broker/flood_fds.py" "$PORT" $N $D "$T/flood" "${2:-1}" &
 	BURST=$!
 	for _ in $(seq 100); do [ -s "$T/flood" ] && break; sleep 0.1; done
 	echo "$1: flood under way: $(cat "$T/flood" 2>/dev/null)"
@@ -68,18 +70,29 @@ once_per_interval handshakes-shut 1
 stop_broker
 expect_in "$X/broker.log" "stopped clean"
 
-# --- 2: hard limit 1024: nothing to raise ---
-mv "$X/broker.log" "$X/broker.1.log"
-(ulimit -Hn 1024 && exec "$BROKER" --config "$X/broker.yaml") >>"$X/broker.log" 2>&1 &
-BPID=$!
-for _ in $(seq 100); do [ "$(count "listening endpoint")" -gt 0 ] && break; sleep 0.1; done
-expect_in "$X/broker.log" "descriptors soft=1024 hard=1024"
-expect_in "$X/broker.log" "descriptors-low"
+# --- 2: hard limit 1024: nothing to raise; 3: the same, from 40 sources ---
+start_hard1024() { # a broker with a fresh log of its own
+	mv "$X/broker.log" "$X/broker.$1.log"
+	(ulimit -Hn 1024 && exec "$BROKER" --config "$X/broker.yaml") >>"$X/broker.log" 2>&1 &
+	BPID=$!
+	for _ in $(seq 100); do [ "$(count "listening endpoint")" -gt 0 ] && break; sleep 0.1; done
+	expect_in "$X/broker.log" "descriptors soft=1024 hard=1024"
+	expect_in "$X/broker.log" "descriptors-low"
+}
+start_hard1024 1
 flood_round hard1024
 once_per_interval handshakes-shut 1
 n=$(count descriptors-exhausted)
 [ "$n" -le $((D / 10 + 2)) ] && ok || bad "$n descriptors-exhausted lines"
 stop_broker
 expect_in "$X/broker.log" "stopped clean"
-[ "$fails" -eq 0 ] || { echo "--- broker log (first run)"; tail -30 "$X/broker.1.log"; echo "--- (second run)"; tail -30 "$X/broker.log"; }
+start_hard1024 2
+flood_round sources40 40
+# 1100 / 40 is under the per-address 32: every shutdown here is the total bound.
+once_per_interval "handshakes-shut .* total=512" 1
+stop_broker
+expect_in "$X/broker.log" "stopped clean"
+[ "$fails" -eq 0 ] || for f in "$X"/broker.1.log "$X"/broker.2.log "$X"/broker.log; do
+	echo "--- $f"; grep -v checkpoint "$f" | tail -20
+done
 lia_done attack_descriptors

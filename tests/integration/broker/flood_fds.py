@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""flood_fds.py PORT COUNT SECONDS STATUS — issue 11, item 4: half-open
-connections. From 127.0.0.2, keep COUNT TCP connections open to the
+"""flood_fds.py PORT COUNT SECONDS STATUS [SOURCES] — issue 11, item 4:
+half-open connections. From 127.0.0.2 (or SOURCES addresses from
+127.0.0.2 on, in turn), keep COUNT TCP connections open to the
 broker on 127.0.0.1:PORT for SECONDS: half send nothing, half the first
 10 bytes of a ZMTP greeting (0xFF, 8 x 0x00, 0x7F) and then nothing. A
 connection the broker closes is replaced (an attacker reopens). Writes
@@ -9,6 +10,8 @@ and again at the end. Bounded: at most 10 x COUNT connects in all, paced."""
 import os, resource, select, socket, sys, time
 
 port, count, seconds, status = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+sources = int(sys.argv[5]) if len(sys.argv) > 5 else 1
+assert 1 <= sources <= 250
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 want = count + 64
 if soft < want:
@@ -33,7 +36,7 @@ while time.time() - start < seconds:
         s = socket.socket()
         s.settimeout(0.5)
         try:
-            s.bind(("127.0.0.2", 0))
+            s.bind(("127.0.0.%d" % (2 + attempts % sources), 0))
             s.connect(("127.0.0.1", port))
             if opened % 2:
                 s.sendall(HALF)
