@@ -11,7 +11,9 @@
  *
  * Optional: passphrase_file, window (per-agent deliveries in flight),
  * batch (frames per loop turn), checkpoint_seconds, checkpoint_records,
- * max_sessions. Relative paths are relative to the config file's folder.
+ * max_sessions, peer_queue_bytes (bytes queued towards one session
+ * that its TCP stack has not acknowledged; beyond it requests are
+ * answered BUSY). Relative paths are relative to the config file's folder.
  * Unknown keys, duplicates and bad values are errors with line and
  * column.
  */
@@ -37,6 +39,7 @@ struct lia_broker_config {
 	uint32_t checkpoint_seconds;
 	uint32_t checkpoint_records;
 	uint32_t max_sessions;
+	uint32_t peer_queue_bytes;      /* per session, docs/operations.md "Memory bounds" */
 };
 
 int lia_broker_config_load(struct lia_broker_config *c, const char *path,
