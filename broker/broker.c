@@ -117,6 +117,35 @@ static bool routing_id_ok(struct lia_broker *b, const uint8_t *rid, size_t rid_l
 	return true;
 }
 
+/* Issue 11, item 1: a session whose peer has not read what it was sent
+ * is given nothing more. Any request may be answered with up to a
+ * maximal frame, so it is refused when that would not fit: BUSY (the
+ * broker did nothing; the agent retries). Refusals are small but as
+ * many as the requests: past the budget by LIA_PEER_BUSY_SLACK they go
+ * unanswered. One log line per session every LIA_PEER_BUSY_LOG_SECONDS,
+ * so that the log does not become the flood. */
+static bool peer_room(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
+{
+	if (lia_session_room(b, s, LIA_FRAME_MAX))
+		return true;
+	int64_t now = lia_now();
+	uint64_t queued = lia_session_queued(s, now);
+	s->q.busy_refused++;
+	if (now - s->q.busy_logged >= LIA_PEER_BUSY_LOG_SECONDS) {
+		lia_blog("peer-busy", "subject=%s queued=%" PRIu64 " limit=%" PRIu32 " refused=%" PRIu64,
+			 s->cert.subject, queued, b->cfg.peer_queue_bytes, s->q.busy_refused);
+		s->q.busy_logged = now;
+		s->q.busy_refused = 0;
+	}
+	if (queued < (uint64_t)b->cfg.peer_queue_bytes + LIA_PEER_BUSY_SLACK) {
+		char detail[160];
+		snprintf(detail, sizeof detail, "%" PRIu64 " bytes queued towards you not yet read, limit %" PRIu32
+			 ": read, then retry", queued, b->cfg.peer_queue_bytes);
+		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_BUSY, detail);
+	}
+	return false;
+}
+
 static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_len, const char *user,
 			 const uint8_t *buf, size_t len)
 {
@@ -148,8 +177,7 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 			lia_reply_error(b, rid, rid_len, f.request_id, LIA_ERROR_NO_SESSION, "send hello first");
 			goto out;
 		}
-		lia_session_make_room(b, key);
-		s = lia_session_new(b, rid, rid_len);
+		s = lia_session_make_room(b, key) ? lia_session_new(b, rid, rid_len) : NULL;
 		if (s == NULL) {
 			lia_reply_error(b, rid, rid_len, f.request_id, LIA_ERROR_UNAVAILABLE, "too many sessions");
 			goto out;
@@ -157,6 +185,10 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 		s->cert = who->cert;
 	}
 	s->last_seen = lia_now();
+	lia_session_note_fd(s, b->rx_fd);
+	/* Acks free state and are not answered: always taken. */
+	if (f.type != LIA_FRAME_ACK && !peer_room(b, s, &f))
+		goto out;
 	/* Reads answer from committed state only: a delivery written in this
 	 * turn must not be shown before its disclose record is durable. */
 	if (b->in_txn && (f.type == LIA_FRAME_HELLO || f.type == LIA_FRAME_INBOX ||
@@ -218,8 +250,10 @@ static int router_read(struct lia_broker *b)
 		extra = zmq_msg_recv(&junk, b->router, 0) >= 0 && zmq_msg_more(&junk);
 		zmq_msg_close(&junk);
 	}
-	/* A message: its connection has authenticated (conns.h). */
-	lia_conns_gone(&b->conns, zmq_msg_get(&body, ZMQ_SRCFD));
+	/* The message's connection: it has authenticated (conns.h), and what
+	 * its TCP stack acknowledges is credited to its session (session.h). */
+	b->rx_fd = zmq_msg_get(&body, ZMQ_SRCFD);
+	lia_conns_gone(&b->conns, b->rx_fd);
 	const char *user = zmq_msg_gets(&body, "User-Id");
 	if (zmq_msg_size(&id) <= RID_MAX && user != NULL && strlen(user) == 64)
 		handle_frame(b, zmq_msg_data(&id), zmq_msg_size(&id), user, zmq_msg_data(&body),
@@ -352,6 +386,7 @@ struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[
 		goto fail;
 	b->conns.soft = soft;
 	b->conns.hard = hard;
+	b->rx_fd = -1;
 	b->sessions = calloc(cfg->max_sessions, sizeof *b->sessions);
 	b->cand = calloc(CANDIDATES_MAX, sizeof *b->cand);
 	if (b->sessions == NULL || b->cand == NULL) {
@@ -505,7 +540,8 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 			lia_blog("checkpoint", "signed");
 		if (now - last_idle_check >= 10) {
 			for (uint32_t i = 0; i < b->n_sessions; i++)
-				if (b->sessions[i].used && now - b->sessions[i].last_seen > IDLE_SECONDS)
+				if (b->sessions[i].used && now - b->sessions[i].last_seen > IDLE_SECONDS &&
+				    lia_session_queued(&b->sessions[i], now) == 0) /* else uncounted */
 					b->sessions[i].used = false;
 			last_idle_check = now;
 		}

@@ -38,6 +38,21 @@
 #define OUTBOX_MAX 100000
 #define FEEDS_PER_SUBSCRIBER 32
 #define CONSENTS_PER_MESSAGE 64 /* granted consents for one message, at most */
+/* Bytes towards one session's connection that its TCP stack has not
+ * acknowledged yet (issue 11, item 1; session.h): what libzmq's pipe and
+ * both kernels hold for it. */
+struct lia_peer_queue {
+	int fd;                    /* the connection's descriptor (ZMQ_SRCFD), -1 unknown */
+	bool measured;             /* acked_base was read from fd's TCP_INFO */
+	uint64_t sent;             /* handed to libzmq since the baseline, overhead included */
+	uint64_t acked_base;       /* tcpi_bytes_acked at the baseline */
+	uint8_t peer[32];          /* getpeername at the baseline: is fd still that connection? */
+	uint32_t peer_len;
+	int64_t last_send;
+	int64_t busy_logged;       /* when the last peer-busy line was written, 0 never */
+	uint64_t busy_refused;     /* requests refused since that line */
+};
+
 struct lia_session {
 	bool used;
 	uint8_t rid[RID_MAX];
@@ -51,6 +66,7 @@ struct lia_session {
 	uint64_t erase_cursor;     /* last erase notice sent */
 	bool maybe_erase;          /* look in the store for erase notices owed */
 	int64_t last_seen;
+	struct lia_peer_queue q;   /* session.c */
 };
 
 struct lia_outmsg {
@@ -104,6 +120,7 @@ struct lia_broker {
 	struct lia_zap_refusals refusals; /* zap.h */
 	struct lia_conns conns;    /* conns.h: connections not yet authenticated */
 	int64_t next_expiry;
+	int rx_fd;                 /* the descriptor of the frame being handled, -1 unknown */
 	bool stop;
 };
 

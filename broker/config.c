@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "settings.h"
+#include "wire.h"
 
 #define CONFIG_MAX_BYTES (64u * 1024)
 
@@ -27,6 +28,8 @@ static const struct lia_setting keys[] = {
 	{"max_sessions", LIA_SETTING_U32, F(max_sessions), 1, 100000, false},
 	{"handshake_seconds", LIA_SETTING_U32, F(handshake_seconds), 1, 300, false},
 	{"handshakes_per_address", LIA_SETTING_U32, F(handshakes_per_address), 1, 100000, false},
+	/* At least two maximal frames: one always fits beside what is queued. */
+	{"peer_queue_bytes", LIA_SETTING_U32, F(peer_queue_bytes), 2 * LIA_FRAME_MAX, 1u << 30, false},
 };
 
 int lia_broker_config_load(struct lia_broker_config *c, const char *path, char err[static LIA_ERR_MAX])
@@ -39,5 +42,6 @@ int lia_broker_config_load(struct lia_broker_config *c, const char *path, char e
 	c->max_sessions = 1024;
 	c->handshake_seconds = 5;
 	c->handshakes_per_address = 32;
+	c->peer_queue_bytes = 8u << 20;
 	return lia_settings_load(c, keys, sizeof keys / sizeof keys[0], path, CONFIG_MAX_BYTES, err);
 }

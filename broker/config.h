@@ -12,7 +12,10 @@
  * Optional: passphrase_file, window (per-agent deliveries in flight),
  * batch (frames per loop turn), checkpoint_seconds, checkpoint_records,
  * max_sessions, handshake_seconds, handshakes_per_address (issue 11,
- * item 4: broker/conns.h). Relative paths are relative to the config file's folder.
+ * item 4: broker/conns.h), peer_queue_bytes (bytes queued towards one
+ * session that its TCP stack has not acknowledged; beyond it requests
+ * are answered BUSY). Relative paths are relative to the config file's
+ * folder.
  * Unknown keys, duplicates and bad values are errors with line and
  * column.
  */
@@ -40,6 +43,7 @@ struct lia_broker_config {
 	uint32_t max_sessions;
 	uint32_t handshake_seconds;     /* a connection not authenticated by then is closed */
 	uint32_t handshakes_per_address; /* unauthenticated connections per source */
+	uint32_t peer_queue_bytes;      /* per session, docs/operations.md "Memory bounds" */
 };
 
 int lia_broker_config_load(struct lia_broker_config *c, const char *path,

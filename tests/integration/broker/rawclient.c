@@ -43,10 +43,18 @@
  *        rawclient PROFILE ack SEQ
  *                              acknowledges delivery SEQ (whether it was
  *                              sent or not), then pings; prints "ack-sent".
+ *        rawclient PROFILE fetch-flood ID N SECONDS
+ *                              issue 11, item 1: says Hello, sends N
+ *                              Fetch for message ID without reading (a
+ *                              one-message receive queue, a small kernel
+ *                              buffer), sleeps SECONDS, then reads what
+ *                              came and prints "replies deliver=D busy=B
+ *                              other=O"; exits 0.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include <sodium.h>
@@ -345,6 +353,74 @@ static int wrap_kids(const char *path)
 	return 0;
 }
 
+/* Issue 11, item 1: ask for one large message N times and do not read
+ * the answers, so that they pile up towards this peer. */
+static int fetch_flood(const char *profile, const char *idhex, const char *count, const char *seconds)
+{
+	char err[LIA_ERR_MAX];
+	struct lia_profile p;
+	struct lia_identity id;
+	struct lia_cert broker;
+	uint8_t rid[32], mid[LIA_ID_BYTES];
+	uint64_t n = 0, secs = 0;
+	if (sodium_init() < 0 || lia_parse_u64(count, &n) != 0 || lia_parse_u64(seconds, &secs) != 0 ||
+	    lia_id_parse(mid, idhex) != 0 || lia_profile_load(&p, profile, err) != 0)
+		return 2;
+	if (lia_identity_load(&id, p.keys, p.authority_key, LIA_ID_TRANSPORT, NULL, err) != 0 ||
+	    lia_cert_load(&broker, p.broker_certificate, id.authority_pk, err) != 0) {
+		fprintf(stderr, "rawclient: %s\n", err);
+		return 1;
+	}
+	randombytes_buf(rid, sizeof rid);
+	void *zctx = zmq_ctx_new();
+	void *sock = lia_wire_client(zctx, NULL, broker.transport_pk, id.transport, err);
+	/* libzmq would otherwise read the socket into its own queue for us. */
+	if (sock == NULL || zmq_setsockopt(sock, ZMQ_ROUTING_ID, rid, sizeof rid) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_RCVHWM, &(int){1}, sizeof(int)) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_RCVBUF, &(int){4096}, sizeof(int)) != 0 || zmq_connect(sock, p.broker) != 0) {
+		fprintf(stderr, "rawclient: cannot connect: %s\n", sock ? zmq_strerror(zmq_errno()) : err);
+		return 1;
+	}
+	struct lia_frame f;
+	lia_frame_init(&f, LIA_FRAME_HELLO, 1);
+	f.u.hello.protocol = LIA_PROTOCOL_VERSION;
+	snprintf(f.u.hello.client, sizeof f.u.hello.client, "rawclient fetch-flood");
+	f.u.hello.window = LIA_WINDOW_DEFAULT;
+	(void)lia_wire_send(sock, NULL, &f, 0);
+	for (uint64_t i = 0; i < n; i++) {
+		lia_frame_init(&f, LIA_FRAME_FETCH, 2 + i);
+		memcpy(f.u.fetch.message_id, mid, LIA_ID_BYTES);
+		(void)lia_wire_send(sock, NULL, &f, 0);
+	}
+	printf("flooding\n");
+	fflush(stdout);
+	sleep((unsigned)secs);
+	unsigned deliver = 0, busy = 0, other = 0;
+	zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
+	while (zmq_poll(&it, 1, 3000) > 0) {
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		char why[LIA_ERR_MAX];
+		struct lia_frame r;
+		if (zmq_msg_recv(&m, sock, 0) >= 0 && lia_frame_decode(&r, zmq_msg_data(&m), zmq_msg_size(&m), why) == 0) {
+			if (r.type == LIA_FRAME_DELIVER)
+				deliver++;
+			else if (r.type == LIA_FRAME_ERROR && r.u.error.code == LIA_ERROR_BUSY)
+				busy++;
+			else if (r.type != LIA_FRAME_WELCOME)
+				other++;
+			lia_frame_clear(&r);
+		}
+		zmq_msg_close(&m);
+	}
+	printf("replies deliver=%u busy=%u other=%u\n", deliver, busy, other);
+	zmq_setsockopt(sock, ZMQ_LINGER, &(int){0}, sizeof(int));
+	zmq_close(sock);
+	zmq_ctx_term(zctx);
+	lia_identity_clear(&id);
+	return 0;
+}
+
 static int attack_mode(int argc, char **argv)
 {
 	char err[LIA_ERR_MAX];
@@ -372,6 +448,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 5 && strcmp(argv[1], "request") == 0)
 		return sodium_init() < 0 ? 2 : reused_key_request(argv[2], argv[3], argv[4]);
+	if (argc == 6 && strcmp(argv[2], "fetch-flood") == 0)
+		return fetch_flood(argv[1], argv[3], argv[4], argv[5]);
 	if (argc == 5 && strcmp(argv[2], "squat") == 0)
 		return squat(argv[1], argv[3], argv[4]);
 	if (argc >= 4 && strcmp(argv[2], "consent") != 0 && sodium_init() >= 0)
