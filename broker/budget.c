@@ -141,18 +141,20 @@ static int write_refusals(struct lia_broker *b, const struct lia_cert *who, stru
 }
 
 /* The repeats of the last recorded query as one record like it. */
-static int write_repeats(struct lia_broker *b, struct lia_repeat *rp, bool now_txn)
+static int write_repeats(struct lia_broker *b, const struct lia_cert *who, struct lia_repeat *rp,
+			 bool now_txn)
 {
 	if (!rp->active || rp->count == 0)
 		return 0;
-	struct lia_record rec = rp->rec;
-	char what[sizeof rec.justification];
-	memcpy(what, rp->rec.justification, sizeof what);
-	rec.seq = 0;
-	rec.time = lia_now();
+	struct lia_record rec;
+	lia_rec_init(b, &rec, LIA_OP_AUDIT_QUERY);
+	lia_rec_party(&rec.actor, who);
+	rec.has_message_id = rp->has_message_id;
+	memcpy(rec.message_id, rp->message_id, sizeof rec.message_id);
+	memcpy(rec.originator, rp->originator, sizeof rec.originator);
 	snprintf(rec.justification, sizeof rec.justification,
-		 "repeated %" PRIu32 " times within %d s: %.180s (record %" PRIu64 ")", rp->count,
-		 LIA_REPEAT_SECONDS, what, rp->rec.seq);
+		 "repeated %" PRIu32 " times within %d s: %s (record %" PRIu64 ")", rp->count,
+		 LIA_REPEAT_SECONDS, rp->what, rp->seq);
 	rp->count = 0;
 	return now_txn ? lia_rec_now(b, &rec) : lia_rec_append(b, &rec);
 }
@@ -181,7 +183,7 @@ int lia_limit_repeat(struct lia_broker *b, struct lia_session *s, const struct l
 			rp->count++;
 		return 1;
 	}
-	int rc = write_repeats(b, rp, false);
+	int rc = write_repeats(b, &s->cert, rp, false);
 	rp->active = false;
 	return rc;
 }
@@ -197,13 +199,17 @@ void lia_limit_recorded(struct lia_broker *b, struct lia_session *s, const struc
 	rp->active = true;
 	rp->first_at = now;
 	rp->count = 0;
-	rp->rec = *rec;
+	rp->seq = rec->seq;
+	rp->has_message_id = rec->has_message_id;
+	memcpy(rp->message_id, rec->message_id, sizeof rp->message_id);
+	memcpy(rp->originator, rec->originator, sizeof rp->originator);
+	lia_rec_text(rp->what, sizeof rp->what, rec->justification);
 }
 
 uint64_t lia_limit_repeat_seq(struct lia_broker *b, struct lia_session *s)
 {
 	struct lia_budget *g = lia_budget_of(b, s->cert.subject);
-	return g != NULL ? g->repeat.rec.seq : 0;
+	return g != NULL ? g->repeat.seq : 0;
 }
 
 /* What budget i owes: everything (all), or what closed by now. */
@@ -215,7 +221,7 @@ static void settle(struct lia_broker *b, size_t i, int64_t now, bool all)
 		if (g->rate[c].refused > 0 && (all || now >= g->rate[c].refused_until))
 			(void)write_refusals(b, who, &g->rate[c], (enum lia_limit_class)c, all);
 	if (g->repeat.active && (all || now - g->repeat.first_at >= LIA_REPEAT_SECONDS)) {
-		(void)write_repeats(b, &g->repeat, all);
+		(void)write_repeats(b, who, &g->repeat, all);
 		g->repeat.active = false;
 	}
 }

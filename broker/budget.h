@@ -76,7 +76,13 @@ struct lia_repeat {
 	struct lia_query_key key;
 	int64_t first_at;          /* when the recorded one came */
 	uint32_t count;            /* repeats not yet written */
-	struct lia_record rec;     /* the recorded one (seq set) */
+	/* Of the recorded one: what its record said (a whole record would
+	 * be 12 KB a principal, its restrictions mostly). */
+	uint64_t seq;
+	bool has_message_id;
+	uint8_t message_id[16];
+	char originator[LIA_NAME_MAX];
+	char what[LIA_DETAIL_MAX];
 };
 
 struct lia_budget {
