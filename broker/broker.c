@@ -456,7 +456,7 @@ void lia_broker_destroy(struct lia_broker **bp)
 	}
 	free(b->out);
 	free(b->feeds);
-	free(b->rates);
+	free(b->budgets);
 	free(b->sessions);
 	free(b->cand);
 	lia_secret_destroy(&b->me.sign);
@@ -516,6 +516,7 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 			/* Once a second: erase what expired, and look again for
 			 * deliveries whose embargo has just ended. */
 			lia_deliver_expire(b, now);
+			lia_limits_tick(b, now);
 			b->next_expiry = now + 1;
 			for (uint32_t i = 0; i < b->n_sessions; i++)
 				if (b->sessions[i].used && b->sessions[i].receive)
@@ -547,7 +548,9 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 		}
 	}
 	/* SIGTERM: what this turn accepted is committed (or refused) above;
-	 * a last checkpoint covers it. */
+	 * the refusals and repeats still owed are recorded; a last
+	 * checkpoint covers it all. */
+	lia_limits_flush(b);
 	bool issued;
 	if (lia_ledger_checkpoint_maybe(b->ledger, b->me.sign, lia_now(), 1, 0, &issued, err) != 0)
 		lia_blog("checkpoint-error", "%s", err);

@@ -25,6 +25,7 @@
 #include "directory.h"
 #include "envelope.h"
 #include "ledger.h"
+#include "budget.h"
 #include "policy.h"
 #include "store.h"
 #include "unit.h"
@@ -102,9 +103,9 @@ struct lia_broker {
 	struct lia_ledger *ledger; /* borrowed from unit */
 	struct lia_store_feed *feeds;
 	size_t n_feeds;
-	/* Publish rate per principal (policy publish_per_hour), indexed like
-	 * dir.v; fixed one-hour windows, reset when certificates reload. */
-	struct lia_rate *rates;
+	/* Rate budgets per principal (policy rate_limits), indexed like
+	 * dir.v; fixed windows, reset when certificates reload (budget.h). */
+	struct lia_budget *budgets;
 	struct lia_session *sessions;
 	bool feeds_dirty;          /* a subscribe or unsubscribe is in the turn */
 	uint32_t n_sessions;       /* sessions[0..n_sessions) may be in use */

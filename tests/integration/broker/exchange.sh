@@ -172,7 +172,7 @@ run 4 "$L" publish --profile valletta --kind carrier --tlp GREEN --region MED-CE
 expect_in "$T/err" "publication limit\|rate limit"
 run 0 "$L" consent ask "$RID" --to RS-MUP/beograd --purpose "one a day" --profile piraeus
 run 4 "$L" consent ask "$RID" --to HR-MUP --purpose "two a day" --profile piraeus
-expect_in "$T/err" "at most 1 consent requests a day"
+expect_in "$T/err" "rate limit onward_requests_per_day=1 reached; retry after "
 cp "$T/good-policy.yaml" "$X/exchange.yaml"
 hup
 

@@ -50,7 +50,16 @@
  *                              buffer), sleeps SECONDS, then reads what
  *                              came and prints "replies deliver=D busy=B
  *                              other=O"; exits 0.
+ *        rawclient PROFILE query-flood N ID [ID2]
+ *                              sends N "who received message ID" audit
+ *                              queries pipelined (alternately ID and ID2
+ *                              when given, so that no two in a row are
+ *                              identical), then prints "answers=A
+ *                              limit=L other=O" and the first limit
+ *                              detail as "limit-detail: ..." (issue 11,
+ *                              item 2); exits 0 when all N were answered.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,6 +341,38 @@ static int ack_attack(struct lia_client *c, const char *seqtext)
 	return 0;
 }
 
+/* N audit queries sent without waiting, then every answer counted. */
+static int query_flood(struct lia_client *c, const char *ntext, const char *id1, const char *id2)
+{
+	uint64_t n = 0;
+	uint8_t ids[2][LIA_ID_BYTES];
+	if (lia_parse_u64(ntext, &n) != 0 || n > 100000 || lia_id_parse(ids[0], id1) != 0 ||
+	    lia_id_parse(ids[1], id2 != NULL ? id2 : id1) != 0)
+		return 2;
+	struct lia_frame f;
+	for (uint64_t i = 0; i < n; i++) {
+		lia_frame_init(&f, LIA_FRAME_AUDIT_QUERY, i + 1);
+		f.u.audit_query.kind = LIA_AUDIT_DISCLOSURES;
+		f.u.audit_query.has_message_id = true;
+		memcpy(f.u.audit_query.message_id, ids[i % 2], LIA_ID_BYTES);
+		if (lia_client_send(c, &f) != 0)
+			return 1;
+	}
+	uint64_t answers = 0, limit = 0, other = 0;
+	while (answers + limit + other < n && lia_client_recv(c, &f, 10000) == 1) {
+		if (f.type == LIA_FRAME_AUDIT_ANSWER)
+			answers++;
+		else if (f.type == LIA_FRAME_ERROR && f.u.error.code == LIA_ERROR_LIMIT) {
+			if (limit++ == 0)
+				printf("limit-detail: %s\n", f.u.error.detail);
+		} else
+			other++;
+		lia_frame_clear(&f);
+	}
+	printf("answers=%" PRIu64 " limit=%" PRIu64 " other=%" PRIu64 "\n", answers, limit, other);
+	return answers + limit + other == n ? 0 : 1;
+}
+
 static int wrap_kids(const char *path)
 {
 	char err[LIA_ERR_MAX], hex[LIA_KEYID_HEX];
@@ -434,7 +475,9 @@ static int attack_mode(int argc, char **argv)
 		return 1;
 	}
 	int rc = 2;
-	if (strcmp(argv[2], "ack") == 0 && argc == 4)
+	if (strcmp(argv[2], "query-flood") == 0 && (argc == 5 || argc == 6))
+		rc = query_flood(&c, argv[3], argv[4], argc == 6 ? argv[5] : NULL);
+	else if (strcmp(argv[2], "ack") == 0 && argc == 4)
 		rc = ack_attack(&c, argv[3]);
 	else if (strcmp(argv[2], "forge") == 0 && argc == 4)
 		rc = publish_attack(&c, argv[2], argv[3], NULL);
