@@ -335,6 +335,7 @@ struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[
 		return NULL;
 	}
 	b->cfg = *cfg;
+	b->refusals.interval = cfg->refusal_record_seconds;
 	b->sigfd = -1;
 	b->lock_fd = -1;
 	b->sessions = calloc(cfg->max_sessions, sizeof *b->sessions);
@@ -461,6 +462,7 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 			/* Once a second: erase what expired, and look again for
 			 * deliveries whose embargo has just ended. */
 			lia_deliver_expire(b, now);
+			lia_zap_flush(b, now, false);
 			b->next_expiry = now + 1;
 			for (uint32_t i = 0; i < b->n_sessions; i++)
 				if (b->sessions[i].used && b->sessions[i].receive)
@@ -491,7 +493,10 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 		}
 	}
 	/* SIGTERM: what this turn accepted is committed (or refused) above;
-	 * a last checkpoint covers it. */
+	 * the refusals counted since the last summary are written, and a last
+	 * checkpoint covers it all. */
+	lia_zap_flush(b, lia_now(), true);
+	lia_turn_commit(b);
 	bool issued;
 	if (lia_ledger_checkpoint_maybe(b->ledger, b->me.sign, lia_now(), 1, 0, &issued, err) != 0)
 		lia_blog("checkpoint-error", "%s", err);

@@ -25,6 +25,7 @@ static const struct lia_setting keys[] = {
 	{"checkpoint_seconds", LIA_SETTING_U32, F(checkpoint_seconds), 1, 86400, false},
 	{"checkpoint_records", LIA_SETTING_U32, F(checkpoint_records), 1, 100000000, false},
 	{"max_sessions", LIA_SETTING_U32, F(max_sessions), 1, 100000, false},
+	{"refusal_record_seconds", LIA_SETTING_U32, F(refusal_record_seconds), 1, 3600, false},
 };
 
 int lia_broker_config_load(struct lia_broker_config *c, const char *path, char err[static LIA_ERR_MAX])
@@ -35,5 +36,6 @@ int lia_broker_config_load(struct lia_broker_config *c, const char *path, char e
 	c->checkpoint_seconds = 60;
 	c->checkpoint_records = 10000;
 	c->max_sessions = 1024;
+	c->refusal_record_seconds = 60;
 	return lia_settings_load(c, keys, sizeof keys / sizeof keys[0], path, CONFIG_MAX_BYTES, err);
 }

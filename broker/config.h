@@ -11,7 +11,7 @@
  *
  * Optional: passphrase_file, window (per-agent deliveries in flight),
  * batch (frames per loop turn), checkpoint_seconds, checkpoint_records,
- * max_sessions. Relative paths are relative to the config file's folder.
+ * max_sessions, refusal_record_seconds. Relative paths are relative to the config file's folder.
  * Unknown keys, duplicates and bad values are errors with line and
  * column.
  */
@@ -37,6 +37,7 @@ struct lia_broker_config {
 	uint32_t checkpoint_seconds;
 	uint32_t checkpoint_records;
 	uint32_t max_sessions;
+	uint32_t refusal_record_seconds; /* refused handshakes: one summary record an interval */
 };
 
 int lia_broker_config_load(struct lia_broker_config *c, const char *path,
