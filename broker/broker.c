@@ -374,6 +374,7 @@ struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[
 		return NULL;
 	}
 	b->cfg = *cfg;
+	b->refusals.interval = cfg->refusal_record_seconds;
 	b->sigfd = -1;
 	b->lock_fd = -1;
 	/* Descriptors first: the soft limit is raised to the hard one, and
@@ -517,6 +518,7 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 			 * deliveries whose embargo has just ended. */
 			lia_deliver_expire(b, now);
 			lia_limits_tick(b, now);
+			lia_zap_flush(b, now, false);
 			b->next_expiry = now + 1;
 			for (uint32_t i = 0; i < b->n_sessions; i++)
 				if (b->sessions[i].used && b->sessions[i].receive)
@@ -548,9 +550,12 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 		}
 	}
 	/* SIGTERM: what this turn accepted is committed (or refused) above;
-	 * the refusals and repeats still owed are recorded; a last
+	 * the rate-limit refusals and repeats still owed, and the refused
+	 * handshakes counted since the last summary, are recorded; a last
 	 * checkpoint covers it all. */
 	lia_limits_flush(b);
+	lia_zap_flush(b, lia_now(), true);
+	lia_turn_commit(b);
 	bool issued;
 	if (lia_ledger_checkpoint_maybe(b->ledger, b->me.sign, lia_now(), 1, 0, &issued, err) != 0)
 		lia_blog("checkpoint-error", "%s", err);

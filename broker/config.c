@@ -30,6 +30,7 @@ static const struct lia_setting keys[] = {
 	{"handshakes_per_address", LIA_SETTING_U32, F(handshakes_per_address), 1, 100000, false},
 	/* At least two maximal frames: one always fits beside what is queued. */
 	{"peer_queue_bytes", LIA_SETTING_U32, F(peer_queue_bytes), 2 * LIA_FRAME_MAX, 1u << 30, false},
+	{"refusal_record_seconds", LIA_SETTING_U32, F(refusal_record_seconds), 1, 3600, false},
 };
 
 int lia_broker_config_load(struct lia_broker_config *c, const char *path, char err[static LIA_ERR_MAX])
@@ -43,5 +44,6 @@ int lia_broker_config_load(struct lia_broker_config *c, const char *path, char e
 	c->handshake_seconds = 5;
 	c->handshakes_per_address = 32;
 	c->peer_queue_bytes = 8u << 20;
+	c->refusal_record_seconds = 60;
 	return lia_settings_load(c, keys, sizeof keys / sizeof keys[0], path, CONFIG_MAX_BYTES, err);
 }

@@ -14,7 +14,8 @@
  * max_sessions, handshake_seconds, handshakes_per_address (issue 11,
  * item 4: broker/conns.h), peer_queue_bytes (bytes queued towards one
  * session that its TCP stack has not acknowledged; beyond it requests
- * are answered BUSY). Relative paths are relative to the config file's
+ * are answered BUSY), refusal_record_seconds (issue 11, item 3:
+ * broker/zap.h). Relative paths are relative to the config file's
  * folder.
  * Unknown keys, duplicates and bad values are errors with line and
  * column.
@@ -44,6 +45,7 @@ struct lia_broker_config {
 	uint32_t handshake_seconds;     /* a connection not authenticated by then is closed */
 	uint32_t handshakes_per_address; /* unauthenticated connections per source */
 	uint32_t peer_queue_bytes;      /* per session, docs/operations.md "Memory bounds" */
+	uint32_t refusal_record_seconds; /* refused handshakes: one summary record an interval */
 };
 
 int lia_broker_config_load(struct lia_broker_config *c, const char *path,

@@ -58,6 +58,12 @@
  *                              limit=L other=O" and the first limit
  *                              detail as "limit-detail: ..." (issue 11,
  *                              item 2); exits 0 when all N were answered.
+ *        rawclient PROFILE strangers SECONDS
+ *                              for SECONDS, CURVE handshakes to PROFILE's
+ *                              broker, each with a fresh random key no
+ *                              certificate names (issue 11, item 3);
+ *                              prints "strangers N", N the connections
+ *                              opened (each tries at least once).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -266,6 +272,49 @@ static int squat(const char *profile, const char *target, const char *seconds)
 	zmq_close(sock);
 	zmq_ctx_term(zctx);
 	lia_identity_clear(&id);
+	return 0;
+}
+
+/* Issue 11, item 3: a stranger knocks with a new key each time. Batches
+ * of sockets, each with a fresh key pair, connect, try for 100 ms and
+ * are dropped. */
+static int strangers(const char *profile, const char *seconds)
+{
+	char err[LIA_ERR_MAX];
+	struct lia_profile p;
+	struct lia_cert broker;
+	uint8_t authority_pk[32];
+	char name[LIA_NAME_MAX];
+	uint64_t secs = 0;
+	if (sodium_init() < 0 || lia_parse_u64(seconds, &secs) != 0 || lia_profile_load(&p, profile, err) != 0 ||
+	    lia_pubkey_load(p.authority_key, LIA_KEY_AUTHORITY, authority_pk, name, err) != 0 ||
+	    lia_cert_load(&broker, p.broker_certificate, authority_pk, err) != 0) {
+		fprintf(stderr, "rawclient: %s\n", err[0] ? err : "bad arguments");
+		return 2;
+	}
+	void *zctx = zmq_ctx_new();
+	uint64_t opened = 0;
+	int64_t until = lia_now() + (int64_t)secs;
+	while (lia_now() < until) {
+		void *s[16];
+		for (int i = 0; i < 16; i++) {
+			uint8_t pk[32], sk[32];
+			crypto_box_keypair(pk, sk);
+			s[i] = zmq_socket(zctx, ZMQ_DEALER);
+			zmq_setsockopt(s[i], ZMQ_LINGER, &(int){0}, sizeof(int));
+			zmq_setsockopt(s[i], ZMQ_CURVE_SERVERKEY, broker.transport_pk, 32);
+			zmq_setsockopt(s[i], ZMQ_CURVE_PUBLICKEY, pk, 32);
+			zmq_setsockopt(s[i], ZMQ_CURVE_SECRETKEY, sk, 32);
+			sodium_memzero(sk, sizeof sk);
+			if (zmq_connect(s[i], p.broker) == 0)
+				opened++;
+		}
+		zmq_poll(NULL, 0, 100);
+		for (int i = 0; i < 16; i++)
+			zmq_close(s[i]);
+	}
+	zmq_ctx_term(zctx);
+	printf("strangers %llu\n", (unsigned long long)opened);
 	return 0;
 }
 
@@ -495,6 +544,8 @@ int main(int argc, char **argv)
 		return fetch_flood(argv[1], argv[3], argv[4], argv[5]);
 	if (argc == 5 && strcmp(argv[2], "squat") == 0)
 		return squat(argv[1], argv[3], argv[4]);
+	if (argc == 4 && strcmp(argv[2], "strangers") == 0)
+		return strangers(argv[1], argv[3]);
 	if (argc >= 4 && strcmp(argv[2], "consent") != 0 && sodium_init() >= 0)
 		return attack_mode(argc, argv);
 	if ((argc != 2 && argc != 4) || sodium_init() < 0)
