@@ -50,6 +50,25 @@ struct lia_session {
 	uint64_t erase_cursor;     /* last erase notice sent */
 	bool maybe_erase;          /* look in the store for erase notices owed */
 	int64_t last_seen;
+	uint32_t served, parked;   /* this turn's frames (intake.h) */
+};
+
+/* A frame parked for the next turn (intake.h), as it arrived. */
+struct lia_parked {
+	uint8_t rid[RID_MAX];
+	size_t rid_len;
+	char user[65];             /* the transport key, hex */
+	uint8_t *buf;
+	size_t len;
+};
+
+struct lia_intake {
+	struct lia_parked *todo, *next; /* INTAKE_MAX each, allocated on first use */
+	size_t n_todo, n_next;
+	size_t bytes;              /* of next */
+	uint32_t peers;            /* peers served this turn */
+	bool over;                 /* a peer used its share: end the turn */
+	int64_t t0_ms;             /* the turn's start (monotonic) */
 };
 
 struct lia_outmsg {
@@ -101,6 +120,7 @@ struct lia_broker {
 	size_t n_cache;
 	struct lia_candidate *cand;
 	struct lia_zap_refusals refusals; /* zap.h */
+	struct lia_intake intake;  /* intake.h */
 	int64_t next_expiry;
 	bool stop;
 };

@@ -1,9 +1,10 @@
 #!/bin/bash
 # attack_history.sh BUILD SRC RAWCLIENT — issue 11, items 5 and 6: work
 # that grows with history, and fairness. Roma has a long history (100,000
-# unacknowledged deliveries and 100,000 consent requests, written into the
-# stopped broker's store with sqlite3: synthetic rows, never shown, only
-# counted and listed); it pipelines thousands of Hellos, then consent
+# unacknowledged deliveries, and the exchange 100,000 consent requests of
+# others that Roma may not see, written into the stopped broker's store
+# with sqlite3: synthetic rows without ledger records, never shown, only
+# counted and skipped); it pipelines thousands of Hellos, then consent
 # listings, then subscribe+hello pairs (a write, then a read: one commit
 # each on the old loop). Meanwhile Valletta pings the broker every 20 ms:
 # a ping is served by the loop like any request, so its latency is how
@@ -30,7 +31,7 @@ INSERT INTO deliveries (message_seq, recipient, via, number, sent_at)
 SELECT seq, 'IT-PS/roma', 'direct', 1000 + number, 1 FROM messages WHERE number > 1000;
 INSERT INTO consents (ref, message_seq, message_id, originator, requested_by, grantee, purpose,
 	state, requested_at)
-SELECT seq + 1000000, seq, id, originator, 'IT-PS/roma', 'RS-MUP/beograd', 'p', 1, 0
+SELECT seq + 1000000, seq, id, originator, 'RS-MUP/beograd', 'IT-PS/roma', 'p', 1, 0
 FROM messages WHERE number > 1000;
 COMMIT;
 SQL
@@ -49,9 +50,9 @@ flood() { # flood KIND N: Roma floods while Valletta pings
 		bad "$1 flood: Valletta waited ${max:-?} ms (limit $LIMIT_MS)"
 	grep -q "answered 50 of 50" "$T/ping.out" && ok || bad "$1 flood: Valletta's pings unanswered"
 }
-flood hello 2000
+flood hello 600
 flood consents 2000
-flood subhello 1000
+flood subhello 300
 
 # Everyone is still served.
 run 0 "$L" publish --profile valletta --kind carrier --tlp GREEN --region MED-CENTRAL \

@@ -48,7 +48,8 @@
  *                              hello, consents: consent listings, or
  *                              subhello: a subscribe, a write, then a
  *                              hello, N pairs), then reads every answer;
- *                              prints "flood-answered A of N seconds S";
+ *                              prints "flood-answered A of N busy B
+ *                              seconds S" (B: answered LIA_ERROR_BUSY);
  *                              exits 0 when all were answered (issue 11).
  *        rawclient PROFILE pinger N
  *                              N pings, one every 20 ms, each waiting for
@@ -398,13 +399,15 @@ static int flood_attack(struct lia_client *c, const char *kind, const char *ntex
 		if (lia_client_send(c, &f) != 0)
 			return 1;
 	}
-	uint64_t got = 0;
+	uint64_t got = 0, busy = 0;
 	struct lia_frame r;
 	while (got < want && lia_client_recv(c, &r, 20000) == 1) {
 		got++;
+		busy += r.type == LIA_FRAME_ERROR && r.u.error.code == LIA_ERROR_BUSY;
 		lia_frame_clear(&r);
 	}
-	printf("flood-answered %" PRIu64 " of %" PRIu64 " seconds %.1f\n", got, want, (now_ms() - t0) / 1e3);
+	printf("flood-answered %" PRIu64 " of %" PRIu64 " busy %" PRIu64 " seconds %.1f\n", got, want, busy,
+	       (now_ms() - t0) / 1e3);
 	return got == want ? 0 : 1;
 }
 
