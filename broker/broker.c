@@ -453,6 +453,13 @@ static void serve_turn(struct lia_broker *b)
 	for (uint32_t n = 0; lia_intake_more(b, n); n++)
 		if (router_read(b) == 0)
 			break;
+	/* One line a second at most, however many were refused. */
+	int64_t now = lia_now();
+	if (b->intake.busy > 0 && now > b->intake.busy_logged) {
+		lia_blog("turn-busy", "refused=%" PRIu64 " parked=%zu", b->intake.busy, b->intake.n_next);
+		b->intake.busy = 0;
+		b->intake.busy_logged = now;
+	}
 }
 
 int lia_broker_run(struct lia_broker *b, void (*ready)(void))

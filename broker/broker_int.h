@@ -68,6 +68,8 @@ struct lia_intake {
 	size_t bytes;              /* of next */
 	uint32_t peers;            /* peers served this turn */
 	bool over;                 /* a peer used its share: end the turn */
+	uint64_t busy;             /* frames refused busy since the last log line */
+	int64_t busy_logged;       /* when that line was written (lia_now) */
 	int64_t t0_ms;             /* the turn's start (monotonic) */
 };
 

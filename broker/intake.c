@@ -109,6 +109,8 @@ enum lia_intake_verdict lia_intake_admit(struct lia_broker *b, struct lia_sessio
 		v = LIA_INTAKE_BUSY;
 	if (v == LIA_INTAKE_PARK)
 		s->parked++;
+	if (v == LIA_INTAKE_BUSY)
+		in->busy++;
 	if (v == LIA_INTAKE_SERVE && s->served++ == 0)
 		in->peers++;
 	return v;
