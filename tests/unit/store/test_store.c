@@ -502,8 +502,8 @@ static void test_history_bounded(void **state)
 	assert_int_equal(count, 7);
 	/* The plans: index ranges, never a scan of the table. */
 	static const char *const plans[] = {
-		"SELECT count(*) FROM (SELECT message_seq FROM deliveries WHERE recipient = 'x' AND acked_at = 0 "
-		"ORDER BY number LIMIT 10)",
+		("SELECT count(*) FROM (SELECT message_seq FROM deliveries WHERE recipient = 'x' "
+		 "AND acked_at = 0 ORDER BY number LIMIT 10)"),
 		"SELECT count(*) FROM consents WHERE requested_by = 'x' AND requested_at > 5",
 		"SELECT count(*) FROM consents WHERE requested_by = 'x' AND state = 1",
 	};
