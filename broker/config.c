@@ -34,7 +34,7 @@ int lia_broker_config_load(struct lia_broker_config *c, const char *path, char e
 	memset(c, 0, sizeof *c);
 	c->window = 64;
 	c->batch = 512;
-	c->turn_ms = 50;
+	c->turn_ms = 500;
 	c->turn_share = 256;
 	c->checkpoint_seconds = 60;
 	c->checkpoint_records = 10000;
