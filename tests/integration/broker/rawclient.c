@@ -51,9 +51,10 @@
  *                              prints "flood-answered A of N busy B
  *                              seconds S" (B: answered LIA_ERROR_BUSY);
  *                              exits 0 when all were answered (issue 11).
- *        rawclient PROFILE pinger N
- *                              N pings, one every 20 ms, each waiting for
- *                              its pong; prints "ping-latency max-ms M
+ *        rawclient PROFILE pinger N [subscribe]
+ *                              N pings (or subscribes: a write, answered
+ *                              after its turn's commit), one every 20 ms,
+ *                              each waiting for its answer; prints "ping-latency max-ms M
  *                              p99-ms P answered A of N"; exits 0.
  */
 #include <stdio.h>
@@ -417,7 +418,7 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int pinger(struct lia_client *c, const char *ntext)
+static int pinger(struct lia_client *c, const char *ntext, bool write)
 {
 	char err[LIA_ERR_MAX];
 	uint64_t n = 0;
@@ -429,9 +430,13 @@ static int pinger(struct lia_client *c, const char *ntext)
 	uint64_t got = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		struct lia_frame f, r;
-		lia_frame_init(&f, LIA_FRAME_PING, 0);
+		lia_frame_init(&f, write ? LIA_FRAME_SUBSCRIBE : LIA_FRAME_PING, 0);
+		if (write) { /* answered only once the turn has committed */
+			snprintf(f.u.subscribe.name, sizeof f.u.subscribe.name, "victim");
+			f.u.subscribe.filter.kinds = 1;
+		}
 		double t0 = now_ms();
-		if (lia_client_call(c, &f, &r, err) == LIA_EXIT_OK && r.type == LIA_FRAME_PONG)
+		if (lia_client_call(c, &f, &r, err) == LIA_EXIT_OK && r.type == (write ? LIA_FRAME_OK : LIA_FRAME_PONG))
 			lat[got++] = now_ms() - t0;
 		lia_frame_clear(&r);
 		struct timespec pause = {0, 20 * 1000 * 1000};
@@ -467,7 +472,9 @@ static int attack_mode(int argc, char **argv)
 	else if (strcmp(argv[2], "flood") == 0 && argc == 5)
 		rc = flood_attack(&c, argv[3], argv[4]);
 	else if (strcmp(argv[2], "pinger") == 0 && argc == 4)
-		rc = pinger(&c, argv[3]);
+		rc = pinger(&c, argv[3], false);
+	else if (strcmp(argv[2], "pinger") == 0 && argc == 5 && strcmp(argv[4], "subscribe") == 0)
+		rc = pinger(&c, argv[3], true);
 	lia_client_close(&c);
 	return rc;
 }
