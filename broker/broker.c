@@ -28,6 +28,7 @@
 #include "delivery.h"
 #include "feeds.h"
 #include "inbox.h"
+#include "intake.h"
 #include "query.h"
 #include "onward.h"
 #include "reload.h"
@@ -150,6 +151,7 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 			 const uint8_t *buf, size_t len)
 {
 	/* user is the transport key the handshake authenticated. */
+	const char *transport = user;
 	uint8_t key[32];
 	if (lia_unhex(key, sizeof key, user) != 0)
 		return;
@@ -186,15 +188,21 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 	}
 	s->last_seen = lia_now();
 	lia_session_note_fd(s, b->rx_fd);
+	/* This turn, the next, or "busy" (intake.h): reads answer from
+	 * committed state only, a peer has its share of the turn. */
+	switch (lia_intake_admit(b, s, f.type, rid, rid_len, transport, buf, len)) {
+	case LIA_INTAKE_SERVE:
+		break;
+	case LIA_INTAKE_PARK:
+		goto out;
+	case LIA_INTAKE_BUSY:
+		lia_reply_error(b, rid, rid_len, f.request_id, LIA_ERROR_BUSY,
+				"busy: nothing was done with this request; send it again shortly");
+		goto out;
+	}
 	/* Acks free state and are not answered: always taken. */
 	if (f.type != LIA_FRAME_ACK && !peer_room(b, s, &f))
 		goto out;
-	/* Reads answer from committed state only: a delivery written in this
-	 * turn must not be shown before its disclose record is durable. */
-	if (b->in_txn && (f.type == LIA_FRAME_HELLO || f.type == LIA_FRAME_INBOX ||
-			  f.type == LIA_FRAME_FETCH || f.type == LIA_FRAME_FEED_LIST ||
-			  f.type == LIA_FRAME_CONSENT_QUERY))
-		lia_turn_commit(b);
 	switch (f.type) {
 	case LIA_FRAME_HELLO: handle_hello(b, s, &f); break;
 	case LIA_FRAME_PUBLISH: lia_publish_handle(b, s, &f); break;
@@ -446,6 +454,7 @@ void lia_broker_destroy(struct lia_broker **bp)
 	if (b->sigfd >= 0)
 		close(b->sigfd);
 	lia_envcache_clear(b);
+	lia_intake_clear(b);
 	lia_unit_destroy(&b->unit); /* rolls back an open turn */
 	b->store = NULL;
 	b->ledger = NULL;
@@ -486,6 +495,29 @@ static void handle_signals(struct lia_broker *b)
 	}
 }
 
+/* One turn's frames (intake.h): first those the last turn parked, in
+ * the order they came (at most INTAKE_PEER_MAX a peer), then the
+ * ROUTER's until the turn's frames, time or a peer's share run out. */
+static void serve_turn(struct lia_broker *b)
+{
+	lia_intake_begin(b);
+	const struct lia_parked *p;
+	for (size_t i = 0; (p = lia_intake_parked(b, i)) != NULL; i++) {
+		b->rx_fd = p->fd;
+		handle_frame(b, p->rid, p->rid_len, p->user, p->buf, p->len);
+	}
+	for (uint32_t n = 0; lia_intake_more(b, n); n++)
+		if (router_read(b) == 0)
+			break;
+	/* One line a second at most, however many were refused. */
+	int64_t now = lia_now();
+	if (b->intake.busy > 0 && now > b->intake.busy_logged) {
+		lia_blog("turn-busy", "refused=%" PRIu64 " parked=%zu", b->intake.busy, b->intake.n_next);
+		b->intake.busy = 0;
+		b->intake.busy_logged = now;
+	}
+}
+
 int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 {
 	char err[LIA_ERR_MAX];
@@ -499,7 +531,7 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 			{NULL, b->sigfd, ZMQ_POLLIN, 0},
 			{b->conns.mon, 0, ZMQ_POLLIN, 0},
 		};
-		if (zmq_poll(items, 4, 1000) < 0 && zmq_errno() != EINTR) {
+		if (zmq_poll(items, 4, lia_intake_waiting(b) ? 0 : 1000) < 0 && zmq_errno() != EINTR) {
 			lia_blog("poll-error", "%s", zmq_strerror(zmq_errno()));
 			break;
 		}
@@ -507,9 +539,7 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 			handle_signals(b);
 		while (zmq_poll(items, 1, 0) > 0 && (items[0].revents & ZMQ_POLLIN))
 			lia_zap_handle(b);
-		for (uint32_t i = 0; i < b->cfg.batch; i++)
-			if (router_read(b) == 0)
-				break;
+		serve_turn(b);
 		lia_turn_commit(b);
 		int64_t now = lia_now();
 		lia_conns_events(&b->conns, now); /* every turn: its log is on a timer */

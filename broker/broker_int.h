@@ -68,6 +68,28 @@ struct lia_session {
 	bool maybe_erase;          /* look in the store for erase notices owed */
 	int64_t last_seen;
 	struct lia_peer_queue q;   /* session.c */
+	uint32_t served, parked;   /* this turn's frames (intake.h) */
+};
+
+/* A frame parked for the next turn (intake.h), as it arrived. */
+struct lia_parked {
+	uint8_t rid[RID_MAX];
+	size_t rid_len;
+	char user[65];             /* the transport key, hex */
+	int fd;                    /* its connection (ZMQ_SRCFD; session.h) */
+	uint8_t *buf;
+	size_t len;
+};
+
+struct lia_intake {
+	struct lia_parked *todo, *next; /* INTAKE_MAX each, allocated on first use */
+	size_t n_todo, n_next;
+	size_t bytes;              /* of next */
+	uint32_t peers;            /* peers served this turn */
+	bool over;                 /* a peer used its share: end the turn */
+	uint64_t busy;             /* frames refused busy since the last log line */
+	int64_t busy_logged;       /* when that line was written (lia_now) */
+	int64_t t0_ms;             /* the turn's start (monotonic) */
 };
 
 struct lia_outmsg {
@@ -120,6 +142,7 @@ struct lia_broker {
 	struct lia_candidate *cand;
 	struct lia_zap_refusals refusals; /* zap.h */
 	struct lia_conns conns;    /* conns.h: connections not yet authenticated */
+	struct lia_intake intake;  /* intake.h */
 	int64_t next_expiry;
 	int rx_fd;                 /* the descriptor of the frame being handled, -1 unknown */
 	bool stop;

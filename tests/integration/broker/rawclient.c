@@ -64,9 +64,24 @@
  *                              certificate names (issue 11, item 3);
  *                              prints "strangers N", N the connections
  *                              opened (each tries at least once).
+ *        rawclient PROFILE flood KIND N
+ *                              pipelines N requests without waiting (KIND
+ *                              hello, consents: consent listings, or
+ *                              subhello: a subscribe, a write, then a
+ *                              hello, N pairs), then reads every answer;
+ *                              prints "flood-answered A of N busy B
+ *                              seconds S" (B: answered LIA_ERROR_BUSY);
+ *                              exits 0 when all were answered (issue 11).
+ *        rawclient PROFILE pinger N [subscribe]
+ *                              N pings (or subscribes: a write, answered
+ *                              after its turn's commit), one every 20 ms,
+ *                              each waiting for its answer; prints "ping-latency max-ms M
+ *                              p99-ms P answered A of N"; exits 0.
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <inttypes.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -511,6 +526,95 @@ static int fetch_flood(const char *profile, const char *idhex, const char *count
 	return 0;
 }
 
+/* Issue 11, items 5 and 6: one principal's deep pipeline, and a victim
+ * timing the loop meanwhile. */
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int flood_attack(struct lia_client *c, const char *kind, const char *ntext)
+{
+	uint64_t n = 0;
+	if (lia_parse_u64(ntext, &n) != 0 || n == 0 || n > 100000)
+		return 2;
+	bool pairs = strcmp(kind, "subhello") == 0;
+	uint64_t want = pairs ? 2 * n : n;
+	double t0 = now_ms();
+	for (uint64_t i = 0; i < n; i++) {
+		struct lia_frame f;
+		if (pairs) {
+			lia_frame_init(&f, LIA_FRAME_SUBSCRIBE, 0);
+			snprintf(f.u.subscribe.name, sizeof f.u.subscribe.name, "flood");
+			f.u.subscribe.filter.kinds = 1;
+			if (lia_client_send(c, &f) != 0)
+				return 1;
+		}
+		if (pairs || strcmp(kind, "hello") == 0) {
+			lia_frame_init(&f, LIA_FRAME_HELLO, 0);
+			f.u.hello.protocol = LIA_PROTOCOL_VERSION;
+			f.u.hello.window = 16;
+			snprintf(f.u.hello.client, sizeof f.u.hello.client, "flood");
+		} else if (strcmp(kind, "consents") == 0) {
+			lia_frame_init(&f, LIA_FRAME_CONSENT_QUERY, 0);
+		} else {
+			return 2;
+		}
+		if (lia_client_send(c, &f) != 0)
+			return 1;
+	}
+	uint64_t got = 0, busy = 0;
+	struct lia_frame r;
+	while (got < want && lia_client_recv(c, &r, 20000) == 1) {
+		got++;
+		busy += r.type == LIA_FRAME_ERROR && r.u.error.code == LIA_ERROR_BUSY;
+		lia_frame_clear(&r);
+	}
+	printf("flood-answered %" PRIu64 " of %" PRIu64 " busy %" PRIu64 " seconds %.1f\n", got, want, busy,
+	       (now_ms() - t0) / 1e3);
+	return got == want ? 0 : 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int pinger(struct lia_client *c, const char *ntext, bool write)
+{
+	char err[LIA_ERR_MAX];
+	uint64_t n = 0;
+	if (lia_parse_u64(ntext, &n) != 0 || n == 0 || n > 10000)
+		return 2;
+	double *lat = calloc(n, sizeof *lat);
+	if (lat == NULL)
+		return 1;
+	uint64_t got = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		struct lia_frame f, r;
+		lia_frame_init(&f, write ? LIA_FRAME_SUBSCRIBE : LIA_FRAME_PING, 0);
+		if (write) { /* answered only once the turn has committed */
+			snprintf(f.u.subscribe.name, sizeof f.u.subscribe.name, "victim");
+			f.u.subscribe.filter.kinds = 1;
+		}
+		double t0 = now_ms();
+		if (lia_client_call(c, &f, &r, err) == LIA_EXIT_OK && r.type == (write ? LIA_FRAME_OK : LIA_FRAME_PONG))
+			lat[got++] = now_ms() - t0;
+		lia_frame_clear(&r);
+		struct timespec pause = {0, 20 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+	}
+	qsort(lat, got, sizeof *lat, cmp_double);
+	printf("ping-latency max-ms %.0f p99-ms %.0f answered %" PRIu64 " of %" PRIu64 "\n",
+	       got ? lat[got - 1] : 0.0, got ? lat[(got * 99) / 100 < got ? (got * 99) / 100 : got - 1] : 0.0,
+	       got, n);
+	free(lat);
+	return 0;
+}
+
 static int attack_mode(int argc, char **argv)
 {
 	char err[LIA_ERR_MAX];
@@ -532,6 +636,12 @@ static int attack_mode(int argc, char **argv)
 		rc = publish_attack(&c, argv[2], argv[3], NULL);
 	else if ((strcmp(argv[2], "reuse-id") == 0 || strcmp(argv[2], "reuse-id-forged") == 0) && argc == 5)
 		rc = publish_attack(&c, argv[2], argv[3], argv[4]);
+	else if (strcmp(argv[2], "flood") == 0 && argc == 5)
+		rc = flood_attack(&c, argv[3], argv[4]);
+	else if (strcmp(argv[2], "pinger") == 0 && argc == 4)
+		rc = pinger(&c, argv[3], false);
+	else if (strcmp(argv[2], "pinger") == 0 && argc == 5 && strcmp(argv[4], "subscribe") == 0)
+		rc = pinger(&c, argv[3], true);
 	lia_client_close(&c);
 	return rc;
 }
