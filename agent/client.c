@@ -338,8 +338,8 @@ static int recv_socket(struct lia_client *c, struct lia_frame *f, int timeout_ms
 	return 1;
 }
 
-int lia_client_call(struct lia_client *c, struct lia_frame *req, struct lia_frame *reply,
-		    char err[static LIA_ERR_MAX])
+static int call_once(struct lia_client *c, struct lia_frame *req, struct lia_frame *reply,
+		     char err[static LIA_ERR_MAX])
 {
 	req->request_id = c->next_request++;
 	if (lia_client_send(c, req) != 0) {
@@ -368,6 +368,26 @@ int lia_client_call(struct lia_client *c, struct lia_frame *req, struct lia_fram
 		    reply->request_id == 0 && stash_push(c, reply) == 0)
 			continue;
 		lia_frame_clear(reply);
+	}
+}
+
+/* BUSY means the broker did nothing: too much it sent this connection
+ * is still unread (issue 11, item 1). This call reads, so a short wait
+ * lets the queue drain; the same request is sent again a few times. */
+#define BUSY_RETRIES 6
+int lia_client_call(struct lia_client *c, struct lia_frame *req, struct lia_frame *reply,
+		    char err[static LIA_ERR_MAX])
+{
+	int wait_ms = 100;
+	for (int i = 0;; i++) {
+		int rc = call_once(c, req, reply, err);
+		if (rc != LIA_EXIT_OK || reply->type != LIA_FRAME_ERROR || reply->u.error.code != LIA_ERROR_BUSY ||
+		    i == BUSY_RETRIES)
+			return rc;
+		lia_frame_clear(reply);
+		struct timespec ts = {wait_ms / 1000, (long)(wait_ms % 1000) * 1000000L};
+		nanosleep(&ts, NULL);
+		wait_ms = wait_ms < 800 ? 2 * wait_ms : 1000;
 	}
 }
 

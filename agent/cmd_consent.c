@@ -128,6 +128,8 @@ static int consent_ask(int argc, char **argv)
 	return rc;
 }
 
+#define CONSENT_PAGE 200 /* requests in one of the broker's answers (broker/onward.c) */
+
 static const struct lia_opt list_opts[] = {
 	LIA_OPT_PROFILE,
 	{"before", "N", "only the requests older than request N (the next page)", O_AFTER, 0},
@@ -188,6 +190,12 @@ static int consent_list(int argc, char **argv)
 		}
 		if (!as_json && rep.u.consent_list.n == 0)
 			puts("no consent requests");
+		/* A full page: say how to read the next (the broker pages its
+		 * answers, issue 11, item 5). */
+		size_t n = rep.u.consent_list.n;
+		if (request == 0 && n >= CONSENT_PAGE)
+			fprintf(stderr, PROG " consent list: more may follow: --before %" PRIu64 "\n",
+				rep.u.consent_list.v[n - 1].request);
 	}
 	lia_agent_done(&cl, &rep);
 	return rc;

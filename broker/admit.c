@@ -7,8 +7,6 @@
 
 #include "decide.h"
 
-#define RATE_WINDOW_SECONDS 3600
-
 static enum lia_admit_verdict refuse(struct lia_admission *a, enum lia_refusal code,
 				     const char *rule, const char *reason)
 {
@@ -16,25 +14,6 @@ static enum lia_admit_verdict refuse(struct lia_admission *a, enum lia_refusal c
 	snprintf(a->rule, sizeof a->rule, "%s", rule != NULL ? rule : "");
 	snprintf(a->reason, sizeof a->reason, "%s", reason);
 	return LIA_ADMIT_REFUSE;
-}
-
-bool lia_rate_allows(const struct lia_rate *r, const struct lia_policy *p, int64_t now)
-{
-	if (r == NULL || p->publish_per_hour == 0)
-		return true;
-	uint32_t used = now - r->window_start >= RATE_WINDOW_SECONDS ? 0 : r->count;
-	return used < p->publish_per_hour;
-}
-
-void lia_rate_spend(struct lia_rate *r, int64_t now)
-{
-	if (r == NULL)
-		return;
-	if (now - r->window_start >= RATE_WINDOW_SECONDS) {
-		r->window_start = now;
-		r->count = 0;
-	}
-	r->count++;
 }
 
 /* The checks that need no store: who signed it, and is it intact. */
@@ -77,7 +56,7 @@ static enum lia_admit_verdict check_limits(struct lia_admission *a, const struct
 	const struct lia_policy *p = in->policy;
 	const struct lia_header *h = a->h;
 	char why[LIA_DETAIL_MAX];
-	if (!lia_rate_allows(in->rate, p, in->now)) {
+	if (!lia_rate_allows(in->rate, p, LIA_LIMIT_PUBLISH, in->now)) {
 		snprintf(why, sizeof why, "at most %u publications per hour for each principal",
 			 p->publish_per_hour);
 		return refuse(a, LIA_REFUSAL_RATE, NULL, why);

@@ -42,15 +42,10 @@
 
 #include "directory.h"
 #include "envelope.h"
+#include "budget.h"
 #include "policy.h"
 #include "store.h"
 #include "wire.h"
-
-/* The publish rate of one principal: fixed one-hour windows. */
-struct lia_rate {
-	int64_t window_start;
-	uint32_t count;
-};
 
 struct lia_admit_input {
 	const struct lia_policy *policy;
@@ -58,7 +53,7 @@ struct lia_admit_input {
 	struct lia_store *store;        /* read only: the duplicate-id lookup */
 	const struct lia_cert *sender;  /* as the ZAP handler authenticated it */
 	const struct lia_directory *dir; /* whose wraps to judge; NULL: not judged */
-	const struct lia_rate *rate;    /* the sender's budget; NULL: no budget */
+	const struct lia_rate *rate;    /* the sender's publish budget (budget.h); NULL: none */
 	int64_t now;
 };
 
@@ -84,10 +79,5 @@ enum lia_admit_verdict lia_admit(struct lia_admission *a, const struct lia_admit
 				 const uint8_t *env, size_t len);
 /* Free the decoded envelope (a->env may have been taken: then NULL). */
 void lia_admission_clear(struct lia_admission *a);
-
-/* Whether r has a publication left under p at now (no change to r). */
-bool lia_rate_allows(const struct lia_rate *r, const struct lia_policy *p, int64_t now);
-/* Spend one publication: the caller does so only for an accepted one. */
-void lia_rate_spend(struct lia_rate *r, int64_t now);
 
 #endif

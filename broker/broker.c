@@ -28,6 +28,7 @@
 #include "delivery.h"
 #include "feeds.h"
 #include "inbox.h"
+#include "intake.h"
 #include "query.h"
 #include "onward.h"
 #include "reload.h"
@@ -117,10 +118,40 @@ static bool routing_id_ok(struct lia_broker *b, const uint8_t *rid, size_t rid_l
 	return true;
 }
 
+/* Issue 11, item 1: a session whose peer has not read what it was sent
+ * is given nothing more. Any request may be answered with up to a
+ * maximal frame, so it is refused when that would not fit: BUSY (the
+ * broker did nothing; the agent retries). Refusals are small but as
+ * many as the requests: past the budget by LIA_PEER_BUSY_SLACK they go
+ * unanswered. One log line per session every LIA_PEER_BUSY_LOG_SECONDS,
+ * so that the log does not become the flood. */
+static bool peer_room(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
+{
+	if (lia_session_room(b, s, LIA_FRAME_MAX))
+		return true;
+	int64_t now = lia_now();
+	uint64_t queued = lia_session_queued(s, now);
+	s->q.busy_refused++;
+	if (now - s->q.busy_logged >= LIA_PEER_BUSY_LOG_SECONDS) {
+		lia_blog("peer-busy", "subject=%s queued=%" PRIu64 " limit=%" PRIu32 " refused=%" PRIu64,
+			 s->cert.subject, queued, b->cfg.peer_queue_bytes, s->q.busy_refused);
+		s->q.busy_logged = now;
+		s->q.busy_refused = 0;
+	}
+	if (queued < (uint64_t)b->cfg.peer_queue_bytes + LIA_PEER_BUSY_SLACK) {
+		char detail[160];
+		snprintf(detail, sizeof detail, "%" PRIu64 " bytes queued towards you not yet read, limit %" PRIu32
+			 ": read, then retry", queued, b->cfg.peer_queue_bytes);
+		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_BUSY, detail);
+	}
+	return false;
+}
+
 static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_len, const char *user,
 			 const uint8_t *buf, size_t len)
 {
 	/* user is the transport key the handshake authenticated. */
+	const char *transport = user;
 	uint8_t key[32];
 	if (lia_unhex(key, sizeof key, user) != 0)
 		return;
@@ -148,8 +179,7 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 			lia_reply_error(b, rid, rid_len, f.request_id, LIA_ERROR_NO_SESSION, "send hello first");
 			goto out;
 		}
-		lia_session_make_room(b, key);
-		s = lia_session_new(b, rid, rid_len);
+		s = lia_session_make_room(b, key) ? lia_session_new(b, rid, rid_len) : NULL;
 		if (s == NULL) {
 			lia_reply_error(b, rid, rid_len, f.request_id, LIA_ERROR_UNAVAILABLE, "too many sessions");
 			goto out;
@@ -157,12 +187,22 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 		s->cert = who->cert;
 	}
 	s->last_seen = lia_now();
-	/* Reads answer from committed state only: a delivery written in this
-	 * turn must not be shown before its disclose record is durable. */
-	if (b->in_txn && (f.type == LIA_FRAME_HELLO || f.type == LIA_FRAME_INBOX ||
-			  f.type == LIA_FRAME_FETCH || f.type == LIA_FRAME_FEED_LIST ||
-			  f.type == LIA_FRAME_CONSENT_QUERY))
-		lia_turn_commit(b);
+	lia_session_note_fd(s, b->rx_fd);
+	/* This turn, the next, or "busy" (intake.h): reads answer from
+	 * committed state only, a peer has its share of the turn. */
+	switch (lia_intake_admit(b, s, f.type, rid, rid_len, transport, buf, len)) {
+	case LIA_INTAKE_SERVE:
+		break;
+	case LIA_INTAKE_PARK:
+		goto out;
+	case LIA_INTAKE_BUSY:
+		lia_reply_error(b, rid, rid_len, f.request_id, LIA_ERROR_BUSY,
+				"busy: nothing was done with this request; send it again shortly");
+		goto out;
+	}
+	/* Acks free state and are not answered: always taken. */
+	if (f.type != LIA_FRAME_ACK && !peer_room(b, s, &f))
+		goto out;
 	switch (f.type) {
 	case LIA_FRAME_HELLO: handle_hello(b, s, &f); break;
 	case LIA_FRAME_PUBLISH: lia_publish_handle(b, s, &f); break;
@@ -218,6 +258,10 @@ static int router_read(struct lia_broker *b)
 		extra = zmq_msg_recv(&junk, b->router, 0) >= 0 && zmq_msg_more(&junk);
 		zmq_msg_close(&junk);
 	}
+	/* The message's connection: it has authenticated (conns.h), and what
+	 * its TCP stack acknowledges is credited to its session (session.h). */
+	b->rx_fd = zmq_msg_get(&body, ZMQ_SRCFD);
+	lia_conns_gone(&b->conns, b->rx_fd);
 	const char *user = zmq_msg_gets(&body, "User-Id");
 	if (zmq_msg_size(&id) <= RID_MAX && user != NULL && strlen(user) == 64)
 		handle_frame(b, zmq_msg_data(&id), zmq_msg_size(&id), user, zmq_msg_data(&body),
@@ -292,8 +336,8 @@ static int lock_data(struct lia_broker *b, const char *data, char err[static LIA
 	return 0;
 }
 
-/* The loop's event sources: the signal descriptor, the ZAP handler and
- * the ROUTER, in that order. 0, or -1 with err. */
+/* The loop's event sources: the signal descriptor, the ZAP handler, the
+ * ROUTER and its monitor, in that order. 0, or -1 with err. */
 static int open_events(struct lia_broker *b, const struct lia_broker_config *cfg,
 		       char err[static LIA_ERR_MAX])
 {
@@ -321,10 +365,13 @@ static int open_events(struct lia_broker *b, const struct lia_broker_config *cfg
 		lia_errf(err, "cannot install the ZAP handler: %s", zmq_strerror(zmq_errno()));
 		return -1;
 	}
-	b->router = lia_wire_server(b->zctx, cfg->listen, b->me.transport, err);
+	int hs_ms = (int)cfg->handshake_seconds * 1000;
+	b->router = lia_wire_server(b->zctx, cfg->listen, b->me.transport, hs_ms, err);
 	if (b->router == NULL)
 		return -1;
-	return 0;
+	/* Before the first connection can be accepted: every accepted
+	 * descriptor is seen (issue 11, item 4). */
+	return lia_conns_monitor(&b->conns, b->zctx, b->router, err);
 }
 
 struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[static LIA_ERR_MAX])
@@ -335,8 +382,20 @@ struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[
 		return NULL;
 	}
 	b->cfg = *cfg;
+	b->refusals.interval = cfg->refusal_record_seconds;
 	b->sigfd = -1;
 	b->lock_fd = -1;
+	/* Descriptors first: the soft limit is raised to the hard one, and
+	 * half of it may be held by connections not yet authenticated. */
+	uint64_t soft, hard;
+	lia_conns_raise_limit(&soft, &hard);
+	uint64_t total = soft / 2;
+	total = total < 16 ? 16 : total > 100000 ? 100000 : total;
+	if (lia_conns_init(&b->conns, cfg->handshakes_per_address, (uint32_t)total, err) != 0)
+		goto fail;
+	b->conns.soft = soft;
+	b->conns.hard = hard;
+	b->rx_fd = -1;
 	b->sessions = calloc(cfg->max_sessions, sizeof *b->sessions);
 	b->cand = calloc(CANDIDATES_MAX, sizeof *b->cand);
 	if (b->sessions == NULL || b->cand == NULL) {
@@ -383,8 +442,11 @@ void lia_broker_destroy(struct lia_broker **bp)
 	if (bp == NULL || *bp == NULL)
 		return;
 	struct lia_broker *b = *bp;
-	if (b->router != NULL)
+	if (b->router != NULL) {
+		lia_conns_stop(&b->conns, b->router);
 		zmq_close(b->router);
+	}
+	lia_conns_free(&b->conns);
 	if (b->zap != NULL)
 		zmq_close(b->zap);
 	if (b->zctx != NULL)
@@ -392,6 +454,7 @@ void lia_broker_destroy(struct lia_broker **bp)
 	if (b->sigfd >= 0)
 		close(b->sigfd);
 	lia_envcache_clear(b);
+	lia_intake_clear(b);
 	lia_unit_destroy(&b->unit); /* rolls back an open turn */
 	b->store = NULL;
 	b->ledger = NULL;
@@ -403,7 +466,7 @@ void lia_broker_destroy(struct lia_broker **bp)
 	}
 	free(b->out);
 	free(b->feeds);
-	free(b->rates);
+	free(b->budgets);
 	free(b->sessions);
 	free(b->cand);
 	lia_secret_destroy(&b->me.sign);
@@ -432,6 +495,29 @@ static void handle_signals(struct lia_broker *b)
 	}
 }
 
+/* One turn's frames (intake.h): first those the last turn parked, in
+ * the order they came (at most INTAKE_PEER_MAX a peer), then the
+ * ROUTER's until the turn's frames, time or a peer's share run out. */
+static void serve_turn(struct lia_broker *b)
+{
+	lia_intake_begin(b);
+	const struct lia_parked *p;
+	for (size_t i = 0; (p = lia_intake_parked(b, i)) != NULL; i++) {
+		b->rx_fd = p->fd;
+		handle_frame(b, p->rid, p->rid_len, p->user, p->buf, p->len);
+	}
+	for (uint32_t n = 0; lia_intake_more(b, n); n++)
+		if (router_read(b) == 0)
+			break;
+	/* One line a second at most, however many were refused. */
+	int64_t now = lia_now();
+	if (b->intake.busy > 0 && now > b->intake.busy_logged) {
+		lia_blog("turn-busy", "refused=%" PRIu64 " parked=%zu", b->intake.busy, b->intake.n_next);
+		b->intake.busy = 0;
+		b->intake.busy_logged = now;
+	}
+}
+
 int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 {
 	char err[LIA_ERR_MAX];
@@ -443,8 +529,9 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 			{b->zap, 0, ZMQ_POLLIN, 0},
 			{b->router, 0, ZMQ_POLLIN, 0},
 			{NULL, b->sigfd, ZMQ_POLLIN, 0},
+			{b->conns.mon, 0, ZMQ_POLLIN, 0},
 		};
-		if (zmq_poll(items, 3, 1000) < 0 && zmq_errno() != EINTR) {
+		if (zmq_poll(items, 4, lia_intake_waiting(b) ? 0 : 1000) < 0 && zmq_errno() != EINTR) {
 			lia_blog("poll-error", "%s", zmq_strerror(zmq_errno()));
 			break;
 		}
@@ -452,15 +539,16 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 			handle_signals(b);
 		while (zmq_poll(items, 1, 0) > 0 && (items[0].revents & ZMQ_POLLIN))
 			lia_zap_handle(b);
-		for (uint32_t i = 0; i < b->cfg.batch; i++)
-			if (router_read(b) == 0)
-				break;
+		serve_turn(b);
 		lia_turn_commit(b);
 		int64_t now = lia_now();
+		lia_conns_events(&b->conns, now); /* every turn: its log is on a timer */
 		if (now >= b->next_expiry) {
 			/* Once a second: erase what expired, and look again for
 			 * deliveries whose embargo has just ended. */
 			lia_deliver_expire(b, now);
+			lia_limits_tick(b, now);
+			lia_zap_flush(b, now, false);
 			b->next_expiry = now + 1;
 			for (uint32_t i = 0; i < b->n_sessions; i++)
 				if (b->sessions[i].used && b->sessions[i].receive)
@@ -485,13 +573,19 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 			lia_blog("checkpoint", "signed");
 		if (now - last_idle_check >= 10) {
 			for (uint32_t i = 0; i < b->n_sessions; i++)
-				if (b->sessions[i].used && now - b->sessions[i].last_seen > IDLE_SECONDS)
+				if (b->sessions[i].used && now - b->sessions[i].last_seen > IDLE_SECONDS &&
+				    lia_session_queued(&b->sessions[i], now) == 0) /* else uncounted */
 					b->sessions[i].used = false;
 			last_idle_check = now;
 		}
 	}
 	/* SIGTERM: what this turn accepted is committed (or refused) above;
-	 * a last checkpoint covers it. */
+	 * the rate-limit refusals and repeats still owed, and the refused
+	 * handshakes counted since the last summary, are recorded; a last
+	 * checkpoint covers it all. */
+	lia_limits_flush(b);
+	lia_zap_flush(b, lia_now(), true);
+	lia_turn_commit(b);
 	bool issued;
 	if (lia_ledger_checkpoint_maybe(b->ledger, b->me.sign, lia_now(), 1, 0, &issued, err) != 0)
 		lia_blog("checkpoint-error", "%s", err);

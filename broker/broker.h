@@ -3,6 +3,8 @@
  * its ZAP handler, a signal descriptor and timers (DESIGN §5).
  *
  * Pipeline of one loop turn, and the module (broker/NAME.h) of each step:
+ *   connections   -> conns: the ROUTER's monitor; unauthenticated
+ *                    connections bounded per source and in all
  *   ZAP requests  -> zap: admit only transport keys of valid, unrevoked
  *                    principal certificates (fail closed); the decision
  *                    is pure, refusals are recorded at a bounded rate

@@ -21,9 +21,11 @@
 
 #include "admit.h"
 #include "config.h"
+#include "conns.h"
 #include "directory.h"
 #include "envelope.h"
 #include "ledger.h"
+#include "budget.h"
 #include "policy.h"
 #include "store.h"
 #include "unit.h"
@@ -37,6 +39,21 @@
 #define OUTBOX_MAX 100000
 #define FEEDS_PER_SUBSCRIBER 32
 #define CONSENTS_PER_MESSAGE 64 /* granted consents for one message, at most */
+/* Bytes towards one session's connection that its TCP stack has not
+ * acknowledged yet (issue 11, item 1; session.h): what libzmq's pipe and
+ * both kernels hold for it. */
+struct lia_peer_queue {
+	int fd;                    /* the connection's descriptor (ZMQ_SRCFD), -1 unknown */
+	bool measured;             /* acked_base was read from fd's TCP_INFO */
+	uint64_t sent;             /* handed to libzmq since the baseline, overhead included */
+	uint64_t acked_base;       /* tcpi_bytes_acked at the baseline */
+	uint8_t peer[32];          /* getpeername at the baseline: is fd still that connection? */
+	uint32_t peer_len;
+	int64_t last_send;
+	int64_t busy_logged;       /* when the last peer-busy line was written, 0 never */
+	uint64_t busy_refused;     /* requests refused since that line */
+};
+
 struct lia_session {
 	bool used;
 	uint8_t rid[RID_MAX];
@@ -50,6 +67,29 @@ struct lia_session {
 	uint64_t erase_cursor;     /* last erase notice sent */
 	bool maybe_erase;          /* look in the store for erase notices owed */
 	int64_t last_seen;
+	struct lia_peer_queue q;   /* session.c */
+	uint32_t served, parked;   /* this turn's frames (intake.h) */
+};
+
+/* A frame parked for the next turn (intake.h), as it arrived. */
+struct lia_parked {
+	uint8_t rid[RID_MAX];
+	size_t rid_len;
+	char user[65];             /* the transport key, hex */
+	int fd;                    /* its connection (ZMQ_SRCFD; session.h) */
+	uint8_t *buf;
+	size_t len;
+};
+
+struct lia_intake {
+	struct lia_parked *todo, *next; /* INTAKE_MAX each, allocated on first use */
+	size_t n_todo, n_next;
+	size_t bytes;              /* of next */
+	uint32_t peers;            /* peers served this turn */
+	bool over;                 /* a peer used its share: end the turn */
+	uint64_t busy;             /* frames refused busy since the last log line */
+	int64_t busy_logged;       /* when that line was written (lia_now) */
+	int64_t t0_ms;             /* the turn's start (monotonic) */
 };
 
 struct lia_outmsg {
@@ -85,9 +125,9 @@ struct lia_broker {
 	struct lia_ledger *ledger; /* borrowed from unit */
 	struct lia_store_feed *feeds;
 	size_t n_feeds;
-	/* Publish rate per principal (policy publish_per_hour), indexed like
-	 * dir.v; fixed one-hour windows, reset when certificates reload. */
-	struct lia_rate *rates;
+	/* Rate budgets per principal (policy rate_limits), indexed like
+	 * dir.v; fixed windows, reset when certificates reload (budget.h). */
+	struct lia_budget *budgets;
 	struct lia_session *sessions;
 	bool feeds_dirty;          /* a subscribe or unsubscribe is in the turn */
 	uint32_t n_sessions;       /* sessions[0..n_sessions) may be in use */
@@ -101,7 +141,10 @@ struct lia_broker {
 	size_t n_cache;
 	struct lia_candidate *cand;
 	struct lia_zap_refusals refusals; /* zap.h */
+	struct lia_conns conns;    /* conns.h: connections not yet authenticated */
+	struct lia_intake intake;  /* intake.h */
 	int64_t next_expiry;
+	int rx_fd;                 /* the descriptor of the frame being handled, -1 unknown */
 	bool stop;
 };
 

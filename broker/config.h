@@ -11,7 +11,12 @@
  *
  * Optional: passphrase_file, window (per-agent deliveries in flight),
  * batch (frames per loop turn), checkpoint_seconds, checkpoint_records,
- * max_sessions. Relative paths are relative to the config file's folder.
+ * max_sessions, handshake_seconds, handshakes_per_address (issue 11,
+ * item 4: broker/conns.h), peer_queue_bytes (bytes queued towards one
+ * session that its TCP stack has not acknowledged; beyond it requests
+ * are answered BUSY), refusal_record_seconds (issue 11, item 3:
+ * broker/zap.h). Relative paths are relative to the config file's
+ * folder.
  * Unknown keys, duplicates and bad values are errors with line and
  * column.
  */
@@ -34,9 +39,15 @@ struct lia_broker_config {
 	char passphrase_file[PATH_MAX]; /* "" = none */
 	uint32_t window;                /* max deliveries in flight per agent */
 	uint32_t batch;                 /* max frames handled per loop turn */
+	uint32_t turn_ms;               /* a turn stops reading after this long */
+	uint32_t turn_share;            /* frames of one peer per shared turn */
 	uint32_t checkpoint_seconds;
 	uint32_t checkpoint_records;
 	uint32_t max_sessions;
+	uint32_t handshake_seconds;     /* a connection not authenticated by then is closed */
+	uint32_t handshakes_per_address; /* unauthenticated connections per source */
+	uint32_t peer_queue_bytes;      /* per session, docs/operations.md "Memory bounds" */
+	uint32_t refusal_record_seconds; /* refused handshakes: one summary record an interval */
 };
 
 int lia_broker_config_load(struct lia_broker_config *c, const char *path,

@@ -12,6 +12,7 @@
 #include "blog.h"
 #include "onward.h"
 #include "record.h"
+#include "session.h"
 #include "turn.h"
 #include "util.h"
 
@@ -51,6 +52,14 @@ void lia_deliver_pending(struct lia_broker *b, struct lia_session *s)
 					 d[i].seq, s->cert.subject);
 				continue;
 			}
+			/* Its peer has not read what it was sent: later (issue
+			 * 11, item 1), from this point. */
+			if (!lia_session_room(b, s, one_len + 1024)) {
+				free(one);
+				s->cursor = d[i].seq - 1;
+				s->maybe_pending = true;
+				return;
+			}
 			struct lia_frame f;
 			lia_frame_init(&f, LIA_FRAME_DELIVER, 0);
 			f.u.deliver.sequence = d[i].seq;
@@ -58,7 +67,7 @@ void lia_deliver_pending(struct lia_broker *b, struct lia_session *s)
 			memcpy(f.u.deliver.originator, d[i].originator, LIA_NAME_MAX);
 			f.u.deliver.received_at = d[i].received_at;
 			memcpy(f.u.deliver.via, d[i].via, LIA_FEED_NAME_MAX);
-			int rc = lia_wire_send(b->router, &(struct lia_bytes){s->rid, s->rid_len}, &f, ZMQ_DONTWAIT);
+			int rc = lia_send_frame(b, s->rid, s->rid_len, &f);
 			free(one);
 			if (rc != 0) {
 				if (errno == EHOSTUNREACH) {
@@ -94,12 +103,16 @@ void lia_deliver_erasures(struct lia_broker *b, struct lia_session *s)
 		if (n < 64)
 			s->maybe_erase = false;
 		for (size_t i = 0; i < n; i++) {
+			if (!lia_session_room(b, s, 1024)) { /* unread: later */
+				s->maybe_erase = true;
+				return;
+			}
 			struct lia_frame f;
 			lia_frame_init(&f, LIA_FRAME_ERASE, 0);
 			memcpy(f.u.erase.message_id, d[i].message_id, LIA_ID_BYTES);
 			f.u.erase.sequence = d[i].seq;
 			f.u.erase.expired_at = d[i].expires_at;
-			if (lia_wire_send(b->router, &(struct lia_bytes){s->rid, s->rid_len}, &f, ZMQ_DONTWAIT) != 0) {
+			if (lia_send_frame(b, s->rid, s->rid_len, &f) != 0) {
 				if (errno == EHOSTUNREACH)
 					s->used = false;
 				else

@@ -9,7 +9,9 @@
  * an Ack's sequence numbers are checked against the store (an unknown
  * or foreign one, or one never sent to that principal, changes nothing
  * and is not recorded). May call the
- * store, wire's send on b->router, the record, turn and onward modules.
+ * store, the record, turn (its sends), session (bytes queued towards a
+ * session: one whose peer has not read is skipped until it has) and
+ * onward modules.
  */
 #ifndef LIA_BROKER_DELIVERY_H
 #define LIA_BROKER_DELIVERY_H

@@ -174,13 +174,11 @@ static int ask_allowed(struct lia_broker *b, struct lia_session *s, const struct
 				"32 of your consent requests wait for an answer already");
 		return -1;
 	}
+	/* The budget (budget.h) and, as it restarts with the broker, the
+	 * store's count of the last 24 hours. */
 	uint32_t limit = b->policy->onward_requests_per_day;
-	if (limit > 0 && asked >= limit) {
-		char why[LIA_DETAIL_MAX];
-		snprintf(why, sizeof why, "at most %u consent requests a day for each principal (policy)", limit);
-		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_FORBIDDEN, why);
+	if (!lia_limit_check(b, s, f, LIA_LIMIT_CONSENT_REQUEST, now, limit > 0 && asked >= limit))
 		return -1;
-	}
 	return 0;
 }
 
@@ -225,6 +223,7 @@ void lia_onward_ask(struct lia_broker *b, struct lia_session *s, const struct li
 	}
 	char idh[2 * LIA_ID_BYTES + 1];
 	lia_id_hex(idh, c.message_id);
+	lia_limit_spend(b, s, LIA_LIMIT_CONSENT_REQUEST, now);
 	lia_blog("consent-requested", "request=%" PRIu64 " id=%s by=%s grantee=%s originator=%s", c.request,
 		 idh, me, grantee, c.originator);
 	reply_consent(b, s, f->request_id, &c);

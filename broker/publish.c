@@ -42,10 +42,8 @@ static void refuse_publish(struct lia_broker *b, struct lia_session *s, uint64_t
 /* The sender's publish budget, or NULL when the policy sets none. */
 static struct lia_rate *rate_of(struct lia_broker *b, const char *subject)
 {
-	if (b->policy->publish_per_hour == 0 || b->rates == NULL)
-		return NULL;
-	const struct lia_directory_entry *me = lia_directory_find(&b->dir, subject);
-	return me != NULL ? &b->rates[me - b->dir.v] : NULL;
+	struct lia_budget *g = b->policy->publish_per_hour != 0 ? lia_budget_of(b, subject) : NULL;
+	return g != NULL ? &g->rate[LIA_LIMIT_PUBLISH] : NULL;
 }
 
 /* A repeated id of the sender's own: the original's acknowledgement,
@@ -229,7 +227,7 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL, "store error");
 		goto out;
 	}
-	lia_rate_spend(rate, now);
+	lia_rate_spend(rate, LIA_LIMIT_PUBLISH, now);
 	char idh[2 * LIA_ID_BYTES + 1];
 	lia_id_hex(idh, h->id);
 	lia_blog("publish", "id=%s from=%s kind=%s tlp=%s seq=%" PRIu64 " disclosed=%u withheld=%u", idh,

@@ -2,7 +2,7 @@
  * publish.h — the publish pipeline: a Publish frame becomes a stored,
  * recorded message with its deliveries, or a refusal.
  *
- * Owns the publish rate budget (b->rates). Trusts the session (its
+ * Spends the publish rate budget (b->budgets, budget.h). Trusts the session (its
  * certificate is the one ZAP authenticated); trusts nothing in the
  * frame. May call the envelope's decoder and verifier, policy, the
  * store, the candidates, record and turn modules. Never fails: every

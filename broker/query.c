@@ -224,6 +224,17 @@ static int answer_ledger(struct lia_broker *b, struct lia_session *s, const stru
 void lia_query_audit(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
 {
 	bool auditor = lia_cert_has_role(&s->cert, LIA_ROLE_AUDITOR);
+	int64_t now = lia_now();
+	/* A repeat of the query last recorded is answered as usual and
+	 * counted, not recorded; any other is recorded within the budget
+	 * (budget.h, issue 11, item 2). */
+	int repeat = lia_limit_repeat(b, s, f, now);
+	if (repeat < 0) {
+		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "ledger error");
+		return;
+	}
+	if (repeat == 0 && !lia_limit_check(b, s, f, LIA_LIMIT_AUDIT_QUERY, now, false))
+		return;
 	struct answer a;
 	memset(&a, 0, sizeof a);
 	lia_frame_init(&a.r, LIA_FRAME_AUDIT_ANSWER, f->request_id);
@@ -233,10 +244,16 @@ void lia_query_audit(struct lia_broker *b, struct lia_session *s, const struct l
 								 : answer_ledger(b, s, f, auditor, &a);
 	if (rc != 0)
 		goto out;
-	/* The query is itself a record, committed before the answer leaves. */
-	if (lia_rec_append(b, &a.rec) != 0) {
+	/* The query is itself a record, committed before the answer leaves;
+	 * a repeat's is the first one's, its count written later. */
+	if (repeat == 1) {
+		a.rec.seq = lia_limit_repeat_seq(b, s);
+	} else if (lia_rec_append(b, &a.rec) != 0) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "ledger error");
 		goto out;
+	} else {
+		lia_limit_spend(b, s, LIA_LIMIT_AUDIT_QUERY, now);
+		lia_limit_recorded(b, s, f, now, &a.rec);
 	}
 	/* A ledger sequence number counts everyone's records: only auditors,
 	 * who read the whole ledger anyway, are told it (issue 10, item 6). */
@@ -246,7 +263,8 @@ void lia_query_audit(struct lia_broker *b, struct lia_session *s, const struct l
 	lia_frame_init(&fb, LIA_FRAME_ERROR, f->request_id);
 	fb.u.error.code = LIA_ERROR_UNAVAILABLE;
 	(void)lia_turn_queue(b, s->rid, s->rid_len, &a.r, &fb);
-	lia_blog("audit-query", "by=%s what=\"%s\"", s->cert.subject, a.rec.justification);
+	if (repeat == 0)
+		lia_blog("audit-query", "by=%s what=\"%s\"", s->cert.subject, a.rec.justification);
 out:
 	answer_free(&a);
 }

@@ -124,10 +124,13 @@ int lia_reload_directory(struct lia_broker *b, bool reload)
 		lia_directory_clear(&d);
 		return -1;
 	}
+	/* The budgets restart with the directory: what they owe the
+	 * ledger (refusals, repeats) is written first, never dropped. */
+	lia_limits_flush(b);
 	lia_directory_clear(&b->dir);
 	b->dir = d;
-	free(b->rates);
-	b->rates = calloc(b->dir.n ? b->dir.n : 1, sizeof *b->rates);
+	free(b->budgets);
+	b->budgets = calloc(b->dir.n ? b->dir.n : 1, sizeof *b->budgets);
 	for (uint32_t i = 0; i < b->n_sessions; i++) {
 		struct lia_session *s = &b->sessions[i];
 		if (!s->used)

@@ -8,7 +8,7 @@
  * refused (at start the broker does not start). Revocations the ledger
  * does not hold yet, whether first seen at start or on reload, get a
  * certificate-revoked record; sessions of revoked keys are dropped. A
- * new policy gets a policy-loaded record. Owns b->policy, b->dir and b->rates (reset with
+ * new policy gets a policy-loaded record. Owns b->policy, b->dir and the b->budgets array (budget.h; reset with
  * the directory). Trusts the authority key; trusts nothing in the
  * files. May call policy's loader, the directory loader, the record,
  * turn and session modules. Errors: 0 / -1, logged.

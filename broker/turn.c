@@ -60,11 +60,36 @@ int lia_turn_queue(struct lia_broker *b, const uint8_t *rid, size_t rid_len,
 	return 0;
 }
 
+/* Every frame leaves here: counted towards its session's queue
+ * (session.h). 0, or -1 with errno from libzmq. */
+static int send_bytes(struct lia_broker *b, const uint8_t *rid, size_t rid_len, const uint8_t *buf, size_t len)
+{
+	if (zmq_send(b->router, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+	    zmq_send(b->router, buf, len, ZMQ_DONTWAIT) < 0)
+		return -1;
+	lia_session_sent(b, rid, rid_len, len);
+	return 0;
+}
+
+int lia_send_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_len, const struct lia_frame *f)
+{
+	uint8_t *buf;
+	size_t len;
+	if (lia_frame_encode(f, &buf, &len) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	int rc = send_bytes(b, rid, rid_len, buf, len);
+	int e = errno;
+	free(buf);
+	errno = e;
+	return rc;
+}
+
 static void send_raw(struct lia_broker *b, const uint8_t *rid, size_t rid_len, const uint8_t *buf,
 		     size_t len)
 {
-	if (zmq_send(b->router, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-	    zmq_send(b->router, buf, len, ZMQ_DONTWAIT) < 0) {
+	if (send_bytes(b, rid, rid_len, buf, len) != 0) {
 		/* EHOSTUNREACH: the peer left; EAGAIN: its queue is full. The
 		 * agent retries a request it got no answer to. */
 		if (errno != EHOSTUNREACH)

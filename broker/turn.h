@@ -38,6 +38,9 @@ void lia_turn_commit(struct lia_broker *b);
 /* Send now, not waiting for the commit: answers from committed state. */
 void lia_reply_now(struct lia_broker *b, const uint8_t *rid, size_t rid_len,
 		   const struct lia_frame *f);
+/* Send f to rid now, quietly: 0, or -1 with errno (EHOSTUNREACH: gone,
+ * EAGAIN: its queue is full); the caller decides. For pushes. */
+int lia_send_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_len, const struct lia_frame *f);
 void lia_reply_error(struct lia_broker *b, const uint8_t *rid, size_t rid_len, uint64_t req,
 		     enum lia_error_code code, const char *detail);
 

@@ -25,33 +25,101 @@ static void zap_reply(void *zap, const char *version, const char *reqid, size_t 
 	zmq_send(zap, "", 0, 0);
 }
 
-bool lia_zap_refusal_worth(struct lia_zap_refusals *r, const uint8_t *key, int64_t now)
+/* addr as sampled: an IP address in text, else "?" (the request is
+ * untrusted, the sample goes into a record). */
+static void sample_address(char out[static LIA_ZAP_ADDRESS_MAX], const char *addr)
 {
-	bool ok = true;
-	if (now != r->second) {
-		r->second = now;
-		r->in_second = 0;
+	size_t n = addr != NULL ? strnlen(addr, LIA_ZAP_ADDRESS_MAX) : 0;
+	if (n == 0 || n >= LIA_ZAP_ADDRESS_MAX || strspn(addr, "0123456789abcdefABCDEF.:") != n)
+		addr = "?";
+	snprintf(out, LIA_ZAP_ADDRESS_MAX, "%s", addr);
+}
+
+/* Whether kid is one of the n ids of v; if not and there is room (cap),
+ * it is added. Returns true when it was already there. */
+static bool kid_seen(uint8_t (*v)[LIA_KEYID_BYTES], size_t *n, size_t cap, const uint8_t *kid, bool *added)
+{
+	*added = false;
+	for (size_t i = 0; i < *n; i++)
+		if (memcmp(v[i], kid, LIA_KEYID_BYTES) == 0)
+			return true;
+	if (*n < cap) {
+		memcpy(v[(*n)++], kid, LIA_KEYID_BYTES);
+		*added = true;
 	}
-	if (r->in_second >= LIA_ZAP_REFUSALS_PER_SECOND)
-		ok = false;
-	if (ok && key != NULL) {
-		uint8_t kid[LIA_KEYID_BYTES];
-		lia_keyid(kid, key);
-		struct lia_zap_refused_key *slot = &r->recent[kid[0] % LIA_ZAP_REFUSED_KEYS];
-		if (memcmp(slot->kid, kid, LIA_KEYID_BYTES) == 0 && now - slot->at < LIA_ZAP_REFUSED_KEY_SECONDS)
-			ok = false;
-		else {
-			memcpy(slot->kid, kid, LIA_KEYID_BYTES);
-			slot->at = now;
-		}
-	}
-	if (ok) {
-		r->in_second++;
-		return true;
-	}
-	if (r->suppressed++ == 0)
-		r->suppressed_since = now;
 	return false;
+}
+
+bool lia_zap_refusal_count(struct lia_zap_refusals *r, const uint8_t *key, bool known, const char *address,
+			   int64_t now)
+{
+	if (r->since == 0)
+		r->since = now > 0 ? now : 1;
+	r->count[key == NULL ? LIA_ZAP_MALFORMED : known ? LIA_ZAP_KNOWN_KEY : LIA_ZAP_UNKNOWN_KEY]++;
+	char a[LIA_ZAP_ADDRESS_MAX];
+	sample_address(a, address);
+	bool have = false;
+	for (size_t i = 0; i < r->n_addresses && !have; i++)
+		have = strcmp(r->addresses[i], a) == 0;
+	if (!have && r->n_addresses < LIA_ZAP_SAMPLE_ADDRESSES)
+		memcpy(r->addresses[r->n_addresses++], a, sizeof a);
+	if (key == NULL)
+		return false;
+	uint8_t kid[LIA_KEYID_BYTES];
+	bool added;
+	lia_keyid(kid, key);
+	(void)kid_seen(r->keys, &r->n_keys, LIA_ZAP_SAMPLE_KEYS, kid, &added);
+	if (!known || kid_seen(r->known, &r->n_known, LIA_ZAP_KNOWN_MAX, kid, &added) || !added)
+		return false;
+	r->recorded++;
+	return true;
+}
+
+static uint64_t counted(const struct lia_zap_refusals *r)
+{
+	uint64_t n = 0;
+	for (int i = 0; i < LIA_ZAP_REASONS; i++)
+		n += r->count[i];
+	return n;
+}
+
+bool lia_zap_summary_due(const struct lia_zap_refusals *r, int64_t now)
+{
+	return r->since != 0 && now - r->since >= r->interval;
+}
+
+void lia_zap_summary_text(const struct lia_zap_refusals *r, int64_t now, char text[static LIA_TEXT_MAX],
+			  bool *has_key, uint8_t first_key[static LIA_KEYID_BYTES])
+{
+	char from[32], to[32];
+	lia_time_format(r->since, from);
+	lia_time_format(now, to);
+	int w = snprintf(text, LIA_TEXT_MAX,
+			 "%" PRIu64 " refused handshakes from %s to %s: %" PRIu64 " unknown transport key, %" PRIu64
+			 " known key not admitted (%" PRIu64 " recorded one by one), %" PRIu64 " malformed; sample keys:",
+			 counted(r), from, to, r->count[LIA_ZAP_UNKNOWN_KEY], r->count[LIA_ZAP_KNOWN_KEY], r->recorded,
+			 r->count[LIA_ZAP_MALFORMED]);
+	/* The sample's bounds keep the text under LIA_TEXT_MAX: 6 ids of 16
+	 * digits and 4 addresses of at most 45 characters. */
+	for (size_t i = 0; i < r->n_keys && w > 0 && w < LIA_TEXT_MAX; i++) {
+		char kid[LIA_KEYID_HEX];
+		lia_keyid_hex(kid, r->keys[i]);
+		w += snprintf(text + w, LIA_TEXT_MAX - (size_t)w, " %s", kid);
+	}
+	if (w > 0 && w < LIA_TEXT_MAX)
+		w += snprintf(text + w, LIA_TEXT_MAX - (size_t)w, "; addresses:");
+	for (size_t i = 0; i < r->n_addresses && w > 0 && w < LIA_TEXT_MAX; i++)
+		w += snprintf(text + w, LIA_TEXT_MAX - (size_t)w, " %s", r->addresses[i]);
+	*has_key = r->n_keys > 0;
+	if (*has_key)
+		memcpy(first_key, r->keys[0], LIA_KEYID_BYTES);
+}
+
+void lia_zap_summary_reset(struct lia_zap_refusals *r)
+{
+	int64_t interval = r->interval;
+	memset(r, 0, sizeof *r);
+	r->interval = interval;
 }
 
 bool lia_zap_decide(const struct lia_directory *dir, const uint8_t key[static 32], int64_t now,
@@ -97,39 +165,47 @@ static int zap_read(void *zap, zmq_msg_t part[static 8])
 	return n;
 }
 
-/* The ledger record and log line of a refusal worth recording. */
-static void record_refusal(struct lia_broker *b, const char *why, const uint8_t *key,
+/* The record and log line of a known key's first refusal in the interval. */
+static void record_refusal(struct lia_broker *b, const char *why, const uint8_t key[static 32],
 			   const struct lia_directory_entry *e)
 {
-	char kid[LIA_KEYID_HEX] = "-";
+	char kid[LIA_KEYID_HEX];
 	struct lia_record r;
 	lia_rec_init(b, &r, LIA_OP_AUTHENTICATION_REFUSED);
-	if (key != NULL) {
-		r.actor.has_key_id = true;
-		lia_keyid(r.actor.key_id, key);
-		lia_keyid_hex(kid, r.actor.key_id);
+	r.actor.has_key_id = true;
+	lia_keyid(r.actor.key_id, key);
+	lia_keyid_hex(kid, r.actor.key_id);
+	memcpy(r.actor.subject, e->cert.subject, LIA_NAME_MAX);
+	memcpy(r.actor.agency, e->cert.agency, LIA_NAME_MAX);
+	r.cert_serial = e->cert.serial;
+	snprintf(r.justification, sizeof r.justification, "%s", why);
+	(void)lia_rec_append(b, &r);
+	lia_blog("auth-refused", "transport_key=%s subject=%s reason=\"%s\"", kid, e->cert.subject, why);
+}
+
+void lia_zap_flush(struct lia_broker *b, int64_t now, bool force)
+{
+	struct lia_zap_refusals *z = &b->refusals;
+	if (!lia_zap_summary_due(z, now) && !(force && z->since != 0))
+		return;
+	if (counted(z) == z->recorded) { /* each had its own record */
+		lia_zap_summary_reset(z);
+		return;
 	}
-	if (e != NULL) {
-		memcpy(r.actor.subject, e->cert.subject, LIA_NAME_MAX);
-		memcpy(r.actor.agency, e->cert.agency, LIA_NAME_MAX);
-		r.cert_serial = e->cert.serial;
-	}
-	if (key == NULL)
-		memcpy(r.actor.subject, "", 1);
-	char since[32] = "";
-	if (b->refusals.suppressed > 0)
-		lia_time_format(b->refusals.suppressed_since, since);
-	if (b->refusals.suppressed > 0)
-		snprintf(r.justification, sizeof r.justification,
-			 "%s; %" PRIu64 " more refused handshakes since %s not recorded one by one", why,
-			 b->refusals.suppressed, since);
-	else
-		snprintf(r.justification, sizeof r.justification, "%s", why);
-	if (key != NULL || e != NULL)
+	struct lia_record r;
+	bool has_key;
+	lia_rec_init(b, &r, LIA_OP_AUTHENTICATION_REFUSED);
+	lia_zap_summary_text(z, now, r.justification, &has_key, r.actor.key_id);
+	/* A request without a key (libzmq sends none to a CURVE server) has
+	 * no party to name: such an interval is logged only. */
+	r.actor.has_key_id = has_key;
+	if (has_key)
 		(void)lia_rec_append(b, &r);
-	lia_blog("auth-refused", "transport_key=%s subject=%s reason=\"%s\" unrecorded_before=%" PRIu64, kid,
-		 e ? e->cert.subject : "-", why, b->refusals.suppressed);
-	b->refusals.suppressed = 0;
+	lia_blog("auth-refused-summary", "count=%" PRIu64 " unknown_key=%" PRIu64 " known_key=%" PRIu64
+		 " malformed=%" PRIu64 " seconds=%" PRId64 " summary=\"%s\"",
+		 counted(z), z->count[LIA_ZAP_UNKNOWN_KEY], z->count[LIA_ZAP_KNOWN_KEY], z->count[LIA_ZAP_MALFORMED],
+		 now - z->since, r.justification);
+	lia_zap_summary_reset(z);
 }
 
 void lia_zap_handle(struct lia_broker *b)
@@ -158,8 +234,13 @@ void lia_zap_handle(struct lia_broker *b)
 		}
 	}
 	zap_reply(b->zap, "1.0", reqid, reqid_len, "400", why, "");
-	if (lia_zap_refusal_worth(&b->refusals, have_key ? key : NULL, lia_now()))
-		record_refusal(b, why, have_key ? key : NULL, e);
+	char address[LIA_ZAP_ADDRESS_MAX] = "";
+	if (n >= 4 && zmq_msg_size(&part[3]) < sizeof address)
+		memcpy(address, zmq_msg_data(&part[3]), zmq_msg_size(&part[3]));
+	int64_t now = lia_now();
+	lia_zap_flush(b, now, false); /* an interval that ended counts apart */
+	if (lia_zap_refusal_count(&b->refusals, have_key ? key : NULL, e != NULL, address, now))
+		record_refusal(b, why, key, e);
 done:
 	for (int i = 0; i < n; i++)
 		zmq_msg_close(&part[i]);

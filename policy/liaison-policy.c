@@ -128,14 +128,26 @@ static json_t *summary_json(const struct lia_policy *p)
 		json_array_append_new(agencies, json_string(p->agencies[i].name));
 	for (size_t i = 0; i < p->n_agreements; i++)
 		json_array_append_new(agreements, json_string(p->agreements[i].name));
-	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "file", p->source, "exchange",
+	json_t *limits = json_pack("{s:I, s:I, s:I}", "publish_per_hour", (json_int_t)p->publish_per_hour,
+				   "audit_queries_per_hour", (json_int_t)p->audit_queries_per_hour,
+				   "onward_requests_per_day", (json_int_t)p->onward_requests_per_day);
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "file", p->source, "exchange",
 			 p->exchange, "sha256", hex, "regions", regions, "agencies", agencies,
-			 "agreements", agreements);
+			 "agreements", agreements, "rate_limits", limits);
+}
+
+/* A per-principal limit as text: the number, or "none" for 0. */
+static const char *limit_str(uint32_t n, char out[static 16])
+{
+	if (n == 0)
+		return "none";
+	snprintf(out, 16, "%u", n);
+	return out;
 }
 
 static void summary_text(const struct lia_policy *p)
 {
-	char hex[LIA_POLICY_HASH_HEX];
+	char hex[LIA_POLICY_HASH_HEX], l[3][16];
 	lia_policy_hash_hex(p, hex);
 	printf("policy      %s: valid\n", p->source);
 	printf("exchange    %s\n", p->exchange);
@@ -185,6 +197,10 @@ static void summary_text(const struct lia_policy *p)
 	       lia_tlp_str(p->pd_min_tlp), p->pd_max_days, lia_tlp_str(p->protected_min_tlp),
 	       (p->protected_handling & LIA_HANDLING_H1) ? "H1 " : "",
 	       (p->protected_handling & LIA_HANDLING_H2) ? "H2 " : "", p->protected_max_days);
+	/* Per principal, enforced by the broker; defaults included. */
+	printf("limits      publish_per_hour %s, audit_queries_per_hour %s, onward_requests_per_day %s\n",
+	       limit_str(p->publish_per_hour, l[0]), limit_str(p->audit_queries_per_hour, l[1]),
+	       limit_str(p->onward_requests_per_day, l[2]));
 }
 
 static int cmd_check(int argc, char **argv)

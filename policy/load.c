@@ -36,6 +36,9 @@
 #define MAX_SCALAR 1024
 #define MAX_ENTRIES 1024 /* keys of one mapping, items of one sequence */
 #define DEFAULT_SKEW 300
+#define DEFAULT_PUBLISH_PER_HOUR 600 /* rate_limits: the example policy's values */
+#define DEFAULT_ONWARD_PER_DAY 100
+#define DEFAULT_AUDIT_PER_HOUR 600
 #define DEFAULT_PROTECTED_DAYS 90
 #define WHERE_MAX 160
 
@@ -623,7 +626,8 @@ static int parse_evaluation(struct loader *L, const struct node *n, struct lia_p
 
 static int parse_rate_limits(struct loader *L, const struct node *n, struct lia_policy *p)
 {
-	static const char *const keys[] = {"publish_per_hour", "onward_requests_per_day", NULL};
+	static const char *const keys[] = {"publish_per_hour", "onward_requests_per_day",
+					   "audit_queries_per_hour", NULL};
 	if (expect(L, n, N_MAP, "rate_limits") != 0 || check_keys(L, n, "rate_limits", keys) != 0)
 		return -1;
 	const struct node *v;
@@ -638,6 +642,12 @@ static int parse_rate_limits(struct loader *L, const struct node *n, struct lia_
 			     &x) != 0)
 			return -1;
 		p->onward_requests_per_day = (uint32_t)x;
+	}
+	if ((v = map_get(n, "audit_queries_per_hour")) != NULL) {
+		if (get_uint(L, v, "rate_limits.audit_queries_per_hour", 0, LIA_POLICY_MAX_RATE,
+			     &x) != 0)
+			return -1;
+		p->audit_queries_per_hour = (uint32_t)x;
 	}
 	return 0;
 }
@@ -1026,6 +1036,11 @@ static int parse_policy(struct loader *L, const struct node *root, struct lia_po
 			return -1;
 		p->skew_seconds = (int64_t)x;
 	}
+	/* Every request that costs a ledger record has a limit, also when
+	 * the file forgot it (issue 11, item 2); 0 written out is no limit. */
+	p->publish_per_hour = DEFAULT_PUBLISH_PER_HOUR;
+	p->onward_requests_per_day = DEFAULT_ONWARD_PER_DAY;
+	p->audit_queries_per_hour = DEFAULT_AUDIT_PER_HOUR;
 	if ((v = map_get(root, "rate_limits")) != NULL && parse_rate_limits(L, v, p) != 0)
 		return -1;
 	if (required(L, root, "retention", "the policy", &v) != 0 || parse_retention(L, v, p) != 0)

@@ -233,6 +233,7 @@ static json_t *canonical_tree(struct builder *b, const struct lia_policy *p)
 	json_t *rl = json_object();
 	set(b, rl, "publish_per_hour", json_integer(p->publish_per_hour));
 	set(b, rl, "onward_requests_per_day", json_integer(p->onward_requests_per_day));
+	set(b, rl, "audit_queries_per_hour", json_integer(p->audit_queries_per_hour));
 	set(b, root, "rate_limits", rl);
 
 	json_t *ret = json_object();

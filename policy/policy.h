@@ -120,6 +120,7 @@ struct lia_policy {
 	int64_t skew_seconds;                   /* created_at vs now at publish */
 	uint32_t publish_per_hour;              /* per principal; 0 = no limit */
 	uint32_t onward_requests_per_day;       /* per principal; 0 = no limit */
+	uint32_t audit_queries_per_hour;        /* per principal; 0 = no limit */
 
 	/* Retention ceilings in days: retention_days[kind] for each kind
 	 * (index 0 is the default the file gave); personal data and

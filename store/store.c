@@ -74,6 +74,10 @@ static const char schema[] =
 	" UNIQUE (message_seq, recipient),"
 	" UNIQUE (recipient, number));"
 	"CREATE INDEX IF NOT EXISTS deliveries_erase ON deliveries (recipient, number) WHERE erase_due = 1;"
+	/* What a recipient has not acknowledged yet, in order: the pushes
+	 * and the Hello's pending count walk these rows only, never the
+	 * recipient's whole history (issue 11, item 5). */
+	"CREATE INDEX IF NOT EXISTS deliveries_unacked ON deliveries (recipient, number) WHERE acked_at = 0;"
 	/* Onward dissemination requests; a refused one stays refused (one
 	 * request per message, requester and grantee). signed: the
 	 * originator's Consent, kept for auditors. */
@@ -101,6 +105,10 @@ static const char schema[] =
 	" UNIQUE (message_seq, requested_by, grantee));"
 	"CREATE INDEX IF NOT EXISTS consents_requester ON consents (requested_by, id);"
 	"CREATE INDEX IF NOT EXISTS consents_originator ON consents (originator, id);"
+	/* The per-day and waiting limits count a requester's recent and
+	 * unanswered requests: a range of an index each, not its history. */
+	"CREATE INDEX IF NOT EXISTS consents_requester_time ON consents (requested_by, requested_at);"
+	"CREATE INDEX IF NOT EXISTS consents_waiting ON consents (requested_by) WHERE state = 1;"
 	"CREATE TABLE IF NOT EXISTS feeds ("
 	" subscriber TEXT NOT NULL,"
 	" name TEXT NOT NULL,"
@@ -196,7 +204,10 @@ struct lia_store *lia_store_open(const char *path, char err[static LIA_ERR_MAX])
 		goto fail;
 	}
 	/* A store of another schema version is refused by name, never
-	 * half-used: CREATE TABLE IF NOT EXISTS adds no columns. */
+	 * half-used: CREATE TABLE IF NOT EXISTS adds no columns. Indexes
+	 * are not part of the version: CREATE INDEX IF NOT EXISTS below adds
+	 * a missing one to a store of this version (issue 11 added four),
+	 * and a broker that does not know an index still opens the store. */
 	int64_t version = -1, tables = -1;
 	if (scalar(s, "PRAGMA user_version", &version) != 0 ||
 	    scalar(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'messages'",

@@ -122,6 +122,11 @@ int lia_store_delivery_add(struct lia_store *s, uint64_t message_seq, const char
  * acknowledged, not erased, not expired, out of embargo. */
 int lia_store_pending(struct lia_store *s, const char *recipient, uint64_t after, int64_t now,
 		      struct lia_store_delivery *out, size_t max, size_t *n);
+/* How many of the recipient's oldest LIA_STORE_PENDING_COUNT_MAX
+ * unacknowledged deliveries are due at now: the exact count while fewer
+ * wait, otherwise a lower bound (the Welcome's "at least"). Its cost is
+ * that many index rows, whatever the history (issue 11, item 5). */
+#define LIA_STORE_PENDING_COUNT_MAX 1000
 int lia_store_pending_count(struct lia_store *s, const char *recipient, int64_t now, uint64_t *n);
 
 /* The broker sent delivery seq to recipient now (pushed or fetched), if

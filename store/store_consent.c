@@ -26,9 +26,22 @@ const struct lia_store_sql lia_store_sql_consent[] = {
 	/* Newest first: what a principal asked, and what it must answer. */
 	/* A page starts below a request the caller may see: older than it
 	 * (the numbers themselves are random and say nothing of order). */
-	{Q_CONSENTS_OF, CONSENT_COLS "WHERE (requested_by = ?1 OR originator = ?1 OR ?1 IS NULL) "
-			  "AND (?2 = 0 OR ref = ?2) AND (?4 = 0 OR id < (SELECT id FROM consents WHERE "
-			  "ref = ?4 AND (requested_by = ?1 OR originator = ?1 OR ?1 IS NULL))) "
+	/* One ordered index range per way of seeing a request (asked it,
+	 * originated its message, audits), each at most a page, merged:
+	 * an OR over both columns would sort the principal's whole history
+	 * for every page (issue 11, item 5). */
+	{Q_CONSENTS_OF, "WITH c(below) AS (SELECT CASE WHEN ?4 = 0 THEN 9223372036854775807 ELSE "
+			  "coalesce((SELECT id FROM consents WHERE ref = ?4 AND (requested_by = ?1 OR "
+			  "originator = ?1 OR ?1 IS NULL)), 0) END) "
+			  CONSENT_COLS "WHERE id IN ("
+			  "SELECT id FROM (SELECT id FROM consents WHERE ?2 = 0 AND ?1 IS NOT NULL AND requested_by = ?1 "
+			  "AND id < (SELECT below FROM c) ORDER BY id DESC LIMIT ?3) "
+			  "UNION ALL SELECT id FROM (SELECT id FROM consents WHERE ?2 = 0 AND ?1 IS NOT NULL AND originator = ?1 "
+			  "AND id < (SELECT below FROM c) ORDER BY id DESC LIMIT ?3) "
+			  "UNION ALL SELECT id FROM (SELECT id FROM consents WHERE ?2 = 0 AND ?1 IS NULL "
+			  "AND id < (SELECT below FROM c) ORDER BY id DESC LIMIT ?3) "
+			  "UNION ALL SELECT id FROM consents WHERE ?2 <> 0 AND ref = ?2 AND (requested_by = ?1 OR "
+			  "originator = ?1 OR ?1 IS NULL) AND id < (SELECT below FROM c)) "
 			  "ORDER BY id DESC LIMIT ?3"},
 	{Q_CONSENT_WAITING, "SELECT count(*) FROM consents WHERE requested_by = ?1 AND state = 1"},
 	{Q_CONSENTS_GRANTED, CONSENT_COLS "WHERE message_seq = ?1 AND state = 2 ORDER BY id LIMIT ?2"},

@@ -34,9 +34,12 @@ const struct lia_store_sql lia_store_sql_message[] = {
 		      "JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 AND d.number > ?2 "
 		      "AND d.acked_at = 0 AND m.erased_at = 0 AND (m.expires_at = 0 OR m.expires_at > ?4) "
 		      "AND m.embargo_until <= ?4 ORDER BY d.number LIMIT ?3"},
-	{Q_PENDING_COUNT, "SELECT count(*) FROM deliveries d JOIN messages m ON m.seq = d.message_seq "
-			    "WHERE d.recipient = ?1 AND d.acked_at = 0 AND m.erased_at = 0 "
-			    "AND (m.expires_at = 0 OR m.expires_at > ?2) AND m.embargo_until <= ?2"},
+	/* Bounded: the oldest LIA_STORE_PENDING_COUNT_MAX unacknowledged
+	 * deliveries (an index range) are looked at, never the recipient's
+	 * whole history (issue 11, item 5); the caller says "at least". */
+	{Q_PENDING_COUNT, "SELECT count(*) FROM (SELECT message_seq FROM deliveries WHERE recipient = ?1 "
+			    "AND acked_at = 0 ORDER BY number LIMIT ?3) d JOIN messages m ON m.seq = d.message_seq "
+			    "WHERE m.erased_at = 0 AND (m.expires_at = 0 OR m.expires_at > ?2) AND m.embargo_until <= ?2"},
 	{Q_ACK_GET, "SELECT d.number, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
 		      "m.created_at, m.received_at, d.acked_at, m.erased_at, m.expires_at FROM deliveries d "
 		      "JOIN messages m ON m.seq = d.message_seq WHERE d.number = ?1 AND d.recipient = ?2"},
@@ -314,6 +317,7 @@ int lia_store_pending_count(struct lia_store *s, const char *recipient, int64_t 
 	sqlite3_stmt *st = q(s, Q_PENDING_COUNT);
 	sqlite3_bind_text(st, 1, recipient, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, LIA_STORE_PENDING_COUNT_MAX);
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);

@@ -49,7 +49,7 @@ static int enforce_zap(void *s, char err[static LIA_ERR_MAX])
 	return 0;
 }
 
-void *lia_wire_server(void *zctx, const char *endpoint, const struct lia_secret *transport,
+void *lia_wire_server(void *zctx, const char *endpoint, const struct lia_secret *transport, int handshake_ms,
 		      char err[static LIA_ERR_MAX])
 {
 	void *s = zmq_socket(zctx, ZMQ_ROUTER);
@@ -63,7 +63,8 @@ void *lia_wire_server(void *zctx, const char *endpoint, const struct lia_secret 
 	if (zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, transport->sk, 32) != 0 ||
 	    zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, "liaison", 7) != 0 ||
-	    zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one) != 0) {
+	    zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one) != 0 ||
+	    zmq_setsockopt(s, ZMQ_HANDSHAKE_IVL, &handshake_ms, sizeof handshake_ms) != 0) {
 		lia_errf(err, "cannot configure CURVE server: %s", zmq_strerror(zmq_errno()));
 		goto fail;
 	}

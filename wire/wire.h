@@ -282,12 +282,16 @@ int lia_frame_encode(const struct lia_frame *f, uint8_t **out, size_t *out_len)
 /* Server side: a ROUTER socket with CURVE (secret transport key), a ZAP
  * domain, ROUTER_MANDATORY (and no handover: a routing id in use cannot
  * be taken over), non-blocking bounded sends, MAXMSGSIZE,
- * heartbeats and bounded linger, bound to endpoint. The ZAP handler must
+ * heartbeats and bounded linger, and ZMQ_HANDSHAKE_IVL handshake_ms (a
+ * connection that has not finished the CURVE handshake and ZAP by then
+ * is closed: libzmq starts the timer when it takes the connection, before
+ * the greeting, so one that sends nothing is closed too), bound to
+ * endpoint. The ZAP handler must
  * already be bound (inproc://zeromq.zap.01); ZMQ_ZAP_ENFORCE_DOMAIN is
  * set and read back (NULL if it did not take), so that if the handler
  * ever goes away no connection is admitted at all. NULL with err on
  * failure. */
-void *lia_wire_server(void *zctx, const char *endpoint, const struct lia_secret *transport,
+void *lia_wire_server(void *zctx, const char *endpoint, const struct lia_secret *transport, int handshake_ms,
 		      char err[static LIA_ERR_MAX]);
 
 /* Client side: a DEALER with CURVE to a server whose transport public key

@@ -107,8 +107,8 @@ sed "s#$X/ventimiglia#$X/old#" "$X/profiles/ventimiglia.yaml" >"$X/profiles/old.
 hup
 run 4 "$L" directory --profile old
 expect_in "$T/err" "refused authentication"
-# A key hammering the door is refused every time, but recorded once a
-# minute: the ledger does not grow with an attacker's handshakes.
+# A key hammering the door is refused every time, but recorded once an
+# interval: the ledger does not grow with an attacker's handshakes.
 for _ in $(seq 15); do "$L" directory --profile old >/dev/null 2>&1 && bad "the expired key got in"; done
 run 4 "$L" directory --profile old
 "$AUDIT" query --ledger "$X/data/liaison.db" --op authentication-refused --json --quiet >"$T/refused.json"
@@ -135,9 +135,8 @@ run 1 "$L" directory --profile roma
 expect_in "$T/err" "older than number 999"
 rm "$X/roma/crl-number"
 expect_in "$X/broker.log" "auth-refused"
-# The refusals not recorded one by one are counted in the next record.
-"$AUDIT" query --ledger "$X/data/liaison.db" --op authentication-refused --json --quiet >"$T/refused.json"
-expect_in "$T/refused.json" "[0-9][0-9]* more refused handshakes since .* not recorded one by one"
+# The refusals not recorded one by one are counted in a summary at the
+# interval's end: attack_strangers.sh (issue 11, item 3) checks those.
 
 # --- unreachable broker: exit 5 ---
 sed "s#127.0.0.1:$PORT#127.0.0.1:$((PORT + 1))#" "$X/profiles/roma.yaml" >"$X/profiles/nowhere.yaml"
@@ -172,7 +171,7 @@ run 4 "$L" publish --profile valletta --kind carrier --tlp GREEN --region MED-CE
 expect_in "$T/err" "publication limit\|rate limit"
 run 0 "$L" consent ask "$RID" --to RS-MUP/beograd --purpose "one a day" --profile piraeus
 run 4 "$L" consent ask "$RID" --to HR-MUP --purpose "two a day" --profile piraeus
-expect_in "$T/err" "at most 1 consent requests a day"
+expect_in "$T/err" "rate limit onward_requests_per_day=1 reached; retry after "
 cp "$T/good-policy.yaml" "$X/exchange.yaml"
 hup
 

@@ -43,10 +43,48 @@
  *        rawclient PROFILE ack SEQ
  *                              acknowledges delivery SEQ (whether it was
  *                              sent or not), then pings; prints "ack-sent".
+ *        rawclient PROFILE fetch-flood ID N SECONDS
+ *                              issue 11, item 1: says Hello, sends N
+ *                              Fetch for message ID without reading (a
+ *                              one-message receive queue, a small kernel
+ *                              buffer), sleeps SECONDS, then reads what
+ *                              came and prints "replies deliver=D busy=B
+ *                              other=O"; exits 0.
+ *        rawclient PROFILE query-flood N ID [ID2]
+ *                              sends N "who received message ID" audit
+ *                              queries pipelined (alternately ID and ID2
+ *                              when given, so that no two in a row are
+ *                              identical), then prints "answers=A
+ *                              limit=L other=O" and the first limit
+ *                              detail as "limit-detail: ..." (issue 11,
+ *                              item 2); exits 0 when all N were answered.
+ *        rawclient PROFILE strangers SECONDS
+ *                              for SECONDS, CURVE handshakes to PROFILE's
+ *                              broker, each with a fresh random key no
+ *                              certificate names (issue 11, item 3);
+ *                              prints "strangers N", N the connections
+ *                              opened (each tries at least once).
+ *        rawclient PROFILE flood KIND N
+ *                              pipelines N requests without waiting (KIND
+ *                              hello, consents: consent listings, or
+ *                              subhello: a subscribe, a write, then a
+ *                              hello, N pairs), then reads every answer;
+ *                              prints "flood-answered A of N busy B
+ *                              seconds S" (B: answered LIA_ERROR_BUSY);
+ *                              exits 0 when all were answered (issue 11).
+ *        rawclient PROFILE pinger N [subscribe]
+ *                              N pings (or subscribes: a write, answered
+ *                              after its turn's commit), one every 20 ms,
+ *                              each waiting for its answer; prints "ping-latency max-ms M
+ *                              p99-ms P answered A of N"; exits 0.
  */
+#include <inttypes.h>
 #include <stdio.h>
+#include <inttypes.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include <sodium.h>
@@ -252,6 +290,49 @@ static int squat(const char *profile, const char *target, const char *seconds)
 	return 0;
 }
 
+/* Issue 11, item 3: a stranger knocks with a new key each time. Batches
+ * of sockets, each with a fresh key pair, connect, try for 100 ms and
+ * are dropped. */
+static int strangers(const char *profile, const char *seconds)
+{
+	char err[LIA_ERR_MAX];
+	struct lia_profile p;
+	struct lia_cert broker;
+	uint8_t authority_pk[32];
+	char name[LIA_NAME_MAX];
+	uint64_t secs = 0;
+	if (sodium_init() < 0 || lia_parse_u64(seconds, &secs) != 0 || lia_profile_load(&p, profile, err) != 0 ||
+	    lia_pubkey_load(p.authority_key, LIA_KEY_AUTHORITY, authority_pk, name, err) != 0 ||
+	    lia_cert_load(&broker, p.broker_certificate, authority_pk, err) != 0) {
+		fprintf(stderr, "rawclient: %s\n", err[0] ? err : "bad arguments");
+		return 2;
+	}
+	void *zctx = zmq_ctx_new();
+	uint64_t opened = 0;
+	int64_t until = lia_now() + (int64_t)secs;
+	while (lia_now() < until) {
+		void *s[16];
+		for (int i = 0; i < 16; i++) {
+			uint8_t pk[32], sk[32];
+			crypto_box_keypair(pk, sk);
+			s[i] = zmq_socket(zctx, ZMQ_DEALER);
+			zmq_setsockopt(s[i], ZMQ_LINGER, &(int){0}, sizeof(int));
+			zmq_setsockopt(s[i], ZMQ_CURVE_SERVERKEY, broker.transport_pk, 32);
+			zmq_setsockopt(s[i], ZMQ_CURVE_PUBLICKEY, pk, 32);
+			zmq_setsockopt(s[i], ZMQ_CURVE_SECRETKEY, sk, 32);
+			sodium_memzero(sk, sizeof sk);
+			if (zmq_connect(s[i], p.broker) == 0)
+				opened++;
+		}
+		zmq_poll(NULL, 0, 100);
+		for (int i = 0; i < 16; i++)
+			zmq_close(s[i]);
+	}
+	zmq_ctx_term(zctx);
+	printf("strangers %llu\n", (unsigned long long)opened);
+	return 0;
+}
+
 /* Issue 10, items 3 and 4: hostile publishes and acknowledgements. */
 static uint8_t *find_bytes(uint8_t *hay, size_t hay_len, const uint8_t *needle, size_t len)
 {
@@ -324,6 +405,38 @@ static int ack_attack(struct lia_client *c, const char *seqtext)
 	return 0;
 }
 
+/* N audit queries sent without waiting, then every answer counted. */
+static int query_flood(struct lia_client *c, const char *ntext, const char *id1, const char *id2)
+{
+	uint64_t n = 0;
+	uint8_t ids[2][LIA_ID_BYTES];
+	if (lia_parse_u64(ntext, &n) != 0 || n > 100000 || lia_id_parse(ids[0], id1) != 0 ||
+	    lia_id_parse(ids[1], id2 != NULL ? id2 : id1) != 0)
+		return 2;
+	struct lia_frame f;
+	for (uint64_t i = 0; i < n; i++) {
+		lia_frame_init(&f, LIA_FRAME_AUDIT_QUERY, i + 1);
+		f.u.audit_query.kind = LIA_AUDIT_DISCLOSURES;
+		f.u.audit_query.has_message_id = true;
+		memcpy(f.u.audit_query.message_id, ids[i % 2], LIA_ID_BYTES);
+		if (lia_client_send(c, &f) != 0)
+			return 1;
+	}
+	uint64_t answers = 0, limit = 0, other = 0;
+	while (answers + limit + other < n && lia_client_recv(c, &f, 10000) == 1) {
+		if (f.type == LIA_FRAME_AUDIT_ANSWER)
+			answers++;
+		else if (f.type == LIA_FRAME_ERROR && f.u.error.code == LIA_ERROR_LIMIT) {
+			if (limit++ == 0)
+				printf("limit-detail: %s\n", f.u.error.detail);
+		} else
+			other++;
+		lia_frame_clear(&f);
+	}
+	printf("answers=%" PRIu64 " limit=%" PRIu64 " other=%" PRIu64 "\n", answers, limit, other);
+	return answers + limit + other == n ? 0 : 1;
+}
+
 static int wrap_kids(const char *path)
 {
 	char err[LIA_ERR_MAX], hex[LIA_KEYID_HEX];
@@ -345,6 +458,163 @@ static int wrap_kids(const char *path)
 	return 0;
 }
 
+/* Issue 11, item 1: ask for one large message N times and do not read
+ * the answers, so that they pile up towards this peer. */
+static int fetch_flood(const char *profile, const char *idhex, const char *count, const char *seconds)
+{
+	char err[LIA_ERR_MAX];
+	struct lia_profile p;
+	struct lia_identity id;
+	struct lia_cert broker;
+	uint8_t rid[32], mid[LIA_ID_BYTES];
+	uint64_t n = 0, secs = 0;
+	if (sodium_init() < 0 || lia_parse_u64(count, &n) != 0 || lia_parse_u64(seconds, &secs) != 0 ||
+	    lia_id_parse(mid, idhex) != 0 || lia_profile_load(&p, profile, err) != 0)
+		return 2;
+	if (lia_identity_load(&id, p.keys, p.authority_key, LIA_ID_TRANSPORT, NULL, err) != 0 ||
+	    lia_cert_load(&broker, p.broker_certificate, id.authority_pk, err) != 0) {
+		fprintf(stderr, "rawclient: %s\n", err);
+		return 1;
+	}
+	randombytes_buf(rid, sizeof rid);
+	void *zctx = zmq_ctx_new();
+	void *sock = lia_wire_client(zctx, NULL, broker.transport_pk, id.transport, err);
+	/* libzmq would otherwise read the socket into its own queue for us. */
+	if (sock == NULL || zmq_setsockopt(sock, ZMQ_ROUTING_ID, rid, sizeof rid) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_RCVHWM, &(int){1}, sizeof(int)) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_RCVBUF, &(int){4096}, sizeof(int)) != 0 || zmq_connect(sock, p.broker) != 0) {
+		fprintf(stderr, "rawclient: cannot connect: %s\n", sock ? zmq_strerror(zmq_errno()) : err);
+		return 1;
+	}
+	struct lia_frame f;
+	lia_frame_init(&f, LIA_FRAME_HELLO, 1);
+	f.u.hello.protocol = LIA_PROTOCOL_VERSION;
+	snprintf(f.u.hello.client, sizeof f.u.hello.client, "rawclient fetch-flood");
+	f.u.hello.window = LIA_WINDOW_DEFAULT;
+	(void)lia_wire_send(sock, NULL, &f, 0);
+	for (uint64_t i = 0; i < n; i++) {
+		lia_frame_init(&f, LIA_FRAME_FETCH, 2 + i);
+		memcpy(f.u.fetch.message_id, mid, LIA_ID_BYTES);
+		(void)lia_wire_send(sock, NULL, &f, 0);
+	}
+	printf("flooding\n");
+	fflush(stdout);
+	sleep((unsigned)secs);
+	unsigned deliver = 0, busy = 0, other = 0;
+	zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
+	while (zmq_poll(&it, 1, 3000) > 0) {
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		char why[LIA_ERR_MAX];
+		struct lia_frame r;
+		if (zmq_msg_recv(&m, sock, 0) >= 0 && lia_frame_decode(&r, zmq_msg_data(&m), zmq_msg_size(&m), why) == 0) {
+			if (r.type == LIA_FRAME_DELIVER)
+				deliver++;
+			else if (r.type == LIA_FRAME_ERROR && r.u.error.code == LIA_ERROR_BUSY)
+				busy++;
+			else if (r.type != LIA_FRAME_WELCOME)
+				other++;
+			lia_frame_clear(&r);
+		}
+		zmq_msg_close(&m);
+	}
+	printf("replies deliver=%u busy=%u other=%u\n", deliver, busy, other);
+	zmq_setsockopt(sock, ZMQ_LINGER, &(int){0}, sizeof(int));
+	zmq_close(sock);
+	zmq_ctx_term(zctx);
+	lia_identity_clear(&id);
+	return 0;
+}
+
+/* Issue 11, items 5 and 6: one principal's deep pipeline, and a victim
+ * timing the loop meanwhile. */
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int flood_attack(struct lia_client *c, const char *kind, const char *ntext)
+{
+	uint64_t n = 0;
+	if (lia_parse_u64(ntext, &n) != 0 || n == 0 || n > 100000)
+		return 2;
+	bool pairs = strcmp(kind, "subhello") == 0;
+	uint64_t want = pairs ? 2 * n : n;
+	double t0 = now_ms();
+	for (uint64_t i = 0; i < n; i++) {
+		struct lia_frame f;
+		if (pairs) {
+			lia_frame_init(&f, LIA_FRAME_SUBSCRIBE, 0);
+			snprintf(f.u.subscribe.name, sizeof f.u.subscribe.name, "flood");
+			f.u.subscribe.filter.kinds = 1;
+			if (lia_client_send(c, &f) != 0)
+				return 1;
+		}
+		if (pairs || strcmp(kind, "hello") == 0) {
+			lia_frame_init(&f, LIA_FRAME_HELLO, 0);
+			f.u.hello.protocol = LIA_PROTOCOL_VERSION;
+			f.u.hello.window = 16;
+			snprintf(f.u.hello.client, sizeof f.u.hello.client, "flood");
+		} else if (strcmp(kind, "consents") == 0) {
+			lia_frame_init(&f, LIA_FRAME_CONSENT_QUERY, 0);
+		} else {
+			return 2;
+		}
+		if (lia_client_send(c, &f) != 0)
+			return 1;
+	}
+	uint64_t got = 0, busy = 0;
+	struct lia_frame r;
+	while (got < want && lia_client_recv(c, &r, 20000) == 1) {
+		got++;
+		busy += r.type == LIA_FRAME_ERROR && r.u.error.code == LIA_ERROR_BUSY;
+		lia_frame_clear(&r);
+	}
+	printf("flood-answered %" PRIu64 " of %" PRIu64 " busy %" PRIu64 " seconds %.1f\n", got, want, busy,
+	       (now_ms() - t0) / 1e3);
+	return got == want ? 0 : 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int pinger(struct lia_client *c, const char *ntext, bool write)
+{
+	char err[LIA_ERR_MAX];
+	uint64_t n = 0;
+	if (lia_parse_u64(ntext, &n) != 0 || n == 0 || n > 10000)
+		return 2;
+	double *lat = calloc(n, sizeof *lat);
+	if (lat == NULL)
+		return 1;
+	uint64_t got = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		struct lia_frame f, r;
+		lia_frame_init(&f, write ? LIA_FRAME_SUBSCRIBE : LIA_FRAME_PING, 0);
+		if (write) { /* answered only once the turn has committed */
+			snprintf(f.u.subscribe.name, sizeof f.u.subscribe.name, "victim");
+			f.u.subscribe.filter.kinds = 1;
+		}
+		double t0 = now_ms();
+		if (lia_client_call(c, &f, &r, err) == LIA_EXIT_OK && r.type == (write ? LIA_FRAME_OK : LIA_FRAME_PONG))
+			lat[got++] = now_ms() - t0;
+		lia_frame_clear(&r);
+		struct timespec pause = {0, 20 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+	}
+	qsort(lat, got, sizeof *lat, cmp_double);
+	printf("ping-latency max-ms %.0f p99-ms %.0f answered %" PRIu64 " of %" PRIu64 "\n",
+	       got ? lat[got - 1] : 0.0, got ? lat[(got * 99) / 100 < got ? (got * 99) / 100 : got - 1] : 0.0,
+	       got, n);
+	free(lat);
+	return 0;
+}
+
 static int attack_mode(int argc, char **argv)
 {
 	char err[LIA_ERR_MAX];
@@ -358,12 +628,20 @@ static int attack_mode(int argc, char **argv)
 		return 1;
 	}
 	int rc = 2;
-	if (strcmp(argv[2], "ack") == 0 && argc == 4)
+	if (strcmp(argv[2], "query-flood") == 0 && (argc == 5 || argc == 6))
+		rc = query_flood(&c, argv[3], argv[4], argc == 6 ? argv[5] : NULL);
+	else if (strcmp(argv[2], "ack") == 0 && argc == 4)
 		rc = ack_attack(&c, argv[3]);
 	else if (strcmp(argv[2], "forge") == 0 && argc == 4)
 		rc = publish_attack(&c, argv[2], argv[3], NULL);
 	else if ((strcmp(argv[2], "reuse-id") == 0 || strcmp(argv[2], "reuse-id-forged") == 0) && argc == 5)
 		rc = publish_attack(&c, argv[2], argv[3], argv[4]);
+	else if (strcmp(argv[2], "flood") == 0 && argc == 5)
+		rc = flood_attack(&c, argv[3], argv[4]);
+	else if (strcmp(argv[2], "pinger") == 0 && argc == 4)
+		rc = pinger(&c, argv[3], false);
+	else if (strcmp(argv[2], "pinger") == 0 && argc == 5 && strcmp(argv[4], "subscribe") == 0)
+		rc = pinger(&c, argv[3], true);
 	lia_client_close(&c);
 	return rc;
 }
@@ -372,8 +650,12 @@ int main(int argc, char **argv)
 {
 	if (argc == 5 && strcmp(argv[1], "request") == 0)
 		return sodium_init() < 0 ? 2 : reused_key_request(argv[2], argv[3], argv[4]);
+	if (argc == 6 && strcmp(argv[2], "fetch-flood") == 0)
+		return fetch_flood(argv[1], argv[3], argv[4], argv[5]);
 	if (argc == 5 && strcmp(argv[2], "squat") == 0)
 		return squat(argv[1], argv[3], argv[4]);
+	if (argc == 4 && strcmp(argv[2], "strangers") == 0)
+		return strangers(argv[1], argv[3]);
 	if (argc >= 4 && strcmp(argv[2], "consent") != 0 && sodium_init() >= 0)
 		return attack_mode(argc, argv);
 	if ((argc != 2 && argc != 4) || sodium_init() < 0)

@@ -71,8 +71,8 @@ void bfix_init(struct bfix *x)
 	b->cfg.window = 8;
 	b->sessions = calloc(b->cfg.max_sessions, sizeof *b->sessions);
 	b->cand = calloc(CANDIDATES_MAX, sizeof *b->cand);
-	b->rates = calloc(b->dir.n, sizeof *b->rates);
-	assert_true(b->sessions != NULL && b->cand != NULL && b->rates != NULL);
+	b->budgets = calloc(b->dir.n, sizeof *b->budgets);
+	assert_true(b->sessions != NULL && b->cand != NULL && b->budgets != NULL);
 }
 
 void bfix_clear(struct bfix *x)
@@ -90,7 +90,7 @@ void bfix_clear(struct bfix *x)
 	free(b->feeds);
 	free(b->sessions);
 	free(b->cand);
-	free(b->rates);
+	free(b->budgets);
 	fx_principal_clear(&x->it);
 	fx_principal_clear(&x->mt);
 	fx_principal_clear(&x->gr);

@@ -31,7 +31,7 @@ struct bfix {
 	struct fx_authority auth;
 	struct fx_principal it, mt, gr, revoked, expired, broker;
 	char tmp[256];
-	struct lia_broker b; /* dir, policy, unit, store, ledger, sessions, cand, rates */
+	struct lia_broker b; /* dir, policy, unit, store, ledger, sessions, cand, budgets */
 	int64_t now;
 };
 

@@ -297,7 +297,7 @@ static void test_refused_message_spends_no_budget(void **state)
 	(void)state;
 	struct lia_session *s = bfix_session(&x, &x.it);
 	const struct lia_directory_entry *me = lia_directory_find(&x.b.dir, "IT-GDF/ventimiglia");
-	struct lia_rate *r = &x.b.rates[me - x.b.dir.v];
+	struct lia_rate *r = &x.b.budgets[me - x.b.dir.v].rate[LIA_LIMIT_PUBLISH];
 	uint32_t limit = x.b.policy->publish_per_hour;
 	*r = (struct lia_rate){.window_start = x.now, .count = limit - 1};
 	const char *to[] = {"MT-AFM/valletta"};
@@ -329,15 +329,15 @@ static void test_rate_spend(void **state)
 {
 	(void)state;
 	struct lia_rate r = {0};
-	lia_rate_spend(&r, x.now);
+	lia_rate_spend(&r, LIA_LIMIT_PUBLISH, x.now);
 	assert_int_equal(r.count, 1);
 	assert_int_equal(r.window_start, x.now);
-	lia_rate_spend(&r, x.now + 3599);
+	lia_rate_spend(&r, LIA_LIMIT_PUBLISH, x.now + 3599);
 	assert_int_equal(r.count, 2);
-	lia_rate_spend(&r, x.now + 3600); /* a new window */
+	lia_rate_spend(&r, LIA_LIMIT_PUBLISH, x.now + 3600); /* a new window */
 	assert_int_equal(r.count, 1);
 	assert_int_equal(r.window_start, x.now + 3600);
-	lia_rate_spend(NULL, x.now); /* no budget: nothing to spend */
+	lia_rate_spend(NULL, LIA_LIMIT_PUBLISH, x.now); /* no budget: nothing to spend */
 }
 
 int main(void)

@@ -1,6 +1,6 @@
 /* Who may connect (broker/zap.h): the ZAP decision for each kind of
- * key, and the limiter that keeps refused handshakes from flooding the
- * ledger. */
+ * key, and the counter that keeps refused handshakes from flooding the
+ * ledger (issue 11, item 3). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -53,33 +53,87 @@ static void test_refusals(void **state)
 	assert_string_equal(why, "certificate expired");
 }
 
-/* The first refusal of a key in a minute is recorded, the repeats are
- * counted; the count goes to the next record and restarts. */
-static void test_limiter_per_key(void **state)
+/* Strangers are counted, never recorded one by one, however many keys:
+ * the sample stays bounded and the summary is due once the interval ends. */
+static void test_strangers_are_counted(void **state)
 {
 	(void)state;
-	struct lia_zap_refusals r = {0};
-	const uint8_t *k = x.revoked.transport->pk;
-	assert_true(lia_zap_refusal_worth(&r, k, x.now));
-	assert_false(lia_zap_refusal_worth(&r, k, x.now + 1));
-	assert_false(lia_zap_refusal_worth(&r, k, x.now + LIA_ZAP_REFUSED_KEY_SECONDS - 1));
-	assert_int_equal(r.suppressed, 2);
-	assert_int_equal(r.suppressed_since, x.now + 1);
-	assert_true(lia_zap_refusal_worth(&r, k, x.now + LIA_ZAP_REFUSED_KEY_SECONDS));
-	assert_true(lia_zap_refusal_worth(&r, x.expired.transport->pk, x.now + LIA_ZAP_REFUSED_KEY_SECONDS));
+	struct lia_zap_refusals r = {.interval = 60};
+	for (int i = 0; i < 10000; i++) {
+		uint8_t k[32];
+		memset(k, 0, sizeof k);
+		memcpy(k, &i, sizeof i);
+		assert_false(lia_zap_refusal_count(&r, k, false, i % 2 ? "127.0.0.2" : "10.0.0.1", x.now + i / 1000));
+	}
+	assert_int_equal(r.count[LIA_ZAP_UNKNOWN_KEY], 10000);
+	assert_int_equal(r.n_keys, LIA_ZAP_SAMPLE_KEYS);
+	assert_int_equal(r.n_addresses, 2);
+	assert_false(lia_zap_summary_due(&r, x.now + 59));
+	assert_true(lia_zap_summary_due(&r, x.now + 60));
+	char text[LIA_TEXT_MAX];
+	bool has_key;
+	uint8_t first[LIA_KEYID_BYTES];
+	lia_zap_summary_text(&r, x.now + 60, text, &has_key, first);
+	assert_true(has_key);
+	assert_non_null(strstr(text, "10000 refused handshakes from "));
+	assert_non_null(strstr(text, "10000 unknown transport key, 0 known key"));
+	assert_non_null(strstr(text, "addresses: 10.0.0.1 127.0.0.2"));
+	lia_zap_summary_reset(&r);
+	assert_int_equal(r.interval, 60);
+	assert_false(lia_zap_summary_due(&r, x.now + 1000));
 }
 
-/* At most LIA_ZAP_REFUSALS_PER_SECOND records a second, whatever the keys. */
-static void test_limiter_per_second(void **state)
+/* A known key's first refusal in an interval is recorded, its repeats
+ * counted; a new interval records it again. */
+static void test_known_key_once_an_interval(void **state)
 {
 	(void)state;
-	struct lia_zap_refusals r = {0};
-	for (int i = 0; i < LIA_ZAP_REFUSALS_PER_SECOND; i++)
-		assert_true(lia_zap_refusal_worth(&r, NULL, x.now));
-	assert_false(lia_zap_refusal_worth(&r, NULL, x.now));
-	assert_false(lia_zap_refusal_worth(&r, x.it.transport->pk, x.now));
-	assert_int_equal(r.suppressed, 2);
-	assert_true(lia_zap_refusal_worth(&r, NULL, x.now + 1)); /* a new second */
+	struct lia_zap_refusals r = {.interval = 60};
+	const uint8_t *k = x.revoked.transport->pk;
+	assert_true(lia_zap_refusal_count(&r, k, true, "127.0.0.1", x.now));
+	assert_false(lia_zap_refusal_count(&r, k, true, "127.0.0.1", x.now + 1));
+	assert_false(lia_zap_refusal_count(&r, k, true, "127.0.0.1", x.now + 59));
+	assert_true(lia_zap_refusal_count(&r, x.expired.transport->pk, true, "127.0.0.1", x.now + 2));
+	assert_int_equal(r.count[LIA_ZAP_KNOWN_KEY], 4);
+	assert_int_equal(r.recorded, 2);
+	lia_zap_summary_reset(&r);
+	assert_true(lia_zap_refusal_count(&r, k, true, "127.0.0.1", x.now + 60));
+}
+
+/* At most LIA_ZAP_KNOWN_MAX known keys get records of their own in an
+ * interval; beyond, they are only counted. */
+static void test_known_keys_bounded(void **state)
+{
+	(void)state;
+	struct lia_zap_refusals r = {.interval = 60};
+	int own = 0;
+	for (int i = 0; i < 3 * LIA_ZAP_KNOWN_MAX; i++) {
+		uint8_t k[32];
+		memset(k, 0x11, sizeof k);
+		memcpy(k, &i, sizeof i);
+		own += lia_zap_refusal_count(&r, k, true, "127.0.0.1", x.now);
+	}
+	assert_int_equal(own, LIA_ZAP_KNOWN_MAX);
+}
+
+/* Whatever the request says its address is, the sample holds an IP
+ * address or "?", and a request without a key is counted as malformed. */
+static void test_addresses_are_untrusted(void **state)
+{
+	(void)state;
+	struct lia_zap_refusals r = {.interval = 60};
+	assert_false(lia_zap_refusal_count(&r, NULL, false, "\"; DROP TABLE", x.now));
+	assert_false(lia_zap_refusal_count(&r, NULL, false, NULL, x.now));
+	assert_false(lia_zap_refusal_count(&r, NULL, false, "::1", x.now));
+	assert_int_equal(r.count[LIA_ZAP_MALFORMED], 3);
+	assert_int_equal(r.n_addresses, 2);
+	assert_string_equal(r.addresses[0], "?");
+	assert_string_equal(r.addresses[1], "::1");
+	char text[LIA_TEXT_MAX];
+	bool has_key = true;
+	uint8_t first[LIA_KEYID_BYTES];
+	lia_zap_summary_text(&r, x.now, text, &has_key, first);
+	assert_false(has_key);
 }
 
 int main(void)
@@ -87,8 +141,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_prestate_setup_teardown(test_valid_principal_is_admitted, bfix_setup, bfix_teardown, &x),
 		cmocka_unit_test_prestate_setup_teardown(test_refusals, bfix_setup, bfix_teardown, &x),
-		cmocka_unit_test_prestate_setup_teardown(test_limiter_per_key, bfix_setup, bfix_teardown, &x),
-		cmocka_unit_test_prestate_setup_teardown(test_limiter_per_second, bfix_setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_strangers_are_counted, bfix_setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_known_key_once_an_interval, bfix_setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_known_keys_bounded, bfix_setup, bfix_teardown, &x),
+		cmocka_unit_test_prestate_setup_teardown(test_addresses_are_untrusted, bfix_setup, bfix_teardown, &x),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,7 +20,7 @@
 #include "policy.h"
 
 /* The hash of pfix_alt_yaml; see test_hash_pinned. */
-#define PINNED_ALT_HASH "7c7bf95ebee869722165fb8647cf93b046b4753cd340ccc8c5e691860f8a9147"
+#define PINNED_ALT_HASH "2421cded7b5323a365126188349be3fe98b5b7d62a3aa2751574f119237384cf"
 
 #define HEAD "version: 1\nexchange: TEST\nretention: {default_days: 30}\n"
 #define ROLES "roles: {liaison: {publish: all, receive: all}}\n"
@@ -453,7 +453,31 @@ static void test_model(void **state)
 	assert_int_equal(m->n_regions, 0);
 	assert_int_equal(m->n_agreements, 0);
 	assert_false(lia_policy_agency(m, "IT-PS")->may_receive_personal_data);
+	/* Every request that costs a ledger record is limited by default
+	 * (issue 11, item 2). */
+	assert_int_equal(m->publish_per_hour, 600);
+	assert_int_equal(m->onward_requests_per_day, 100);
+	assert_int_equal(m->audit_queries_per_hour, 600);
+	uint8_t h600[32];
+	memcpy(h600, m->hash, sizeof h600);
 	lia_policy_destroy(&m);
+	/* Written out they hold, 0 included (no limit), and are hashed. */
+	m = parse(BASE "rate_limits: {audit_queries_per_hour: 50, onward_requests_per_day: 0}\n", &e);
+	assert_non_null(m);
+	assert_int_equal(m->audit_queries_per_hour, 50);
+	assert_int_equal(m->onward_requests_per_day, 0);
+	assert_int_equal(m->publish_per_hour, 600);
+	assert_memory_not_equal(m->hash, h600, sizeof h600);
+	lia_policy_destroy(&m);
+	/* The old shape still loads: only the keys it names change. */
+	m = parse(BASE "rate_limits: {publish_per_hour: 5}\n", &e);
+	assert_non_null(m);
+	assert_int_equal(m->publish_per_hour, 5);
+	assert_int_equal(m->audit_queries_per_hour, 600);
+	lia_policy_destroy(&m);
+	assert_null(parse(BASE "rate_limits: {audit_queries_per_hour: -1}\n", &e));
+	assert_null(parse(BASE "rate_limits: {audit_queries_per_minute: 5}\n", &e));
+	assert_non_null(strstr(e.msg, "audit_queries_per_minute"));
 }
 
 static int teardown(void **state)

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_int.h" /* lia_store_sqlite: the tests write a long history fast */
 
 #include "store_fixture.h"
 
@@ -469,6 +470,93 @@ static void test_crl_in_force(void **state)
 	assert_memory_equal(h2, hash, sizeof hash);
 	lia_store_destroy(&s);
 }
+
+/* Issue 11, item 5: what the loop asks of a long history costs a
+ * bounded index range. The pending count stops at its ceiling (the
+ * Welcome's "at least"), acknowledged deliveries are not walked, and a
+ * principal's consent listing merges the requests it made and those
+ * about its messages, newest first, page by page. */
+static void test_history_bounded(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_store *s = lia_store_open(path, err);
+	assert_non_null(s);
+	sqlite3 *db = lia_store_sqlite(s);
+	const int rows = LIA_STORE_PENDING_COUNT_MAX + 500;
+	char sql[1024];
+	snprintf(sql, sizeof sql,
+		 "BEGIN; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d) "
+		 "INSERT INTO messages (id, originator, kind, created_at, received_at, expires_at, recipients, "
+		 "withheld, header, number) SELECT randomblob(16), 'IT-GDF/a', 1, 0, 0, 0, 1, 0, x'00', i FROM n; "
+		 "INSERT INTO deliveries (message_seq, recipient, via, number, sent_at) "
+		 "SELECT seq, 'IT-PS/b', 'direct', number, 1 FROM messages; COMMIT;", rows);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	uint64_t count = 0;
+	assert_int_equal(lia_store_pending_count(s, "IT-PS/b", 300, &count), 0);
+	assert_int_equal(count, LIA_STORE_PENDING_COUNT_MAX); /* at least that many */
+	/* Acknowledge all but 7: the exact count, whatever was acknowledged. */
+	snprintf(sql, sizeof sql, "UPDATE deliveries SET acked_at = 5 WHERE number <= %d", rows - 7);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(lia_store_pending_count(s, "IT-PS/b", 300, &count), 0);
+	assert_int_equal(count, 7);
+	/* The plans: index ranges, never a scan of the table. */
+	static const char *const plans[] = {
+		("SELECT count(*) FROM (SELECT message_seq FROM deliveries WHERE recipient = 'x' "
+		 "AND acked_at = 0 ORDER BY number LIMIT 10)"),
+		"SELECT count(*) FROM consents WHERE requested_by = 'x' AND requested_at > 5",
+		"SELECT count(*) FROM consents WHERE requested_by = 'x' AND state = 1",
+	};
+	for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
+		char q[512];
+		snprintf(q, sizeof q, "EXPLAIN QUERY PLAN %s", plans[i]);
+		sqlite3_stmt *st;
+		assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *d = (const char *)sqlite3_column_text(st, 3);
+			assert_true(strncmp(d, "SCAN consents", 13) != 0 && strncmp(d, "SCAN deliveries", 15) != 0);
+		}
+		sqlite3_finalize(st);
+	}
+
+	/* b asks about a's messages, a about b's, alternately: b's listing
+	 * holds both, newest first, in pages of 3 that neither skip nor
+	 * repeat one. */
+	assert_int_equal(lia_store_begin(s, err), 0);
+	uint64_t want[8];
+	for (int i = 0; i < 8; i++) {
+		struct lia_consent_request c;
+		memset(&c, 0, sizeof c);
+		bool mine = i % 2 == 0;
+		memset(c.message_id, 0, sizeof c.message_id);
+		snprintf(c.originator, sizeof c.originator, "%s", mine ? "IT-GDF/a" : "IT-PS/b");
+		snprintf(c.requested_by, sizeof c.requested_by, "%s", mine ? "IT-PS/b" : "IT-GDF/a");
+		snprintf(c.grantee, sizeof c.grantee, "G%d", i);
+		snprintf(c.purpose, sizeof c.purpose, "p");
+		c.requested_at = 10;
+		assert_int_equal(lia_store_consent_add(s, (uint64_t)i + 1, &c, err), 0);
+		want[7 - i] = c.request;
+	}
+	assert_int_equal(lia_store_commit(s, err), 0);
+	struct lia_consent_request v[3];
+	size_t n = 0, seen = 0;
+	uint64_t before = 0;
+	do {
+		assert_int_equal(lia_store_consents_of(s, "IT-PS/b", 0, before, v, 3, &n), 0);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(v[i].request, want[seen++]);
+		before = n ? v[n - 1].request : 0;
+	} while (n == 3);
+	assert_int_equal(seen, 8);
+	/* A third party sees none of them; one asked by number: that one. */
+	assert_int_equal(lia_store_consents_of(s, "MT-AFM/c", 0, 0, v, 3, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(lia_store_consents_of(s, "IT-PS/b", want[5], 0, v, 3, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].request, want[5]);
+	lia_store_destroy(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +566,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_consents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crl_in_force, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history_bounded, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

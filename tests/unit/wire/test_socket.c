@@ -64,7 +64,7 @@ static bool admitted(bool with_handler)
 		zap = zmq_socket(zctx, ZMQ_REP);
 		assert_int_equal(zmq_bind(zap, "inproc://zeromq.zap.01"), 0);
 	}
-	void *server = lia_wire_server(zctx, "tcp://127.0.0.1:*", server_key, err);
+	void *server = lia_wire_server(zctx, "tcp://127.0.0.1:*", server_key, 5000, err);
 	if (server == NULL)
 		fail_msg("lia_wire_server: %s", err);
 	int enforced = 0;
