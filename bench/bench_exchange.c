@@ -342,7 +342,11 @@ int main(int argc, char **argv)
 		snprintf(subj, sizeof subj, "IT-PS/sub%d", i);
 		make_party(&env, &w.sub[i], subj, "IT-PS", "IT", LIA_ROLE_ANALYST, 0);
 	}
-	bench_env_config(&env, "");
+	/* LIA_BENCH_BROKER: more broker.yaml lines, to compare settings. */
+	const char *extra = getenv("LIA_BENCH_BROKER");
+	char lines[512];
+	snprintf(lines, sizeof lines, "%s%s", extra ? extra : "", extra ? "\n" : "");
+	bench_env_config(&env, lines);
 	char err[LIA_ERR_MAX];
 
 	printf("end-to-end benchmark through liaison-broker (SQLite WAL, synchronous=FULL), 1 KiB bodies\n");

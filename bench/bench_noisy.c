@@ -55,13 +55,27 @@ static uint8_t *seal_one(struct noisy *n, const struct party *p, size_t text_len
 			 uint8_t id[LIA_ID_BYTES])
 {
 	char err[LIA_ERR_MAX];
-	char *text = malloc(text_len + 1);
-	for (size_t i = 0; i < text_len; i++)
+	/* A summary is short; a large body is a technical report whose
+	 * references (at most 60 000 characters each) carry the bulk. */
+	bool big = text_len > 4096;
+	size_t piece = big ? 60000 : text_len;
+	char *text = malloc(piece + 1);
+	for (size_t i = 0; i < piece; i++)
 		text[i] = "Zuwara departures at night, rubber dinghies, 80-120 persons "[i % 60];
-	text[text_len] = '\0';
+	text[piece] = '\0';
 	json_t *b = NULL;
-	if (lia_body_set(&b, "title", "noisy", err) || lia_body_set(&b, "summary", text, err))
+	if (lia_body_set(&b, "title", "noisy", err) ||
+	    (!big && (lia_body_set(&b, "summary", text, err) || lia_body_set(&b, "route.mode", "sea", err))))
 		bench_die(&n->env, "body", err);
+	if (big) { /* random text: the envelope's compression must not shrink it */
+		json_t *refs = json_array();
+		for (size_t done = 0; done < text_len; done += piece) {
+			for (size_t i = 0; i < piece; i++)
+				text[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[randombytes_uniform(64)];
+			json_array_append_new(refs, json_string(text));
+		}
+		json_object_set_new(b, "technical", json_pack("{s:s, s:o}", "domain", "detection", "references", refs));
+	}
 	free(text);
 	uint8_t *body, *env;
 	size_t body_len;
@@ -72,7 +86,7 @@ static uint8_t *seal_one(struct noisy *n, const struct party *p, size_t text_len
 	struct lia_sealer *s = lia_sealer_new(&p->cert, p->sign, p->box);
 	struct lia_header h;
 	memset(&h, 0, sizeof h);
-	h.kind = LIA_KIND_ROUTE;
+	h.kind = big ? LIA_KIND_TECHNICAL : LIA_KIND_ROUTE;
 	h.restrictions.tlp = LIA_TLP_GREEN;
 	if (lia_names_add(&h.regions, "MED-CENTRAL") != 0)
 		bench_die(&n->env, "names", "full");
@@ -224,7 +238,7 @@ static size_t victim_run(struct noisy *n, struct lia_client *c, size_t count, do
 	while (acked < count && now_s() - t0 < (double)count / VICTIM_RATE + 20.0) {
 		while (next < count && now_s() - t0 >= (double)next / VICTIM_RATE) {
 			struct lia_frame f;
-			lia_frame_init(&f, LIA_FRAME_PUBLISH, 0);
+			lia_frame_init(&f, LIA_FRAME_PUBLISH, 1000 + next); /* its answer names it */
 			f.u.publish.envelope = (struct lia_bytes){envs[next], lens[next]};
 			sent_at[next] = now_s();
 			if (lia_client_send(c, &f) != 0)
@@ -345,7 +359,14 @@ int main(int argc, char **argv)
 	make_party(&n.env, &n.broker, "EU-EXCH/broker", "EU-EXCH", "BE", LIA_ROLE_BROKER, 1);
 	make_party(&n.env, &n.victim, "IT-GDF/victim", "IT-GDF", "IT", LIA_ROLE_LIAISON, 0);
 	make_party(&n.env, &n.flooder, "IT-PS/flooder", "IT-PS", "IT", LIA_ROLE_LIAISON, 0);
-	bench_env_config(&n.env, "");
+	/* LIA_BENCH_BROKER: more broker.yaml lines, to compare settings
+	 * (e.g. "turn_share: 32"); the defaults otherwise. */
+	const char *extra = getenv("LIA_BENCH_BROKER");
+	char lines[512];
+	snprintf(lines, sizeof lines, "%s%s", extra ? extra : "", extra ? "\n" : "");
+	bench_env_config(&n.env, lines);
+	if (extra)
+		printf("  broker settings added: %s\n", extra);
 	printf("noisy-neighbour benchmark: victim publishes %zu x 1 KiB at %.0f msgs/s per phase,\n"
 	       "latency = Publish sent -> PublishAck; broker restarted per phase, peak = its VmHWM\n",
 	       count, VICTIM_RATE);

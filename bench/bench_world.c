@@ -25,9 +25,15 @@ double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The broker this process started, stopped by bench_die: a benchmark
+ * that fails must not leave a broker holding its output pipe. */
+static pid_t running_broker;
+
 void bench_die(const struct bench_env *env, const char *what, const char *err)
 {
 	fprintf(stderr, "%s: %s: %s\n", env->prog, what, err);
+	if (running_broker > 0)
+		kill(running_broker, SIGTERM);
 	exit(1);
 }
 
@@ -194,6 +200,7 @@ pid_t start_broker(const struct bench_env *env)
 	nanosleep(&(struct timespec){0, 500000000}, NULL);
 	if (waitpid(pid, NULL, WNOHANG) != 0)
 		bench_die(env, "broker", "did not start; see broker.log in the bench folder");
+	running_broker = pid;
 	return pid;
 }
 
@@ -203,5 +210,7 @@ void stop_broker(pid_t *pid)
 		kill(*pid, SIGTERM);
 		waitpid(*pid, NULL, 0);
 	}
+	if (*pid == running_broker)
+		running_broker = 0;
 	*pid = 0;
 }
