@@ -59,12 +59,7 @@ lines=$(count "auth-refused-summary")
 
 # A key the directory knows (an expired certificate) is recorded by its
 # subject, once an interval, however often it knocks.
-"$CERTS" keygen --subject IT-GDF/old --dir "$X/old" --insecure >/dev/null
-"$CERTS" issue --authority "$X/authority" --request "$X/old/request.req" --agency IT-GDF \
-	--country IT --role liaison --not-before 2020-01-01 --not-after 2021-01-01 --out "$X/old/cert.crt" >/dev/null
-cp "$X/old/cert.crt" "$X/certs/old.crt"
-sed "s#$X/ventimiglia#$X/old#" "$X/profiles/ventimiglia.yaml" >"$X/profiles/old.yaml"
-hup
+lia_expired_principal
 for _ in $(seq 10); do "$L" directory --profile old >/dev/null 2>&1 && bad "the expired key got in"; done
 refused >"$T/r2.json"
 [ "$(grep -c 'IT-GDF/old' "$T/r2.json")" -eq 1 ] && ok || { bad "expected one record for the expired key"; grep 'IT-GDF/old' "$T/r2.json"; }

@@ -99,12 +99,7 @@ run 0 "$L" listen --profile roma --timeout 3 --json
 sed "s#$X/ventimiglia#$X/stranger#" "$X/profiles/ventimiglia.yaml" >"$X/profiles/stranger.yaml"
 run 4 "$L" directory --profile stranger
 expect_in "$T/err" "refused authentication"
-"$CERTS" keygen --subject IT-GDF/old --dir "$X/old" --insecure >/dev/null
-"$CERTS" issue --authority "$X/authority" --request "$X/old/request.req" --agency IT-GDF \
-	--country IT --role liaison --not-before 2020-01-01 --not-after 2021-01-01 --out "$X/old/cert.crt" >/dev/null
-cp "$X/old/cert.crt" "$X/certs/old.crt"
-sed "s#$X/ventimiglia#$X/old#" "$X/profiles/ventimiglia.yaml" >"$X/profiles/old.yaml"
-hup
+lia_expired_principal
 run 4 "$L" directory --profile old
 expect_in "$T/err" "refused authentication"
 # A key hammering the door is refused every time, but recorded once an

@@ -101,6 +101,17 @@ hup() { # SIGHUP, and wait until the broker has finished reloading
 	bad "the broker did not finish a reload"
 }
 
+# lia_expired_principal: IT-GDF/old, whose certificate expired in 2021, in
+# the broker's directory (reloaded), with its profile "old".
+lia_expired_principal() {
+	"$CERTS" keygen --subject IT-GDF/old --dir "$X/old" --insecure >/dev/null
+	"$CERTS" issue --authority "$X/authority" --request "$X/old/request.req" --agency IT-GDF \
+		--country IT --role liaison --not-before 2020-01-01 --not-after 2021-01-01 --out "$X/old/cert.crt" >/dev/null
+	cp "$X/old/cert.crt" "$X/certs/old.crt"
+	sed "s#$X/ventimiglia#$X/old#" "$X/profiles/ventimiglia.yaml" >"$X/profiles/old.yaml"
+	hup
+}
+
 # lia_exchange: an exchange in $X (scripts/mkexchange.sh: authority,
 # offices, profiles, broker config) and its broker, started.
 lia_exchange() {
