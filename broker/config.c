@@ -41,7 +41,7 @@ int lia_broker_config_load(struct lia_broker_config *c, const char *path, char e
 	c->window = 64;
 	c->batch = 512;
 	c->turn_ms = 500;
-	c->turn_share = 256;
+	c->turn_share = 64;
 	c->checkpoint_seconds = 60;
 	c->checkpoint_records = 10000;
 	c->max_sessions = 1024;
