@@ -178,6 +178,10 @@ uint64_t lia_session_queued(struct lia_session *s, int64_t now)
 
 bool lia_session_room(struct lia_broker *b, struct lia_session *s, size_t more)
 {
+	/* What was sent bounds what is queued: while that fits, no need to
+	 * ask the kernel (two system calls on every frame). */
+	if (s->q.sent + more <= b->cfg.peer_queue_bytes)
+		return true;
 	uint64_t queued = lia_session_queued(s, lia_now());
 	return queued + more <= b->cfg.peer_queue_bytes;
 }
