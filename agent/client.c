@@ -137,6 +137,24 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The next event on the socket monitor within timeout_ms, or 0. */
+static uint16_t monitor_event(struct lia_client *c, long timeout_ms)
+{
+	zmq_pollitem_t it = {c->monitor, 0, ZMQ_POLLIN, 0};
+	if (zmq_poll(&it, 1, timeout_ms) <= 0)
+		return 0;
+	zmq_msg_t m1, m2;
+	zmq_msg_init(&m1);
+	zmq_msg_init(&m2);
+	uint16_t event = 0;
+	if (zmq_msg_recv(&m1, c->monitor, ZMQ_DONTWAIT) >= 0 && zmq_msg_recv(&m2, c->monitor, 0) >= 0 &&
+	    zmq_msg_size(&m1) >= 2)
+		memcpy(&event, zmq_msg_data(&m1), 2);
+	zmq_msg_close(&m1);
+	zmq_msg_close(&m2);
+	return event;
+}
+
 /* Wait for the CURVE handshake's outcome on the monitor socket. */
 static int wait_handshake(struct lia_client *c, const char *endpoint, char err[static LIA_ERR_MAX])
 {
@@ -146,25 +164,9 @@ static int wait_handshake(struct lia_client *c, const char *endpoint, char err[s
 		int64_t left = deadline - now_ms();
 		if (left <= 0)
 			break;
-		zmq_pollitem_t it = {c->monitor, 0, ZMQ_POLLIN, 0};
-		if (zmq_poll(&it, 1, (long)left) <= 0)
-			continue;
-		zmq_msg_t m1, m2;
-		zmq_msg_init(&m1);
-		zmq_msg_init(&m2);
-		if (zmq_msg_recv(&m1, c->monitor, 0) < 0 || zmq_msg_recv(&m2, c->monitor, 0) < 0) {
-			zmq_msg_close(&m1);
-			zmq_msg_close(&m2);
-			continue;
-		}
-		uint16_t event = 0;
-		if (zmq_msg_size(&m1) >= 2)
-			memcpy(&event, zmq_msg_data(&m1), 2);
-		zmq_msg_close(&m1);
-		zmq_msg_close(&m2);
-		switch (event) {
+		switch (monitor_event(c, (long)left)) {
 		case ZMQ_EVENT_CONNECTED: connected = true; break;
-		case ZMQ_EVENT_HANDSHAKE_SUCCEEDED: return LIA_EXIT_OK;
+		case ZMQ_EVENT_HANDSHAKE_SUCCEEDED: c->connected = true; return LIA_EXIT_OK;
 		case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
 			lia_errf(err, "the broker at %s refused authentication: certificate unknown, "
 				      "expired or revoked", endpoint);
@@ -183,6 +185,43 @@ static int wait_handshake(struct lia_client *c, const char *endpoint, char err[s
 	return LIA_EXIT_UNREACHABLE;
 }
 
+static int call_retrying(struct lia_client *c, struct lia_frame *req, struct lia_frame *reply, bool renew,
+			 char err[static LIA_ERR_MAX]);
+
+/* Say Hello with what the client asked at open, and keep the Welcome.
+ * The session begins at this Hello's request id: an answer about an
+ * earlier frame is about a session that is gone. */
+static int say_hello(struct lia_client *c, char err[static LIA_ERR_MAX])
+{
+	struct lia_frame hello, welcome;
+	lia_frame_init(&hello, LIA_FRAME_HELLO, 0);
+	hello.u.hello.protocol = LIA_PROTOCOL_VERSION;
+	snprintf(hello.u.hello.client, sizeof hello.u.hello.client, "liaison %s", "0.1.0");
+	hello.u.hello.receive = c->receive;
+	hello.u.hello.window = c->window;
+	c->session_first = c->next_request;
+	int rc = call_retrying(c, &hello, &welcome, false, err);
+	if (rc != LIA_EXIT_OK)
+		return rc;
+	if (welcome.type == LIA_FRAME_ERROR) {
+		lia_errf(err, "the broker refused the session: %s", welcome.u.error.detail);
+		rc = lia_client_error_exit(&welcome);
+		lia_frame_clear(&welcome);
+		return rc;
+	}
+	if (welcome.type != LIA_FRAME_WELCOME) {
+		lia_errf(err, "unexpected answer to hello");
+		lia_frame_clear(&welcome);
+		return LIA_EXIT_FAIL;
+	}
+	lia_frame_clear(&c->welcome);
+	c->welcome = welcome;
+	c->sessions++;
+	c->renew = false;
+	c->away_since_ms = 0;
+	return LIA_EXIT_OK;
+}
+
 int lia_client_open(struct lia_client *c, const struct lia_profile *p, unsigned which, bool receive,
 		    uint32_t window, int timeout_ms, char err[static LIA_ERR_MAX])
 {
@@ -190,6 +229,8 @@ int lia_client_open(struct lia_client *c, const struct lia_profile *p, unsigned 
 	c->timeout_ms = timeout_ms;
 	memcpy(c->keys_dir, p->keys, sizeof c->keys_dir);
 	c->next_request = 1;
+	c->receive = receive;
+	c->window = window;
 	if (lia_identity_load(&c->id, p->keys, p->authority_key, which | LIA_ID_TRANSPORT,
 			      p->passphrase_file[0] ? p->passphrase_file : NULL, err) != 0)
 		return LIA_EXIT_FAIL;
@@ -211,13 +252,14 @@ int lia_client_open(struct lia_client *c, const struct lia_profile *p, unsigned 
 	char mon[64];
 	snprintf(mon, sizeof mon, "inproc://liaison-monitor-%p", (void *)c);
 	if (zmq_socket_monitor(c->sock, mon, ZMQ_EVENT_CONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
-						     ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+						     ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
 						     ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
 						     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0 ||
 	    (c->monitor = zmq_socket(c->zctx, ZMQ_PAIR)) == NULL || zmq_connect(c->monitor, mon) != 0) {
 		lia_errf(err, "cannot watch the connection: %s", zmq_strerror(zmq_errno()));
 		goto fail;
 	}
+	snprintf(c->endpoint, sizeof c->endpoint, "%s", p->broker);
 	if (zmq_connect(c->sock, p->broker) != 0) {
 		lia_errf(err, "cannot connect to \"%s\": %s", p->broker, zmq_strerror(zmq_errno()));
 		goto fail;
@@ -227,27 +269,10 @@ int lia_client_open(struct lia_client *c, const struct lia_profile *p, unsigned 
 		lia_client_close(c);
 		return rc;
 	}
-	struct lia_frame hello;
-	lia_frame_init(&hello, LIA_FRAME_HELLO, 0);
-	hello.u.hello.protocol = LIA_PROTOCOL_VERSION;
-	snprintf(hello.u.hello.client, sizeof hello.u.hello.client, "liaison %s", "0.1.0");
-	hello.u.hello.receive = receive;
-	hello.u.hello.window = window;
-	rc = lia_client_call(c, &hello, &c->welcome, err);
+	rc = say_hello(c, err);
 	if (rc != LIA_EXIT_OK) {
 		lia_client_close(c);
 		return rc;
-	}
-	if (c->welcome.type == LIA_FRAME_ERROR) {
-		lia_errf(err, "the broker refused the session: %s", c->welcome.u.error.detail);
-		rc = lia_client_error_exit(&c->welcome);
-		lia_client_close(c);
-		return rc;
-	}
-	if (c->welcome.type != LIA_FRAME_WELCOME) {
-		lia_errf(err, "unexpected answer to hello");
-		lia_client_close(c);
-		return LIA_EXIT_FAIL;
 	}
 	return LIA_EXIT_OK;
 fail:
@@ -278,6 +303,10 @@ void lia_client_close(struct lia_client *c)
 
 int lia_client_send(struct lia_client *c, struct lia_frame *f)
 {
+	/* Acks and pings too get an id: a NO_SESSION about one then says
+	 * which session it was sent in (lost_session). */
+	if (f->request_id == 0)
+		f->request_id = c->next_request++;
 	return lia_wire_send(c->sock, NULL, f, 0);
 }
 
@@ -303,6 +332,24 @@ static int stash_push(struct lia_client *c, struct lia_frame *f)
 /* Read one frame from the socket: 1, 0 on timeout, -1 on error. */
 static int recv_socket(struct lia_client *c, struct lia_frame *f, int timeout_ms);
 
+/* Whether f is the broker saying it knows no session of ours: about a
+ * frame sent in the current session, that session is gone (the broker
+ * restarted, or dropped it), and lia_client_keep is asked to renew it.
+ * About an earlier frame (an ack queued while the broker was away) it
+ * says nothing new. Either way f is the session layer's, not the
+ * caller's. */
+static bool lost_session(struct lia_client *c, const struct lia_frame *f)
+{
+	if (f->type != LIA_FRAME_ERROR || f->u.error.code != LIA_ERROR_NO_SESSION)
+		return false;
+	if (f->request_id == 0 || f->request_id >= c->session_first) {
+		c->renew = true;
+		if (c->away_since_ms == 0)
+			c->away_since_ms = now_ms();
+	}
+	return true;
+}
+
 int lia_client_recv(struct lia_client *c, struct lia_frame *f, int timeout_ms)
 {
 	if (c->n_stash > 0) {
@@ -311,7 +358,81 @@ int lia_client_recv(struct lia_client *c, struct lia_frame *f, int timeout_ms)
 		c->n_stash--;
 		return 1;
 	}
-	return recv_socket(c, f, timeout_ms);
+	int64_t deadline = now_ms() + timeout_ms;
+	for (;;) {
+		int rc = recv_socket(c, f, timeout_ms);
+		if (rc != 1 || !lost_session(c, f))
+			return rc;
+		lia_frame_clear(f);
+		int64_t left = deadline - now_ms();
+		if (left <= 0)
+			return 0;
+		timeout_ms = (int)left;
+	}
+}
+
+/* Read what the socket monitor says happened to the connection. */
+static void watch_connection(struct lia_client *c)
+{
+	uint16_t event;
+	while ((event = monitor_event(c, 0)) != 0)
+		switch (event) {
+		case ZMQ_EVENT_DISCONNECTED:
+			c->connected = false;
+			if (c->away_since_ms == 0)
+				c->away_since_ms = now_ms();
+			break;
+		case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+			/* A new connection: to a restarted broker, or to the
+			 * same one after a network fault. Either may have
+			 * forgotten us, and a Hello again is harmless. */
+			c->connected = true;
+			c->renew = true;
+			break;
+		case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+		case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+		case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+			c->refused = event;
+			break;
+		default: break;
+		}
+}
+
+bool lia_client_away(const struct lia_client *c, char err[static LIA_ERR_MAX])
+{
+	if (c->away_since_ms == 0)
+		return false;
+	lia_errf(err, "the broker at %s has been away for %lld s%s: giving up (what it holds for you "
+		      "stays queued there)", c->endpoint, (long long)((now_ms() - c->away_since_ms) / 1000),
+		 c->connected ? " (connected, but it did not open a session)" : "");
+	return true;
+}
+
+int lia_client_keep(struct lia_client *c, char err[static LIA_ERR_MAX])
+{
+	watch_connection(c);
+	if (c->refused != 0) {
+		if (c->refused == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+			lia_errf(err, "on reconnecting, the broker at %s refused authentication: certificate "
+				      "unknown, expired or revoked", c->endpoint);
+		else
+			lia_errf(err, "on reconnecting, the secure handshake with %s failed (is it the same "
+				      "broker?)", c->endpoint);
+		return LIA_EXIT_REFUSED;
+	}
+	if (c->renew && c->connected) {
+		int rc = say_hello(c, err);
+		/* No answer in time: the broker is still coming up, or went
+		 * again; try again on the next call, within the bound. */
+		if (rc != LIA_EXIT_OK && rc != LIA_EXIT_UNREACHABLE)
+			return rc;
+	}
+	int away_max_ms = c->away_max_ms > 0 ? c->away_max_ms : LIA_CLIENT_AWAY_MS;
+	if (c->away_since_ms != 0 && now_ms() - c->away_since_ms >= away_max_ms) {
+		(void)lia_client_away(c, err);
+		return LIA_EXIT_UNREACHABLE;
+	}
+	return LIA_EXIT_OK;
 }
 
 static int recv_socket(struct lia_client *c, struct lia_frame *f, int timeout_ms)
@@ -367,20 +488,33 @@ static int call_once(struct lia_client *c, struct lia_frame *req, struct lia_fra
 		     reply->type == LIA_FRAME_CONSENT_LIST) &&
 		    reply->request_id == 0 && stash_push(c, reply) == 0)
 			continue;
+		(void)lost_session(c, reply);
 		lia_frame_clear(reply);
 	}
 }
 
 /* BUSY means the broker did nothing: too much it sent this connection
  * is still unread (issue 11, item 1). This call reads, so a short wait
- * lets the queue drain; the same request is sent again a few times. */
+ * lets the queue drain; the same request is sent again a few times.
+ * NO_SESSION means the broker did nothing either: it does not know us
+ * (it restarted). With renew, the session is opened again and the
+ * request sent once more; a second NO_SESSION is the caller's. */
 #define BUSY_RETRIES 6
-int lia_client_call(struct lia_client *c, struct lia_frame *req, struct lia_frame *reply,
-		    char err[static LIA_ERR_MAX])
+static int call_retrying(struct lia_client *c, struct lia_frame *req, struct lia_frame *reply, bool renew,
+			 char err[static LIA_ERR_MAX])
 {
 	int wait_ms = 100;
 	for (int i = 0;; i++) {
 		int rc = call_once(c, req, reply, err);
+		if (rc == LIA_EXIT_OK && renew && reply->type == LIA_FRAME_ERROR &&
+		    reply->u.error.code == LIA_ERROR_NO_SESSION) {
+			lia_frame_clear(reply);
+			renew = false;
+			rc = say_hello(c, err);
+			if (rc != LIA_EXIT_OK)
+				return rc;
+			continue;
+		}
 		if (rc != LIA_EXIT_OK || reply->type != LIA_FRAME_ERROR || reply->u.error.code != LIA_ERROR_BUSY ||
 		    i == BUSY_RETRIES)
 			return rc;
@@ -389,6 +523,12 @@ int lia_client_call(struct lia_client *c, struct lia_frame *req, struct lia_fram
 		nanosleep(&ts, NULL);
 		wait_ms = wait_ms < 800 ? 2 * wait_ms : 1000;
 	}
+}
+
+int lia_client_call(struct lia_client *c, struct lia_frame *req, struct lia_frame *reply,
+		    char err[static LIA_ERR_MAX])
+{
+	return call_retrying(c, req, reply, true, err);
 }
 
 int lia_client_error_exit(const struct lia_frame *f)
