@@ -100,7 +100,8 @@ static void print_consent_event(const struct lia_consent_request *cr, int as_jso
 }
 
 /* Show events until count messages, timeout_s of silence, or an error. */
-static int listen_loop(struct lia_listener *l, uint64_t count, uint64_t timeout_s, int as_json)
+static int listen_loop(struct lia_listener *l, const struct lia_client *cl, uint64_t count,
+		       uint64_t timeout_s, int as_json)
 {
 	char err[LIA_ERR_MAX];
 	uint64_t got = 0;
@@ -112,6 +113,10 @@ static int listen_loop(struct lia_listener *l, uint64_t count, uint64_t timeout_
 			return lia_cmd_fail("listen", rc, err);
 		time_t now = time(NULL);
 		if (ev.kind == LIA_EVENT_NONE) {
+			/* Silence while the broker is away is not the broker's
+			 * silence: messages may be waiting there (issue 12). */
+			if (timeout_s != 0 && (uint64_t)(now - last) >= timeout_s && lia_client_away(cl, err))
+				return lia_cmd_fail("listen", LIA_EXIT_UNREACHABLE, err);
 			if (timeout_s != 0 && (uint64_t)(now - last) >= timeout_s)
 				break;
 			continue;
@@ -125,6 +130,10 @@ static int listen_loop(struct lia_listener *l, uint64_t count, uint64_t timeout_
 		case LIA_EVENT_REFUSED: print_refused(&ev, as_json); break;
 		case LIA_EVENT_ERASE: print_erase(&ev, as_json); break;
 		case LIA_EVENT_CONSENT: print_consent_event(ev.consent, as_json); break;
+		case LIA_EVENT_RECONNECTED:
+			fprintf(stderr, PROG " listen: broker restarted or connection lost; reconnected "
+					"(session %u)\n", ev.session);
+			break;
 		default: break;
 		}
 		lia_listener_done(l, &ev);
@@ -148,7 +157,9 @@ static const struct lia_cmd_spec listen_spec = {
 	"then acknowledged. A message delivered twice (after a reconnect) is shown once.\n"
 	"Also shown: erase notices (a message expired: purge it; confirmed to the\n"
 	"broker), consent requests about your messages, and answers to yours.\n"
-	"Stops after N messages or SECONDS of silence (exit 0), or on Ctrl-C.",
+	"Stops after N messages or SECONDS of silence (exit 0), or on Ctrl-C.\n"
+	"When the broker restarts, listen opens a new session, says so on stderr and goes\n"
+	"on; one away longer than SECONDS (default 300) ends it with exit 5.",
 	PROG " listen --profile analysis --count 10 --timeout 30",
 	listen_opts, NULL, 0, NULL,
 };
@@ -199,7 +210,10 @@ int lia_cmd_listen(int argc, char **argv)
 	if (!as_json)
 		fprintf(stderr, "listening as %s (%" PRIu64 " waiting)\n", cl.id.cert.subject,
 			cl.welcome.u.welcome.pending);
-	rc = listen_loop(l, count, timeout_s, as_json);
+	/* A broker away for longer than the silence asked for is reported
+	 * as away, not as silence (lia_client_keep). */
+	cl.away_max_ms = timeout_s == 0 ? 0 : timeout_s >= INT_MAX / 1000 ? INT_MAX : (int)timeout_s * 1000;
+	rc = listen_loop(l, &cl, count, timeout_s, as_json);
 	lia_listener_destroy(&l);
 	lia_client_close(&cl);
 	return rc;

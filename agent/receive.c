@@ -191,6 +191,15 @@ int lia_listener_next(struct lia_listener *l, struct lia_event *ev, int wait_ms,
 		      char err[static LIA_ERR_MAX])
 {
 	memset(ev, 0, sizeof *ev);
+	unsigned sessions = l->cl->sessions;
+	int rc = lia_client_keep(l->cl, err);
+	if (rc != LIA_EXIT_OK)
+		return rc;
+	if (l->cl->sessions != sessions) {
+		ev->kind = LIA_EVENT_RECONNECTED;
+		ev->session = l->cl->sessions;
+		return LIA_EXIT_OK;
+	}
 	int r = lia_client_recv(l->cl, &ev->frame, wait_ms);
 	if (r < 0) {
 		lia_errf(err, "connection error");
@@ -222,7 +231,7 @@ int lia_listener_next(struct lia_listener *l, struct lia_event *ev, int wait_ms,
 		}
 		break;
 	case LIA_FRAME_ERROR: {
-		int rc = lia_agent_error_status(&ev->frame, err);
+		rc = lia_agent_error_status(&ev->frame, err);
 		lia_frame_clear(&ev->frame);
 		memset(ev, 0, sizeof *ev);
 		return rc;

@@ -48,6 +48,7 @@ enum lia_event_kind {
 	LIA_EVENT_REFUSED,   /* a delivery that failed verification: status */
 	LIA_EVENT_ERASE,     /* an erase notice: message_id, expired_at; purge it */
 	LIA_EVENT_CONSENT,   /* a consent request about our message, or an answer to ours */
+	LIA_EVENT_RECONNECTED, /* the broker came back (restart) and a new session began: session */
 };
 
 struct lia_event {
@@ -60,6 +61,7 @@ struct lia_event {
 	uint8_t message_id[LIA_ID_BYTES]; /* ERASE */
 	int64_t expired_at;         /* ERASE */
 	const struct lia_consent_request *consent; /* CONSENT (borrowed from frame) */
+	unsigned session;           /* RECONNECTED: sessions opened so far, 2 after the first renewal */
 	struct lia_frame frame;     /* what the borrowed pointers point into */
 };
 
@@ -75,8 +77,11 @@ void lia_listener_destroy(struct lia_listener **l);
 const char *lia_listener_warning(const struct lia_listener *l);
 
 /* Wait up to wait_ms for the next event, keeping the session alive with a
- * ping every 10 s of silence. LIA_EXIT_OK with *ev filled (NONE on
- * silence), else the status of a broken connection or of an Error frame
+ * ping every 10 s of silence, and renewing it when the broker restarted
+ * (lia_client_keep: RECONNECTED; the broker then sends again what was
+ * not acknowledged, and what was shown already is not shown again).
+ * LIA_EXIT_OK with *ev filled (NONE on silence), else the status of a
+ * broken connection, of a broker away too long, or of an Error frame
  * from the broker. Call lia_listener_done after showing the event. */
 int lia_listener_next(struct lia_listener *l, struct lia_event *ev, int wait_ms,
 		      char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
