@@ -248,6 +248,14 @@ int lia_client_open(struct lia_client *c, const struct lia_profile *p, unsigned 
 	c->sock = lia_wire_client(c->zctx, NULL, c->broker.transport_pk, c->id.transport, err);
 	if (c->sock == NULL)
 		goto fail;
+	/* No send waits for ever: after a refused handshake (a broker that
+	 * came back without us) libzmq drops the connection's queue and does
+	 * not reconnect, and a blocking send would wait for a peer that never
+	 * comes, before lia_client_keep could read the refusal. */
+	if (zmq_setsockopt(c->sock, ZMQ_SNDTIMEO, &c->timeout_ms, sizeof c->timeout_ms) != 0) {
+		lia_errf(err, "cannot set the send timeout: %s", zmq_strerror(zmq_errno()));
+		goto fail;
+	}
 	/* Watch the handshake, so that a refusal is told from a silence. */
 	char mon[64];
 	snprintf(mon, sizeof mon, "inproc://liaison-monitor-%p", (void *)c);
