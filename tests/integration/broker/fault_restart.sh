@@ -48,6 +48,16 @@ publish3() { # publish3 TAG: three messages for roma
 			grep -q '"accepted":true' "$T/pub" && ok || { bad "publish $1 $i"; cat "$T/pub"; }
 	done
 }
+wait_exit() { # wait_exit SECONDS: rc = the listener's exit status; killed after SECONDS
+	for _ in $(seq $(($1 * 10))); do
+		kill -0 "$LPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$LPID" 2>/dev/null && { bad "the listener was still running after $1 s"; kill -9 "$LPID"; }
+	wait "$LPID"
+	rc=$?
+	LPID=
+}
 stop_broker() { # stop_broker SIGNAL
 	kill "-$1" "$BPID"
 	wait "$BPID" 2>/dev/null # gone, its port free, before the restart
@@ -85,9 +95,7 @@ wait_shown 9
 publish3 after-kill
 wait_shown 12
 
-wait "$LPID"
-rc=$?
-LPID=
+wait_exit 20
 [ "$rc" -eq 0 ] && ok || { bad "the listener ended with exit $rc, expected 0:"; sed 's/^/  | /' "$LERR"; }
 # Every message published is shown once: nothing lost, nothing repeated.
 python3 - "$LOUT" <<'PY' >"$T/titles"
@@ -146,9 +154,7 @@ stop_broker TERM
 serial=$("$CERTS" inspect --json "$X/zagreb/cert.crt" | sed 's/.*"serial":"\([0-9]*\)".*/\1/')
 run 0 "$CERTS" revoke --authority "$X/authority" --serial "$serial" --reason "left the service"
 start_broker || exit 1
-wait "$LPID"
-rc=$?
-LPID=
+wait_exit 20
 [ "$rc" -eq 4 ] && ok || { bad "a listener refused on reconnecting ended with exit $rc, expected 4:"; sed 's/^/  | /' "$LERR"; }
 expect_in "$LERR" "on reconnecting, the broker at .* refused authentication"
 sed "s/^/listener (revoked) said: /" "$LERR"
@@ -160,9 +166,7 @@ LPID=$!
 wait_session "$want"
 stop_broker TERM
 t0=$(date +%s)
-wait "$LPID"
-rc=$?
-LPID=
+wait_exit 20
 took=$(($(date +%s) - t0))
 [ "$rc" -eq 5 ] && ok || { bad "a listener whose broker stayed away ended with exit $rc, expected 5:"; sed 's/^/  | /' "$LERR"; }
 expect_in "$LERR" "broker .* away for [0-9]* s"
