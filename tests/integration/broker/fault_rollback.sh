@@ -116,4 +116,15 @@ run 3 "$L" inbox --profile zagreb
 expect_in "$T/err" "claiming $((F + 1000)) records; none kept"
 [ -z "$(kept zagreb)" ] && ok || bad "zagreb kept the forged checkpoint"
 
+# 7. The kept file is read as untrusted input: one that is not a note
+# the broker signed, or too large, stops the command (exit 1) and says
+# which file.
+kf="$X/zagreb/$(basename "$f")"
+echo "EU-EXCH/broker" >"$kf"
+run 1 "$L" inbox --profile zagreb
+expect_in "$T/err" "the kept checkpoint \"$kf\" is not one the broker signed"
+head -c 20000 /dev/zero | tr '\0' x >"$kf"
+run 1 "$L" inbox --profile zagreb
+expect_in "$T/err" "cannot read the kept checkpoint"
+
 lia_done fault_rollback
