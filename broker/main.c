@@ -42,7 +42,6 @@ static const struct lia_cmd_spec spec = {
 		 "file keeps the old one and says why); SIGTERM and SIGINT stop cleanly.\n"
 		 "The operational log goes to stderr, one event a line.\n"
 		 "\n"
-		 "\n"
 		 "liaison-broker backup --config FILE --out FILE copies the store and ledger\n"
 		 "while the broker runs (see liaison-broker backup --help).\n"
 		 "\n"
