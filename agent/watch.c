@@ -116,9 +116,10 @@ static int prove_growth(struct lia_client *c, const struct lia_note_verifier *v,
 	}
 	if (rep.type == LIA_FRAME_ERROR) {
 		rc = lia_client_error_exit(&rep);
-		/* Busy or unavailable: try later. Anything else is the broker
-		 * declining to prove what it signed. */
-		if (rc != LIA_EXIT_UNREACHABLE)
+		/* Busy or unavailable: try later (exit 5); a rate limit (an
+		 * auditor's queries are counted): refused (exit 4). Anything
+		 * else is the broker declining to prove what it signed. */
+		if (rc != LIA_EXIT_UNREACHABLE && rep.u.error.code != LIA_ERROR_LIMIT)
 			rc = LIA_EXIT_VERIFY;
 		lia_errf(err, "%sthe broker did not prove that its ledger of %" PRIu64 " records extends the %" PRIu64
 			      " you kept%s; %s: %.200s",

@@ -27,7 +27,9 @@
  * May call client.h, audit/note.h, audit/proof.h, core. Never prints.
  * Errors: exit statuses (agent.h): LIA_EXIT_VERIFY for a rollback, a
  *   fork, a failed proof or a bad signature; LIA_EXIT_UNREACHABLE when
- *   the broker did not answer the proof request; LIA_EXIT_FAIL for the
+ *   the broker did not answer the proof request (or was busy);
+ *   LIA_EXIT_REFUSED when a rate limit refused it (auditors' queries
+ *   are counted, docs/protocol.md); LIA_EXIT_FAIL for the
  *   kept file (unreadable, not the broker's, cannot be written).
  * Thread safety: as the client.
  */
