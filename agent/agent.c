@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "watch.h"
+
 const char *lia_agent_status_str(int status)
 {
 	switch (status) {
@@ -23,6 +25,20 @@ const char *lia_agent_status_str(int status)
 
 int lia_agent_connect(struct lia_client *cl, const char *profile, unsigned which, bool receive,
 		      uint32_t window, int timeout_ms, char err[static LIA_ERR_MAX])
+{
+	int rc = lia_agent_open(cl, profile, which, receive, window, timeout_ms, err);
+	if (rc != LIA_EXIT_OK)
+		return rc;
+	/* Every session checks the ledger against the checkpoint kept from
+	 * the last one (watch.h): a rollback stops the command, exit 3. */
+	rc = lia_watch_check(cl, &cl->welcome.u.welcome.checkpoint, NULL, err);
+	if (rc != LIA_EXIT_OK)
+		lia_client_close(cl);
+	return rc;
+}
+
+int lia_agent_open(struct lia_client *cl, const char *profile, unsigned which, bool receive,
+		   uint32_t window, int timeout_ms, char err[static LIA_ERR_MAX])
 {
 	memset(cl, 0, sizeof *cl);
 	if (profile == NULL)

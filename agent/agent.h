@@ -12,6 +12,7 @@
  *   feeds.h     subscribe, unsubscribe, list feeds
  *   onward.h    consent ask, list (and its signature check), grant, refuse
  *   queries.h   disclosures, directory, checkpoint
+ *   watch.h     the kept checkpoint: the broker's ledger only grows
  *   client.h    the connection itself (profiles, CurveZMQ, directory)
  *   identity.h  the principal's own keys and certificate
  *   compose.h   a message from command-line flags
@@ -22,7 +23,8 @@
  * Trusts: the user's own profile and key files. Not the broker: a reply's
  *   type is checked before its union member is read, and an Error frame
  *   becomes a status, never data.
- * May call: client.h (and through it identity, directory, wire), core.
+ * May call: client.h (and through it identity, directory, wire), watch.h,
+ *   core.
  *   Never prints, never exits, never reads the terminal except for a
  *   passphrase (identity.h).
  * Errors: every fallible function returns an exit status of `liaison`
@@ -50,11 +52,21 @@
 const char *lia_agent_status_str(int status);
 
 /* Connect as the principal of profile (a name or a path; NULL takes
- * $LIAISON_PROFILE) and say hello. which: the LIA_ID_* secrets to load
- * besides the transport key. receive/window: ask for deliveries. *cl is
- * zeroed first; close it with lia_agent_done (safe after a failure). */
+ * $LIAISON_PROFILE), say hello, and check the broker's latest
+ * checkpoint against the one kept from earlier sessions (watch.h): a
+ * ledger that did not only grow is LIA_EXIT_VERIFY, err naming both
+ * sizes, and the connection is closed. which: the LIA_ID_* secrets to
+ * load besides the transport key. receive/window: ask for deliveries.
+ * *cl is zeroed first; close it with lia_agent_done (safe after a
+ * failure). */
 int lia_agent_connect(struct lia_client *cl, const char *profile, unsigned which, bool receive,
 		      uint32_t window, int timeout_ms, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+
+/* lia_agent_connect without the ledger check, for `liaison checkpoint`,
+ * which shows what the check compares (and runs it with --verify). */
+int lia_agent_open(struct lia_client *cl, const char *profile, unsigned which, bool receive,
+		   uint32_t window, int timeout_ms, char err[static LIA_ERR_MAX])
 	__attribute__((warn_unused_result));
 
 /* The status an Error frame f means (lia_client_error_exit), with the

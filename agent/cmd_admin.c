@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "util.h"
 #include "cmd_int.h"
 #include "queries.h"
+#include "watch.h"
 
 /* --- profile --- */
 
@@ -207,33 +209,107 @@ int lia_cmd_directory(int argc, char **argv)
 	return rc;
 }
 
+enum { O_VERIFY = 100, O_KEPT };
+
 static const struct lia_opt checkpoint_opts[] = {
 	LIA_OPT_PROFILE,
+	{"verify", NULL, "check that the broker's ledger only grew since the checkpoint you kept\n"
+			 "(consistency proof), and keep the newer one; exit 3 if not", O_VERIFY, 0},
+	{"kept", NULL, "print the checkpoint you kept instead of the broker's latest", O_KEPT, 0},
+	LIA_OPT_JSON("one JSON object: both checkpoints (size, root) and the verdict"),
 	LIA_OPT_END,
 };
 
 static const struct lia_cmd_spec checkpoint_spec = {
 	PROG, "checkpoint", NULL,
-	"Auditors: prints the broker's latest signed checkpoint of the ledger (C2SP\n"
-	"signed note), to keep and to check proofs against with liaison-audit.",
-	NULL, checkpoint_opts, NULL, 0, NULL,
+	"Prints the broker's latest signed checkpoint of the ledger (C2SP signed note),\n"
+	"to keep and to check proofs against with liaison-audit; a summary of it and of\n"
+	"the checkpoint you kept goes to stderr.\n"
+	"\n"
+	"Every command keeps the newest checkpoint it sees in your key folder\n"
+	"(checkpoint-<broker key id>) and checks, with a consistency proof from the\n"
+	"broker, that the ledger only grew since: a broker restored from an older copy\n"
+	"(fewer records), a rewritten history (a failed proof) or a checkpoint the\n"
+	"broker's key did not sign stops the command with exit 3 and a message naming\n"
+	"both sizes. --verify makes that check by hand and says what it found; without\n"
+	"it nothing is compared or kept (so that the two can be looked at after a\n"
+	"failure). See docs/operations.md, \"Backups and restores\".",
+	PROG " checkpoint --profile auditor > kept.checkpoint\n"
+	PROG " checkpoint --verify --profile valletta",
+	checkpoint_opts, NULL, 0, NULL,
 };
+
+static int checkpoint_option(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
+{
+	bool *flags = ctx;
+	(void)arg;
+	(void)err;
+	flags[id == O_VERIFY ? 0 : 1] = true;
+	return 0;
+}
+
+/* {"size": N, "root": BASE64}, or null. */
+static json_t *checkpoint_json(bool has, const struct lia_checkpoint *cp)
+{
+	if (!has)
+		return json_null();
+	char root[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
+	sodium_bin2base64(root, sizeof root, cp->root, 32, sodium_base64_VARIANT_ORIGINAL);
+	return json_pack("{s:I, s:s}", "size", (json_int_t)cp->size, "root", root);
+}
 
 int lia_cmd_checkpoint(int argc, char **argv)
 {
-	const char *profile;
-	int as_json, first;
-	int done = lia_cmd_parse(&checkpoint_spec, argc, argv, &profile, &as_json, &first);
+	bool flags[2] = {false, false}; /* --verify, --kept */
+	struct lia_cli_common cm;
+	int first;
+	int done = lia_cli_parse(&checkpoint_spec, argc, argv, &cm, checkpoint_option, flags, &first);
 	if (done >= 0)
 		return done;
+	if (first != argc)
+		return lia_usage_error("checkpoint", "no arguments are taken");
+	bool verify = flags[0], kept_only = flags[1];
+	if (verify && kept_only)
+		return lia_usage_error("checkpoint", "--verify and --kept do not go together");
 	struct lia_client cl;
-	struct lia_frame rep;
-	char err[LIA_ERR_MAX];
-	int rc = lia_query_checkpoint(&cl, profile, &rep, err);
-	if (rc != LIA_EXIT_OK)
+	struct lia_watch w;
+	char err[LIA_ERR_MAX], *kept_note = NULL;
+	int rc = lia_query_checkpoint(&cl, cm.profile, verify, &w, &kept_note, err);
+	if (cm.json && (rc == LIA_EXIT_OK || rc == LIA_EXIT_VERIFY))
+		lia_json_print(json_pack("{s:s, s:o, s:o, s:b, s:b, s:b, s:s?}", "kept_file", w.path, "kept",
+					 checkpoint_json(w.had_kept, &w.kept), "latest",
+					 checkpoint_json(w.has_latest && rc == LIA_EXIT_OK, &w.latest), "verified",
+					 verify && rc == LIA_EXIT_OK, "proved", w.proved, "updated", w.updated, "error",
+					 rc == LIA_EXIT_OK ? NULL : err));
+	if (rc != LIA_EXIT_OK) {
 		lia_cmd_report("checkpoint", rc, err);
-	else
-		fwrite(rep.u.audit_answer.checkpoint.p, 1, rep.u.audit_answer.checkpoint.len, stdout);
-	lia_agent_done(&cl, &rep);
+	} else if (verify && !cm.json) {
+		if (!w.has_latest)
+			printf("the broker has signed no checkpoint yet: nothing to verify\n");
+		else if (!w.had_kept)
+			printf("ledger of %" PRIu64 " records: the first checkpoint seen, now kept in %s\n", w.latest.size,
+			       w.path);
+		else if (w.proved)
+			printf("ledger verified: it grew from the %" PRIu64 " records you kept to %" PRIu64
+			       " (consistency proof checked); now kept in %s\n", w.kept.size, w.latest.size, w.path);
+		else
+			printf("ledger verified: %" PRIu64 " records, the checkpoint you kept (%s)\n", w.latest.size, w.path);
+	} else if (!cm.json) {
+		if (kept_only && kept_note == NULL)
+			rc = lia_cmd_fail("checkpoint", LIA_EXIT_FAIL, "no checkpoint kept yet");
+		else if (kept_only)
+			fputs(kept_note, stdout);
+		else
+			fwrite(cl.welcome.u.welcome.checkpoint.p, 1, cl.welcome.u.welcome.checkpoint.len, stdout);
+		if (w.had_kept)
+			fprintf(stderr, PROG " checkpoint: latest %" PRIu64 " records; kept %" PRIu64
+				" records (%s); --verify checks that one extends the other\n",
+				w.latest.size, w.kept.size, w.path);
+		else
+			fprintf(stderr, PROG " checkpoint: latest %" PRIu64 " records; none kept yet (%s)\n",
+				w.latest.size, w.path);
+	}
+	free(kept_note);
+	lia_agent_done(&cl, NULL);
 	return rc;
 }

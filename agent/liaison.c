@@ -33,7 +33,7 @@ static const struct lia_cmd cmds[] = {
 	{"disclosures", lia_cmd_disclosures, "who received your message, who was refused and why"},
 	{"consent", lia_cmd_consent, "ask the originator to pass a message on; grant or refuse"},
 	{"directory", lia_cmd_directory, "the principals of the exchange"},
-	{"checkpoint", lia_cmd_checkpoint, "auditors: the ledger's latest signed checkpoint"},
+	{"checkpoint", lia_cmd_checkpoint, "the ledger's latest signed checkpoint; --verify: it only grew"},
 	LIA_CMD_GROUP("offline envelopes (no broker needed):"),
 	{"seal", lia_cmd_seal, "write a signed, encrypted envelope file for named recipients"},
 	{"open", lia_cmd_open, "verify and decrypt an envelope file; shows its restrictions first"},

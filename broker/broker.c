@@ -65,7 +65,19 @@ static void handle_hello(struct lia_broker *b, struct lia_session *s, const stru
 	(void)lia_store_pending_count(b->store, s->cert.subject, lia_now(), &w.u.welcome.pending);
 	memcpy(w.u.welcome.policy_hash, b->policy->hash, 32);
 	w.u.welcome.now = lia_now();
+	/* The latest signed checkpoint, so that every session can check
+	 * that the ledger only grew since the one its agent kept (issue 12,
+	 * item 5) without asking. Checkpoints are stored outside any
+	 * transaction: this one is committed whatever the turn holds. None
+	 * yet (or unreadable): the field stays empty. */
+	char *note = NULL, why[LIA_ERR_MAX];
+	size_t note_len = 0;
+	uint64_t cp_size = 0;
+	if (lia_ledger_checkpoint_latest(b->ledger, &cp_size, &note, &note_len, why) == 0 &&
+	    note_len <= LIA_WIRE_CHECKPOINT_MAX)
+		w.u.welcome.checkpoint = (struct lia_bytes){(const uint8_t *)note, note_len};
 	lia_reply_now(b, s->rid, s->rid_len, &w);
+	free(note);
 	lia_blog("session", "subject=%s client=\"%s\" receive=%d pending=%" PRIu64, s->cert.subject,
 		 f->u.hello.client, s->receive, w.u.welcome.pending);
 }

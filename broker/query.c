@@ -190,14 +190,15 @@ static int answer_proof(struct lia_broker *b, struct lia_session *s, const struc
 	return 0;
 }
 
-/* The auditor's queries: each answer carries the latest checkpoint. */
+/* The auditor's queries: each answer carries the latest checkpoint.
+ * (Others' checkpoint and consistency queries: answer_ledger_state.) */
 static int answer_ledger(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f,
 			 bool auditor, struct answer *a)
 {
 	char err[LIA_ERR_MAX];
 	if (!auditor) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_FORBIDDEN,
-				"only auditors read the ledger, checkpoints and proofs");
+				"only auditors read ledger records and inclusion proofs");
 		return -1;
 	}
 	uint64_t size = 0;
@@ -221,9 +222,54 @@ static int answer_ledger(struct lia_broker *b, struct lia_session *s, const stru
 	}
 }
 
+/* Issue 12, item 5: any principal may read the latest checkpoint and a
+ * consistency proof between two sizes within it, so that its agent can
+ * tell a ledger that only grew from one rolled back or forked. Both are
+ * sizes and hashes: no record, nothing about any message, and no size
+ * beyond the latest signed one, so that the proof's answer cannot be
+ * used to probe how many records exist now (docs/security.md, "Issue
+ * 12, item 5"). Not a disclosure, so not recorded: a record per check
+ * would also grow the ledger by every agent's every command, and each
+ * new checkpoint would then call for the next check. Costs O(log n)
+ * reads; no budget, like Ping. Answered from committed state: a
+ * checkpoint covers committed records only. */
+static void answer_ledger_state(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
+{
+	char err[LIA_ERR_MAX];
+	struct answer a;
+	memset(&a, 0, sizeof a);
+	lia_frame_init(&a.r, LIA_FRAME_AUDIT_ANSWER, f->request_id);
+	uint64_t size = 0;
+	size_t note_len = 0;
+	if (lia_ledger_checkpoint_latest(b->ledger, &size, &a.note, &note_len, err) != 0) {
+		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "no checkpoint yet");
+		goto out;
+	}
+	a.r.u.audit_answer.checkpoint = (struct lia_bytes){(const uint8_t *)a.note, note_len};
+	if (f->u.audit_query.kind == LIA_AUDIT_CONSISTENCY) {
+		if (f->u.audit_query.to > size || f->u.audit_query.from > f->u.audit_query.to) {
+			char detail[LIA_DETAIL_MAX];
+			snprintf(detail, sizeof detail,
+				 "a consistency proof from..to must lie within the latest checkpoint (%" PRIu64
+				 " records)", size);
+			lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_INVALID, detail);
+			goto out;
+		}
+		if (answer_proof(b, s, f, &a) != 0)
+			goto out;
+	}
+	lia_reply_now(b, s->rid, s->rid_len, &a.r);
+out:
+	answer_free(&a);
+}
+
 void lia_query_audit(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
 {
 	bool auditor = lia_cert_has_role(&s->cert, LIA_ROLE_AUDITOR);
+	if (!auditor && (f->u.audit_query.kind == LIA_AUDIT_CHECKPOINT || f->u.audit_query.kind == LIA_AUDIT_CONSISTENCY)) {
+		answer_ledger_state(b, s, f);
+		return;
+	}
 	int64_t now = lia_now();
 	/* A repeat of the query last recorded is answered as usual and
 	 * counted, not recorded; any other is recorded within the budget

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECKPOINT_MAX 4096     /* signed checkpoint text */
 #define RECORD_MAX (64 * 1024)  /* one ledger record in an answer */
 
 static int audit_query_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
@@ -106,9 +105,7 @@ static int audit_answer_decode(struct lia_frame *f, const Liaison__V1__Frame *pb
 	    !lia_pb_count_ok(m->n_records, LIA_LIST_REPLY_MAX) ||
 	    !lia_pb_count_ok(m->n_proof, LIA_PROOF_MAX))
 		return lia_wire_fail(why, "audit answer: too many entries");
-	ProtobufCBinaryData checkpoint = BIN(m->checkpoint, strlen(m->checkpoint));
-	if (lia_wire_bytes_in(&f->u.audit_answer.checkpoint, &checkpoint, CHECKPOINT_MAX, "checkpoint",
-			      why))
+	if (lia_wire_checkpoint_in(&f->u.audit_answer.checkpoint, m->checkpoint, why))
 		return -1;
 	f->u.audit_answer.first = m->first;
 	f->u.audit_answer.query_record = m->query_record;
@@ -133,15 +130,6 @@ static int disclosure_out(void *msg, const void *in, void *ctx, size_t i)
 	return 0;
 }
 
-/* The checkpoint travels as a string: a NUL-terminated copy. */
-static char *checkpoint_out(struct lia_wire_enc *e, const struct lia_bytes *c)
-{
-	char *s = lia_wire_enc_alloc(e, c->len + 1, 1);
-	if (s != NULL && c->len > 0)
-		memcpy(s, c->p, c->len);
-	return s;
-}
-
 static int audit_answer_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 {
 	size_t nd = f->u.audit_answer.n_disclosures, nr = f->u.audit_answer.n_records,
@@ -154,7 +142,7 @@ static int audit_answer_encode(struct lia_wire_enc *e, const struct lia_frame *f
 				    disclosure_out, NULL);
 	ProtobufCBinaryData *recs = lia_wire_enc_alloc(e, nr, sizeof *recs);
 	ProtobufCBinaryData *proof = lia_wire_enc_alloc(e, np, sizeof *proof);
-	char *checkpoint = checkpoint_out(e, &f->u.audit_answer.checkpoint);
+	char *checkpoint = lia_wire_checkpoint_out(e, &f->u.audit_answer.checkpoint);
 	if (ptrs == NULL || recs == NULL || proof == NULL || checkpoint == NULL)
 		return -1;
 	for (size_t i = 0; i < nr; i++)

@@ -68,6 +68,12 @@ int lia_wire_bytes_in(struct lia_bytes *out, const ProtobufCBinaryData *d, size_
 	return 0;
 }
 
+int lia_wire_checkpoint_in(struct lia_bytes *out, const char *s, char why[static LIA_ERR_MAX])
+{
+	ProtobufCBinaryData d = BIN(s, strlen(s));
+	return lia_wire_bytes_in(out, &d, LIA_WIRE_CHECKPOINT_MAX, "checkpoint", why);
+}
+
 void *lia_wire_list_alloc(size_t n, size_t size, char why[static LIA_ERR_MAX])
 {
 	void *p = calloc(n, size);
@@ -102,6 +108,14 @@ void *lia_wire_enc_alloc(struct lia_wire_enc *e, size_t n, size_t size)
 	if (p != NULL)
 		e->owned[e->n_owned++] = p;
 	return p;
+}
+
+char *lia_wire_checkpoint_out(struct lia_wire_enc *e, const struct lia_bytes *c)
+{
+	char *s = lia_wire_enc_alloc(e, c->len + 1, 1);
+	if (s != NULL && c->len > 0)
+		memcpy(s, c->p, c->len);
+	return s;
 }
 
 void **lia_wire_list_out(struct lia_wire_enc *e, size_t n, size_t msg_size, const void *in,

@@ -135,6 +135,13 @@ int lia_wire_id_in(uint8_t out[static LIA_ID_BYTES], const ProtobufCBinaryData *
 /* Bytes of at most max, borrowed from the decoded protobuf. */
 int lia_wire_bytes_in(struct lia_bytes *out, const ProtobufCBinaryData *d, size_t max,
 		      const char *field, char why[static LIA_ERR_MAX]);
+/* A checkpoint carried as a proto3 string: at most
+ * LIA_WIRE_CHECKPOINT_MAX bytes, borrowed (its text is checked where it
+ * is verified, audit/note.h). */
+int lia_wire_checkpoint_in(struct lia_bytes *out, const char *s, char why[static LIA_ERR_MAX]);
+/* A NUL-terminated copy of c, owned by e, for a string field; NULL on
+ * failure. */
+char *lia_wire_checkpoint_out(struct lia_wire_enc *e, const struct lia_bytes *c);
 /* calloc(n, size) for a decoded list (n > 0); NULL after why is set. */
 void *lia_wire_list_alloc(size_t n, size_t size, char why[static LIA_ERR_MAX]);
 

@@ -45,7 +45,7 @@ static int welcome_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 		return lia_wire_fail(why, "policy_hash: 32 bytes expected");
 	f->u.welcome.pending = m->pending;
 	f->u.welcome.now = m->now;
-	return 0;
+	return lia_wire_checkpoint_in(&f->u.welcome.checkpoint, m->checkpoint, why);
 }
 
 static int welcome_encode(struct lia_wire_enc *e, const struct lia_frame *f)
@@ -58,6 +58,9 @@ static int welcome_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 	m->pending = f->u.welcome.pending;
 	m->policy_hash = BIN(f->u.welcome.policy_hash, 32);
 	m->now = f->u.welcome.now;
+	if (f->u.welcome.checkpoint.len > LIA_WIRE_CHECKPOINT_MAX ||
+	    (m->checkpoint = lia_wire_checkpoint_out(e, &f->u.welcome.checkpoint)) == NULL)
+		return -1;
 	e->fr.welcome = m;
 	return 0;
 }

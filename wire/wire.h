@@ -32,6 +32,7 @@
 #define LIA_LIST_REPLY_MAX 1000       /* entries in an InboxList / FeedList / answer */
 #define LIA_DIRECTORY_MAX 4096        /* certificates in a Directory */
 #define LIA_PROOF_MAX 64              /* hashes in a proof */
+#define LIA_WIRE_CHECKPOINT_MAX 4096  /* a signed checkpoint (Welcome, AuditAnswer): ~200 bytes with one signature */
 #define LIA_CLIENT_MAX 64
 #define LIA_DETAIL_MAX 256
 #define LIA_RULE_ID_MAX 48
@@ -153,6 +154,7 @@ struct lia_frame {
 			uint64_t pending;
 			uint8_t policy_hash[32];
 			int64_t now;
+			struct lia_bytes checkpoint; /* signed note text, not NUL-terminated; len 0: none */
 		} welcome;
 		struct {
 			struct lia_bytes envelope;

@@ -16,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit_fixture.h"
+#include "backup.h"
 #include "ledger.h"
 #include "store.h"
 #include "store_int.h"
@@ -195,6 +197,85 @@ static void test_other_origin_refused(void **state)
 	assert_null(lia_unit_open(path, "not a name", err));
 }
 
+/* The online backup (backup.h): a copy of what is committed, while the
+ * unit holds a transaction open; never over an existing file or
+ * through a symbolic link. */
+static void test_backup_copies_committed_state(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX], out[300], link[300], target[300];
+	struct lia_unit *u = lia_unit_open(path, FIXTURE_ORIGIN, err);
+	assert_non_null(u);
+	for (uint8_t i = 1; i <= 3; i++) {
+		assert_int_equal(lia_unit_begin(u, err), 0);
+		turn_writes(u, i);
+		assert_int_equal(lia_unit_commit(u, err), 0);
+	}
+	struct lia_secret *key = fixture_key(1);
+	assert_non_null(key);
+	struct lia_checkpoint cp;
+	if (lia_ledger_checkpoint(lia_unit_ledger(u), key, 1000, &cp, err) != 0)
+		fail_msg("%s", err);
+	lia_secret_destroy(&key);
+	/* A turn in progress, as in a running broker: not in the copy. */
+	assert_int_equal(lia_unit_begin(u, err), 0);
+	turn_writes(u, 4);
+
+	snprintf(out, sizeof out, "%s/copy.db", dir);
+	struct lia_backup_info info;
+	if (lia_store_backup(path, out, &info, err) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(info.ledger_records, 3);
+	assert_true(info.has_checkpoint);
+	assert_int_equal(info.checkpoint.size, 3);
+	assert_memory_equal(info.checkpoint.root, cp.root, 32);
+	assert_string_equal(info.origin, FIXTURE_ORIGIN);
+	assert_true(info.pages > 0 && info.bytes >= info.pages * 512);
+	struct stat st;
+	assert_int_equal(stat(out, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	if (lia_unit_commit(u, err) != 0) /* committed after the copy: still not in it */
+		fail_msg("%s", err);
+
+	/* Never over an existing file (the copy is unchanged), never
+	 * through a link, and a failure leaves nothing. */
+	assert_int_equal(lia_store_backup(path, out, &info, err), -1);
+	assert_non_null(strstr(err, "refusing to overwrite"));
+	snprintf(link, sizeof link, "%s/link.db", dir);
+	snprintf(target, sizeof target, "%s/target.db", dir);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(lia_store_backup(path, link, &info, err), -1);
+	assert_int_not_equal(access(target, F_OK), 0);
+	char missing[300];
+	snprintf(missing, sizeof missing, "%s/store-none.db", dir);
+	snprintf(target, sizeof target, "%s/copy2.db", dir);
+	assert_int_equal(lia_store_backup(missing, target, &info, err), -1);
+	assert_int_not_equal(access(target, F_OK), 0);
+	lia_unit_destroy(&u);
+
+	/* The copy opens as a store: three messages, the fourth was not
+	 * committed when it was made. */
+	struct lia_unit *c = lia_unit_open(out, FIXTURE_ORIGIN, err);
+	assert_non_null(c);
+	uint64_t records = 0;
+	assert_int_equal(lia_ledger_size(lia_unit_ledger(c), &records, err), 0);
+	assert_int_equal(records, 3);
+	uint8_t id[LIA_ID_BYTES];
+	struct lia_store_message m;
+	memset(id, 3, sizeof id);
+	assert_int_equal(lia_store_message_find(lia_unit_store(c), id, &m), 1);
+	memset(id, 4, sizeof id);
+	assert_int_equal(lia_store_message_find(lia_unit_store(c), id, &m), 0);
+	lia_unit_destroy(&c);
+	char p[320];
+	unlink(link);
+	unlink(out);
+	snprintf(p, sizeof p, "%s-wal", out);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", out);
+	unlink(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +287,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_inactive_after_database_ends_transaction, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_other_origin_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backup_copies_committed_state, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,32 @@ static void test_simple_frames(void **state)
 	assert_int_equal(g.u.hello.window, LIA_WINDOW_DEFAULT);
 	lia_frame_clear(&g);
 
+	/* The Welcome carries the latest checkpoint (issue 12, item 5); an
+	 * empty one means none yet. */
+	static const char note[] = "EU-EXCH/broker\n9\nlZ/r6vxbZQIYZHXsz49+iWgPEUzIalL+5WNd/nX7BhA=\n\n";
+	lia_frame_init(&f, LIA_FRAME_WELCOME, 8);
+	f.u.welcome.protocol = 1;
+	memcpy(f.u.welcome.broker, "EU-EXCH/broker", 15);
+	memcpy(f.u.welcome.subject, "IT-PS/roma", 11);
+	f.u.welcome.checkpoint = (struct lia_bytes){(const uint8_t *)note, sizeof note - 1};
+	round_trip(&f, &g);
+	assert_int_equal(g.u.welcome.checkpoint.len, sizeof note - 1);
+	assert_memory_equal(g.u.welcome.checkpoint.p, note, sizeof note - 1);
+	lia_frame_clear(&g);
+	f.u.welcome.checkpoint = (struct lia_bytes){NULL, 0};
+	round_trip(&f, &g);
+	assert_int_equal(g.u.welcome.checkpoint.len, 0);
+	lia_frame_clear(&g);
+	/* One the peer would refuse is not sent. */
+	char *big = calloc(1, LIA_WIRE_CHECKPOINT_MAX + 1);
+	assert_non_null(big);
+	memset(big, 'x', LIA_WIRE_CHECKPOINT_MAX + 1);
+	f.u.welcome.checkpoint = (struct lia_bytes){(const uint8_t *)big, LIA_WIRE_CHECKPOINT_MAX + 1};
+	uint8_t *buf;
+	size_t len;
+	assert_int_not_equal(lia_frame_encode(&f, &buf, &len), 0);
+	free(big);
+
 	lia_frame_init(&f, LIA_FRAME_PUBLISH_ACK, 9);
 	f.u.publish_ack.accepted = false;
 	f.u.publish_ack.refusal = LIA_REFUSAL_POLICY;
@@ -166,6 +192,20 @@ static void test_bounds(void **state)
 	expect_refused(&pb, "client");
 	h.client = (char *)"bad\001byte";
 	expect_refused(&pb, "control characters");
+
+	Liaison__V1__Welcome w = LIAISON__V1__WELCOME__INIT;
+	uint8_t hash[32] = {0};
+	w.broker = (char *)"EU-EXCH/broker";
+	w.subject = (char *)"IT-PS/roma";
+	w.policy_hash = (ProtobufCBinaryData){32, hash};
+	char *cp = calloc(1, LIA_WIRE_CHECKPOINT_MAX + 2);
+	assert_non_null(cp);
+	memset(cp, 'x', LIA_WIRE_CHECKPOINT_MAX + 1);
+	w.checkpoint = cp;
+	pb.welcome = &w;
+	pb.body_case = LIAISON__V1__FRAME__BODY_WELCOME;
+	expect_refused(&pb, "checkpoint: 4097 bytes, at most 4096");
+	free(cp);
 
 	Liaison__V1__Publish p = LIAISON__V1__PUBLISH__INIT;
 	pb.publish = &p;
