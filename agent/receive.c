@@ -3,6 +3,7 @@
  * already shown (receive.h).
  */
 #include "receive.h"
+#include "watch.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -196,6 +197,11 @@ int lia_listener_next(struct lia_listener *l, struct lia_event *ev, int wait_ms,
 	if (rc != LIA_EXIT_OK)
 		return rc;
 	if (l->cl->sessions != sessions) {
+		/* A restarted broker may be a restored one: its ledger is
+		 * checked again, as at the first session (watch.h). */
+		rc = lia_watch_check(l->cl, &l->cl->welcome.u.welcome.checkpoint, NULL, err);
+		if (rc != LIA_EXIT_OK)
+			return rc;
 		ev->kind = LIA_EVENT_RECONNECTED;
 		ev->session = l->cl->sessions;
 		return LIA_EXIT_OK;

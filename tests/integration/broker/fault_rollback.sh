@@ -66,10 +66,22 @@ run 0 "$L" inbox --profile piraeus
 [ "$(kept piraeus)" = "$N" ] && ok || bad "piraeus kept $(kept piraeus), not $N"
 
 # 4. The broker restored from the older copy (stop, copy back, start).
+# Piraeus's listener runs across it: it reconnects by itself (item 3), and
+# its new session is checked like a first one.
+"$L" listen --profile piraeus --timeout 60 >"$T/plisten" 2>"$T/plisten.err" &
+LPID=$!
+sleep 1.5
 kill "$BPID"; wait "$BPID" 2>/dev/null; BPID=
 rm -f "$DB" "$DB-wal" "$DB-shm"
 cp "$T/older.db" "$DB"
 start_broker || exit 1
+for _ in $(seq 100); do kill -0 "$LPID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$LPID" 2>/dev/null && { kill "$LPID"; echo "(the listener was still running 10 s later)" >>"$T/plisten.err"; }
+wait "$LPID"
+rc=$?
+LPID=
+[ $rc = 3 ] && ok || bad "piraeus's listener exited $rc across the restore, not 3: $(cat "$T/plisten.err")"
+expect_in "$T/plisten.err" "LEDGER ROLLED BACK"
 R=$(covered)
 [ "$R" -lt "$N" ] && ok || bad "the restored ledger has $R records, not fewer than $N"
 "$L" inbox --profile valletta >"$T/out" 2>"$T/err"
