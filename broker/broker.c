@@ -151,6 +151,7 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 			 const uint8_t *buf, size_t len)
 {
 	/* user is the transport key the handshake authenticated. */
+	int64_t t0_us = lia_intake_clock_us(); /* its peer's share of the turn */
 	const char *transport = user;
 	uint8_t key[32];
 	if (lia_unhex(key, sizeof key, user) != 0)
@@ -202,7 +203,7 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 	}
 	/* Acks free state and are not answered: always taken. */
 	if (f.type != LIA_FRAME_ACK && !peer_room(b, s, &f))
-		goto out;
+		goto served;
 	switch (f.type) {
 	case LIA_FRAME_HELLO: handle_hello(b, s, &f); break;
 	case LIA_FRAME_PUBLISH: lia_publish_handle(b, s, &f); break;
@@ -228,6 +229,8 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 		lia_reply_error(b, rid, rid_len, f.request_id, LIA_ERROR_INVALID, "agents do not send that frame");
 		break;
 	}
+served:
+	lia_intake_charge(s, t0_us);
 out:
 	lia_frame_clear(&f);
 }

@@ -25,6 +25,7 @@ static const struct lia_setting keys[] = {
 	{"batch", LIA_SETTING_U32, F(batch), 1, 100000, false},
 	{"turn_ms", LIA_SETTING_U32, F(turn_ms), 1, 10000, false},
 	{"turn_share", LIA_SETTING_U32, F(turn_share), 1, 100000, false},
+	{"turn_share_us", LIA_SETTING_U32, F(turn_share_us), 100, 10000000, false},
 	{"checkpoint_seconds", LIA_SETTING_U32, F(checkpoint_seconds), 1, 86400, false},
 	{"checkpoint_records", LIA_SETTING_U32, F(checkpoint_records), 1, 100000000, false},
 	{"max_sessions", LIA_SETTING_U32, F(max_sessions), 1, 100000, false},
@@ -42,6 +43,7 @@ int lia_broker_config_load(struct lia_broker_config *c, const char *path, char e
 	c->batch = 512;
 	c->turn_ms = 500;
 	c->turn_share = 64;
+	c->turn_share_us = 2000;
 	c->checkpoint_seconds = 60;
 	c->checkpoint_records = 10000;
 	c->max_sessions = 1024;
