@@ -31,6 +31,7 @@ static const struct lia_setting keys[] = {
 	{"max_sessions", LIA_SETTING_U32, F(max_sessions), 1, 100000, false},
 	{"handshake_seconds", LIA_SETTING_U32, F(handshake_seconds), 1, 300, false},
 	{"handshakes_per_address", LIA_SETTING_U32, F(handshakes_per_address), 1, 100000, false},
+	{"connections_per_principal", LIA_SETTING_U32, F(connections_per_principal), 1, 10000, false},
 	/* At least two maximal frames: one always fits beside what is queued. */
 	{"peer_queue_bytes", LIA_SETTING_U32, F(peer_queue_bytes), 2 * LIA_FRAME_MAX, 1u << 30, false},
 	{"refusal_record_seconds", LIA_SETTING_U32, F(refusal_record_seconds), 1, 3600, false},
@@ -49,6 +50,7 @@ int lia_broker_config_load(struct lia_broker_config *c, const char *path, char e
 	c->max_sessions = 1024;
 	c->handshake_seconds = 5;
 	c->handshakes_per_address = 32;
+	c->connections_per_principal = 8;
 	c->peer_queue_bytes = 8u << 20;
 	c->refusal_record_seconds = 60;
 	return lia_settings_load(c, keys, sizeof keys / sizeof keys[0], path, CONFIG_MAX_BYTES, err);

@@ -47,6 +47,7 @@ struct lia_broker_config {
 	uint32_t max_sessions;
 	uint32_t handshake_seconds;     /* a connection not authenticated by then is closed */
 	uint32_t handshakes_per_address; /* unauthenticated connections per source */
+	uint32_t connections_per_principal; /* authenticated connections of one key (conns.h) */
 	uint32_t peer_queue_bytes;      /* per session, docs/operations.md "Memory bounds" */
 	uint32_t refusal_record_seconds; /* refused handshakes: one summary record an interval */
 };
