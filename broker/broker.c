@@ -163,10 +163,18 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 			 const uint8_t *buf, size_t len)
 {
 	/* user is the transport key the handshake authenticated. */
+	int64_t t0_us = lia_intake_clock_us(); /* its peer's share of the turn */
 	const char *transport = user;
 	uint8_t key[32];
 	if (lia_unhex(key, sizeof key, user) != 0)
 		return;
+	/* conns.h: one key's connections are bounded; the one past the bound
+	 * is shut down, and what it sent is not served. */
+	if (lia_conns_authed(&b->conns, b->rx_fd, key, lia_now()) > 0) {
+		lia_reply_error(b, rid, rid_len, 0, LIA_ERROR_UNAVAILABLE,
+				"too many connections of this principal are open: close some, then retry");
+		return;
+	}
 	const struct lia_directory_entry *who = lia_directory_by_transport(&b->dir, key);
 	struct lia_session *s = NULL; /* of this key: routing_id_ok checked it */
 	if (!routing_id_ok(b, rid, rid_len, key, who, &s))
@@ -214,7 +222,7 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 	}
 	/* Acks free state and are not answered: always taken. */
 	if (f.type != LIA_FRAME_ACK && !peer_room(b, s, &f))
-		goto out;
+		goto served;
 	switch (f.type) {
 	case LIA_FRAME_HELLO: handle_hello(b, s, &f); break;
 	case LIA_FRAME_PUBLISH: lia_publish_handle(b, s, &f); break;
@@ -240,6 +248,8 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 		lia_reply_error(b, rid, rid_len, f.request_id, LIA_ERROR_INVALID, "agents do not send that frame");
 		break;
 	}
+served:
+	lia_intake_charge(s, t0_us);
 out:
 	lia_frame_clear(&f);
 }
@@ -273,7 +283,6 @@ static int router_read(struct lia_broker *b)
 	/* The message's connection: it has authenticated (conns.h), and what
 	 * its TCP stack acknowledges is credited to its session (session.h). */
 	b->rx_fd = zmq_msg_get(&body, ZMQ_SRCFD);
-	lia_conns_gone(&b->conns, b->rx_fd);
 	const char *user = zmq_msg_gets(&body, "User-Id");
 	if (zmq_msg_size(&id) <= RID_MAX && user != NULL && strlen(user) == 64)
 		handle_frame(b, zmq_msg_data(&id), zmq_msg_size(&id), user, zmq_msg_data(&body),
@@ -403,7 +412,8 @@ struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[
 	lia_conns_raise_limit(&soft, &hard);
 	uint64_t total = soft / 2;
 	total = total < 16 ? 16 : total > 100000 ? 100000 : total;
-	if (lia_conns_init(&b->conns, cfg->handshakes_per_address, (uint32_t)total, err) != 0)
+	if (lia_conns_init(&b->conns, cfg->handshakes_per_address, (uint32_t)total,
+			   cfg->connections_per_principal, err) != 0)
 		goto fail;
 	b->conns.soft = soft;
 	b->conns.hard = hard;

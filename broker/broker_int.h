@@ -69,6 +69,8 @@ struct lia_session {
 	int64_t last_seen;
 	struct lia_peer_queue q;   /* session.c */
 	uint32_t served, parked;   /* this turn's frames (intake.h) */
+	uint64_t served_us;        /* this turn's handling time, microseconds */
+	bool asked;                /* sent a frame this turn that waits for an answer */
 };
 
 /* A frame parked for the next turn (intake.h), as it arrived. */
@@ -85,7 +87,7 @@ struct lia_intake {
 	struct lia_parked *todo, *next; /* INTAKE_MAX each, allocated on first use */
 	size_t n_todo, n_next;
 	size_t bytes;              /* of next */
-	uint32_t peers;            /* peers served this turn */
+	uint32_t askers;           /* peers served this turn that wait for an answer */
 	bool over;                 /* a peer used its share: end the turn */
 	uint64_t busy;             /* frames refused busy since the last log line */
 	int64_t busy_logged;       /* when that line was written (lia_now) */

@@ -25,11 +25,13 @@ static const struct lia_setting keys[] = {
 	{"batch", LIA_SETTING_U32, F(batch), 1, 100000, false},
 	{"turn_ms", LIA_SETTING_U32, F(turn_ms), 1, 10000, false},
 	{"turn_share", LIA_SETTING_U32, F(turn_share), 1, 100000, false},
+	{"turn_share_us", LIA_SETTING_U32, F(turn_share_us), 100, 10000000, false},
 	{"checkpoint_seconds", LIA_SETTING_U32, F(checkpoint_seconds), 1, 86400, false},
 	{"checkpoint_records", LIA_SETTING_U32, F(checkpoint_records), 1, 100000000, false},
 	{"max_sessions", LIA_SETTING_U32, F(max_sessions), 1, 100000, false},
 	{"handshake_seconds", LIA_SETTING_U32, F(handshake_seconds), 1, 300, false},
 	{"handshakes_per_address", LIA_SETTING_U32, F(handshakes_per_address), 1, 100000, false},
+	{"connections_per_principal", LIA_SETTING_U32, F(connections_per_principal), 1, 10000, false},
 	/* At least two maximal frames: one always fits beside what is queued. */
 	{"peer_queue_bytes", LIA_SETTING_U32, F(peer_queue_bytes), 2 * LIA_FRAME_MAX, 1u << 30, false},
 	{"refusal_record_seconds", LIA_SETTING_U32, F(refusal_record_seconds), 1, 3600, false},
@@ -42,11 +44,13 @@ int lia_broker_config_load(struct lia_broker_config *c, const char *path, char e
 	c->batch = 512;
 	c->turn_ms = 500;
 	c->turn_share = 64;
+	c->turn_share_us = 2000;
 	c->checkpoint_seconds = 60;
 	c->checkpoint_records = 10000;
 	c->max_sessions = 1024;
 	c->handshake_seconds = 5;
 	c->handshakes_per_address = 32;
+	c->connections_per_principal = 8;
 	c->peer_queue_bytes = 8u << 20;
 	c->refusal_record_seconds = 60;
 	return lia_settings_load(c, keys, sizeof keys / sizeof keys[0], path, CONFIG_MAX_BYTES, err);

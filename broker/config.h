@@ -41,11 +41,13 @@ struct lia_broker_config {
 	uint32_t batch;                 /* max frames handled per loop turn */
 	uint32_t turn_ms;               /* a turn stops reading after this long */
 	uint32_t turn_share;            /* frames of one peer per shared turn */
+	uint32_t turn_share_us;         /* handling time of one peer per shared turn */
 	uint32_t checkpoint_seconds;
 	uint32_t checkpoint_records;
 	uint32_t max_sessions;
 	uint32_t handshake_seconds;     /* a connection not authenticated by then is closed */
 	uint32_t handshakes_per_address; /* unauthenticated connections per source */
+	uint32_t connections_per_principal; /* authenticated connections of one key (conns.h) */
 	uint32_t peer_queue_bytes;      /* per session, docs/operations.md "Memory bounds" */
 	uint32_t refusal_record_seconds; /* refused handshakes: one summary record an interval */
 };

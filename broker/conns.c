@@ -17,11 +17,13 @@
 
 #define MONITOR_ENDPOINT "inproc://liaison.monitor"
 
-int lia_conns_init(struct lia_conns *t, uint32_t per_address, uint32_t max_total, char err[static LIA_ERR_MAX])
+int lia_conns_init(struct lia_conns *t, uint32_t per_address, uint32_t max_total, uint32_t per_key,
+		   char err[static LIA_ERR_MAX])
 {
 	memset(t, 0, sizeof *t);
 	t->per_address = per_address;
 	t->max_total = max_total;
+	t->per_key = per_key;
 	t->cap = (size_t)max_total + CONNS_DRAIN_MAX;
 	t->v = calloc(t->cap, sizeof *t->v);
 	if (t->v == NULL)
@@ -66,6 +68,8 @@ bool lia_conns_same_source(const struct sockaddr_storage *a, const struct sockad
 
 static void remove_at(struct lia_conns *t, size_t i)
 {
+	if (t->v[i].authed)
+		t->n_authed--;
 	t->v[i] = t->v[--t->n]; /* order lives in the entries, not the positions */
 }
 
@@ -82,26 +86,62 @@ size_t lia_conns_live_from(const struct lia_conns *t, const struct sockaddr_stor
 {
 	size_t k = 0;
 	for (size_t i = 0; i < t->n; i++)
-		if (!t->v[i].doomed && lia_conns_same_source(&t->v[i].peer, peer))
+		if (!t->v[i].doomed && !t->v[i].authed && lia_conns_same_source(&t->v[i].peer, peer))
 			k++;
 	return k;
 }
 
-/* The oldest live entry, of peer's source (peer NULL: of all); SIZE_MAX
- * when none. Also its count, in *live. */
-static size_t oldest(const struct lia_conns *t, const struct sockaddr_storage *peer, size_t *live)
+/* The oldest live entry, unauthenticated and of peer's source (peer
+ * NULL: of all), or authenticated with key (key not NULL); SIZE_MAX when
+ * none. Also their count, in *live. */
+static size_t oldest_of(const struct lia_conns *t, const struct sockaddr_storage *peer, const uint8_t *key,
+			size_t *live)
 {
 	size_t best = SIZE_MAX;
 	*live = 0;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct lia_conn *c = &t->v[i];
-		if (c->doomed || (peer != NULL && !lia_conns_same_source(&c->peer, peer)))
+		if (c->doomed || c->authed != (key != NULL) || (key != NULL && memcmp(c->key, key, 32) != 0) ||
+		    (peer != NULL && !lia_conns_same_source(&c->peer, peer)))
 			continue;
 		++*live;
 		if (best == SIZE_MAX || c->order < t->v[best].order)
 			best = i;
 	}
 	return best;
+}
+
+static size_t oldest(const struct lia_conns *t, const struct sockaddr_storage *peer, size_t *live)
+{
+	return oldest_of(t, peer, NULL, live);
+}
+
+int lia_conns_authed(struct lia_conns *t, int fd, const uint8_t key[static 32], int64_t now)
+{
+	size_t i = 0;
+	while (i < t->n && t->v[i].fd != fd)
+		i++;
+	if (i == t->n)
+		return 0; /* not held */
+	if (t->v[i].doomed)
+		return t->v[i].authed; /* refused until it is shut down */
+	if (t->v[i].authed && memcmp(t->v[i].key, key, 32) == 0)
+		return 0; /* known: the common case, one scan */
+	if (!t->v[i].authed)
+		t->n_authed++;
+	t->v[i].authed = true;
+	memcpy(t->v[i].key, key, 32);
+	/* Over the bound, the newcomer goes, not the oldest: a principal's
+	 * long-lived listener is not pushed out by a burst of commands. */
+	size_t live = 0;
+	(void)oldest_of(t, NULL, key, &live);
+	if (live <= t->per_key)
+		return 0;
+	t->v[i].doomed = true;
+	t->v[i].shut_at = now + 1;
+	t->over_key++;
+	lia_hex(t->last_key, key, 8); /* the key's id: public */
+	return 1;
 }
 
 int lia_conns_accepted(struct lia_conns *t, int fd, const struct sockaddr_storage *peer, socklen_t peer_len)
@@ -144,7 +184,7 @@ size_t lia_conns_doom_oldest(struct lia_conns *t, size_t k)
 bool lia_conns_take_doomed(struct lia_conns *t, struct lia_conn *out)
 {
 	for (size_t i = 0; i < t->n; i++)
-		if (t->v[i].doomed) {
+		if (t->v[i].doomed && t->v[i].shut_at <= t->now) {
 			*out = t->v[i];
 			remove_at(t, i);
 			return true;
@@ -257,15 +297,19 @@ static bool shut(const struct lia_conn *c)
 
 static void log_maybe(struct lia_conns *t, int64_t now, const char *last)
 {
-	if (now < t->next_log || (t->shut == 0 && t->exhausted == 0))
+	if (now < t->next_log || (t->shut == 0 && t->exhausted == 0 && t->over_key == 0))
 		return;
+	size_t unauth = t->n - t->n_authed;
 	if (t->shut != 0)
 		lia_blog("handshakes-shut", "count=%" PRIu64 " unauthenticated=%zu per_address=%" PRIu32
-			 " total=%" PRIu32 " last_source=%s", t->shut, t->n, t->per_address, t->max_total, last);
+			 " total=%" PRIu32 " last_source=%s", t->shut, unauth, t->per_address, t->max_total, last);
+	if (t->over_key != 0)
+		lia_blog("connections-refused", "count=%" PRIu64 " reason=connections_per_principal limit=%" PRIu32
+			 " last_key=%s", t->over_key, t->per_key, t->last_key);
 	if (t->exhausted != 0)
 		lia_blog("descriptors-exhausted", "count=%" PRIu64 " error=\"%s\" soft=%" PRIu64 " unauthenticated=%zu",
-			 t->exhausted, strerror(t->exhausted_errno), t->soft, t->n);
-	t->shut = t->exhausted = 0;
+			 t->exhausted, strerror(t->exhausted_errno), t->soft, unauth);
+	t->shut = t->exhausted = t->over_key = 0;
 	t->next_log = now + CONNS_LOG_SECONDS;
 }
 
@@ -289,12 +333,14 @@ void lia_conns_events(struct lia_conns *t, int64_t now)
 	}
 	/* Out of descriptors: agents cannot connect until some are free, so
 	 * the oldest unauthenticated connections go (an eighth, 8 at least). */
+	t->now = now;
+	size_t unauth = t->n - t->n_authed;
 	if (exhausted)
-		(void)lia_conns_doom_oldest(t, t->n / 8 > 8 ? t->n / 8 : 8);
+		(void)lia_conns_doom_oldest(t, unauth / 8 > 8 ? unauth / 8 : 8);
 	char last[INET6_ADDRSTRLEN] = "-";
 	struct lia_conn c;
 	while (lia_conns_take_doomed(t, &c))
-		if (shut(&c)) {
+		if (shut(&c) && !c.authed) { /* those of a key are counted when refused */
 			t->shut++;
 			source_str(&c.peer, last);
 		}

@@ -1,6 +1,9 @@
 /*
- * conns.h — the connections that have not authenticated yet (issue 11,
- * item 4: descriptor exhaustion by half-open connections).
+ * conns.h — the broker's connections: those that have not authenticated
+ * yet (issue 11, item 4: descriptor exhaustion by half-open connections)
+ * and, once one has sent a message, the principal key it authenticated
+ * with (issue 11, item 1: what one principal's connections can make the
+ * broker hold).
  *
  * libzmq accepts every TCP connection and holds a descriptor for it until
  * the CURVE handshake and ZAP are done or ZMQ_HANDSHAKE_IVL (wire.h) runs
@@ -21,6 +24,15 @@
  * itself, and it is done only after every queued event has been read and
  * the peer's address and port, read again, are still the ones recorded
  * (descriptors are reused). May call libzmq, the socket API and blog.h.
+ *
+ * Authenticated connections. libzmq reads up to LIA_WIRE_SERVER_RCVHWM
+ * frames ahead from every connection (wire.h), so what a principal can
+ * make the broker hold grows with its connections. When a message
+ * arrives, its connection's entry is marked with the transport key that
+ * sent it (lia_conns_authed); from then on it no longer counts against
+ * the bounds above, and a connection that makes its key hold more than
+ * per_key such connections is shut down the same way (the newcomer, so
+ * that a burst of commands does not push out a long-lived listener).
  *
  * The lia_conns_* functions above "monitor" are pure table operations
  * (tests/unit/broker/test_conns.c).
@@ -45,6 +57,9 @@ struct lia_conn {
 	uint64_t order;            /* accept order: the lowest is the oldest */
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
+	bool authed;               /* a message came: key sent it */
+	int64_t shut_at;           /* doomed: not shut down before (lia_now) */
+	uint8_t key[32];
 };
 
 struct lia_conns {
@@ -52,17 +67,21 @@ struct lia_conns {
 	size_t n, cap;             /* cap: max_total + CONNS_DRAIN_MAX */
 	uint32_t per_address;      /* live entries per source, at most */
 	uint32_t max_total;        /* live entries in all, at most */
+	uint32_t per_key;          /* authenticated connections of one key, at most */
+	size_t n_authed;           /* entries authenticated */
 	uint64_t order;
 	/* What the log reports once per interval. */
-	uint64_t shut, exhausted;
+	uint64_t shut, exhausted, over_key; /* over_key: connections refused past per_key */
+	char last_key[17];         /* id (8 bytes, hex) of the last key refused so */
 	int exhausted_errno;
 	int64_t next_log;
+	int64_t now;               /* of the last lia_conns_events */
 	uint64_t soft, hard;       /* RLIMIT_NOFILE after lia_conns_raise_limit */
 	void *mon;                 /* our end of the ROUTER's monitor (PAIR) */
 };
 
 /* An empty table for those bounds. 0, or -1 with err. */
-int lia_conns_init(struct lia_conns *t, uint32_t per_address, uint32_t max_total,
+int lia_conns_init(struct lia_conns *t, uint32_t per_address, uint32_t max_total, uint32_t per_key,
 		   char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
 void lia_conns_free(struct lia_conns *t);
 
@@ -77,17 +96,26 @@ bool lia_conns_same_source(const struct sockaddr_storage *a, const struct sockad
  * doomed (0..2), or -1 when the table is full (fd is not recorded). */
 int lia_conns_accepted(struct lia_conns *t, int fd, const struct sockaddr_storage *peer, socklen_t peer_len);
 
-/* fd authenticated or disconnected: forgotten (nothing if not held). */
+/* fd disconnected: forgotten (nothing if not held). */
 void lia_conns_gone(struct lia_conns *t, int fd);
 
-/* Descriptors gone short: up to k of the oldest live entries doomed, to
- * free descriptors for agents. The number doomed. */
+/* A message came on fd, sent with transport key: its entry (if held) is
+ * marked authenticated, out of the bounds on unauthenticated ones, and
+ * doomed when key then holds more than per_key live connections; it is
+ * shut down from now + 1 on, so that the refusal of what it sent reaches
+ * it first. 1 when fd is doomed so (its message is not to be served),
+ * else 0. */
+int lia_conns_authed(struct lia_conns *t, int fd, const uint8_t key[static 32], int64_t now);
+
+/* Descriptors gone short: up to k of the oldest live unauthenticated
+ * entries doomed, to free descriptors for agents. The number doomed. */
 size_t lia_conns_doom_oldest(struct lia_conns *t, size_t k);
 
-/* Live (not doomed) entries of peer's source. */
+/* Live (not doomed) unauthenticated entries of peer's source. */
 size_t lia_conns_live_from(const struct lia_conns *t, const struct sockaddr_storage *peer);
 
-/* One doomed entry, removed from the table into *out; false when none. */
+/* One doomed entry whose time has come (shut_at <= t->now), removed from
+ * the table into *out; false when none. */
 bool lia_conns_take_doomed(struct lia_conns *t, struct lia_conn *out);
 
 /* --- monitor: the broker's side --- */

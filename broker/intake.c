@@ -14,9 +14,13 @@ static int64_t mono_ms(void)
 
 enum lia_intake_verdict lia_intake_decide(const struct lia_intake_ask *a, bool *share_used)
 {
-	/* Alone in the turn, a peer has no one to share it with: the turn's
-	 * length is bounded by batch and turn_ms alone. */
-	bool over = a->served >= a->share && a->peers > 1;
+	/* With no one else waiting for an answer, a peer has no one to share
+	 * the turn with: its length is bounded by batch and turn_ms alone. A
+	 * peer that only acknowledged deliveries waits for nothing (acks are
+	 * not answered), so it does not cut a publisher's turns short: the
+	 * exchange's own traffic keeps its large commits. */
+	bool used = a->served >= a->share || a->served_us >= a->share_us;
+	bool over = used && a->others > 0;
 	*share_used = over;
 	if (!over && a->parked == 0 && !(a->read && a->in_txn))
 		return LIA_INTAKE_SERVE;
@@ -45,11 +49,14 @@ void lia_intake_begin(struct lia_broker *b)
 	in->next = t;
 	in->n_next = 0;
 	in->bytes = 0;
-	in->peers = 0;
+	in->askers = 0;
 	in->over = false;
 	in->t0_ms = mono_ms();
-	for (uint32_t i = 0; i < b->n_sessions; i++)
+	for (uint32_t i = 0; i < b->n_sessions; i++) {
 		b->sessions[i].served = b->sessions[i].parked = 0;
+		b->sessions[i].served_us = 0;
+		b->sessions[i].asked = false;
+	}
 }
 
 const struct lia_parked *lia_intake_parked(const struct lia_broker *b, size_t i)
@@ -100,7 +107,8 @@ enum lia_intake_verdict lia_intake_admit(struct lia_broker *b, struct lia_sessio
 	struct lia_intake *in = &b->intake;
 	struct lia_intake_ask a = {
 		.read = lia_intake_is_read(t), .in_txn = b->in_txn, .served = s->served,
-		.parked = s->parked, .peers = in->peers + (s->served == 0), .share = b->cfg.turn_share,
+		.served_us = s->served_us, .parked = s->parked, .others = in->askers - (s->asked ? 1 : 0),
+		.share = b->cfg.turn_share, .share_us = b->cfg.turn_share_us,
 		.room = s->parked < INTAKE_PEER_MAX && in->n_next < INTAKE_MAX && in->bytes + len <= INTAKE_BYTES,
 	};
 	bool share_used = false;
@@ -112,9 +120,27 @@ enum lia_intake_verdict lia_intake_admit(struct lia_broker *b, struct lia_sessio
 		s->parked++;
 	if (v == LIA_INTAKE_BUSY)
 		in->busy++;
-	if (v == LIA_INTAKE_SERVE && s->served++ == 0)
-		in->peers++;
+	if (v == LIA_INTAKE_SERVE) {
+		s->served++;
+		if (t != LIA_FRAME_ACK && !s->asked) {
+			s->asked = true;
+			in->askers++;
+		}
+	}
 	return v;
+}
+
+int64_t lia_intake_clock_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+void lia_intake_charge(struct lia_session *s, int64_t since_us)
+{
+	int64_t d = lia_intake_clock_us() - since_us;
+	s->served_us += d > 0 ? (uint64_t)d : 0;
 }
 
 void lia_intake_clear(struct lia_broker *b)

@@ -6,9 +6,17 @@
  * libzmq's ROUTER fair-queues messages across connections, so a turn's
  * reads already alternate between peers; what could starve the others
  * is the turn's length. A turn therefore ends after cfg.batch frames,
- * after cfg.turn_ms of handling, or once a peer has had cfg.turn_share
- * frames served while another peer was served too. A frame that may not
- * be served now is parked and served first in the next turn:
+ * after cfg.turn_ms of handling, or once a peer has used its share
+ * (cfg.turn_share frames or cfg.turn_share_us of handling, whichever
+ * comes first) while another peer waits for an answer in the same turn.
+ * Time is the share that matters, since frames differ in cost by orders
+ * of magnitude (an ack, a Hello's pending count, a publish's signature
+ * check); the frame count bounds the cheap ones. A peer that only sent
+ * acks this turn waits for no answer and does not count as another:
+ * a subscriber acking a publisher's deliveries would otherwise cut
+ * every one of the publisher's turns short, and the exchange's
+ * throughput with it. A frame that may not be served now is parked and
+ * served first in the next turn:
  *   - its peer used its share this turn;
  *   - it is a read and the turn's transaction is open (reads answer
  *     from committed state; parking it costs no commit, the old loop
@@ -43,9 +51,11 @@ struct lia_intake_ask {
 	bool read;         /* answers from committed state (Hello, Inbox, ...) */
 	bool in_txn;       /* the turn's transaction is open */
 	uint32_t served;   /* this peer's frames served this turn */
+	uint64_t served_us; /* its handling time this turn, microseconds */
 	uint32_t parked;   /* this peer's frames parked for the next turn */
-	uint32_t peers;    /* peers served this turn, this one included */
+	uint32_t others;   /* other peers served this turn that wait for an answer */
 	uint32_t share;    /* cfg.turn_share */
+	uint64_t share_us; /* cfg.turn_share_us */
 	bool room;         /* the parking has room for this frame */
 };
 
@@ -74,5 +84,10 @@ enum lia_intake_verdict lia_intake_admit(struct lia_broker *b, struct lia_sessio
 					 const uint8_t *rid, size_t rid_len, const char *user,
 					 const uint8_t *buf, size_t len);
 void lia_intake_clear(struct lia_broker *b);
+
+/* The monotonic clock in microseconds, and the time since since_us
+ * added to s's handling time this turn (what turn_share_us bounds). */
+int64_t lia_intake_clock_us(void);
+void lia_intake_charge(struct lia_session *s, int64_t since_us);
 
 #endif

@@ -57,10 +57,11 @@ void *lia_wire_server(void *zctx, const char *endpoint, const struct lia_secret 
 		lia_errf(err, "cannot create socket: %s", zmq_strerror(zmq_errno()));
 		return NULL;
 	}
-	int one = 1;
+	int one = 1, rcvhwm = LIA_WIRE_SERVER_RCVHWM;
 	if (common_options(s, err) != 0)
 		goto fail;
-	if (zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
+	if (zmq_setsockopt(s, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm) != 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, transport->sk, 32) != 0 ||
 	    zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, "liaison", 7) != 0 ||
 	    zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one) != 0 ||

@@ -281,9 +281,20 @@ int lia_frame_encode(const struct lia_frame *f, uint8_t **out, size_t *out_len)
 
 /* --- sockets --- */
 
+/* Messages libzmq reads ahead for the broker from one connection. Each
+ * may be LIA_FRAME_MAX bytes, and libzmq keeps reading a peer's frames
+ * while the broker's loop is busy (a commit, a stall), so this is what
+ * one connection can make the broker hold: 8 x 1.6 MiB. The default
+ * the agents keep (10,000 messages) let one peer park gigabytes in a
+ * stalled broker;
+ * beyond these few, TCP pushes back on the sender. Eight keep the
+ * loop from waiting on the I/O thread between small frames. */
+#define LIA_WIRE_SERVER_RCVHWM 8
+
 /* Server side: a ROUTER socket with CURVE (secret transport key), a ZAP
  * domain, ROUTER_MANDATORY (and no handover: a routing id in use cannot
- * be taken over), non-blocking bounded sends, MAXMSGSIZE,
+ * be taken over), non-blocking bounded sends, MAXMSGSIZE, a receive
+ * queue of LIA_WIRE_SERVER_RCVHWM messages a connection,
  * heartbeats and bounded linger, and ZMQ_HANDSHAKE_IVL handshake_ms (a
  * connection that has not finished the CURVE handshake and ZAP by then
  * is closed: libzmq starts the timer when it takes the connection, before

@@ -72,6 +72,23 @@
  *                              prints "flood-answered A of N busy B
  *                              seconds S" (B: answered LIA_ERROR_BUSY);
  *                              exits 0 when all were answered (issue 11).
+ *        rawclient PROFILE big-pipe N SECONDS
+ *                              issue 11, item 1, the receiving side:
+ *                              says Hello, prints "ready", waits for a
+ *                              line on stdin, then sends N Publish
+ *                              frames of the largest size the broker
+ *                              accepts (random bytes: refused, but only
+ *                              once read) as fast as the broker takes
+ *                              them, for at most SECONDS, then prints
+ *                              "big-pipe sent S answered A"; exits 0.
+ *        rawclient PROFILE conns N
+ *                              opens N connections of PROFILE one after
+ *                              another, each saying Hello, and keeps them;
+ *                              then pings on each that opened; prints
+ *                              "conns opened O of N pinged P", the
+ *                              first refusal as "conns-refused: ...", and
+ *                              the answer to a ping on the first refused
+ *                              connection as "refused-ping: ...".
  *        rawclient PROFILE pinger N [subscribe]
  *                              N pings (or subscribes: a write, answered
  *                              after its turn's commit), one every 20 ms,
@@ -95,6 +112,8 @@
 #include "envelope.h"
 #include "sig.h"
 #include "util.h"
+
+static double now_ms(void);
 
 static int answered(struct lia_client *c, int want, int timeout_ms)
 {
@@ -526,6 +545,127 @@ static int fetch_flood(const char *profile, const char *idhex, const char *count
 	return 0;
 }
 
+/* Frames pushed at a broker whose loop is stalled: what libzmq reads
+ * for it meanwhile is held in the broker's receive queue. */
+static int big_pipe(const char *profile, const char *count, const char *seconds)
+{
+	char err[LIA_ERR_MAX];
+	struct lia_profile p;
+	struct lia_client c;
+	uint64_t n = 0, secs = 0;
+	if (sodium_init() < 0 || lia_parse_u64(count, &n) != 0 || lia_parse_u64(seconds, &secs) != 0 ||
+	    lia_profile_load(&p, profile, err) != 0 ||
+	    lia_client_open(&c, &p, 0, false, 0, 5000, err) != LIA_EXIT_OK) {
+		fprintf(stderr, "rawclient: %s\n", err);
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	char line[16];
+	if (fgets(line, sizeof line, stdin) == NULL)
+		return 1;
+	size_t env_len = LIA_ENVELOPE_MAX;
+	uint8_t *env = malloc(env_len);
+	if (env == NULL)
+		return 1;
+	randombytes_buf(env, env_len);
+	struct lia_frame f;
+	lia_frame_init(&f, LIA_FRAME_PUBLISH, 0);
+	f.u.publish.envelope = (struct lia_bytes){env, env_len};
+	uint8_t *enc;
+	size_t len;
+	if (lia_frame_encode(&f, &enc, &len) != 0)
+		return 1;
+	free(env);
+	/* One message at a time, each waiting for room: the client's own
+	 * queue stays small, the broker's is what fills. */
+	int timeout_ms = 200;
+	zmq_setsockopt(c.sock, ZMQ_SNDHWM, &(int){2}, sizeof(int));
+	zmq_setsockopt(c.sock, ZMQ_SNDTIMEO, &timeout_ms, sizeof timeout_ms);
+	double end = now_ms() + (double)secs * 1e3;
+	uint64_t sent = 0;
+	while (sent < n && now_ms() < end)
+		if (zmq_send(c.sock, enc, len, 0) >= 0)
+			sent++;
+	free(enc);
+	int got = answered(&c, (int)sent, 3000);
+	printf("big-pipe sent %" PRIu64 " answered %d\n", sent, got);
+	fflush(stdout);
+	lia_client_close(&c);
+	return 0;
+}
+
+/* One principal's many connections (issue 11, item 1). */
+static int many_conns(const char *profile, const char *count)
+{
+	char err[LIA_ERR_MAX], first[LIA_ERR_MAX] = "";
+	struct lia_profile p;
+	uint64_t n = 0;
+	if (sodium_init() < 0 || lia_parse_u64(count, &n) != 0 || n == 0 || n > 64 ||
+	    lia_profile_load(&p, profile, err) != 0)
+		return 2;
+	struct lia_client c[64];
+	bool open[64] = {false};
+	unsigned opened = 0, pinged = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		open[i] = lia_client_open(&c[i], &p, 0, false, 0, 3000, err) == LIA_EXIT_OK;
+		if (open[i]) {
+			opened++;
+			continue;
+		}
+		if (first[0] != '\0')
+			continue;
+		snprintf(first, sizeof first, "%s", err);
+		/* Is that connection still read? A raw ping on a socket of
+		 * the same key, without a session. */
+		struct lia_identity id;
+		struct lia_cert broker;
+		if (lia_identity_load(&id, p.keys, p.authority_key, LIA_ID_TRANSPORT, NULL, err) == 0 &&
+		    lia_cert_load(&broker, p.broker_certificate, id.authority_pk, err) == 0) {
+			void *zctx = zmq_ctx_new();
+			void *sock = lia_wire_client(zctx, NULL, broker.transport_pk, id.transport, err);
+			uint8_t rid[32];
+			randombytes_buf(rid, sizeof rid);
+			struct lia_frame ping, r;
+			lia_frame_init(&ping, LIA_FRAME_PING, 7);
+			if (sock != NULL && zmq_setsockopt(sock, ZMQ_ROUTING_ID, rid, sizeof rid) == 0 &&
+			    zmq_connect(sock, p.broker) == 0 && lia_wire_send(sock, NULL, &ping, 0) == 0) {
+				zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
+				zmq_msg_t m;
+				zmq_msg_init(&m);
+				char why[LIA_ERR_MAX];
+				if (zmq_poll(&it, 1, 3000) > 0 && zmq_msg_recv(&m, sock, 0) >= 0 &&
+				    lia_frame_decode(&r, zmq_msg_data(&m), zmq_msg_size(&m), why) == 0) {
+					printf("refused-ping: %s\n", r.type == LIA_FRAME_ERROR ? r.u.error.detail : "answered");
+					lia_frame_clear(&r);
+				}
+				zmq_msg_close(&m);
+			}
+			if (sock != NULL) {
+				zmq_setsockopt(sock, ZMQ_LINGER, &(int){0}, sizeof(int));
+				zmq_close(sock);
+			}
+			zmq_ctx_term(zctx);
+			lia_identity_clear(&id);
+		}
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		struct lia_frame ping, pong;
+		lia_frame_init(&ping, LIA_FRAME_PING, 0);
+		if (open[i] && lia_client_call(&c[i], &ping, &pong, err) == LIA_EXIT_OK) {
+			pinged += pong.type == LIA_FRAME_PONG;
+			lia_frame_clear(&pong);
+		}
+	}
+	printf("conns opened %u of %" PRIu64 " pinged %u\n", opened, n, pinged);
+	if (first[0] != '\0')
+		printf("conns-refused: %s\n", first);
+	for (uint64_t i = 0; i < n; i++)
+		if (open[i])
+			lia_client_close(&c[i]);
+	return 0;
+}
+
 /* Issue 11, items 5 and 6: one principal's deep pipeline, and a victim
  * timing the loop meanwhile. */
 static double now_ms(void)
@@ -652,6 +792,10 @@ int main(int argc, char **argv)
 		return sodium_init() < 0 ? 2 : reused_key_request(argv[2], argv[3], argv[4]);
 	if (argc == 6 && strcmp(argv[2], "fetch-flood") == 0)
 		return fetch_flood(argv[1], argv[3], argv[4], argv[5]);
+	if (argc == 4 && strcmp(argv[2], "conns") == 0)
+		return many_conns(argv[1], argv[3]);
+	if (argc == 5 && strcmp(argv[2], "big-pipe") == 0)
+		return big_pipe(argv[1], argv[3], argv[4]);
 	if (argc == 5 && strcmp(argv[2], "squat") == 0)
 		return squat(argv[1], argv[3], argv[4]);
 	if (argc == 4 && strcmp(argv[2], "strangers") == 0)

@@ -43,7 +43,7 @@ static int add(struct lia_conns *t, int fd, struct sockaddr_storage peer)
 static void init(struct lia_conns *t, uint32_t per_address, uint32_t total)
 {
 	char err[LIA_ERR_MAX];
-	assert_int_equal(lia_conns_init(t, per_address, total, err), 0);
+	assert_int_equal(lia_conns_init(t, per_address, total, 2, err), 0);
 }
 
 static void sources(void **state)
@@ -155,6 +155,50 @@ static void exhaustion_and_full(void **state)
 	lia_conns_free(&t);
 }
 
+/* Once a message came, a connection is its key's (per_key 2 here): out
+ * of the bounds on unauthenticated ones, and a key's third connection is
+ * the one doomed. */
+static void authenticated(void **state)
+{
+	(void)state;
+	struct lia_conns t;
+	init(&t, 2, 100);
+	uint8_t k1[32], k2[32];
+	memset(k1, 1, sizeof k1);
+	memset(k2, 2, sizeof k2);
+	for (int fd = 10; fd < 14; fd++)
+		assert_int_equal(add(&t, fd, v4("10.0.0.1", (uint16_t)fd)), fd >= 12 ? 1 : 0);
+	/* 12 and 13 doomed 10 and 11 (two unauthenticated per source). */
+	assert_int_equal(lia_conns_authed(&t, 12, k1, 100), 0);
+	assert_int_equal(lia_conns_authed(&t, 12, k1, 100), 0); /* known: nothing */
+	struct sockaddr_storage src = v4("10.0.0.1", 1);
+	assert_int_equal(lia_conns_live_from(&t, &src), 1); /* 13 only */
+	/* Authenticated ones no longer count per source. */
+	assert_int_equal(add(&t, 14, v4("10.0.0.1", 14)), 0);
+	assert_int_equal(lia_conns_authed(&t, 13, k1, 100), 0);
+	assert_int_equal(lia_conns_authed(&t, 14, k1, 100), 1); /* k1's third: the newcomer */
+	assert_int_equal(lia_conns_authed(&t, 999, k1, 100), 0); /* not held: nothing */
+	assert_int_equal(lia_conns_authed(&t, 14, k1, 100), 1); /* refused until shut down */
+	struct lia_conn c;
+	t.now = 100; /* 10 and 11 now; 14 once its refusal had a second to leave */
+	assert_true(lia_conns_take_doomed(&t, &c));
+	assert_true(lia_conns_take_doomed(&t, &c));
+	assert_false(lia_conns_take_doomed(&t, &c));
+	assert_int_equal(lia_conns_authed(&t, 14, k1, 100), 1);
+	t.now = 101;
+	assert_true(lia_conns_take_doomed(&t, &c));
+	assert_int_equal(c.fd, 14);
+	assert_false(lia_conns_take_doomed(&t, &c));
+	/* Another key has bounds of its own; a gone connection frees room. */
+	assert_int_equal(add(&t, 15, v4("10.0.0.2", 15)), 0);
+	assert_int_equal(lia_conns_authed(&t, 15, k2, 100), 0);
+	lia_conns_gone(&t, 12);
+	assert_int_equal(add(&t, 16, v4("10.0.0.1", 16)), 0);
+	assert_int_equal(lia_conns_authed(&t, 16, k1, 100), 0); /* 13 and 16 */
+	assert_int_equal(t.n_authed, 3);
+	lia_conns_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +207,7 @@ int main(void)
 		cmocka_unit_test(total_oldest),
 		cmocka_unit_test(fd_reused),
 		cmocka_unit_test(exhaustion_and_full),
+		cmocka_unit_test(authenticated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

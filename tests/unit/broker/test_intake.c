@@ -16,7 +16,7 @@ static void test_serve_park_busy(void **state)
 {
 	(void)state;
 	bool over;
-	struct lia_intake_ask a = {.share = 4, .peers = 2, .room = true};
+	struct lia_intake_ask a = {.share = 4, .share_us = 1000, .others = 1, .room = true};
 	/* Within its share, nothing parked, no read during a write: now. */
 	assert_int_equal(decide(a, &over), LIA_INTAKE_SERVE);
 	assert_false(over);
@@ -28,24 +28,44 @@ static void test_serve_park_busy(void **state)
 	assert_int_equal(decide(a, &over), LIA_INTAKE_PARK);
 	assert_true(over);
 	/* Alone in the turn, there is no one to share with. */
-	a.peers = 1;
+	a.others = 0;
 	assert_int_equal(decide(a, &over), LIA_INTAKE_SERVE);
 	assert_false(over);
 	/* A read while the turn's transaction is open waits for the commit
 	 * (parked, not a commit of its own); a write does not. */
-	a = (struct lia_intake_ask){.share = 4, .peers = 2, .room = true, .read = true, .in_txn = true};
+	a = (struct lia_intake_ask){.share = 4, .share_us = 1000, .others = 1, .room = true, .read = true, .in_txn = true};
 	assert_int_equal(decide(a, &over), LIA_INTAKE_PARK);
 	assert_false(over);
 	a.in_txn = false;
 	assert_int_equal(decide(a, &over), LIA_INTAKE_SERVE);
 	/* After a parked frame, the peer's next ones follow it: its order. */
-	a = (struct lia_intake_ask){.share = 4, .peers = 2, .room = true, .parked = 1};
+	a = (struct lia_intake_ask){.share = 4, .share_us = 1000, .others = 1, .room = true, .parked = 1};
 	assert_int_equal(decide(a, &over), LIA_INTAKE_PARK);
 	/* No room: busy, nothing done. */
 	a.room = false;
 	assert_int_equal(decide(a, &over), LIA_INTAKE_BUSY);
-	a = (struct lia_intake_ask){.share = 4, .peers = 2, .room = false};
+	a = (struct lia_intake_ask){.share = 4, .share_us = 1000, .others = 1, .room = false};
 	assert_int_equal(decide(a, &over), LIA_INTAKE_SERVE); /* room matters only when parking */
+}
+
+/* Time is the share that matters: a few costly frames use it as surely
+ * as many cheap ones. */
+static void test_time_share(void **state)
+{
+	(void)state;
+	bool over;
+	struct lia_intake_ask a = {.share = 64, .share_us = 2000, .others = 1, .room = true, .served = 3,
+				   .served_us = 1999};
+	assert_int_equal(decide(a, &over), LIA_INTAKE_SERVE);
+	assert_false(over);
+	a.served_us = 2000;
+	assert_int_equal(decide(a, &over), LIA_INTAKE_PARK);
+	assert_true(over);
+	/* With no one else waiting for an answer (alone, or beside peers
+	 * that only acked), the turn is the peer's. */
+	a.others = 0;
+	assert_int_equal(decide(a, &over), LIA_INTAKE_SERVE);
+	assert_false(over);
 }
 
 static void test_reads(void **state)
@@ -65,6 +85,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_serve_park_busy),
+		cmocka_unit_test(test_time_share),
 		cmocka_unit_test(test_reads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
