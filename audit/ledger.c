@@ -100,7 +100,7 @@ const char *lia_ledger_origin(const struct lia_ledger *l) { return l->origin; }
 /* --- reading subtrees --- */
 
 /* lia_merkle_get_fn over the backend's record rows. */
-static int node_get(void *ctx, unsigned level, uint64_t index, lia_merkle_hash out)
+int lia_ledger_node_get(void *ctx, unsigned level, uint64_t index, lia_merkle_hash out)
 {
 	struct lia_ledger *l = ctx;
 	if (level > 62 || index > ((uint64_t)INT64_MAX >> level)) {
@@ -127,7 +127,7 @@ int lia_ledger_root(struct lia_ledger *l, uint64_t size, uint8_t root[static 32]
 		return -1;
 	if (size > have)
 		return lia_errf(err, "ledger has %" PRIu64 " records, not %" PRIu64, have, size);
-	if (lia_merkle_root(root, size, node_get, l) != 0)
+	if (lia_merkle_root(root, size, lia_ledger_node_get, l) != 0)
 		return lia_errf(err, "%s", l->cb_err);
 	return 0;
 }
@@ -148,7 +148,7 @@ int lia_ledger_batch_begin(struct lia_ledger *l, char err[static LIA_ERR_MAX])
 	uint64_t size = 0;
 	if (lia_ledger_size(l, &size, err) != 0)
 		return -1;
-	if (lia_merkle_frontier_load(&l->frontier, size, node_get, l) != 0)
+	if (lia_merkle_frontier_load(&l->frontier, size, lia_ledger_node_get, l) != 0)
 		return lia_errf(err, "%s", l->cb_err);
 	l->in_batch = true;
 	return 0;
@@ -444,7 +444,7 @@ int lia_ledger_inclusion_proof(struct lia_ledger *l, uint64_t index, uint64_t si
 		return lia_errf(err, "record %" PRIu64 " is not in a tree of %" PRIu64 " records",
 				index, size);
 	l->cb_err[0] = '\0';
-	if (lia_merkle_inclusion_proof(proof, index, size, node_get, l) != 0)
+	if (lia_merkle_inclusion_proof(proof, index, size, lia_ledger_node_get, l) != 0)
 		return lia_errf(err, "cannot build inclusion proof: %s", l->cb_err);
 	return 0;
 }
@@ -460,7 +460,7 @@ int lia_ledger_consistency_proof(struct lia_ledger *l, uint64_t m, uint64_t n,
 		return lia_errf(err, "no consistency proof from %" PRIu64 " to %" PRIu64
 				     " records in a log of %" PRIu64, m, n, have);
 	l->cb_err[0] = '\0';
-	if (lia_merkle_consistency_proof(proof, m, n, node_get, l) != 0)
+	if (lia_merkle_consistency_proof(proof, m, n, lia_ledger_node_get, l) != 0)
 		return lia_errf(err, "cannot build consistency proof: %s", l->cb_err);
 	return 0;
 }

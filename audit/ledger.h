@@ -194,12 +194,23 @@ void lia_ledger_iter_destroy(struct lia_ledger_iter **it);
 
 /* Sign and store a checkpoint of every committed record with key (an
  * LIA_KEY_SIGN secret), key name = origin. Refused inside a transaction,
- * on an empty log, and when the log no longer matches its latest
- * checkpoint (never sign a fork). When the latest checkpoint already
- * covers every record it is returned, not re-signed. out may be NULL. */
+ * on an empty log, when the log no longer matches its latest checkpoint
+ * or the pinned one (never sign a fork), and when a record added since
+ * the latest checkpoint does not match its stored hashes: the new root
+ * is recomputed from those records' bytes, not read from stored hashes
+ * (one ordered read of the new records). When the latest checkpoint
+ * already covers every record it is returned, not re-signed. out may be
+ * NULL. */
 int lia_ledger_checkpoint(struct lia_ledger *l, const struct lia_secret *key, int64_t now,
 			  struct lia_checkpoint *out, char err[static LIA_ERR_MAX])
 	__attribute__((warn_unused_result));
+
+/* Pin c (NULL: unpin): from now on a checkpoint is signed only if the
+ * first c->size records still have c's root, and each one signed
+ * becomes the pin. The broker pins the last checkpoint it signed, kept
+ * outside the database (broker/ledger_state.h), so that a log rolled
+ * back or rewritten under it is never signed over. */
+void lia_ledger_pin(struct lia_ledger *l, const struct lia_checkpoint *c);
 
 /* The periodic form, for the broker's loop: checkpoint when at least
  * every_records records (0 = never by count) or every_seconds seconds

@@ -144,6 +144,70 @@ done:
 	return ret;
 }
 
+/* The pinned checkpoint (lia_ledger_pin), checked against the size
+ * records now stored: the log may only have grown from it. */
+static int pin_checked(struct lia_ledger *l, uint64_t size, char err[static LIA_ERR_MAX])
+{
+	if (!l->has_pin)
+		return 0;
+	if (size < l->pin.size)
+		return lia_errf(err, "ledger has %" PRIu64 " records but the last checkpoint signed "
+				     "covers %" PRIu64 ": records were lost; refusing to sign",
+				size, l->pin.size);
+	uint8_t root[32];
+	if (lia_ledger_root(l, l->pin.size, root, err) != 0)
+		return -1;
+	if (memcmp(root, l->pin.root, 32) != 0)
+		return lia_errf(err, "ledger no longer matches the last checkpoint signed (size "
+				     "%" PRIu64 "); refusing to sign a fork (run liaison-audit verify)",
+				l->pin.size);
+	return 0;
+}
+
+/* The root of the first size records, recomputed from the bytes of the
+ * records from `from` on over the stored tree of the first `from` (whose
+ * root the caller checked against the previous checkpoint): a record
+ * changed since the last checkpoint, or a stored hash that no longer
+ * matches its record, is found here and nothing is signed over it. */
+static int root_rehashed(struct lia_ledger *l, uint64_t from, uint64_t size, uint8_t root[static 32],
+			 char err[static LIA_ERR_MAX])
+{
+	struct lia_merkle_frontier f;
+	if (lia_merkle_frontier_load(&f, from, lia_ledger_node_get, l) != 0)
+		return lia_errf(err, "%s", l->cb_err);
+	void *cur = NULL;
+	char why[LIA_ERR_MAX];
+	if (l->ops->cursor_open(l->impl, from, size, &cur, why) != 0)
+		return lia_errf(err, "ledger: cannot read records: %s", why);
+	struct lia_ledger_verify_result res;
+	memset(&res, 0, sizeof res);
+	struct lia_ledger_row row;
+	uint64_t e = from;
+	int ret = 0, rc = 0;
+	while (e < size && (rc = l->ops->cursor_next(cur, &row, why)) == 1) {
+		if (lia_ledger_check_row(&row, e, &f, &res) != LIA_LEDGER_VALID) {
+			ret = lia_errf(err, "%s; refusing to sign (run liaison-audit verify)", res.what);
+			break;
+		}
+		e++;
+	}
+	if (ret == 0 && rc < 0)
+		ret = lia_errf(err, "ledger: cannot read records: %s", why);
+	else if (ret == 0 && e != size)
+		ret = lia_errf(err, "ledger record %" PRIu64 " is missing; refusing to sign", e);
+	l->ops->cursor_close(cur);
+	if (ret == 0)
+		lia_merkle_frontier_root(&f, root);
+	return ret;
+}
+
+void lia_ledger_pin(struct lia_ledger *l, const struct lia_checkpoint *c)
+{
+	l->has_pin = c != NULL;
+	if (c != NULL)
+		l->pin = *c;
+}
+
 /* Whether a periodic checkpoint is due: every_records new records since
  * the last one, or every_seconds since it was issued. */
 static int due(struct lia_ledger *l, uint64_t grown, int64_t now, uint64_t every_records,
@@ -178,7 +242,8 @@ static int checkpoint_issue(struct lia_ledger *l, const struct lia_secret *key, 
 	struct lia_checkpoint p, c;
 	memset(&p, 0, sizeof p);
 	memset(&c, 0, sizeof c);
-	if (lia_ledger_size(l, &size, err) != 0 || latest_checked(l, size, &have_prev, &p, err) != 0)
+	if (lia_ledger_size(l, &size, err) != 0 || latest_checked(l, size, &have_prev, &p, err) != 0 ||
+	    pin_checked(l, size, err) != 0)
 		goto fail;
 	if (have_prev && p.size == size) {
 		if (out)
@@ -199,7 +264,7 @@ static int checkpoint_issue(struct lia_ledger *l, const struct lia_secret *key, 
 	}
 	memcpy(c.origin, l->origin, sizeof c.origin);
 	c.size = size;
-	if (lia_ledger_root(l, size, c.root, err) != 0)
+	if (root_rehashed(l, have_prev ? p.size : 0, size, c.root, err) != 0)
 		goto fail;
 	char *note = NULL;
 	size_t note_len = 0;
@@ -210,6 +275,8 @@ static int checkpoint_issue(struct lia_ledger *l, const struct lia_secret *key, 
 	if (rc != 0 || lia_ledger_commit(l, err) != 0)
 		goto fail;
 	*issued = true;
+	if (l->has_pin)
+		l->pin = c;
 	if (out)
 		*out = c;
 	return 0;

@@ -134,9 +134,7 @@ static enum lia_ledger_verdict load_checkpoints(struct lia_ledger *l,
 	return c.verdict;
 }
 
-/* Check one stored row against the tree of the records before it (f),
- * and push its leaf. LIA_LEDGER_INVALID with res->what on a mismatch. */
-static enum lia_ledger_verdict check_row(const struct lia_ledger_row *row, uint64_t e,
+enum lia_ledger_verdict lia_ledger_check_row(const struct lia_ledger_row *row, uint64_t e,
 					 struct lia_merkle_frontier *f,
 					 struct lia_ledger_verify_result *res)
 {
@@ -235,7 +233,7 @@ enum lia_ledger_verdict lia_ledger_verify(struct lia_ledger *l, const struct lia
 		rc = l->ops->cursor_next(cur, &row, why);
 		if (rc != 1)
 			break;
-		verdict = check_row(&row, e, &f, res);
+		verdict = lia_ledger_check_row(&row, e, &f, res);
 		if (verdict != LIA_LEDGER_VALID)
 			goto done;
 		e++;

@@ -395,8 +395,44 @@ static int open_events(struct lia_broker *b, const struct lia_broker_config *cfg
 	return lia_conns_monitor(&b->conns, b->zctx, b->router, err);
 }
 
-struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[static LIA_ERR_MAX])
+/* The database and ledger against the state beside them (ledger_state.h),
+ * before anything appends to the ledger. 0, or -1 with err (and
+ * start->refused when the store failed its checks). */
+static int check_ledger(struct lia_broker *b, struct lia_broker_start *start, char err[static LIA_ERR_MAX])
 {
+	char todo[LIA_ERR_MAX];
+	struct lia_ledger_state_opts o = {
+		.check_only = start->check,
+		.has_accept = start->has_accept_ledger,
+		.accept = start->accept_ledger,
+	};
+	struct lia_ledger_state_report rep;
+	if (lia_note_verifier_init(&b->ledger_key, lia_ledger_origin(b->ledger), b->me.cert.sign_pk, err) != 0)
+		return -1;
+	int rc = lia_ledger_state_open(&b->lstate, b->cfg.data, b->unit, &b->ledger_key, &o, &rep, err, todo);
+	if (rc == LIA_STATE_REFUSED) {
+		start->refused = true;
+		snprintf(start->todo, sizeof start->todo, "%s", todo);
+		lia_blog("ledger-refused", "reason=\"%s\" todo=\"%s\"", err, todo);
+		return -1;
+	}
+	if (rc != 0)
+		return -1;
+	if (rep.accepted)
+		lia_blog("ledger-accepted", "records=%" PRIu64 " missing=%" PRIu64 " signed=%" PRIu64
+			 " committed=%" PRIu64, rep.records, rep.missing, rep.signed_size, rep.committed);
+	lia_blog("ledger-checked", "records=%" PRIu64 " checkpoints=%" PRIu64 " signed=%" PRIu64
+		 " committed=%" PRIu64 " quick_check=ok", rep.records, rep.checkpoints, rep.signed_size,
+		 rep.committed);
+	return 0;
+}
+
+struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, struct lia_broker_start *start,
+				  char err[static LIA_ERR_MAX])
+{
+	struct lia_broker_start plain = {0};
+	if (start == NULL)
+		start = &plain;
 	struct lia_broker *b = calloc(1, sizeof *b);
 	if (b == NULL) {
 		lia_errf(err, "out of memory");
@@ -406,6 +442,7 @@ struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[
 	b->refusals.interval = cfg->refusal_record_seconds;
 	b->sigfd = -1;
 	b->lock_fd = -1;
+	b->check_only = start->check;
 	/* Descriptors first: the soft limit is raised to the hard one, and
 	 * half of it may be held by connections not yet authenticated. */
 	uint64_t soft, hard;
@@ -430,12 +467,25 @@ struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[
 	lia_directory_init(&b->dir, b->authority_pk);
 	if (lock_data(b, cfg->data, err) != 0)
 		goto fail;
-	b->unit = path_in(path, cfg->data, "liaison.db", err) ? NULL
-							       : lia_unit_open(path, b->me.cert.subject, err);
-	if (b->unit == NULL)
+	if (path_in(path, cfg->data, "liaison.db", err) != 0)
 		goto fail;
+	b->unit = lia_unit_open(path, b->me.cert.subject, err);
+	if (b->unit == NULL) {
+		/* A file SQLite cannot even open may be damaged: that is the
+		 * start-up check's refusal, not a plain failure. */
+		char why[LIA_ERR_MAX];
+		if (access(path, F_OK) == 0 && lia_unit_damaged(path, why) == 1) {
+			lia_errf(err, "the database is damaged: %s", why);
+			start->refused = true;
+			snprintf(start->todo, sizeof start->todo, "%s", LIA_STATE_TODO_DAMAGED);
+			lia_blog("ledger-refused", "reason=\"%s\" todo=\"%s\"", err, start->todo);
+		}
+		goto fail;
+	}
 	b->store = lia_unit_store(b->unit);
 	b->ledger = lia_unit_ledger(b->unit);
+	if (check_ledger(b, start, err) != 0)
+		goto fail;
 	if (lia_reload_policy(b, false) != 0) {
 		lia_errf(err, "cannot load the policy \"%s\" (see above)", cfg->policy);
 		goto fail;
@@ -478,6 +528,7 @@ void lia_broker_destroy(struct lia_broker **bp)
 	lia_envcache_clear(b);
 	lia_intake_clear(b);
 	lia_unit_destroy(&b->unit); /* rolls back an open turn */
+	lia_ledger_state_close(&b->lstate);
 	b->store = NULL;
 	b->ledger = NULL;
 	lia_policy_destroy(&b->policy);
@@ -540,6 +591,16 @@ static void serve_turn(struct lia_broker *b)
 	}
 }
 
+/* A checkpoint was signed: keep it beside the store (ledger_state.h). */
+static void keep_signed(struct lia_broker *b)
+{
+	char err[LIA_ERR_MAX];
+	if (lia_ledger_state_signed(&b->lstate, b->ledger, err) != 0)
+		lia_blog("ledger-state-error", "%s", err);
+	else
+		lia_blog("checkpoint", "signed");
+}
+
 int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 {
 	char err[LIA_ERR_MAX];
@@ -592,7 +653,7 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 						b->cfg.checkpoint_seconds, &issued, err) != 0)
 			lia_blog("checkpoint-error", "%s", err);
 		else if (issued)
-			lia_blog("checkpoint", "signed");
+			keep_signed(b);
 		if (now - last_idle_check >= 10) {
 			for (uint32_t i = 0; i < b->n_sessions; i++)
 				if (b->sessions[i].used && now - b->sessions[i].last_seen > IDLE_SECONDS &&
@@ -611,6 +672,8 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 	bool issued;
 	if (lia_ledger_checkpoint_maybe(b->ledger, b->me.sign, lia_now(), 1, 0, &issued, err) != 0)
 		lia_blog("checkpoint-error", "%s", err);
+	else if (issued)
+		keep_signed(b);
 	lia_blog("stopped", "clean");
 	return 0;
 }

@@ -38,12 +38,29 @@
 #ifndef LIA_BROKER_H
 #define LIA_BROKER_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "config.h"
+#include "err.h"
 
 struct lia_broker;
 
-/* Load keys, certificates, policy and store; bind. NULL with err. */
-struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, char err[static LIA_ERR_MAX]);
+/* How a broker starts (main's command line). */
+struct lia_broker_start {
+	bool check;                /* --check: load and check everything, bind nothing, write nothing */
+	bool has_accept_ledger;    /* --accept-ledger SIZE (ledger_state.h) */
+	uint64_t accept_ledger;
+	bool refused;              /* out: the store failed its checks (exit 3) */
+	char todo[LIA_ERR_MAX];    /* out, with refused: what the operator can do */
+};
+
+/* Load keys and store; check the database and ledger against the state
+ * kept beside them (ledger_state.h: refused with start->refused and
+ * start->todo); load certificates and policy; bind (not with check).
+ * NULL with err. start may be NULL (a plain start). */
+struct lia_broker *lia_broker_new(const struct lia_broker_config *cfg, struct lia_broker_start *start,
+				  char err[static LIA_ERR_MAX]);
 void lia_broker_destroy(struct lia_broker **b);
 
 /* Run until SIGTERM or SIGINT; SIGHUP reloads policy, certificates and

@@ -24,6 +24,7 @@
 #include "conns.h"
 #include "directory.h"
 #include "envelope.h"
+#include "ledger_state.h"
 #include "ledger.h"
 #include "budget.h"
 #include "policy.h"
@@ -125,6 +126,9 @@ struct lia_broker {
 	struct lia_unit *unit;     /* owns the connection and the turn's transaction */
 	struct lia_store *store;   /* borrowed from unit */
 	struct lia_ledger *ledger; /* borrowed from unit */
+	struct lia_note_verifier ledger_key; /* the broker's own checkpoint key */
+	struct lia_ledger_state lstate; /* the ledger's state beside the store (ledger_state.h) */
+	bool check_only;           /* --check: every commit is rolled back (turn.h) */
 	struct lia_store_feed *feeds;
 	size_t n_feeds;
 	/* Rate budgets per principal (policy rate_limits), indexed like

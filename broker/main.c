@@ -23,12 +23,15 @@
 
 #define PROG "liaison-broker"
 
-enum { O_CONFIG = 'c', O_CHECK = 1, O_VERSION, O_OUT = 'o' };
+enum { O_CONFIG = 'c', O_CHECK = 1, O_VERSION, O_ACCEPT_LEDGER, O_OUT = 'o' };
 
 static const struct lia_opt opts[] = {
 	{"config", "FILE", "the configuration (YAML; see docs/operations.md)", O_CONFIG,
 	 LIA_OPT_REQUIRED | LIA_OPT_SHORT},
-	{"check", NULL, "load everything, report, and exit without listening", O_CHECK, 0},
+	{"check", NULL, "load and check everything (store, ledger, keys, policy), report, and exit "
+	 "without listening or writing", O_CHECK, 0},
+	{"accept-ledger", "SIZE", "run on a ledger that its state beside the store says was rolled "
+	 "back or rewritten, once: SIZE is its present size, as the refusal names it", O_ACCEPT_LEDGER, 0},
 	{"version", NULL, "print the version and the linked libraries", O_VERSION, 0},
 	LIA_OPT_END,
 };
@@ -42,11 +45,21 @@ static const struct lia_cmd_spec spec = {
 		 "file keeps the old one and says why); SIGTERM and SIGINT stop cleanly.\n"
 		 "The operational log goes to stderr, one event a line.\n"
 		 "\n"
+		 "At start the broker checks its database (PRAGMA quick_check) and verifies its\n"
+		 "whole ledger with its own key, and compares it with what it kept beside the\n"
+		 "store (data/ledger.checkpoint, the last checkpoint it signed; data/ledger.size,\n"
+		 "the records it committed). A damaged ledger, or one rolled back (a restore, a\n"
+		 "lost or damaged WAL: it says how many acknowledged records are missing), is\n"
+		 "refused with exit 3; only the latter can be accepted, with --accept-ledger.\n"
+		 "\n"
 		 "liaison-broker backup --config FILE --out FILE copies the store and ledger\n"
 		 "while the broker runs (see liaison-broker backup --help).\n"
 		 "\n"
-		 "exit status: 0 clean stop, 1 failure, 2 usage error.",
+		 "exit status: 0 clean stop, 1 failure, 2 usage error, 3 the store failed its\n"
+		 "checks (damaged or rolled back: do not restart it blindly; see\n"
+		 "docs/operations.md, Failures).",
 	.examples = PROG " --config /etc/liaison/broker.yaml\n"
+		    PROG " --config /etc/liaison/broker.yaml --check\n"
 		    PROG " backup --config /etc/liaison/broker.yaml --out /backup/liaison-2026-12-02.db",
 	.opts = opts,
 };
@@ -135,16 +148,20 @@ static int run_backup(int argc, char **argv)
 
 struct broker_args {
 	const char *config;
-	bool check;
+	struct lia_broker_start start;
 };
 
 static int on_opt(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
 {
 	struct broker_args *a = ctx;
-	(void)err;
 	switch (id) {
 	case O_CONFIG: a->config = arg; return 0;
-	case O_CHECK: a->check = true; return 0;
+	case O_CHECK: a->start.check = true; return 0;
+	case O_ACCEPT_LEDGER:
+		if (lia_parse_u64(arg, &a->start.accept_ledger) != 0)
+			return lia_errf(err, "--accept-ledger: a number of records, as the refusal names it");
+		a->start.has_accept_ledger = true;
+		return 0;
 	case O_VERSION: lia_version_print(stdout, PROG); return LIA_CLI_DONE;
 	}
 	return -1;
@@ -189,13 +206,16 @@ int main(int argc, char **argv)
 		}
 		return run_backup(argc - 1, argv + 1);
 	}
-	struct broker_args a = {NULL, false};
+	struct broker_args a;
+	memset(&a, 0, sizeof a);
 	int first;
 	int rc = lia_cli_parse(&spec, argc, argv, NULL, on_opt, &a, &first);
 	if (rc != -1)
 		return rc;
 	if (first != argc)
 		return lia_cli_usage_error(&spec, "unexpected argument \"%.64s\"", argv[first]);
+	if (a.start.check && a.start.has_accept_ledger)
+		return lia_cli_usage_error(&spec, "--check writes nothing: it cannot accept a ledger");
 	if (sodium_init() < 0) {
 		fputs(PROG ": libsodium failed to initialise\n", stderr);
 		return LIA_EXIT_FAIL;
@@ -205,16 +225,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", err);
 		return LIA_EXIT_FAIL;
 	}
-	if (a.check)
+	if (a.start.check)
 		snprintf(cfg.listen, sizeof cfg.listen, "inproc://check");
-	struct lia_broker *b = lia_broker_new(&cfg, err);
+	struct lia_broker *b = lia_broker_new(&cfg, &a.start, err);
 	if (b == NULL) {
 		fprintf(stderr, PROG ": %s\n", err);
-		return LIA_EXIT_FAIL;
+		if (a.start.refused)
+			fprintf(stderr, PROG ": refusing to start; %s\n", a.start.todo);
+		return a.start.refused ? LIA_EXIT_VERIFY : LIA_EXIT_FAIL;
 	}
 	rc = 0;
-	if (a.check)
-		printf("configuration, keys, certificates and policy are in order\n");
+	if (a.start.check)
+		printf("database, ledger, configuration, keys, certificates and policy are in order\n");
 	else
 		rc = lia_broker_run(b, notify_ready);
 	lia_broker_destroy(&b);

@@ -83,7 +83,7 @@ int lia_rec_now(struct lia_broker *b, struct lia_record *r)
 	if (lia_rec_append(b, r) != 0)
 		return -1;
 	b->in_txn = false;
-	if (lia_unit_commit(b->unit, err) != 0) {
+	if (lia_turn_durable(b, err) != 0) {
 		lia_blog("store-error", "%s", err);
 		return -1;
 	}

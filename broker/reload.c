@@ -99,7 +99,7 @@ static int crl_take(struct lia_broker *b, const struct lia_directory *d, bool re
 	if (lia_store_crl_set(b->store, d->crl.number, hash, now, err) != 0)
 		goto fail;
 	b->in_txn = false;
-	if (lia_unit_commit(b->unit, err) != 0) {
+	if (lia_turn_durable(b, err) != 0) {
 		lia_blog("store-error", "%s", err);
 		lia_blog(refused, "reason=\"cannot keep the revocation list in force\"%s", keeping);
 		return -1;

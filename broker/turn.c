@@ -128,6 +128,20 @@ void lia_turn_abort(struct lia_broker *b, const char *why)
 	lia_envcache_clear(b);
 }
 
+int lia_turn_durable(struct lia_broker *b, char err[static LIA_ERR_MAX])
+{
+	if (b->check_only) {
+		lia_unit_rollback(b->unit); /* --check leaves the store as it was */
+		return 0;
+	}
+	if (lia_unit_commit(b->unit, err) != 0)
+		return -1;
+	char why[LIA_ERR_MAX];
+	if (lia_ledger_state_grown(&b->lstate, b->ledger, why) != 0)
+		lia_blog("ledger-state-error", "%s", why);
+	return 0;
+}
+
 void lia_turn_commit(struct lia_broker *b)
 {
 	char err[LIA_ERR_MAX];
@@ -136,7 +150,7 @@ void lia_turn_commit(struct lia_broker *b)
 		return;
 	}
 	b->in_txn = false;
-	bool ok = lia_unit_commit(b->unit, err) == 0;
+	bool ok = lia_turn_durable(b, err) == 0;
 	if (!ok) {
 		lia_blog("store-error", "commit failed: %s", err);
 		lia_envcache_clear(b);

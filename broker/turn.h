@@ -34,6 +34,13 @@ int lia_turn_queue(struct lia_broker *b, const uint8_t *rid, size_t rid_len,
 void lia_turn_abort(struct lia_broker *b, const char *why);
 /* Commit the turn and send the outbox (fallbacks if the commit fails). */
 void lia_turn_commit(struct lia_broker *b);
+/* Commit the unit of work (b->in_txn must be cleared by the caller) and,
+ * once it is durable, record the ledger's new size beside the store
+ * (ledger_state.h) before anything of it is acknowledged. Every commit
+ * of the broker goes through here. Under --check (b->check_only) it
+ * rolls back instead: a check leaves the store as it was. 0, or -1 with
+ * err (rolled back). */
+int lia_turn_durable(struct lia_broker *b, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
 
 /* Send now, not waiting for the commit: answers from committed state. */
 void lia_reply_now(struct lia_broker *b, const uint8_t *rid, size_t rid_len,

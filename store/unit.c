@@ -7,6 +7,7 @@
 #include "unit.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "ledger.h"
 #include "ledger_sqlite.h"
@@ -49,6 +50,48 @@ void lia_unit_destroy(struct lia_unit **up)
 	lia_store_destroy(&u->store);
 	free(u);
 	*up = NULL;
+}
+
+/* PRAGMA quick_check on db: 0 sound, 1 damaged (err quotes SQLite), -1
+ * when it could not run for another reason (err). */
+static int quick_check(sqlite3 *db, char err[static LIA_ERR_MAX])
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	const unsigned char *t = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+	int ret = 1;
+	if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB)
+		lia_errf(err, "PRAGMA quick_check: %s", sqlite3_errmsg(db));
+	else if (rc != SQLITE_ROW)
+		ret = lia_errf(err, "PRAGMA quick_check failed: %s", sqlite3_errmsg(db));
+	else if (t == NULL || strcmp((const char *)t, "ok") != 0)
+		lia_errf(err, "PRAGMA quick_check: %.160s", t != NULL ? (const char *)t : "(no answer)");
+	else
+		ret = 0;
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int lia_unit_check(struct lia_unit *u, char err[static LIA_ERR_MAX])
+{
+	return quick_check(lia_store_sqlite(u->store), err) == 0 ? 0 : -1;
+}
+
+int lia_unit_damaged(const char *path, char err[static LIA_ERR_MAX])
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	int ret = 1;
+	if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB)
+		lia_errf(err, "%s", sqlite3_errstr(rc));
+	else if (rc != SQLITE_OK)
+		ret = lia_errf(err, "%s", db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	else
+		ret = quick_check(db, err);
+	sqlite3_close(db);
+	return ret;
 }
 
 struct lia_store *lia_unit_store(struct lia_unit *u)

@@ -42,6 +42,16 @@ struct lia_unit *lia_unit_open(const char *path, const char *origin, char err[st
 /* Roll back an open transaction, close, free; accepts NULL; nulls *u. */
 void lia_unit_destroy(struct lia_unit **u);
 
+/* PRAGMA quick_check over the whole file (store and ledger): 0 when
+ * SQLite finds it sound, -1 with err quoting the first problem it
+ * reports. Reads every page: O(size of the file), ~1 s a GB. */
+int lia_unit_check(struct lia_unit *u, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+
+/* When lia_unit_open failed: whether the file at path is damaged
+ * (opened read-only, quick_check). 1 damaged, with err quoting SQLite;
+ * 0 it looks sound (the failure was something else); -1 cannot tell. */
+int lia_unit_damaged(const char *path, char err[static LIA_ERR_MAX]);
+
 /* The writers over the unit's connection (borrowed). */
 struct lia_store *lia_unit_store(struct lia_unit *u);
 struct lia_ledger *lia_unit_ledger(struct lia_unit *u);

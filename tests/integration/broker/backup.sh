@@ -69,12 +69,15 @@ run 1 "$BROKER" backup --config "$X/broker.yaml" --out "$T/nowhere/x.db"
 expect_in "$T/err" "cannot create \"$T/nowhere/x.db\""
 run 2 "$BROKER" backup --config "$X/broker.yaml"
 
-# The broker serves a copy put back in place (a restore), and its
-# ledger still verifies after the broker appended to it.
+# The broker serves a copy put back in place (a restore), once its
+# operator accepted the rollback (one more message after the copy makes
+# it one), and its ledger still verifies after the broker appended to it.
+"$L" publish --profile ventimiglia --kind carrier --tlp GREEN --region MED-CENTRAL \
+	--title "after the copies" --set vessel.name=after --to IT-PS/roma >/dev/null 2>&1 || bad "publish after the copies"
 kill "$BPID"; wait "$BPID" 2>/dev/null; BPID=
 rm -f "$DB" "$DB-wal" "$DB-shm"
 cp "$T/two.db" "$DB"
-start_broker || exit 1
+start_restored || exit 1
 run 0 "$L" inbox --profile roma
 lines=$(wc -l <"$T/out")
 m=$(sql "$T/two.db" "SELECT count(*) FROM messages")

@@ -74,7 +74,7 @@ sleep 1.5
 kill "$BPID"; wait "$BPID" 2>/dev/null; BPID=
 rm -f "$DB" "$DB-wal" "$DB-shm"
 cp "$T/older.db" "$DB"
-start_broker || exit 1
+start_restored || exit 1
 for _ in $(seq 100); do kill -0 "$LPID" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$LPID" 2>/dev/null && { kill "$LPID"; echo "(the listener was still running 10 s later)" >>"$T/plisten.err"; }
 wait "$LPID"

@@ -66,10 +66,11 @@ count() { # lines of the broker's log holding TEXT (0 before it exists)
 	n=$(grep -c -- "$1" "$X/broker.log" 2>/dev/null)
 	echo "${n:-0}"
 }
-start_broker() { # the log is appended to: wait for one more "listening"
+start_broker() { # start_broker [ARGS...]: the log is appended to: wait
+	# for one more "listening"
 	local before
 	before=$(count "listening endpoint=tcp://127.0.0.1:$PORT")
-	"$BROKER" --config "$X/broker.yaml" >>"$X/broker.log" 2>&1 &
+	"$BROKER" --config "$X/broker.yaml" "$@" >>"$X/broker.log" 2>&1 &
 	BPID=$!
 	for _ in $(seq 100); do
 		[ "$(count "listening endpoint=tcp://127.0.0.1:$PORT")" -gt "$before" ] &&
@@ -77,6 +78,16 @@ start_broker() { # the log is appended to: wait for one more "listening"
 		sleep 0.1
 	done
 	bad "broker did not start"; cat "$X/broker.log"; return 1
+}
+start_restored() { # the store was replaced by an older copy: the broker
+	# refuses it (exit 3, naming how many acknowledged records are missing
+	# and the size to accept), then starts accepting that size
+	local size
+	size=$(sqlite3 "$X/data/liaison.db" "SELECT count(*) FROM ledger_record")
+	run 3 "$BROKER" --config "$X/broker.yaml"
+	expect_in "$T/err" "the ledger was rolled back: it holds $size records, but [0-9]* were committed"
+	expect_in "$T/err" "start once with --accept-ledger $size\$"
+	start_broker --accept-ledger "$size"
 }
 listen_bg() { # listen_bg PROFILE SUBJECT OUT SECONDS: listen in the background
 	# (JSON), and return once the broker has its receiving session.
