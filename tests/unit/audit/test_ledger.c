@@ -594,6 +594,118 @@ static void test_tamper_rewrite(void **state)
 	unlink(forged);
 }
 
+/* Flip one byte of the stored bytes of record seq (the triggers dropped
+ * first), as someone with the file could while the broker runs. */
+static void edit_record(struct lia_ledger *l, uint64_t seq)
+{
+	char err[LIA_ERR_MAX];
+	exec_ok(l, "DROP TRIGGER IF EXISTS ledger_record_no_update");
+	uint8_t *b = NULL;
+	size_t n = 0;
+	assert_int_equal(lia_ledger_get_encoded(l, seq, &b, &n, err), 0);
+	b[n - 3] ^= 0x01;
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(lia_ledger_db(l),
+					    "UPDATE ledger_record SET record = ?1 WHERE seq = ?2", -1, &st,
+					    NULL),
+			 SQLITE_OK);
+	sqlite3_bind_blob(st, 1, b, (int)n, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	free(b);
+}
+
+static void test_checkpoint_over_edit(void **state)
+{
+	struct fx *f = *state;
+	char err[LIA_ERR_MAX];
+	/* Records 250..299 are added after the last checkpoint; one of them
+	 * is edited behind the ledger (its stored hashes left as they were).
+	 * The next checkpoint recomputes the root from those records' bytes:
+	 * refused, and nothing is stored. */
+	struct lia_ledger *l = make(f, 250, true);
+	assert_int_equal(fixture_append(l, 250, 300, 37, err), 0);
+	edit_record(l, 271);
+	assert_int_equal(lia_ledger_checkpoint(l, f->key, 1796000000, NULL, err), -1);
+	if (strstr(err, "record 271: stored leaf hash does not match") == NULL ||
+	    strstr(err, "refusing to sign") == NULL)
+		fail_msg("%s", err);
+	bool issued = true;
+	assert_int_equal(lia_ledger_checkpoint_maybe(l, f->key, 1796000000, 1, 0, &issued, err), -1);
+	assert_false(issued);
+	uint64_t latest = 0;
+	char *note = NULL;
+	size_t len = 0;
+	assert_int_equal(lia_ledger_checkpoint_latest(l, &latest, &note, &len, err), 0);
+	free(note);
+	assert_int_equal(latest, 250);
+	lia_ledger_destroy(&l);
+	/* A record before the last checkpoint edited: its stored hashes
+	 * still give that checkpoint's root, and only the full verify can
+	 * tell (the broker runs it at start). */
+	unlink(f->path);
+	l = make(f, 250, true);
+	assert_int_equal(fixture_append(l, 250, 260, 37, err), 0);
+	edit_record(l, 120);
+	assert_int_equal(lia_ledger_checkpoint(l, f->key, 1796000000, NULL, err), 0);
+	struct lia_ledger_verify_result res;
+	assert_int_equal(verify(f, l, &res), LIA_LEDGER_INVALID);
+	assert_int_equal(res.bad_seq, 120);
+	lia_ledger_destroy(&l);
+}
+
+static void test_checkpoint_pin(void **state)
+{
+	struct fx *f = *state;
+	char err[LIA_ERR_MAX];
+	struct lia_ledger *l = make(f, 150, false);
+	struct lia_checkpoint pin;
+	assert_int_equal(lia_ledger_checkpoint(l, f->key, 1796000000, &pin, err), 0);
+	assert_int_equal(pin.size, 150);
+	lia_ledger_destroy(&l);
+
+	/* The same file rebuilt with 120 records (the checkpoint table goes
+	 * with it, as in a restore of an older copy): pinned at 150, no
+	 * checkpoint is signed over fewer records... */
+	unlink(f->path);
+	l = make(f, 120, false);
+	lia_ledger_pin(l, &pin);
+	assert_int_equal(lia_ledger_checkpoint(l, f->key, 1796000001, NULL, err), -1);
+	if (strstr(err, "ledger has 120 records but the last checkpoint signed covers 150") == NULL)
+		fail_msg("%s", err);
+	/* ...nor over other records at or past its size (a fork). */
+	struct lia_record recs[40];
+	for (unsigned k = 0; k < 40; k++) {
+		fixture_record(&recs[k], 120 + k);
+		snprintf(recs[k].justification, LIA_TEXT_MAX, "another history %u", k);
+	}
+	assert_int_equal(lia_ledger_append_all(l, recs, 40, err), 0);
+	assert_int_equal(lia_ledger_checkpoint(l, f->key, 1796000002, NULL, err), -1);
+	if (strstr(err, "no longer matches the last checkpoint signed (size 150)") == NULL)
+		fail_msg("%s", err);
+	/* Unpinned, the same log is signed; pinned to its own checkpoint it
+	 * may grow, and each new checkpoint becomes the pin. */
+	lia_ledger_pin(l, NULL);
+	struct lia_checkpoint own, next;
+	assert_int_equal(lia_ledger_checkpoint(l, f->key, 1796000003, &own, err), 0);
+	lia_ledger_pin(l, &own);
+	assert_int_equal(fixture_append(l, 160, 170, 37, err), 0);
+	assert_int_equal(lia_ledger_checkpoint(l, f->key, 1796000004, &next, err), 0);
+	assert_int_equal(next.size, 170);
+	/* The checkpoint at 170 deleted from the file and record 165 edited:
+	 * the pin (170) still holds by the stored hashes, but the root is
+	 * recomputed from the bytes after the file's latest (160): refused. */
+	edit_record(l, 165);
+	assert_int_equal(fixture_append(l, 170, 171, 37, err), 0);
+	exec_ok(l, "DROP TRIGGER IF EXISTS ledger_checkpoint_no_delete;"
+		   "DELETE FROM ledger_checkpoint WHERE size = 170");
+	assert_int_equal(lia_ledger_checkpoint(l, f->key, 1796000005, NULL, err), -1);
+	if (strstr(err, "record 165: stored leaf hash does not match") == NULL)
+		fail_msg("%s", err);
+	lia_ledger_destroy(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -610,6 +722,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tamper_truncate_hidden, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tamper_checkpoint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tamper_rewrite, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_over_edit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_pin, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
