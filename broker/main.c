@@ -28,10 +28,9 @@ enum { O_CONFIG = 'c', O_CHECK = 1, O_VERSION, O_ACCEPT_LEDGER, O_OUT = 'o' };
 static const struct lia_opt opts[] = {
 	{"config", "FILE", "the configuration (YAML; see docs/operations.md)", O_CONFIG,
 	 LIA_OPT_REQUIRED | LIA_OPT_SHORT},
-	{"check", NULL, "load and check everything (store, ledger, keys, policy), report, and exit "
-	 "without listening or writing", O_CHECK, 0},
-	{"accept-ledger", "SIZE", "run on a ledger that its state beside the store says was rolled "
-	 "back or rewritten, once: SIZE is its present size, as the refusal names it", O_ACCEPT_LEDGER, 0},
+	{"check", NULL, "check store, ledger, keys and policy, then exit (writes nothing)", O_CHECK, 0},
+	{"accept-ledger", "SIZE", "accept once a rolled-back ledger of SIZE records (see below)",
+	 O_ACCEPT_LEDGER, 0},
 	{"version", NULL, "print the version and the linked libraries", O_VERSION, 0},
 	LIA_OPT_END,
 };
