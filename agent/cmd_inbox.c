@@ -25,7 +25,8 @@
 
 /* --- receiving: listen, inbox, read --- */
 
-static void print_delivery(const struct lia_opened *o, uint64_t seq, const char *via, int as_json)
+static void print_delivery(const struct lia_opened *o, uint64_t seq, const char *via, bool repeat,
+			   int as_json)
 {
 	json_t *body = lia_body_to_json(o->body, o->body_len);
 	char revoked[32] = "";
@@ -35,8 +36,11 @@ static void print_delivery(const struct lia_opened *o, uint64_t seq, const char 
 		json_t *h = lia_header_to_json(&o->header);
 		if (revoked[0])
 			json_object_set_new(h, "originator_revoked_at", json_string(revoked));
-		lia_json_print(json_pack("{s:s, s:I, s:s, s:o, s:o}", "event", "message", "sequence",
-				     (json_int_t)seq, "via", via, "header", h, "body", body ? body : json_null()));
+		json_t *j = json_pack("{s:s, s:I, s:s, s:o, s:o}", "event", "message", "sequence",
+				      (json_int_t)seq, "via", via, "header", h, "body", body ? body : json_null());
+		if (repeat)
+			json_object_set_new(j, "repeat", json_true());
+		lia_json_print(j);
 		return;
 	}
 	char idh[2 * LIA_ID_BYTES + 1], title[128];
@@ -46,11 +50,10 @@ static void print_delivery(const struct lia_opened *o, uint64_t seq, const char 
 	for (char *t = title; *t != '\0'; t++)
 		if ((unsigned char)*t < 0x20 || *t == 0x7f)
 			*t = '?';
-	printf("%s  TLP:%-12s %-12s from %-24s via %-12s %s%s%s%s\n", idh,
+	printf("%s  TLP:%-12s %-12s from %-24s via %-12s %s%s%s%s%s\n", idh,
 	       lia_tlp_str(o->header.restrictions.tlp), lia_kind_str(o->header.kind), o->header.originator,
 	       via, title[0] ? title : "(no title)", revoked[0] ? "  [signed by a key revoked at " : "",
-	       revoked, revoked[0] ? "]" : "");
-	fflush(stdout);
+	       revoked, revoked[0] ? "]" : "", repeat ? "  [repeat: may have been shown before]" : "");
 	json_decref(body);
 }
 
@@ -112,7 +115,16 @@ static int listen_loop(struct lia_listener *l, const struct lia_client *cl, uint
 		if (rc != LIA_EXIT_OK)
 			return lia_cmd_fail("listen", rc, err);
 		time_t now = time(NULL);
-		if (ev.kind == LIA_EVENT_NONE) {
+		if (ev.kind == LIA_EVENT_NONE || ev.kind == LIA_EVENT_OTHER ||
+		    ev.kind == LIA_EVENT_RECONNECTED) {
+			/* Only what is shown ends the silence: the pongs of the
+			 * keep-alive ping every 10 s, a redelivery of what was
+			 * shown, a renewed session do not (issue 12, item 2). */
+			if (ev.kind == LIA_EVENT_RECONNECTED)
+				fprintf(stderr, PROG " listen: broker restarted or connection lost; "
+						"reconnected (session %u)\n", ev.session);
+			if (ev.kind != LIA_EVENT_NONE)
+				lia_listener_done(l, &ev);
 			/* Silence while the broker is away is not the broker's
 			 * silence: messages may be waiting there (issue 12). */
 			if (timeout_s != 0 && (uint64_t)(now - last) >= timeout_s && lia_client_away(cl, err))
@@ -124,18 +136,26 @@ static int listen_loop(struct lia_listener *l, const struct lia_client *cl, uint
 		last = now;
 		switch (ev.kind) {
 		case LIA_EVENT_MESSAGE:
-			print_delivery(&ev.opened, ev.sequence, ev.via, as_json);
+			print_delivery(&ev.opened, ev.sequence, ev.via, ev.repeat, as_json);
 			got++;
 			break;
 		case LIA_EVENT_REFUSED: print_refused(&ev, as_json); break;
 		case LIA_EVENT_ERASE: print_erase(&ev, as_json); break;
 		case LIA_EVENT_CONSENT: print_consent_event(ev.consent, as_json); break;
-		case LIA_EVENT_RECONNECTED:
-			fprintf(stderr, PROG " listen: broker restarted or connection lost; reconnected "
-					"(session %u)\n", ev.session);
-			break;
 		default: break;
 		}
+		/* Shown means written out: only then is it recorded as shown and
+		 * acknowledged. An output that fails ends listen unacknowledged,
+		 * so the broker delivers it again. */
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			lia_errf(err, "cannot write to the standard output (%s): the event is not "
+				      "acknowledged and will be delivered again", strerror(errno));
+			lia_opened_clear(&ev.opened);
+			lia_frame_clear(&ev.frame);
+			return lia_cmd_fail("listen", LIA_EXIT_FAIL, err);
+		}
+		if (ev.kind == LIA_EVENT_MESSAGE && lia_receive_hook != NULL)
+			lia_receive_hook("output");
 		lia_listener_done(l, &ev);
 	}
 	return LIA_EXIT_OK;
@@ -154,10 +174,13 @@ static const struct lia_cmd_spec listen_spec = {
 	"Receives your deliveries (addressed messages and feed matches) as they come,\n"
 	"first everything waiting for you, in the order the broker committed it. Each\n"
 	"is verified and decrypted, printed one line each (--json: one object each),\n"
-	"then acknowledged. A message delivered twice (after a reconnect) is shown once.\n"
+	"then acknowledged: only once its line is written out. A message delivered again\n"
+	"(after a reconnect) is not shown again; one that listen was stopped in the\n"
+	"middle of showing (killed, or blocked on its output) is shown again, marked as\n"
+	"a repeat (--json: \"repeat\": true). KEYS/shown records what was shown.\n"
 	"Also shown: erase notices (a message expired: purge it; confirmed to the\n"
 	"broker), consent requests about your messages, and answers to yours.\n"
-	"Stops after N messages or SECONDS of silence (exit 0), or on Ctrl-C.\n"
+	"Stops after N messages or SECONDS without anything shown (exit 0), or Ctrl-C.\n"
 	"When the broker restarts, listen opens a new session, says so on stderr and goes\n"
 	"on; one away longer than SECONDS (default 300) ends it with exit 5.",
 	PROG " listen --profile analysis --count 10 --timeout 30",

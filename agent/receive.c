@@ -50,24 +50,45 @@ int lia_receive_read(struct lia_client *cl, const char *profile, const uint8_t i
 
 /* --- the ids already shown --- */
 
+/* A record of KEYS/shown: the message id and its state. */
+#define SHOWN_REC (LIA_ID_BYTES + 1)
+enum { SHOWN_PENDING = 'p', SHOWN_DONE = 's' };
+
 struct seen {
 	uint8_t ids[LIA_SEEN_MAX][LIA_ID_BYTES];
+	uint8_t state[LIA_SEEN_MAX];
 	size_t n, next; /* ring */
 	char path[PATH_MAX];
 	FILE *log;
 };
 
-static bool seen_has(const struct seen *s, const uint8_t id[static LIA_ID_BYTES])
+void (*lia_receive_hook)(const char *point);
+
+static void hook(const char *point)
+{
+	if (lia_receive_hook != NULL)
+		lia_receive_hook(point);
+}
+
+/* The ring slot holding id, or -1. */
+static long seen_find(const struct seen *s, const uint8_t id[static LIA_ID_BYTES])
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (memcmp(s->ids[i], id, LIA_ID_BYTES) == 0)
-			return true;
-	return false;
+			return (long)i;
+	return -1;
 }
 
-static void seen_put(struct seen *s, const uint8_t id[static LIA_ID_BYTES])
+/* Remember id in state st (a later record of one id overrides). */
+static void seen_put(struct seen *s, const uint8_t id[static LIA_ID_BYTES], uint8_t st)
 {
+	long i = seen_find(s, id);
+	if (i >= 0) {
+		s->state[i] = st;
+		return;
+	}
 	memcpy(s->ids[s->next], id, LIA_ID_BYTES);
+	s->state[s->next] = st;
 	s->next = (s->next + 1) % LIA_SEEN_MAX;
 	if (s->n < LIA_SEEN_MAX)
 		s->n++;
@@ -76,15 +97,40 @@ static void seen_put(struct seen *s, const uint8_t id[static LIA_ID_BYTES])
 /* Rewrite the file with only the ring; a failure is a warning. */
 static void seen_compact(struct seen *s, char warning[static LIA_ERR_MAX])
 {
-	uint8_t *out = malloc(s->n * LIA_ID_BYTES);
+	uint8_t *out = malloc(s->n * SHOWN_REC);
 	if (out == NULL)
 		return;
-	for (size_t i = 0; i < s->n; i++)
-		memcpy(out + i * LIA_ID_BYTES,
-		       s->ids[(s->next + LIA_SEEN_MAX - s->n + i) % LIA_SEEN_MAX], LIA_ID_BYTES);
-	if (lia_file_replace(s->path, out, s->n * LIA_ID_BYTES, 0600, warning) == 0)
+	for (size_t i = 0; i < s->n; i++) {
+		size_t k = (s->next + LIA_SEEN_MAX - s->n + i) % LIA_SEEN_MAX;
+		memcpy(out + i * SHOWN_REC, s->ids[k], LIA_ID_BYTES);
+		out[i * SHOWN_REC + LIA_ID_BYTES] = s->state[k];
+	}
+	if (lia_file_replace(s->path, out, s->n * SHOWN_REC, 0600, warning) == 0)
 		warning[0] = '\0';
 	free(out);
+}
+
+/* The file of a listener from before issue 12 (KEYS/seen, ids only,
+ * written before showing): its ids count as maybe not shown, so a
+ * redelivery of one is shown again, marked as a repeat. */
+static void seen_import_old(struct seen *s, const char *keys_dir)
+{
+	char old[PATH_MAX], err[LIA_ERR_MAX];
+	int w = snprintf(old, sizeof old, "%s/seen", keys_dir);
+	if (w < 0 || (size_t)w >= sizeof old || access(old, F_OK) != 0)
+		return;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	if (lia_file_read_private(old, 4 * LIA_SEEN_MAX * LIA_ID_BYTES, &buf, &len, err) == 0) {
+		size_t count = len / LIA_ID_BYTES, first = count > LIA_SEEN_MAX ? count - LIA_SEEN_MAX : 0;
+		for (size_t i = first; i < count; i++)
+			seen_put(s, buf + i * LIA_ID_BYTES, SHOWN_PENDING);
+		free(buf);
+	}
+	char warning[LIA_ERR_MAX] = "";
+	seen_compact(s, warning);
+	if (warning[0] == '\0')
+		unlink(old);
 }
 
 static void seen_open(struct seen *s, const char *keys_dir, char warning[static LIA_ERR_MAX])
@@ -92,35 +138,47 @@ static void seen_open(struct seen *s, const char *keys_dir, char warning[static 
 	char err[LIA_ERR_MAX];
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	int w = snprintf(s->path, sizeof s->path, "%s/seen", keys_dir);
+	int w = snprintf(s->path, sizeof s->path, "%s/shown", keys_dir);
 	if (w < 0 || (size_t)w >= sizeof s->path)
 		return;
-	if (lia_file_read_private(s->path, 4 * LIA_SEEN_MAX * LIA_ID_BYTES, &buf, &len, err) == 0) {
-		size_t count = len / LIA_ID_BYTES, first = count > LIA_SEEN_MAX ? count - LIA_SEEN_MAX : 0;
-		for (size_t i = first; i < count; i++)
-			seen_put(s, buf + i * LIA_ID_BYTES);
+	if (access(s->path, F_OK) != 0) {
+		seen_import_old(s, keys_dir);
+	} else if (lia_file_read_private(s->path, 4 * LIA_SEEN_MAX * SHOWN_REC, &buf, &len, err) == 0) {
+		/* Whole records only: a torn last one (a crash while it was
+		 * written) is dropped, and its message shown again. */
+		for (size_t i = 0; i + SHOWN_REC <= len; i += SHOWN_REC) {
+			uint8_t st = buf[i + LIA_ID_BYTES];
+			if (st == SHOWN_PENDING || st == SHOWN_DONE)
+				seen_put(s, buf + i, st);
+		}
 		free(buf);
-	} else if (access(s->path, F_OK) == 0) {
+	} else {
 		/* Too large or unreadable: start afresh from what we keep. */
 		unlink(s->path);
 	}
-	if (s->n > 0 && len / LIA_ID_BYTES >= 2 * LIA_SEEN_MAX)
+	if (s->n > 0 && len / SHOWN_REC >= 2 * LIA_SEEN_MAX)
 		seen_compact(s, warning);
 	int fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	s->log = fd >= 0 ? fdopen(fd, "ab") : NULL;
+	if (s->log == NULL) {
+		if (fd >= 0)
+			close(fd);
+		lia_errf(warning, "cannot keep the messages shown in \"%s\": a repeat after a crash "
+				  "will not be marked", s->path);
+	}
 }
 
-/* True when id is new: remember it (and persist it). */
-static bool seen_add(struct seen *s, const uint8_t id[static LIA_ID_BYTES])
+/* Persist one record (to the kernel: it survives the process). */
+static void seen_log(struct seen *s, const uint8_t id[static LIA_ID_BYTES], uint8_t st)
 {
-	if (seen_has(s, id))
-		return false;
-	seen_put(s, id);
-	if (s->log != NULL) {
-		fwrite(id, 1, LIA_ID_BYTES, s->log);
-		fflush(s->log);
-	}
-	return true;
+	seen_put(s, id, st);
+	if (s->log == NULL)
+		return;
+	uint8_t rec[SHOWN_REC];
+	memcpy(rec, id, LIA_ID_BYTES);
+	rec[LIA_ID_BYTES] = st;
+	/* A failed write loses only the repeat mark of a later showing. */
+	(void)!(fwrite(rec, 1, SHOWN_REC, s->log) == SHOWN_REC && fflush(s->log) == 0);
 }
 
 /* --- the listener --- */
@@ -171,7 +229,10 @@ const char *lia_listener_warning(const struct lia_listener *l)
 	return l->warning;
 }
 
-/* A delivery: opened and new, a redelivery, or refused. */
+/* A delivery: opened and not shown yet (recorded as about to be shown
+ * before it is returned), shown maybe (a repeat: it was about to be shown
+ * when the listener stopped), shown already (not shown again), or
+ * refused. */
 static void on_deliver(struct lia_listener *l, struct lia_event *ev)
 {
 	const struct lia_bytes *env = &ev->frame.u.deliver.envelope;
@@ -180,12 +241,21 @@ static void on_deliver(struct lia_listener *l, struct lia_event *ev)
 	ev->via = ev->frame.u.deliver.via;
 	ev->status = lia_agent_open_delivered(l->cl, l->op, env->p, env->len, ev->originator,
 					      &ev->opened);
-	if (ev->status != LIA_ENV_OK)
+	if (ev->status != LIA_ENV_OK) {
 		ev->kind = LIA_EVENT_REFUSED;
-	else if (seen_add(&l->seen, ev->opened.header.id))
-		ev->kind = LIA_EVENT_MESSAGE;
-	else
+		return;
+	}
+	hook("received");
+	long i = seen_find(&l->seen, ev->opened.header.id);
+	if (i >= 0 && l->seen.state[i] == SHOWN_DONE) {
 		lia_opened_clear(&ev->opened);
+		return;
+	}
+	ev->kind = LIA_EVENT_MESSAGE;
+	ev->repeat = i >= 0;
+	if (i < 0)
+		seen_log(&l->seen, ev->opened.header.id, SHOWN_PENDING);
+	hook("pending");
 }
 
 int lia_listener_next(struct lia_listener *l, struct lia_event *ev, int wait_ms,
@@ -253,10 +323,17 @@ void lia_listener_done(struct lia_listener *l, struct lia_event *ev)
 	lia_frame_init(&ack, LIA_FRAME_ACK, 0);
 	ack.u.ack.n = 1;
 	if (ev->frame.type == LIA_FRAME_DELIVER) {
-		/* Acknowledged once handled (shown, or refused and reported),
-		 * so that it is not redelivered forever. */
+		/* Acknowledged once handled (shown and flushed, or refused and
+		 * reported), so that it is not redelivered forever; a message
+		 * shown is recorded as shown first. */
+		if (ev->kind == LIA_EVENT_MESSAGE) {
+			seen_log(&l->seen, ev->opened.header.id, SHOWN_DONE);
+			hook("shown");
+		}
 		ack.u.ack.v[0] = ev->frame.u.deliver.sequence;
 		(void)lia_client_send(l->cl, &ack);
+		if (ev->kind == LIA_EVENT_MESSAGE)
+			hook("acked");
 	} else if (ev->frame.type == LIA_FRAME_ERASE) {
 		/* The agent keeps no copy of its own beyond what it showed:
 		 * confirm, so that the broker stops owing the notice. */

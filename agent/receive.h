@@ -3,11 +3,19 @@
  * delivered), reading one message, and listening for deliveries as they
  * come. Used by `liaison inbox`, `read` and `listen` (agent/cmd_inbox.c).
  *
- * Owns: a listener's opener and its record of the message ids already
- *   shown, the last LIA_SEEN_MAX of which persist in KEYS/seen (16 bytes
- *   each, mode 0600, rewritten compactly when the file has grown to four
- *   times that), so that a redelivery (after a reconnect, or a crash
- *   between showing and acknowledging) is shown once.
+ * Owns: a listener's opener and its record of the messages shown, the
+ *   last LIA_SEEN_MAX of which persist in KEYS/shown (mode 0600, 17-byte
+ *   records: the message id and 'p' or 's', appended, rewritten compactly
+ *   when the file has grown to twice that; a listener's KEYS/seen from
+ *   before is imported as 'p'). The order of one delivery: received,
+ *   'p' (about to be shown) written, returned to the caller, which shows
+ *   it and flushes its output, then lia_listener_done writes 's' (shown)
+ *   and only then acknowledges it. So a listener killed at any point
+ *   never loses a message: not acknowledged, it is delivered again; with
+ *   'p' and no 's' it is shown again marked as a repeat (ev->repeat);
+ *   with 's' it is acknowledged again and not shown.
+ *   lia_receive_hook (NULL in the liaison program) lets a test build stop
+ *   the process at each of those points.
  * Trusts: the caller's identity. Not the broker: every delivered envelope
  *   is verified against the originator's certificate in the verified
  *   directory and opened before anything of it is returned; one that
@@ -62,6 +70,8 @@ struct lia_event {
 	int64_t expired_at;         /* ERASE */
 	const struct lia_consent_request *consent; /* CONSENT (borrowed from frame) */
 	unsigned session;           /* RECONNECTED: sessions opened so far, 2 after the first renewal */
+	bool repeat;                /* MESSAGE: it may have been shown before (a listener stopped
+				     * between showing it and recording it shown) */
 	struct lia_frame frame;     /* what the borrowed pointers point into */
 };
 
@@ -86,9 +96,17 @@ const char *lia_listener_warning(const struct lia_listener *l);
 int lia_listener_next(struct lia_listener *l, struct lia_event *ev, int wait_ms,
 		      char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
 
-/* The event was handled (shown, or refused and reported): acknowledge it
- * to the broker, so that it is not redelivered (an erase notice: confirm
- * the purge), and clear *ev. */
+/* The event was handled (shown and its output flushed, or refused and
+ * reported): a message is recorded as shown, then acknowledged to the
+ * broker, so that it is not redelivered (an erase notice: confirm the
+ * purge); *ev is cleared. Never call it for an event whose output
+ * failed: its message is then delivered again. */
 void lia_listener_done(struct lia_listener *l, struct lia_event *ev);
+
+/* Test builds only (tests/integration/broker/kill_hook.c): called at each
+ * step of showing a delivery: "received", "pending" ('p' written),
+ * "output" (shown and flushed, by the caller), "shown" ('s' written),
+ * "acked". NULL in the liaison program. */
+extern void (*lia_receive_hook)(const char *point);
 
 #endif
