@@ -84,7 +84,7 @@ titles=$(grep -o 'sighting [0-9]*' "$T/out" | sed 's/sighting //' | tr '\n' ' ')
 
 # --- dedup by id at the agent survives a restart of the agent: acks lost
 # (simulated in the store) mean redelivery, shown nowhere a second time ---
-[ "$(stat -c %s "$X/roma/seen")" -ge $((16 * 12)) ] && ok || bad "roma/seen does not hold the ids shown"
+[ "$(stat -c %s "$X/roma/shown")" -ge $((17 * 2 * 12)) ] && ok || bad "roma/shown does not record the ids shown (17 bytes, twice each)"
 sqlite3 -cmd ".timeout 5000" "$X/data/liaison.db" "UPDATE deliveries SET acked_at = 0 WHERE recipient = 'IT-PS/roma'" ||
 	bad "could not simulate lost acknowledgements"
 run 0 "$L" listen --profile roma --timeout 3 --json
