@@ -15,7 +15,6 @@
 #define SIZE_MAGIC "liaison-ledger-size 1 "
 #define SIZE_DIGITS 20
 #define SIZE_LEN (sizeof SIZE_MAGIC - 1 + SIZE_DIGITS + 1)
-#define NOTE_MAX 4096
 
 static void size_line(char out[static SIZE_LEN + 1], uint64_t n)
 {
@@ -34,20 +33,32 @@ static int present(const char *path, char err[static LIA_ERR_MAX])
 	return lia_errf(err, "cannot look at \"%s\": %s", path, strerror(errno));
 }
 
-/* ledger.checkpoint: 0 with *has (false when absent), -1 with why (a
- * problem the operator may accept: unreadable, not signed by v). */
-static int read_signed(const char *path, const struct lia_note_verifier *v, bool *has,
-		       struct lia_checkpoint *cp, char why[static LIA_ERR_MAX])
+/* A state file, read as untrusted input: 1 with *buf (malloc'd), 0 when
+ * absent, -1 with why (a problem the operator may accept: unreadable,
+ * too large, readable by others, not a regular file). */
+static int read_state(const char *path, const char *name, size_t max, uint8_t **buf, size_t *len,
+		      char why[static LIA_ERR_MAX])
 {
-	*has = false;
 	int p = present(path, why);
 	if (p <= 0)
 		return p;
+	char e[LIA_ERR_MAX];
+	if (lia_file_read_private(path, max, buf, len, e) != 0)
+		return lia_errf(why, "%s cannot be read: %s", name, e);
+	return 1;
+}
+
+/* ledger.checkpoint: 0 with *has (false when absent), -1 with why. */
+static int read_signed(const char *path, const struct lia_note_verifier *v, bool *has,
+		       struct lia_checkpoint *cp, char why[static LIA_ERR_MAX])
+{
 	uint8_t *buf = NULL;
 	size_t len = 0;
+	*has = false;
+	int r = read_state(path, "ledger.checkpoint", LIA_NOTE_MAX_BYTES, &buf, &len, why);
+	if (r <= 0)
+		return r;
 	char e[LIA_ERR_MAX];
-	if (lia_file_read_private(path, NOTE_MAX, &buf, &len, e) != 0)
-		return lia_errf(why, "ledger.checkpoint cannot be read: %s", e);
 	enum lia_note_status ns = lia_checkpoint_open(cp, (const char *)buf, len, v, e);
 	free(buf);
 	if (ns != LIA_NOTE_OK)
@@ -59,15 +70,12 @@ static int read_signed(const char *path, const struct lia_note_verifier *v, bool
 /* ledger.size: as read_signed. */
 static int read_committed(const char *path, bool *has, uint64_t *n, char why[static LIA_ERR_MAX])
 {
-	*has = false;
-	int p = present(path, why);
-	if (p <= 0)
-		return p;
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	char e[LIA_ERR_MAX];
-	if (lia_file_read_private(path, 64, &buf, &len, e) != 0)
-		return lia_errf(why, "ledger.size cannot be read: %s", e);
+	*has = false;
+	int r = read_state(path, "ledger.size", 64, &buf, &len, why);
+	if (r <= 0)
+		return r;
 	char digits[SIZE_DIGITS + 1];
 	bool ok = len == SIZE_LEN && memcmp(buf, SIZE_MAGIC, sizeof SIZE_MAGIC - 1) == 0 &&
 		  buf[SIZE_LEN - 1] == '\n';
