@@ -155,6 +155,21 @@ static uint16_t monitor_event(struct lia_client *c, long timeout_ms)
 	return event;
 }
 
+/* A handshake that failed without a refusal of authentication is the
+ * broker's end only when it repeats: a broker killed in the middle of one
+ * fails it once, and the next connection is to its successor; a broker
+ * with another key fails every attempt, one a reconnect interval (200 ms,
+ * wire/socket.c). So HANDSHAKE_FAILS in a row over a second or more. */
+#define HANDSHAKE_FAILS 5
+
+static bool handshake_failed_for_good(struct lia_client *c)
+{
+	int64_t now = now_ms();
+	if (c->hs_failed++ == 0)
+		c->hs_failed_since_ms = now;
+	return c->hs_failed >= HANDSHAKE_FAILS && now - c->hs_failed_since_ms >= 1000;
+}
+
 /* Wait for the CURVE handshake's outcome on the monitor socket. */
 static int wait_handshake(struct lia_client *c, const char *endpoint, char err[static LIA_ERR_MAX])
 {
@@ -166,13 +181,18 @@ static int wait_handshake(struct lia_client *c, const char *endpoint, char err[s
 			break;
 		switch (monitor_event(c, (long)left)) {
 		case ZMQ_EVENT_CONNECTED: connected = true; break;
-		case ZMQ_EVENT_HANDSHAKE_SUCCEEDED: c->connected = true; return LIA_EXIT_OK;
+		case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+			c->connected = true;
+			c->hs_failed = 0;
+			return LIA_EXIT_OK;
 		case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
 			lia_errf(err, "the broker at %s refused authentication: certificate unknown, "
 				      "expired or revoked", endpoint);
 			return LIA_EXIT_REFUSED;
 		case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
 		case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+			if (!handshake_failed_for_good(c))
+				break;
 			lia_errf(err, "the secure handshake with %s failed (is the broker certificate in "
 				      "the profile the right one?)", endpoint);
 			return LIA_EXIT_REFUSED;
@@ -396,11 +416,15 @@ static void watch_connection(struct lia_client *c)
 			 * forgotten us, and a Hello again is harmless. */
 			c->connected = true;
 			c->renew = true;
+			c->hs_failed = 0;
 			break;
 		case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+			c->refused = event;
+			break;
 		case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
 		case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
-			c->refused = event;
+			if (handshake_failed_for_good(c))
+				c->refused = event;
 			break;
 		default: break;
 		}

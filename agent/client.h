@@ -76,6 +76,8 @@ struct lia_client {
 	bool renew;                /* the broker may not know our session: say Hello again */
 	bool connected;            /* the transport is up, as the monitor last said */
 	int refused;               /* the monitor event of a refused handshake on reconnecting, or 0 */
+	unsigned hs_failed;        /* handshakes failed in a row (not refusals of authentication) */
+	int64_t hs_failed_since_ms; /* monotonic, the first of them */
 	int64_t away_since_ms;     /* monotonic, since the broker went away or forgot us; 0: in session */
 	int away_max_ms;           /* give up after this long away; 0: LIA_CLIENT_AWAY_MS */
 };
