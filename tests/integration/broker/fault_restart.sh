@@ -58,6 +58,11 @@ wait_exit() { # wait_exit SECONDS: rc = the listener's exit status; killed after
 	rc=$?
 	LPID=
 }
+ready() { # until the listener has its directory and listens ("listening as"
+	# on stderr): a stop before that is a restart during its start-up
+	for _ in $(seq 100); do grep -q "^listening as" "$LERR" && return 0; sleep 0.1; done
+	bad "the listener did not start listening"
+}
 stop_broker() { # stop_broker SIGNAL
 	kill "-$1" "$BPID"
 	wait "$BPID" 2>/dev/null # gone, its port free, before the restart
@@ -144,12 +149,13 @@ answered=$(sed -n 's/.* answered \([0-9]*\) of 300$/\1/p' "$T/pinger")
 # --- a broker that comes back without us: refused, not retried forever ---
 # zagreb listens; while the broker is down its certificate is revoked.
 # The restarted broker refuses its handshake: exit 4, saying so.
-"$L" listen --profile zagreb --timeout 30 --json >"$LOUT" 2>"$LERR" &
+"$L" listen --profile zagreb --timeout 30 >"$LOUT" 2>"$LERR" &
 LPID=$!
 for _ in $(seq 100); do
 	[ "$(count "session subject=HR-MUP/zagreb client=.* receive=1")" -ge 1 ] && break
 	sleep 0.1
 done
+ready
 stop_broker TERM
 serial=$("$CERTS" inspect --json "$X/zagreb/cert.crt" | sed 's/.*"serial":"\([0-9]*\)".*/\1/')
 run 0 "$CERTS" revoke --authority "$X/authority" --serial "$serial" --reason "left the service"
@@ -196,9 +202,10 @@ kill "$LPID"; wait "$LPID" 2>/dev/null; LPID=
 
 # --- the bound: a broker that stays away longer than --timeout ---
 want=$(($(sessions) + 1))
-"$L" listen --profile roma --timeout 4 --json >"$LOUT" 2>"$LERR" &
+"$L" listen --profile roma --timeout 4 >"$LOUT" 2>"$LERR" &
 LPID=$!
 wait_session "$want"
+ready
 stop_broker TERM
 t0=$(date +%s)
 wait_exit 20
