@@ -257,6 +257,15 @@ out:
 /* Read one message from the ROUTER: [routing id][frame]. */
 static int router_read(struct lia_broker *b)
 {
+	/* libzmq takes in a newly readable connection (a pipe activation
+	 * from its I/O thread) only once per 100 messages received while
+	 * another connection still has some (config.hpp, inbound_poll_rate):
+	 * behind a flooder's full pipe, another peer's frame waited 50
+	 * frames, tens of milliseconds of publishes. Asking ZMQ_EVENTS
+	 * processes those commands now, at the cost of one poll(2). */
+	int events;
+	size_t events_len = sizeof events;
+	(void)zmq_getsockopt(b->router, ZMQ_EVENTS, &events, &events_len);
 	zmq_msg_t id, body;
 	zmq_msg_init(&id);
 	if (zmq_msg_recv(&id, b->router, ZMQ_DONTWAIT) < 0) {
