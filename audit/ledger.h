@@ -211,6 +211,12 @@ int lia_ledger_checkpoint(struct lia_ledger *l, const struct lia_secret *key, in
  * outside the database (broker/ledger_state.h), so that a log rolled
  * back or rewritten under it is never signed over. */
 void lia_ledger_pin(struct lia_ledger *l, const struct lia_checkpoint *c);
+/* The pin, if any: true with *c. */
+bool lia_ledger_pinned(const struct lia_ledger *l, struct lia_checkpoint *c);
+
+/* When the latest checkpoint was issued (0 when none). */
+int lia_ledger_checkpoint_issued(struct lia_ledger *l, int64_t *at, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
 
 /* The periodic form, for the broker's loop: checkpoint when at least
  * every_records records (0 = never by count) or every_seconds seconds
@@ -219,6 +225,27 @@ void lia_ledger_pin(struct lia_ledger *l, const struct lia_checkpoint *c);
 int lia_ledger_checkpoint_maybe(struct lia_ledger *l, const struct lia_secret *key, int64_t now,
 				uint64_t every_records, int64_t every_seconds, bool *issued,
 				char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+
+/* The checkpoint lia_ledger_checkpoint would issue, signed but not
+ * stored, in a read transaction of l: for another connection to the
+ * same database than the one that stores it (the broker signs off its
+ * loop thread, broker/maint.h). pin: the checkpoint the log must extend
+ * (lia_ledger_pin's, NULL for none). 1 with *note (malloc'd) and *out;
+ * 0 when the latest stored checkpoint already covers every record; -1
+ * with err, refused as lia_ledger_checkpoint refuses. */
+int lia_ledger_checkpoint_prepare(struct lia_ledger *l, const struct lia_secret *key, int64_t now,
+				  const struct lia_checkpoint *pin, char **note, size_t *len,
+				  struct lia_checkpoint *out, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+
+/* Store c, prepared on another connection by lia_ledger_checkpoint_prepare
+ * (note is its signed text), as issued at now, and make it the pin if l
+ * has one. Refused unless it is newer than the latest stored checkpoint,
+ * which still holds, the log extends the pin, and the first c->size
+ * records stored have c's root (never store a checkpoint of a fork). */
+int lia_ledger_checkpoint_adopt(struct lia_ledger *l, const char *note, size_t len,
+				const struct lia_checkpoint *c, int64_t now, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
 
 /* Store a signed checkpoint note received from elsewhere (an import).
  * Its text is parsed, not verified: lia_ledger_verify checks it. */

@@ -144,23 +144,24 @@ done:
 	return ret;
 }
 
-/* The pinned checkpoint (lia_ledger_pin), checked against the size
- * records now stored: the log may only have grown from it. */
-static int pin_checked(struct lia_ledger *l, uint64_t size, char err[static LIA_ERR_MAX])
+/* A pinned checkpoint (lia_ledger_pin; NULL: none), checked against the
+ * size records now stored: the log may only have grown from it. */
+static int pin_checked(struct lia_ledger *l, const struct lia_checkpoint *pin, uint64_t size,
+		       char err[static LIA_ERR_MAX])
 {
-	if (!l->has_pin)
+	if (pin == NULL)
 		return 0;
-	if (size < l->pin.size)
+	if (size < pin->size)
 		return lia_errf(err, "ledger has %" PRIu64 " records but the last checkpoint signed "
 				     "covers %" PRIu64 ": records were lost; refusing to sign",
-				size, l->pin.size);
+				size, pin->size);
 	uint8_t root[32];
-	if (lia_ledger_root(l, l->pin.size, root, err) != 0)
+	if (lia_ledger_root(l, pin->size, root, err) != 0)
 		return -1;
-	if (memcmp(root, l->pin.root, 32) != 0)
+	if (memcmp(root, pin->root, 32) != 0)
 		return lia_errf(err, "ledger no longer matches the last checkpoint signed (size "
 				     "%" PRIu64 "); refusing to sign a fork (run liaison-audit verify)",
-				l->pin.size);
+				pin->size);
 	return 0;
 }
 
@@ -208,6 +209,19 @@ void lia_ledger_pin(struct lia_ledger *l, const struct lia_checkpoint *c)
 		l->pin = *c;
 }
 
+bool lia_ledger_pinned(const struct lia_ledger *l, struct lia_checkpoint *c)
+{
+	if (l->has_pin)
+		*c = l->pin;
+	return l->has_pin;
+}
+
+int lia_ledger_checkpoint_issued(struct lia_ledger *l, int64_t *at, char err[static LIA_ERR_MAX])
+{
+	*at = 0;
+	return l->ops->cp_last_issued(l->impl, at, err);
+}
+
 /* Whether a periodic checkpoint is due: every_records new records since
  * the last one, or every_seconds since it was issued. */
 static int due(struct lia_ledger *l, uint64_t grown, int64_t now, uint64_t every_records,
@@ -223,6 +237,70 @@ static int due(struct lia_ledger *l, uint64_t grown, int64_t now, uint64_t every
 	return 0;
 }
 
+/* What checkpoint_make decided. */
+struct made {
+	bool signed_one;          /* note holds a new checkpoint, c */
+	struct lia_checkpoint c;  /* the new one, or the latest when nothing was new */
+	char *note;
+	size_t len;
+};
+
+/* Inside the caller's transaction on l: the checkpoint of every record
+ * committed, signed but not stored. Nothing is signed when the latest
+ * checkpoint covers every record (m->c is that one), or, with
+ * only_if_due, when none is due. The checks are lia_ledger_checkpoint's:
+ * the latest stored checkpoint and pin must still hold, and the new
+ * records are rehashed from their bytes. */
+static int checkpoint_make(struct lia_ledger *l, const struct lia_secret *key, int64_t now,
+			   const struct lia_checkpoint *pin, bool only_if_due, uint64_t every_records,
+			   int64_t every_seconds, struct made *m, char err[static LIA_ERR_MAX])
+{
+	memset(m, 0, sizeof *m);
+	uint64_t size = 0;
+	bool have_prev = false;
+	struct lia_checkpoint p;
+	memset(&p, 0, sizeof p);
+	if (lia_ledger_size(l, &size, err) != 0 || latest_checked(l, size, &have_prev, &p, err) != 0 ||
+	    pin_checked(l, pin, size, err) != 0)
+		return -1;
+	if (have_prev && p.size == size) {
+		m->c = p;
+		return 0;
+	}
+	if (size == 0)
+		return lia_errf(err, "ledger is empty: nothing to checkpoint");
+	if (only_if_due) {
+		bool is_due = false;
+		if (due(l, size - (have_prev ? p.size : 0), now, every_records, every_seconds, &is_due,
+			err) != 0)
+			return -1;
+		if (!is_due)
+			return 0;
+	}
+	memcpy(m->c.origin, l->origin, sizeof m->c.origin);
+	m->c.size = size;
+	if (root_rehashed(l, have_prev ? p.size : 0, size, m->c.root, err) != 0 ||
+	    lia_checkpoint_sign(&m->note, &m->len, &m->c, key->sk, err) != 0)
+		return -1;
+	m->signed_one = true;
+	return 0;
+}
+
+static int key_ok(const struct lia_secret *key, char err[static LIA_ERR_MAX])
+{
+	if (key == NULL || key->purpose != LIA_KEY_SIGN || key->sk_len != 64 || key->sk == NULL)
+		return lia_errf(err, "ledger: checkpoints need an Ed25519 signing key");
+	return 0;
+}
+
+static int outside_tx(struct lia_ledger *l, char err[static LIA_ERR_MAX])
+{
+	if (l->ops->in_tx(l->impl))
+		return lia_errf(err, "ledger: checkpoints are signed outside any transaction, "
+				     "over committed records only");
+	return 0;
+}
+
 /* Sign and store a checkpoint of the committed log. Runs in a
  * transaction of its own, refused if the caller holds one. */
 static int checkpoint_issue(struct lia_ledger *l, const struct lia_secret *key, int64_t now,
@@ -230,55 +308,93 @@ static int checkpoint_issue(struct lia_ledger *l, const struct lia_secret *key, 
 			    bool *issued, struct lia_checkpoint *out, char err[static LIA_ERR_MAX])
 {
 	*issued = false;
-	if (key == NULL || key->purpose != LIA_KEY_SIGN || key->sk_len != 64 || key->sk == NULL)
-		return lia_errf(err, "ledger: checkpoints need an Ed25519 signing key");
-	if (l->ops->in_tx(l->impl))
-		return lia_errf(err, "ledger: checkpoints are signed outside any transaction, "
-				     "over committed records only");
-	if (lia_ledger_begin(l, err) != 0)
+	if (key_ok(key, err) != 0 || outside_tx(l, err) != 0 || lia_ledger_begin(l, err) != 0)
 		return -1;
-	uint64_t size = 0;
-	bool have_prev = false;
-	struct lia_checkpoint p, c;
-	memset(&p, 0, sizeof p);
-	memset(&c, 0, sizeof c);
-	if (lia_ledger_size(l, &size, err) != 0 || latest_checked(l, size, &have_prev, &p, err) != 0 ||
-	    pin_checked(l, size, err) != 0)
+	struct made m;
+	if (checkpoint_make(l, key, now, l->has_pin ? &l->pin : NULL, only_if_due, every_records,
+			    every_seconds, &m, err) != 0)
 		goto fail;
-	if (have_prev && p.size == size) {
-		if (out)
-			*out = p;
+	if (!m.signed_one) {
+		if (out && m.c.size > 0)
+			*out = m.c;
 		return lia_ledger_commit(l, err);
 	}
-	if (size == 0) {
-		lia_errf(err, "ledger is empty: nothing to checkpoint");
-		goto fail;
-	}
-	if (only_if_due) {
-		bool is_due = false;
-		if (due(l, size - (have_prev ? p.size : 0), now, every_records, every_seconds,
-			&is_due, err) != 0)
-			goto fail;
-		if (!is_due)
-			return lia_ledger_commit(l, err);
-	}
-	memcpy(c.origin, l->origin, sizeof c.origin);
-	c.size = size;
-	if (root_rehashed(l, have_prev ? p.size : 0, size, c.root, err) != 0)
-		goto fail;
-	char *note = NULL;
-	size_t note_len = 0;
-	if (lia_checkpoint_sign(&note, &note_len, &c, key->sk, err) != 0)
-		goto fail;
-	int rc = l->ops->cp_put(l->impl, size, now, note, note_len, err);
-	free(note);
+	int rc = l->ops->cp_put(l->impl, m.c.size, now, m.note, m.len, err);
+	free(m.note);
+	m.note = NULL;
 	if (rc != 0 || lia_ledger_commit(l, err) != 0)
 		goto fail;
 	*issued = true;
 	if (l->has_pin)
-		l->pin = c;
+		l->pin = m.c;
 	if (out)
-		*out = c;
+		*out = m.c;
+	return 0;
+fail:
+	free(m.note);
+	lia_ledger_rollback(l);
+	return -1;
+}
+
+int lia_ledger_checkpoint_prepare(struct lia_ledger *l, const struct lia_secret *key, int64_t now,
+				  const struct lia_checkpoint *pin, char **note, size_t *len,
+				  struct lia_checkpoint *out, char err[static LIA_ERR_MAX])
+{
+	*note = NULL;
+	*len = 0;
+	if (key_ok(key, err) != 0 || outside_tx(l, err) != 0 || l->ops->tx_read(l->impl, err) != 0)
+		return -1;
+	struct made m;
+	int rc = checkpoint_make(l, key, now, pin, false, 0, 0, &m, err);
+	lia_ledger_rollback(l); /* it only read */
+	if (rc != 0) {
+		free(m.note);
+		return -1;
+	}
+	if (!m.signed_one)
+		return 0;
+	*note = m.note;
+	*len = m.len;
+	*out = m.c;
+	return 1;
+}
+
+int lia_ledger_checkpoint_adopt(struct lia_ledger *l, const char *note, size_t len,
+				const struct lia_checkpoint *c, int64_t now, char err[static LIA_ERR_MAX])
+{
+	if (outside_tx(l, err) != 0 || lia_ledger_begin(l, err) != 0)
+		return -1;
+	uint64_t size = 0;
+	bool have_prev = false;
+	struct lia_checkpoint p;
+	uint8_t root[32];
+	if (lia_ledger_size(l, &size, err) != 0 || latest_checked(l, size, &have_prev, &p, err) != 0 ||
+	    pin_checked(l, l->has_pin ? &l->pin : NULL, size, err) != 0)
+		goto fail;
+	if (strcmp(c->origin, l->origin) != 0) {
+		lia_errf(err, "checkpoint is for log \"%.64s\", not \"%.64s\"", c->origin, l->origin);
+		goto fail;
+	}
+	if (have_prev && p.size >= c->size) {
+		lia_errf(err, "a checkpoint at size %" PRIu64 " is stored already; not storing one at %" PRIu64,
+			 p.size, c->size);
+		goto fail;
+	}
+	if (c->size > size) {
+		lia_errf(err, "checkpoint covers %" PRIu64 " records, the ledger holds %" PRIu64, c->size, size);
+		goto fail;
+	}
+	if (lia_ledger_root(l, c->size, root, err) != 0)
+		goto fail;
+	if (memcmp(root, c->root, 32) != 0) {
+		lia_errf(err, "the checkpoint's root is not the stored tree's at size %" PRIu64
+			      "; refusing to store it (run liaison-audit verify)", c->size);
+		goto fail;
+	}
+	if (l->ops->cp_put(l->impl, c->size, now, note, len, err) != 0 || lia_ledger_commit(l, err) != 0)
+		goto fail;
+	if (l->has_pin)
+		l->pin = *c;
 	return 0;
 fail:
 	lia_ledger_rollback(l);

@@ -480,6 +480,12 @@ static int sql_tx_begin(void *impl, char err[static LIA_ERR_MAX])
 	return exec(impl, "BEGIN IMMEDIATE", err);
 }
 
+static int sql_tx_read(void *impl, char err[static LIA_ERR_MAX])
+{
+	/* Deferred: the snapshot is taken by the first read (WAL mode). */
+	return exec(impl, "BEGIN DEFERRED", err);
+}
+
 static int sql_tx_commit(void *impl, char err[static LIA_ERR_MAX])
 {
 	return exec(impl, "COMMIT", err);
@@ -518,6 +524,7 @@ static const struct lia_ledger_storage_ops sql_ops = {
 	.cp_last_issued = sql_cp_last_issued,
 	.in_tx = sql_in_tx,
 	.tx_begin = sql_tx_begin,
+	.tx_read = sql_tx_read,
 	.tx_commit = sql_tx_commit,
 	.tx_rollback = sql_tx_rollback,
 	.batch_end = sql_batch_end,

@@ -113,6 +113,10 @@ struct lia_ledger_storage_ops {
 	/* The ledger's own write transaction (standalone appends, imports,
 	 * checkpoints): begin with the write lock taken, commit, roll back. */
 	int (*tx_begin)(void *impl, char err[static LIA_ERR_MAX]);
+	/* A read transaction: every read until tx_rollback sees one
+	 * committed state, and no write lock is taken (writers on other
+	 * connections go on). */
+	int (*tx_read)(void *impl, char err[static LIA_ERR_MAX]);
 	int (*tx_commit)(void *impl, char err[static LIA_ERR_MAX]);
 	void (*tx_rollback)(void *impl);
 	/* A batch ended: drop what the backend held for it (statements). */

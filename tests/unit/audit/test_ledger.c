@@ -655,6 +655,77 @@ static void test_checkpoint_over_edit(void **state)
 	lia_ledger_destroy(&l);
 }
 
+/* The broker's way (broker/maint.h): the checkpoint is rehashed and
+ * signed on a second connection, in a read transaction beside the
+ * writer, and stored by the writer's connection. The same checks hold
+ * on both sides. */
+static void test_checkpoint_prepare_adopt(void **state)
+{
+	struct fx *f = *state;
+	char err[LIA_ERR_MAX];
+	struct lia_ledger *w = make(f, 200, true); /* the writer: checkpoints at 100, 200 */
+	struct lia_ledger *side = lia_ledger_open_file(f->path, FIXTURE_ORIGIN, 0, err);
+	assert_non_null(side);
+	struct lia_checkpoint pin, c;
+	assert_int_equal(lia_ledger_checkpoint(w, f->key, 1796000000, &pin, err), 0);
+	lia_ledger_pin(w, &pin);
+	char *note = NULL;
+	size_t len = 0;
+	/* Nothing new: nothing signed. */
+	assert_int_equal(lia_ledger_checkpoint_prepare(side, f->key, 1796000001, &pin, &note, &len, &c, err), 0);
+	assert_null(note);
+	assert_int_equal(fixture_append(w, 200, 260, 37, err), 0);
+	/* The writer holds its write transaction open meanwhile: the side
+	 * reads the committed log beside it and never waits for it. */
+	assert_int_equal(lia_ledger_begin(w, err), 0);
+	assert_int_equal(lia_ledger_checkpoint_prepare(side, f->key, 1796000002, &pin, &note, &len, &c, err), 1);
+	lia_ledger_rollback(w);
+	assert_int_equal(c.size, 260);
+	uint8_t root[32];
+	assert_int_equal(lia_ledger_root(w, 260, root, err), 0);
+	assert_memory_equal(root, c.root, 32);
+	/* A forged root is not stored, nor a note covering more than is stored. */
+	struct lia_checkpoint bad = c;
+	bad.root[0] ^= 1;
+	assert_int_equal(lia_ledger_checkpoint_adopt(w, note, len, &bad, 1796000003, err), -1);
+	if (strstr(err, "not the stored tree's at size 260") == NULL)
+		fail_msg("%s", err);
+	bad = c;
+	bad.size = 261;
+	assert_int_equal(lia_ledger_checkpoint_adopt(w, note, len, &bad, 1796000003, err), -1);
+	assert_int_equal(lia_ledger_checkpoint_adopt(w, note, len, &c, 1796000003, err), 0);
+	struct lia_checkpoint now_pinned;
+	assert_true(lia_ledger_pinned(w, &now_pinned));
+	assert_int_equal(now_pinned.size, 260);
+	/* Stored once: the same again is refused (not newer). */
+	assert_int_equal(lia_ledger_checkpoint_adopt(w, note, len, &c, 1796000004, err), -1);
+	if (strstr(err, "stored already") == NULL)
+		fail_msg("%s", err);
+	free(note);
+	note = NULL;
+	int64_t at = 0;
+	assert_int_equal(lia_ledger_checkpoint_issued(w, &at, err), 0);
+	assert_int_equal(at, 1796000003);
+	struct lia_ledger_verify_result res;
+	assert_int_equal(verify(f, w, &res), LIA_LEDGER_VALID);
+	assert_int_equal(res.checkpoints, 3); /* 100, 200 and the one adopted */
+	/* An edit of a record added since: the side refuses to sign it. */
+	assert_int_equal(fixture_append(w, 260, 300, 37, err), 0);
+	edit_record(w, 277);
+	assert_int_equal(lia_ledger_checkpoint_prepare(side, f->key, 1796000005, &now_pinned, &note, &len, &c, err), -1);
+	if (strstr(err, "record 277: stored leaf hash does not match") == NULL || strstr(err, "refusing to sign") == NULL)
+		fail_msg("%s", err);
+	assert_null(note);
+	/* A pin the log no longer extends: refused on the side as well. */
+	struct lia_checkpoint forged = now_pinned;
+	forged.root[5] ^= 1;
+	assert_int_equal(lia_ledger_checkpoint_prepare(side, f->key, 1796000006, &forged, &note, &len, &c, err), -1);
+	if (strstr(err, "refusing to sign a fork") == NULL)
+		fail_msg("%s", err);
+	lia_ledger_destroy(&side);
+	lia_ledger_destroy(&w);
+}
+
 static void test_checkpoint_pin(void **state)
 {
 	struct fx *f = *state;
@@ -724,6 +795,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tamper_rewrite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint_over_edit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint_pin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_prepare_adopt, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -316,6 +316,7 @@ static const struct lia_ledger_storage_ops mem_ops = {
 	.cp_last_issued = mem_cp_last_issued,
 	.in_tx = mem_in_tx,
 	.tx_begin = mem_tx_begin,
+	.tx_read = mem_tx_begin, /* one connection: a read is a transaction like any */
 	.tx_commit = mem_tx_commit,
 	.tx_rollback = mem_tx_rollback,
 	.batch_end = mem_batch_end,
