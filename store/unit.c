@@ -6,6 +6,7 @@
  */
 #include "unit.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,16 @@ struct lia_unit {
 	struct lia_store *store;
 	struct lia_ledger *ledger;
 	bool open;                 /* a transaction begun here is open */
+	char path[PATH_MAX];
+	/* lia_unit_wal_defer */
+	int wal_pages;
+	void (*wal_wanted)(void *ctx);
+	void *wal_ctx;
+	uint64_t wal_inline;
+};
+
+struct lia_unit_side {
+	struct lia_ledger *ledger; /* owns its connection */
 };
 
 struct lia_unit *lia_unit_open(const char *path, const char *origin, char err[static LIA_ERR_MAX])
@@ -27,6 +38,10 @@ struct lia_unit *lia_unit_open(const char *path, const char *origin, char err[st
 	if (u == NULL) {
 		lia_errf(err, "out of memory");
 		return NULL;
+	}
+	if (snprintf(u->path, sizeof u->path, "%s", path) >= (int)sizeof u->path) {
+		lia_errf(err, "path too long: \"%.64s...\"", path);
+		goto fail;
 	}
 	u->store = lia_store_open(path, err);
 	if (u->store == NULL)
@@ -143,4 +158,91 @@ void lia_unit_rollback(struct lia_unit *u)
 	lia_ledger_batch_end(u->ledger);
 	lia_store_rollback(u->store);
 	u->open = false;
+}
+
+/* --- the second connection, for background work --- */
+
+/* After every commit on the unit's connection, with the WAL's size in
+ * pages. This replaces SQLite's own hook, which checkpoints in the
+ * committing thread once the WAL reaches 1,000 pages. */
+static int wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
+{
+	struct lia_unit *u = ctx;
+	if (pages >= 16 * u->wal_pages) {
+		/* The side is not keeping up: keep the WAL bounded here. */
+		(void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		u->wal_inline++;
+	} else if (pages >= u->wal_pages) {
+		u->wal_wanted(u->wal_ctx);
+	}
+	return SQLITE_OK;
+}
+
+void lia_unit_wal_defer(struct lia_unit *u, int pages, void (*wanted)(void *ctx), void *ctx)
+{
+	if (wanted == NULL) { /* back to SQLite's own checkpoints */
+		sqlite3_wal_autocheckpoint(lia_store_sqlite(u->store), pages);
+		return;
+	}
+	u->wal_pages = pages > 0 ? pages : 1;
+	u->wal_wanted = wanted;
+	u->wal_ctx = ctx;
+	sqlite3_wal_hook(lia_store_sqlite(u->store), wal_hook, u);
+}
+
+int lia_unit_wal_catch_up(struct lia_unit *u, char err[static LIA_ERR_MAX])
+{
+	sqlite3 *db = lia_store_sqlite(u->store);
+	if (u->open || sqlite3_get_autocommit(db) == 0)
+		return lia_errf(err, "WAL checkpoint: a transaction is open");
+	int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return lia_errf(err, "WAL checkpoint: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+uint64_t lia_unit_wal_inline(const struct lia_unit *u)
+{
+	return u->wal_inline;
+}
+
+struct lia_unit_side *lia_unit_side_open(struct lia_unit *u, char err[static LIA_ERR_MAX])
+{
+	struct lia_unit_side *s = calloc(1, sizeof *s);
+	if (s == NULL) {
+		lia_errf(err, "out of memory");
+		return NULL;
+	}
+	s->ledger = lia_ledger_open_file(u->path, lia_ledger_origin(u->ledger), 0, err);
+	if (s->ledger == NULL) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+struct lia_ledger *lia_unit_side_ledger(struct lia_unit_side *s)
+{
+	return s->ledger;
+}
+
+int lia_unit_side_wal_checkpoint(struct lia_unit_side *s, int *left, char err[static LIA_ERR_MAX])
+{
+	sqlite3 *db = lia_ledger_db(s->ledger);
+	int log = 0, done = 0;
+	int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	*left = log > done ? log - done : 0;
+	/* BUSY: another checkpoint runs (the unit's own, past its bound). */
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return lia_errf(err, "WAL checkpoint: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+void lia_unit_side_close(struct lia_unit_side **sp)
+{
+	if (sp == NULL || *sp == NULL)
+		return;
+	lia_ledger_destroy(&(*sp)->ledger);
+	free(*sp);
+	*sp = NULL;
 }

@@ -28,6 +28,7 @@
 #define LIA_UNIT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "err.h"
 
@@ -69,5 +70,45 @@ bool lia_unit_active(struct lia_unit *u);
 int lia_unit_commit(struct lia_unit *u, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
 /* End the ledger batch and roll back; a no-op when none is open. */
 void lia_unit_rollback(struct lia_unit *u);
+
+/* --- background work, from one other thread ---
+ *
+ * A turn's commit must not also copy the WAL into the database file:
+ * SQLite does that in the committing thread once the WAL reaches 1,000
+ * pages, a stall of several milliseconds (up to ~10 under load) in the
+ * middle of the loop every few hundred publishes (issue 11). Nor may a
+ * ledger checkpoint's rehash of thousands of records hold the loop. Both
+ * run on a second connection to the same database, in WAL mode beside
+ * the unit's writer: a reader never blocks it, a passive WAL checkpoint
+ * never waits for it. */
+struct lia_unit_side;
+
+/* Stop checkpointing the WAL in the unit's commits: instead call
+ * wanted(ctx), from the committing thread, after each commit that
+ * leaves the WAL at pages pages or more. Past 16 x pages (the side is
+ * not keeping up) the commit checkpoints after all, so the WAL stays
+ * bounded; lia_unit_wal_inline counts those. wanted NULL: the commits
+ * checkpoint again at pages (SQLite's own checkpoints). */
+void lia_unit_wal_defer(struct lia_unit *u, int pages, void (*wanted)(void *ctx), void *ctx);
+uint64_t lia_unit_wal_inline(const struct lia_unit *u);
+/* After the side copied the WAL: copy what was committed since (a few
+ * pages) on the unit's own connection, outside any transaction, so that
+ * its next transaction starts the WAL over. SQLite restarts a WAL only
+ * when a writer begins with every frame copied, which a checkpoint on
+ * another connection, racing the writer's next commit, almost never
+ * leaves it: the WAL grew to 10,000 pages and more. 0, or -1 with err. */
+int lia_unit_wal_catch_up(struct lia_unit *u, char err[static LIA_ERR_MAX]);
+
+/* A second connection to the unit's database, for one other thread; it
+ * reads the ledger (lia_ledger_checkpoint_prepare) in transactions of
+ * its own. NULL with err. */
+struct lia_unit_side *lia_unit_side_open(struct lia_unit *u, char err[static LIA_ERR_MAX]);
+struct lia_ledger *lia_unit_side_ledger(struct lia_unit_side *s);
+/* Copy the committed WAL into the database file (passive: never waits
+ * for the unit's writer, nor blocks it); *left: WAL pages it could not
+ * copy yet. 0, or -1 with err. */
+int lia_unit_side_wal_checkpoint(struct lia_unit_side *s, int *left, char err[static LIA_ERR_MAX]);
+/* Close; accepts NULL; nulls *s. */
+void lia_unit_side_close(struct lia_unit_side **s);
 
 #endif

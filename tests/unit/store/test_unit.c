@@ -57,6 +57,89 @@ static void reopen_and_count(uint8_t idbyte, int *found, uint64_t *records)
 	assert_null(u);
 }
 
+/* --- WAL checkpoints off the committing thread (unit.h, "side") --- */
+
+static void count_wanted(void *ctx)
+{
+	(*(int *)ctx)++;
+}
+
+/* Frames in the WAL now (a passive checkpoint that copies nothing new
+ * reports them); the unit's connection, between turns. */
+static int wal_frames(struct lia_unit *u)
+{
+	int log = -1, done = -1;
+	assert_int_equal(sqlite3_wal_checkpoint_v2(lia_store_sqlite(lia_unit_store(u)), NULL,
+						   SQLITE_CHECKPOINT_PASSIVE, &log, &done),
+			 SQLITE_OK);
+	return log;
+}
+
+static void one_turn(struct lia_unit *u, int k)
+{
+	char err[LIA_ERR_MAX];
+	assert_int_equal(lia_unit_begin(u, err), 0);
+	turn_writes(u, (uint8_t)(k % 250 + 1));
+	if (lia_unit_commit(u, err) != 0)
+		fail_msg("%s", err);
+}
+
+static void test_wal_deferred_to_side(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_unit *u = lia_unit_open(path, FIXTURE_ORIGIN, err);
+	assert_non_null(u);
+	int wanted = 0;
+	lia_unit_wal_defer(u, 40, count_wanted, &wanted);
+	/* The commits no longer checkpoint: the WAL passes 40 pages and
+	 * the side is asked, once a commit. */
+	int k = 0;
+	while (wanted == 0 && k < 2000)
+		one_turn(u, k++);
+	assert_true(wanted > 0);
+	struct lia_unit_side *side = lia_unit_side_open(u, err);
+	if (side == NULL)
+		fail_msg("%s", err);
+	/* The side copies every frame committed, even with the unit's write
+	 * transaction open beside it (a passive checkpoint never waits). */
+	int left = -1;
+	assert_int_equal(lia_unit_begin(u, err), 0);
+	turn_writes(u, 251);
+	assert_int_equal(lia_unit_side_wal_checkpoint(side, &left, err), 0);
+	assert_int_equal(left, 0);
+	/* Inside a transaction the unit does not catch up. */
+	assert_int_equal(lia_unit_wal_catch_up(u, err), -1);
+	if (strstr(err, "a transaction is open") == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(lia_unit_commit(u, err), 0);
+	/* After its catch-up, the next transaction starts the WAL over. */
+	int before = wal_frames(u);
+	assert_true(before >= 40);
+	assert_int_equal(lia_unit_wal_catch_up(u, err), 0);
+	one_turn(u, k++);
+	int after = wal_frames(u);
+	if (after >= 40)
+		fail_msg("the WAL did not start over: %d frames before, %d after", before, after);
+	/* With no side at work, the commits keep the WAL under 16 x 40
+	 * pages themselves. */
+	uint64_t inline_before = lia_unit_wal_inline(u);
+	for (int n = 0; n < 3000 && lia_unit_wal_inline(u) == inline_before; n++)
+		one_turn(u, k++);
+	assert_true(lia_unit_wal_inline(u) > inline_before);
+	one_turn(u, k++);
+	assert_true(wal_frames(u) < 16 * 40);
+	lia_unit_side_close(&side);
+	assert_null(side);
+	/* Everything committed is there after a reopen. */
+	lia_unit_destroy(&u);
+	int found = 0;
+	uint64_t records = 0;
+	reopen_and_count(251, &found, &records);
+	assert_int_equal(found, 1);
+	assert_int_equal(records, (uint64_t)k + 1);
+}
+
 static void test_commit_makes_both_durable(void **state)
 {
 	(void)state;
@@ -288,6 +371,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_other_origin_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup_copies_committed_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_deferred_to_side, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
