@@ -29,6 +29,7 @@
 #include "feeds.h"
 #include "inbox.h"
 #include "intake.h"
+#include "maint.h"
 #include "query.h"
 #include "onward.h"
 #include "reload.h"
@@ -536,6 +537,7 @@ void lia_broker_destroy(struct lia_broker **bp)
 		close(b->sigfd);
 	lia_envcache_clear(b);
 	lia_intake_clear(b);
+	lia_maint_stop(b); /* before the connection it works beside */
 	lia_unit_destroy(&b->unit); /* rolls back an open turn */
 	lia_ledger_state_close(&b->lstate);
 	b->store = NULL;
@@ -600,19 +602,13 @@ static void serve_turn(struct lia_broker *b)
 	}
 }
 
-/* A checkpoint was signed: keep it beside the store (ledger_state.h). */
-static void keep_signed(struct lia_broker *b)
-{
-	char err[LIA_ERR_MAX];
-	if (lia_ledger_state_signed(&b->lstate, b->ledger, err) != 0)
-		lia_blog("ledger-state-error", "%s", err);
-	else
-		lia_blog("checkpoint", "signed");
-}
-
 int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 {
 	char err[LIA_ERR_MAX];
+	/* Without its thread the broker still runs: WAL and ledger
+	 * checkpoints then happen in the loop, as they did before. */
+	if (lia_maint_start(b, err) != 0)
+		lia_blog("maint-error", "%s; checkpoints are signed in the loop", err);
 	if (ready != NULL)
 		ready();
 	int64_t last_idle_check = lia_now();
@@ -657,12 +653,7 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 		 * ledger checkpoint below). One more sync on turns that pushed. */
 		lia_turn_commit(b);
 		lia_envcache_clear(b);
-		bool issued = false;
-		if (lia_ledger_checkpoint_maybe(b->ledger, b->me.sign, now, b->cfg.checkpoint_records,
-						b->cfg.checkpoint_seconds, &issued, err) != 0)
-			lia_blog("checkpoint-error", "%s", err);
-		else if (issued)
-			keep_signed(b);
+		lia_maint_tick(b, now);
 		if (now - last_idle_check >= 10) {
 			for (uint32_t i = 0; i < b->n_sessions; i++)
 				if (b->sessions[i].used && now - b->sessions[i].last_seen > IDLE_SECONDS &&
@@ -678,11 +669,7 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 	lia_limits_flush(b);
 	lia_zap_flush(b, lia_now(), true);
 	lia_turn_commit(b);
-	bool issued;
-	if (lia_ledger_checkpoint_maybe(b->ledger, b->me.sign, lia_now(), 1, 0, &issued, err) != 0)
-		lia_blog("checkpoint-error", "%s", err);
-	else if (issued)
-		keep_signed(b);
+	lia_maint_finish(b, lia_now());
 	lia_blog("stopped", "clean");
 	return 0;
 }

@@ -149,7 +149,10 @@ struct lia_broker {
 	struct lia_zap_refusals refusals; /* zap.h */
 	struct lia_conns conns;    /* conns.h: connections not yet authenticated */
 	struct lia_intake intake;  /* intake.h */
+	struct lia_maint *maint;   /* maint.h: the background thread, NULL when none */
 	int64_t next_expiry;
+	uint64_t dropped;          /* replies dropped (peer's queue full) since the last log line */
+	int64_t dropped_logged;    /* when that line was written (lia_now) */
 	int rx_fd;                 /* the descriptor of the frame being handled, -1 unknown */
 	bool stop;
 };
