@@ -19,7 +19,11 @@ enum lia_intake_verdict lia_intake_decide(const struct lia_intake_ask *a, bool *
 	 * peer that only acknowledged deliveries waits for nothing (acks are
 	 * not answered), so it does not cut a publisher's turns short: the
 	 * exchange's own traffic keeps its large commits. */
-	bool used = a->served >= a->share || a->served_us >= a->share_us;
+	/* Frames parked or refused count as well: a flooder whose frames
+	 * only wait (reads behind the open transaction) or are refused
+	 * busy costs the turn their reading, and kept a turn going for
+	 * 512 of them (8 ms) while others waited for its commit. */
+	bool used = a->served + a->parked + a->refused >= a->share || a->served_us >= a->share_us;
 	bool over = used && a->others > 0;
 	*share_used = over;
 	if (!over && a->parked == 0 && !(a->read && a->in_txn))
@@ -53,7 +57,7 @@ void lia_intake_begin(struct lia_broker *b)
 	in->over = false;
 	in->t0_ms = mono_ms();
 	for (uint32_t i = 0; i < b->n_sessions; i++) {
-		b->sessions[i].served = b->sessions[i].parked = 0;
+		b->sessions[i].served = b->sessions[i].parked = b->sessions[i].refused = 0;
 		b->sessions[i].served_us = 0;
 		b->sessions[i].asked = false;
 	}
@@ -107,7 +111,7 @@ enum lia_intake_verdict lia_intake_admit(struct lia_broker *b, struct lia_sessio
 	struct lia_intake *in = &b->intake;
 	struct lia_intake_ask a = {
 		.read = lia_intake_is_read(t), .in_txn = b->in_txn, .served = s->served,
-		.served_us = s->served_us, .parked = s->parked, .others = in->askers - (s->asked ? 1 : 0),
+		.served_us = s->served_us, .parked = s->parked, .refused = s->refused, .others = in->askers - (s->asked ? 1 : 0),
 		.share = b->cfg.turn_share, .share_us = b->cfg.turn_share_us,
 		.room = s->parked < INTAKE_PEER_MAX && in->n_next < INTAKE_MAX && in->bytes + len <= INTAKE_BYTES,
 	};
@@ -118,8 +122,10 @@ enum lia_intake_verdict lia_intake_admit(struct lia_broker *b, struct lia_sessio
 		v = LIA_INTAKE_BUSY;
 	if (v == LIA_INTAKE_PARK)
 		s->parked++;
-	if (v == LIA_INTAKE_BUSY)
+	if (v == LIA_INTAKE_BUSY) {
 		in->busy++;
+		s->refused++;
+	}
 	if (v == LIA_INTAKE_SERVE) {
 		s->served++;
 		if (t != LIA_FRAME_ACK && !s->asked) {

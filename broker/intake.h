@@ -8,7 +8,8 @@
  * is the turn's length. A turn therefore ends after cfg.batch frames,
  * after cfg.turn_ms of handling, or once a peer has used its share
  * (cfg.turn_share frames or cfg.turn_share_us of handling, whichever
- * comes first) while another peer waits for an answer in the same turn.
+ * comes first; frames parked or refused count) while another peer waits
+ * for an answer in the same turn.
  * Time is the share that matters, since frames differ in cost by orders
  * of magnitude (an ack, a Hello's pending count, a publish's signature
  * check); the frame count bounds the cheap ones. A peer that only sent
@@ -53,6 +54,7 @@ struct lia_intake_ask {
 	uint32_t served;   /* this peer's frames served this turn */
 	uint64_t served_us; /* its handling time this turn, microseconds */
 	uint32_t parked;   /* this peer's frames parked for the next turn */
+	uint32_t refused;  /* and refused busy this turn */
 	uint32_t others;   /* other peers served this turn that wait for an answer */
 	uint32_t share;    /* cfg.turn_share */
 	uint64_t share_us; /* cfg.turn_share_us */

@@ -46,6 +46,18 @@ static void test_serve_park_busy(void **state)
 	assert_int_equal(decide(a, &over), LIA_INTAKE_BUSY);
 	a = (struct lia_intake_ask){.share = 4, .share_us = 1000, .others = 1, .room = false};
 	assert_int_equal(decide(a, &over), LIA_INTAKE_SERVE); /* room matters only when parking */
+	/* Frames that only waited or were refused use the share too: the
+	 * turn ends for the others instead of reading on. */
+	a = (struct lia_intake_ask){.share = 4, .share_us = 1000, .others = 1, .room = true, .read = true,
+				    .in_txn = true, .parked = 2, .refused = 1};
+	assert_int_equal(decide(a, &over), LIA_INTAKE_PARK);
+	assert_false(over);
+	a.refused = 2;
+	assert_int_equal(decide(a, &over), LIA_INTAKE_PARK);
+	assert_true(over);
+	a.others = 0; /* alone: its frames wait for its own commit, no one else */
+	assert_int_equal(decide(a, &over), LIA_INTAKE_PARK);
+	assert_false(over);
 }
 
 /* Time is the share that matters: a few costly frames use it as surely
