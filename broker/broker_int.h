@@ -69,7 +69,7 @@ struct lia_session {
 	bool maybe_erase;          /* look in the store for erase notices owed */
 	int64_t last_seen;
 	struct lia_peer_queue q;   /* session.c */
-	uint32_t served, parked;   /* this turn's frames (intake.h) */
+	uint32_t served, parked, refused; /* this turn's frames (intake.h) */
 	uint64_t served_us;        /* this turn's handling time, microseconds */
 	bool asked;                /* sent a frame this turn that waits for an answer */
 };

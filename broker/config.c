@@ -35,6 +35,7 @@ static const struct lia_setting keys[] = {
 	/* At least two maximal frames: one always fits beside what is queued. */
 	{"peer_queue_bytes", LIA_SETTING_U32, F(peer_queue_bytes), 2 * LIA_FRAME_MAX, 1u << 30, false},
 	{"refusal_record_seconds", LIA_SETTING_U32, F(refusal_record_seconds), 1, 3600, false},
+	{"io_threads", LIA_SETTING_U32, F(io_threads), 1, 64, false},
 };
 
 int lia_broker_config_load(struct lia_broker_config *c, const char *path, char err[static LIA_ERR_MAX])
@@ -53,5 +54,6 @@ int lia_broker_config_load(struct lia_broker_config *c, const char *path, char e
 	c->connections_per_principal = 8;
 	c->peer_queue_bytes = 8u << 20;
 	c->refusal_record_seconds = 60;
+	c->io_threads = 2;
 	return lia_settings_load(c, keys, sizeof keys / sizeof keys[0], path, CONFIG_MAX_BYTES, err);
 }

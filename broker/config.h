@@ -42,6 +42,7 @@ struct lia_broker_config {
 	uint32_t turn_ms;               /* a turn stops reading after this long */
 	uint32_t turn_share;            /* frames of one peer per shared turn */
 	uint32_t turn_share_us;         /* handling time of one peer per shared turn */
+	uint32_t io_threads;            /* libzmq I/O threads (CURVE, TCP) */
 	uint32_t checkpoint_seconds;
 	uint32_t checkpoint_records;
 	uint32_t max_sessions;
