@@ -146,6 +146,18 @@ static void keep_signed(struct lia_broker *b)
 		lia_blog("checkpoint", "signed");
 }
 
+/* A checkpoint signed in the loop itself (no thread, or the last one
+ * at stop). */
+static void checkpoint_in_loop(struct lia_broker *b, int64_t now, uint64_t every_records, int64_t every_seconds)
+{
+	char err[LIA_ERR_MAX];
+	bool issued = false;
+	if (lia_ledger_checkpoint_maybe(b->ledger, b->me.sign, now, every_records, every_seconds, &issued, err) != 0)
+		lia_blog("checkpoint-error", "%s", err);
+	else if (issued)
+		keep_signed(b);
+}
+
 /* The thread's result, stored by the loop. */
 static void collect(struct lia_broker *b, struct lia_maint *m, int64_t now)
 {
@@ -174,13 +186,7 @@ void lia_maint_tick(struct lia_broker *b, int64_t now)
 {
 	struct lia_maint *m = b->maint;
 	if (m == NULL) {
-		char err[LIA_ERR_MAX];
-		bool issued = false;
-		if (lia_ledger_checkpoint_maybe(b->ledger, b->me.sign, now, b->cfg.checkpoint_records,
-						b->cfg.checkpoint_seconds, &issued, err) != 0)
-			lia_blog("checkpoint-error", "%s", err);
-		else if (issued)
-			keep_signed(b);
+		checkpoint_in_loop(b, now, b->cfg.checkpoint_records, b->cfg.checkpoint_seconds);
 		return;
 	}
 	pthread_mutex_lock(&m->mu);
@@ -238,10 +244,5 @@ void lia_maint_stop(struct lia_broker *b)
 void lia_maint_finish(struct lia_broker *b, int64_t now)
 {
 	lia_maint_stop(b);
-	char err[LIA_ERR_MAX];
-	bool issued = false;
-	if (lia_ledger_checkpoint_maybe(b->ledger, b->me.sign, now, 1, 0, &issued, err) != 0)
-		lia_blog("checkpoint-error", "%s", err);
-	else if (issued)
-		keep_signed(b);
+	checkpoint_in_loop(b, now, 1, 0);
 }
