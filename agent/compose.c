@@ -305,6 +305,27 @@ static int body_subjects(const json_t *body, uint32_t *bits, char err[static LIA
 	return 0;
 }
 
+/* A verification request's header route, from its body: the broker
+ * sends it to the issuing state's office by it (the body must agree,
+ * lia_body_check). Urgency left out is normal, in both. */
+static int verification_route(struct lia_compose *c, json_t *vr, char err[static LIA_ERR_MAX])
+{
+	const char *state = json_string_value(json_object_get(vr, "issuing_state"));
+	if (state == NULL || !lia_name_is_country(state))
+		return lia_errf(err, "a verification request names the state that issued the document "
+				     "(--set issuing_state=HR, an ISO alpha-2 code)");
+	json_t *u = json_object_get(vr, "urgency");
+	if (u == NULL)
+		json_object_set_new(vr, "urgency", u = json_string("normal"));
+	enum lia_urgency urgency;
+	if (!json_is_string(u) || lia_urgency_parse(json_string_value(u), &urgency) != 0)
+		return lia_errf(err, "urgency: urgent, normal or routine");
+	memcpy(c->hdr.verification.issuing_state, state, 3);
+	c->hdr.verification.urgency = urgency;
+	c->hdr.has_verification = true;
+	return 0;
+}
+
 int lia_compose_finish(struct lia_compose *c, uint8_t **body, size_t *body_len,
 		       char err[static LIA_ERR_MAX])
 {
@@ -343,6 +364,9 @@ int lia_compose_finish(struct lia_compose *c, uint8_t **body, size_t *body_len,
 	const char *content = lia_body_content_field(c->hdr.kind);
 	if (json_object_get(c->body, content) == NULL)
 		json_object_set_new(c->body, content, json_object());
+	if (c->hdr.kind == LIA_KIND_VERIFICATION_REQUEST &&
+	    verification_route(c, json_object_get(c->body, content), err) != 0)
+		return -1;
 	if (lia_body_from_json(c->body, body, body_len, err) != 0)
 		return -1;
 	/* What the fields say of persons must be in the markings, or the

@@ -552,9 +552,11 @@ int lia_body_subjects_cover(const uint8_t *body, size_t len, uint32_t declared,
 	return rc;
 }
 
-int lia_body_check(const uint8_t *body, size_t len, enum lia_kind kind, uint32_t subjects,
-		   int *mismatch, char err[static LIA_ERR_MAX])
+int lia_body_check(const uint8_t *body, size_t len, const struct lia_header *h, int *mismatch,
+		   char err[static LIA_ERR_MAX])
 {
+	enum lia_kind kind = h->kind;
+	uint32_t subjects = h->subjects;
 	*mismatch = 0;
 	struct lia_pb_budget b;
 	Liaison__V1__Body *m = body_unpack(&b, body, len);
@@ -579,6 +581,16 @@ int lia_body_check(const uint8_t *body, size_t len, enum lia_kind kind, uint32_t
 	if (found & ~subjects) {
 		*mismatch = 1;
 		lia_errf(err, "body holds personal data of categories the header does not declare");
+		goto out;
+	}
+	/* The broker routed and timed the request by the header's route:
+	 * a body naming another state or urgency would mislead its reader. */
+	if (m->content_case == LIAISON__V1__BODY__CONTENT_VERIFICATION_REQUEST &&
+	    (!h->has_verification ||
+	     strcmp(m->verification_request->issuing_state, h->verification.issuing_state) != 0 ||
+	     (int)m->verification_request->urgency != (int)h->verification.urgency)) {
+		*mismatch = 1;
+		lia_errf(err, "the body's issuing state or urgency differs from the header's route");
 		goto out;
 	}
 	rc = 0;

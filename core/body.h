@@ -38,11 +38,12 @@ const char *lia_body_content_field(enum lia_kind kind);
 /* JSON of a serialized Body; NULL when it does not decode. */
 json_t *lia_body_to_json(const uint8_t *body, size_t len);
 
-/* Does the body decode, carry the content kind matches, and declare no
- * personal data beyond the header's subjects? 0 when all hold; -1 with
+/* Does the body decode, carry the content h's kind names, declare no
+ * personal data beyond h's subjects, and (a verification request) name
+ * the issuing state and urgency of h's route? 0 when all hold; -1 with
  * err otherwise; *mismatch is set when it decoded but disagreed. */
-int lia_body_check(const uint8_t *body, size_t len, enum lia_kind kind, uint32_t subjects,
-		   int *mismatch, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+int lia_body_check(const uint8_t *body, size_t len, const struct lia_header *h, int *mismatch,
+		   char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
 
 /* Does `declared` (the header's data-subject categories) cover the
  * personal data that the body's filled fields imply? Some fields name a

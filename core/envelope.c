@@ -256,7 +256,7 @@ int lia_seal(struct lia_sealer *s, struct lia_header *hdr, const uint8_t *body, 
 		return lia_errf(err, "body is empty or larger than %u bytes", LIA_BODY_MAX);
 	if (n == 0 || n > LIA_WRAPS_MAX)
 		return lia_errf(err, "between 1 and %d recipients are needed, not %zu", LIA_WRAPS_MAX, n);
-	if (lia_body_check(body, body_len, hdr->kind, hdr->subjects, &mismatch, err) != 0)
+	if (lia_body_check(body, body_len, hdr, &mismatch, err) != 0)
 		return -1;
 
 	compressed = malloc((size_t)LZ4_compressBound((int)body_len));
@@ -688,7 +688,7 @@ enum lia_env_status lia_envelope_open(struct lia_opener *o, const struct lia_env
 	}
 	char err[LIA_ERR_MAX];
 	int mismatch = 0;
-	if (lia_body_check(body, h->body_len, h->kind, h->subjects, &mismatch, err) != 0) {
+	if (lia_body_check(body, h->body_len, h, &mismatch, err) != 0) {
 		st = mismatch ? LIA_ENV_BODY_MISMATCH : LIA_ENV_BODY_INVALID;
 		goto fail;
 	}

@@ -94,6 +94,34 @@ int lia_header_parse(struct lia_header *h, const uint8_t *buf, size_t len, const
 		goto out;
 	}
 	h->body_len = p->body_length;
+	/* The route of a verification request is what the broker reads to
+	 * send it to the issuing state's office; no other kind has one, and
+	 * an answer names its request (docs/protocol.md, verification). */
+	if ((p->verification != NULL) != (h->kind == LIA_KIND_VERIFICATION_REQUEST)) {
+		*why = p->verification != NULL
+			       ? "only a verification request carries a verification route"
+			       : "a verification request needs its verification route (issuing state, urgency)";
+		goto out;
+	}
+	if (p->verification != NULL) {
+		if (lia_pb_str(h->verification.issuing_state, sizeof h->verification.issuing_state,
+			       p->verification->issuing_state) != 0 ||
+		    !lia_name_is_country(h->verification.issuing_state)) {
+			*why = "verification route: the issuing state is not an ISO alpha-2 code";
+			goto out;
+		}
+		if (!lia_pb_enum_in((int)p->verification->urgency, LIA_URGENCY_URGENT,
+				    LIA_URGENCY_MAX)) {
+			*why = "verification route: urgency missing or unknown";
+			goto out;
+		}
+		h->verification.urgency = (enum lia_urgency)p->verification->urgency;
+		h->has_verification = true;
+	}
+	if (h->kind == LIA_KIND_VERIFICATION_ANSWER && !h->has_in_reply_to) {
+		*why = "a verification answer names its request in in_reply_to";
+		goto out;
+	}
 	rc = 0;
 out:
 	liaison__v1__header__free_unpacked(p, &budget.alloc);
@@ -108,6 +136,7 @@ int lia_header_encode(const struct lia_header *h, uint8_t **out, size_t *out_len
 	struct lia_restrictions_pb r;
 	Liaison__V1__Evaluation ev;
 	Liaison__V1__DataSubject subjects[5];
+	Liaison__V1__VerificationRoute route = LIAISON__V1__VERIFICATION_ROUTE__INIT;
 	char *regions[LIA_LIST_MAX];
 
 	p.version = 1;
@@ -132,6 +161,11 @@ int lia_header_encode(const struct lia_header *h, uint8_t **out, size_t *out_len
 	p.ciphertext_hash = (ProtobufCBinaryData){LIA_HASH_BYTES, (uint8_t *)h->ciphertext_hash};
 	p.key_commitment = (ProtobufCBinaryData){LIA_HASH_BYTES, (uint8_t *)h->key_commitment};
 	p.body_length = h->body_len;
+	if (h->has_verification) {
+		route.issuing_state = (char *)h->verification.issuing_state;
+		route.urgency = (Liaison__V1__Urgency)h->verification.urgency;
+		p.verification = &route;
+	}
 
 	size_t len = liaison__v1__header__get_packed_size(&p);
 	if (len > LIA_HEADER_MAX) {
@@ -240,6 +274,10 @@ json_t *lia_header_to_json(const struct lia_header *h)
 		lia_id_hex(id, h->supersedes);
 		json_object_set_new(j, "supersedes", json_string(id));
 	}
+	if (j != NULL && h->has_verification)
+		json_object_set_new(j, "verification",
+				    json_pack("{s:s, s:s}", "issuing_state", h->verification.issuing_state,
+					      "urgency", lia_urgency_str(h->verification.urgency)));
 	return j;
 }
 
@@ -301,4 +339,16 @@ void lia_header_print_banner(FILE *f, const struct lia_header *h, bool color)
 	print_names(f, "regions:", &h->regions);
 	if (h->topic[0] != '\0')
 		fprintf(f, "  topic         %s\n", h->topic);
+	if (h->has_verification)
+		fprintf(f, "  verification  document of %s, %s\n", h->verification.issuing_state,
+			lia_urgency_str(h->verification.urgency));
+	if (h->has_in_reply_to) {
+		lia_id_hex(id, h->in_reply_to);
+		fprintf(f, "  in reply to   %s\n", id);
+	}
+	if (h->has_supersedes) {
+		lia_id_hex(id, h->supersedes);
+		fprintf(f, "  %s %s\n",
+			h->kind == LIA_KIND_VERIFICATION_ANSWER ? "corrects     " : "supersedes   ", id);
+	}
 }

@@ -49,6 +49,12 @@ static const char *const scheme_names[] = {
 	[LIA_EVAL_ADMIRALTY_6X6] = "6x6",
 };
 
+static const char *const urgency_names[] = {
+	[LIA_URGENCY_URGENT] = "urgent",
+	[LIA_URGENCY_NORMAL] = "normal",
+	[LIA_URGENCY_ROUTINE] = "routine",
+};
+
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *table_str(const char *const *t, size_t n, int v)
@@ -75,6 +81,18 @@ const char *lia_role_str(enum lia_role v) { return table_str(role_names, NELEM(r
 const char *lia_subject_str(enum lia_subject v)
 {
 	return table_str(subject_names, NELEM(subject_names), (int)v);
+}
+const char *lia_urgency_str(enum lia_urgency v)
+{
+	return table_str(urgency_names, NELEM(urgency_names), (int)v);
+}
+int lia_urgency_parse(const char *s, enum lia_urgency *out)
+{
+	int v;
+	if (table_parse(urgency_names, NELEM(urgency_names), s, &v) != 0)
+		return -1;
+	*out = (enum lia_urgency)v;
+	return 0;
 }
 const char *lia_eval_scheme_str(enum lia_eval_scheme v)
 {

@@ -80,6 +80,15 @@ enum lia_kind {
 };
 #define LIA_KIND_MAX 11
 
+/* How soon a document verification request must be answered (Art. 13);
+ * same numbers as Urgency in schemas/common.proto. */
+enum lia_urgency {
+	LIA_URGENCY_URGENT = 1,
+	LIA_URGENCY_NORMAL = 2,
+	LIA_URGENCY_ROUTINE = 3,
+};
+#define LIA_URGENCY_MAX 3
+
 enum lia_eval_scheme {
 	LIA_EVAL_NONE = 0,          /* the originator gave no evaluation */
 	LIA_EVAL_EUROPOL_4X4 = 1,   /* source A,B,C,X; information 1-4 */
@@ -136,6 +145,13 @@ struct lia_header {
 	uint8_t ciphertext_hash[LIA_HASH_BYTES];
 	uint8_t key_commitment[LIA_HASH_BYTES];
 	uint32_t body_len;              /* <= LIA_BODY_MAX */
+	/* Exactly for kind verification-request: where the broker sends it
+	 * and by when it must be answered (schemas/envelope.proto). */
+	bool has_verification;
+	struct {
+		char issuing_state[3];  /* ISO alpha-2 */
+		enum lia_urgency urgency;
+	} verification;
 };
 
 /* Names of enum values as used in policy files, flags and JSON:
@@ -146,6 +162,7 @@ const char *lia_kind_str(enum lia_kind kind);
 const char *lia_role_str(enum lia_role role);
 const char *lia_subject_str(enum lia_subject s);
 const char *lia_eval_scheme_str(enum lia_eval_scheme s);
+const char *lia_urgency_str(enum lia_urgency u); /* "urgent", "normal", "routine" */
 
 /* Parsers for the same names; return 0 and set *out, or -1. Case-sensitive
  * except TLP, which also accepts lower case ("amber+strict"). */
@@ -154,6 +171,7 @@ int lia_kind_parse(const char *s, enum lia_kind *out);
 int lia_role_parse(const char *s, enum lia_role *out);
 int lia_subject_parse(const char *s, enum lia_subject *out);
 int lia_handling_parse(const char *s, uint32_t *bit);
+int lia_urgency_parse(const char *s, enum lia_urgency *out);
 
 /* Name validation shared by certificates, headers and policy files.
  * agency: [A-Z0-9][A-Z0-9-]{1,31}             e.g. "IT-GDF"

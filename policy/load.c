@@ -40,6 +40,12 @@
 #define DEFAULT_ONWARD_PER_DAY 100
 #define DEFAULT_AUDIT_PER_HOUR 600
 #define DEFAULT_PROTECTED_DAYS 90
+/* verification: Art. 13 asks for "a reasonable time"; these are the
+ * deadlines border services work to (issue 13). */
+#define DEFAULT_DEADLINE_URGENT (8 * 3600)
+#define DEFAULT_DEADLINE_NORMAL (3 * 86400)
+#define DEFAULT_DEADLINE_ROUTINE (7 * 86400)
+#define DEFAULT_REMIND_BEFORE 3600
 #define WHERE_MAX 160
 
 enum ntype { N_SCALAR, N_MAP, N_SEQ };
@@ -1000,12 +1006,121 @@ static int parse_agreements(struct loader *L, const struct node *n, struct lia_p
 	return 0;
 }
 
+/* A duration: whole seconds, or a whole number with s, m, h or d
+ * ("8h", "3d", "90s"), from min to LIA_POLICY_MAX_DEADLINE seconds. */
+static int get_duration(struct loader *L, const struct node *n, const char *what, uint64_t min,
+			int64_t *out)
+{
+	if (expect(L, n, N_SCALAR, what) != 0)
+		return -1;
+	char num[32];
+	size_t len = strlen(n->s);
+	uint64_t unit = 1, v;
+	if (len > 1 && len < sizeof num && strchr("smhd", n->s[len - 1]) != NULL) {
+		unit = n->s[len - 1] == 's' ? 1 : n->s[len - 1] == 'm' ? 60 : n->s[len - 1] == 'h' ? 3600 : 86400;
+		len--;
+	}
+	if (len >= sizeof num)
+		len = sizeof num - 1;
+	memcpy(num, n->s, len);
+	num[len] = '\0';
+	if (lia_parse_u64(num, &v) != 0 || v > LIA_POLICY_MAX_DEADLINE / unit ||
+	    v * unit < min)
+		return fail(L, n, "%s must be a duration from %llus to 366d (seconds, or a number "
+				  "with s, m, h or d, e.g. 8h), not \"%s\"",
+			    what, (unsigned long long)min, n->s);
+	*out = (int64_t)(v * unit);
+	return 0;
+}
+
+static int parse_offices(struct loader *L, const struct node *n, struct lia_policy *p)
+{
+	size_t count = 0;
+	void *mem;
+	if (section_alloc(L, n, "verification.offices", LIA_POLICY_MAX_OFFICES, sizeof *p->offices,
+			  &mem, &count) != 0)
+		return -1;
+	p->offices = mem;
+	p->n_offices = count;
+	for (size_t i = 0; i < count; i++) {
+		const struct node *k = n->kid[2 * i], *v = n->kid[2 * i + 1];
+		struct lia_policy_office *o = &p->offices[i];
+		if (!lia_name_is_country(k->s))
+			return fail(L, k, "\"%s\" in verification.offices is not %s", k->s,
+				    COUNTRY_SHAPE);
+		memcpy(o->country, k->s, 3);
+		char what[WHERE_MAX];
+		where_fmt(what, "verification.offices.%s", k->s);
+		if (expect(L, v, N_SCALAR, what) != 0)
+			return -1;
+		char agency[LIA_NAME_MAX];
+		if (strlen(v->s) < LIA_NAME_MAX && lia_name_is_agency(v->s)) {
+			o->is_agency = true;
+			memcpy(agency, v->s, strlen(v->s) + 1);
+		} else if (strlen(v->s) < LIA_NAME_MAX && lia_name_is_subject(v->s)) {
+			lia_subject_agency(v->s, agency);
+		} else {
+			return fail(L, v, "%s must name an agency (IT-PS) or a principal "
+					  "(IT-PS/documents), not \"%s\"",
+				    what, v->s);
+		}
+		if (lia_policy_agency(p, agency) == NULL)
+			return fail(L, v, "%s names agency \"%s\", which is not in agencies", what,
+				    agency);
+		memcpy(o->name, v->s, strlen(v->s) + 1);
+	}
+	qsort(p->offices, count, sizeof *p->offices, cmp_name);
+	for (size_t i = 1; i < count; i++)
+		if (strcmp(p->offices[i - 1].country, p->offices[i].country) == 0)
+			return fail(L, n, "verification.offices names %s twice", p->offices[i].country);
+	return 0;
+}
+
+static int parse_verification(struct loader *L, const struct node *n, struct lia_policy *p)
+{
+	static const char *const keys[] = {"deadlines", "remind_before", "liaison_officers_answer",
+					   "offices", NULL};
+	static const char *const urgencies[] = {"urgent", "normal", "routine", NULL};
+	if (expect(L, n, N_MAP, "verification") != 0 || check_keys(L, n, "verification", keys) != 0)
+		return -1;
+	const struct node *v;
+	if ((v = map_get(n, "deadlines")) != NULL) {
+		if (expect(L, v, N_MAP, "verification.deadlines") != 0 ||
+		    check_keys(L, v, "verification.deadlines", urgencies) != 0)
+			return -1;
+		for (int u = LIA_URGENCY_URGENT; u <= LIA_URGENCY_MAX; u++) {
+			const struct node *d = map_get(v, urgencies[u - 1]);
+			char what[WHERE_MAX];
+			where_fmt(what, "verification.deadlines.%s", urgencies[u - 1]);
+			if (d != NULL && get_duration(L, d, what, 1, &p->verif_deadline[u]) != 0)
+				return -1;
+		}
+	}
+	if ((v = map_get(n, "remind_before")) != NULL &&
+	    get_duration(L, v, "verification.remind_before", 0, &p->verif_remind_before) != 0)
+		return -1;
+	for (int u = LIA_URGENCY_URGENT; u <= LIA_URGENCY_MAX; u++)
+		if (p->verif_remind_before >= p->verif_deadline[u])
+			return fail(L, v != NULL ? v : n,
+				    "verification.remind_before (%llds) must be shorter than the %s "
+				    "deadline (%llds)",
+				    (long long)p->verif_remind_before, urgencies[u - 1],
+				    (long long)p->verif_deadline[u]);
+	if ((v = map_get(n, "liaison_officers_answer")) != NULL &&
+	    get_bool(L, v, "verification.liaison_officers_answer", &p->verif_liaison_answer) != 0)
+		return -1;
+	if ((v = map_get(n, "offices")) != NULL && parse_offices(L, v, p) != 0)
+		return -1;
+	return 0;
+}
+
 static int parse_policy(struct loader *L, const struct node *root, struct lia_policy *p)
 {
 	static const char *const keys[] = {
 		"version",       "exchange",          "description", "evaluation", "skew_seconds",
 		"rate_limits",   "retention",         "personal_data", "protected_persons",
-		"roles",         "regions",           "agencies",    "agreements", NULL};
+		"roles",         "regions",           "agencies",    "agreements", "verification",
+		NULL};
 	if (root->type != N_MAP)
 		return fail(L, root, "a policy file is a mapping of sections (version, exchange, "
 				     "agencies, ...), not a %s",
@@ -1067,6 +1182,12 @@ static int parse_policy(struct loader *L, const struct node *root, struct lia_po
 	if ((v = map_get(root, "regions")) != NULL && parse_regions(L, v, p) != 0)
 		return -1;
 	if ((v = map_get(root, "agreements")) != NULL && parse_agreements(L, v, p) != 0)
+		return -1;
+	p->verif_deadline[LIA_URGENCY_URGENT] = DEFAULT_DEADLINE_URGENT;
+	p->verif_deadline[LIA_URGENCY_NORMAL] = DEFAULT_DEADLINE_NORMAL;
+	p->verif_deadline[LIA_URGENCY_ROUTINE] = DEFAULT_DEADLINE_ROUTINE;
+	p->verif_remind_before = DEFAULT_REMIND_BEFORE;
+	if ((v = map_get(root, "verification")) != NULL && parse_verification(L, v, p) != 0)
 		return -1;
 	return 0;
 }

@@ -39,6 +39,7 @@ void lia_policy_destroy(struct lia_policy **pp)
 	free(p->regions);
 	free(p->agencies);
 	free(p->agreements);
+	free(p->offices);
 	free(p);
 	*pp = NULL;
 }
@@ -75,6 +76,12 @@ const struct lia_policy_agency *lia_policy_agency(const struct lia_policy *p, co
 {
 	int i = lia_policy_agency_index(p, name);
 	return i < 0 ? NULL : &p->agencies[i];
+}
+
+const struct lia_policy_office *lia_policy_office(const struct lia_policy *p, const char *country)
+{
+	int i = name_index(p->offices, p->n_offices, sizeof p->offices[0], country);
+	return i < 0 ? NULL : &p->offices[i];
 }
 
 uint32_t lia_policy_retention_days(const struct lia_policy *p, enum lia_kind kind,
@@ -303,6 +310,19 @@ static json_t *canonical_tree(struct builder *b, const struct lia_policy *p)
 		set(b, agreements, g->name, o);
 	}
 	set(b, root, "agreements", agreements);
+
+	json_t *vf = json_object();
+	json_t *dl = json_object();
+	for (int u = LIA_URGENCY_URGENT; u <= LIA_URGENCY_MAX; u++)
+		set(b, dl, lia_urgency_str((enum lia_urgency)u), json_integer(p->verif_deadline[u]));
+	set(b, vf, "deadlines", dl);
+	set(b, vf, "remind_before", json_integer(p->verif_remind_before));
+	set(b, vf, "liaison_officers_answer", json_boolean(p->verif_liaison_answer));
+	json_t *offices = json_object();
+	for (size_t i = 0; i < p->n_offices; i++)
+		set(b, offices, p->offices[i].country, json_string(p->offices[i].name));
+	set(b, vf, "offices", offices);
+	set(b, root, "verification", vf);
 	return root;
 }
 

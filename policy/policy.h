@@ -45,6 +45,8 @@
 #define LIA_POLICY_MAX_DAYS 36500       /* any retention, in days */
 #define LIA_POLICY_MAX_SKEW 86400       /* seconds */
 #define LIA_POLICY_MAX_RATE 1000000     /* any rate limit */
+#define LIA_POLICY_MAX_OFFICES 256      /* verification offices, one per country */
+#define LIA_POLICY_MAX_DEADLINE (366 * 86400) /* any verification deadline, seconds */
 #define LIA_POLICY_HASH_BYTES 32
 #define LIA_POLICY_HASH_HEX (2 * LIA_POLICY_HASH_BYTES + 1)
 #define LIA_POLICY_HASH_DOMAIN "liaison-policy/v1\n"
@@ -110,6 +112,15 @@ struct lia_policy_role {
 	uint32_t receive;
 };
 
+/* Who answers document verification requests for one issuing state
+ * (Art. 13): an agency (its principals holding the role liaison) or one
+ * principal. */
+struct lia_policy_office {
+	char country[3];                /* first: sorted and searched by it */
+	char name[LIA_NAME_MAX];        /* an agency or a subject */
+	bool is_agency;
+};
+
 struct lia_policy {
 	char exchange[LIA_NAME_MAX];
 	char description[LIA_POLICY_DESC_MAX];
@@ -134,6 +145,15 @@ struct lia_policy {
 
 	struct lia_policy_role roles[LIA_ROLE_BROKER + 1]; /* by enum lia_role */
 
+	/* Document verification (verification:): the deadline of each
+	 * urgency and the reminder before it, in seconds; whether the
+	 * office agency's other liaison officers may answer; the offices. */
+	int64_t verif_deadline[LIA_URGENCY_MAX + 1]; /* by enum lia_urgency; [0] unused */
+	int64_t verif_remind_before;            /* < every deadline; 0: no reminder before */
+	bool verif_liaison_answer;
+	size_t n_offices;
+	struct lia_policy_office *offices;      /* sorted by country */
+
 	size_t n_regions;
 	struct lia_policy_region *regions;     /* sorted by name */
 	size_t n_agencies;
@@ -154,6 +174,10 @@ int lia_policy_agency_index(const struct lia_policy *p, const char *name);
 int lia_policy_region_index(const struct lia_policy *p, const char *name);
 /* The agency with this name, or NULL. */
 const struct lia_policy_agency *lia_policy_agency(const struct lia_policy *p, const char *name);
+
+/* The office that answers verification requests for documents of
+ * country, or NULL when the policy names none. */
+const struct lia_policy_office *lia_policy_office(const struct lia_policy *p, const char *country);
 
 /* Ceiling in days for a message of this kind with these data-subject
  * categories, before any H3 limit of the originator. */

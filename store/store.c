@@ -130,7 +130,30 @@ static const char schema[] =
 	" loaded_at INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS revocations_recorded ("
 	" serial INTEGER PRIMARY KEY,"
-	" recorded_at INTEGER NOT NULL);";
+	" recorded_at INTEGER NOT NULL);"
+	/* Document verification requests (store_verif.c): the broker's
+	 * state of each, by its own clock; metadata only. */
+	"CREATE TABLE IF NOT EXISTS verifications ("
+	" message_seq INTEGER PRIMARY KEY REFERENCES messages (seq),"
+	" request_id BLOB NOT NULL UNIQUE CHECK (length(request_id) = 16),"
+	" requester TEXT NOT NULL,"
+	" office TEXT NOT NULL,"
+	" office_agency TEXT NOT NULL,"
+	" issuing_state TEXT NOT NULL,"
+	" urgency INTEGER NOT NULL CHECK (urgency BETWEEN 1 AND 3),"
+	" state INTEGER NOT NULL CHECK (state BETWEEN 1 AND 4),"
+	" requested_at INTEGER NOT NULL,"
+	" deadline INTEGER NOT NULL,"
+	" reminded INTEGER NOT NULL DEFAULT 0,"
+	" answered_at INTEGER NOT NULL DEFAULT 0,"
+	" answered_by TEXT NOT NULL DEFAULT '',"
+	" answer_id BLOB CHECK (answer_id IS NULL OR length(answer_id) = 16),"
+	" answers INTEGER NOT NULL DEFAULT 0,"
+	" late INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX IF NOT EXISTS verifications_due ON verifications (deadline) WHERE state = 1;"
+	"CREATE INDEX IF NOT EXISTS verifications_requester ON verifications (requester, message_seq);"
+	"CREATE INDEX IF NOT EXISTS verifications_office ON verifications (office, message_seq);"
+	"CREATE INDEX IF NOT EXISTS verifications_agency ON verifications (office_agency, message_seq);";
 
 #define LIA_STR_(x) #x
 #define LIA_STR(x) LIA_STR_(x)
@@ -158,6 +181,7 @@ static const struct {
 	{lia_store_sql_consent, &lia_store_sql_consent_n},
 	{lia_store_sql_feed, &lia_store_sql_feed_n},
 	{lia_store_sql_trust, &lia_store_sql_trust_n},
+	{lia_store_sql_verif, &lia_store_sql_verif_n},
 };
 
 /* Prepare one family's statements (persistent: they live as long as
@@ -215,7 +239,9 @@ struct lia_store *lia_store_open(const char *path, char err[static LIA_ERR_MAX])
 		db_err(s, err, "read the schema version");
 		goto fail;
 	}
-	if (tables > 0 && version != LIA_STORE_VERSION) {
+	/* Version 3 lacked only the verifications table, which the schema
+	 * below creates: such a store is upgraded in place. */
+	if (tables > 0 && version != LIA_STORE_VERSION && version != 3) {
 		lia_errf(err, "store \"%s\" has schema version %lld; this broker uses version %d "
 			      "(start from an empty data directory, or use the broker that made it)",
 			 path, (long long)version, LIA_STORE_VERSION);

@@ -31,12 +31,13 @@
 #include "feed.h"
 #include "keyfile.h"
 #include "marking.h"
+#include "verification.h"
 
 struct lia_store;
 
 /* The store's schema version (PRAGMA user_version); a database of
  * another version is refused when opened. */
-#define LIA_STORE_VERSION 3
+#define LIA_STORE_VERSION 4   /* 4 added the verifications table; a 3 is upgraded */
 
 /* Open or create the database at path (0600), set WAL and FULL sync,
  * create the schema. NULL with err on failure. */
@@ -207,6 +208,46 @@ int lia_store_consent_answer(struct lia_store *s, const struct lia_consent_reque
 			     const uint8_t *signed_consent, size_t signed_len, uint64_t ledger_from,
 			     uint64_t ledger_to, char err[static LIA_ERR_MAX])
 	__attribute__((warn_unused_result));
+
+/* --- document verification requests (store_verif.c) --- */
+
+/* A new open request (v's fields; state, answers and answer ignored),
+ * for message message_seq; office_agency is the office's agency. Inside
+ * a transaction; fails if the request id is known. */
+int lia_store_verif_add(struct lia_store *s, uint64_t message_seq, const struct lia_verification *v,
+			const char *office_agency, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+/* One request by its id: 1 found, 0 none, -1 error. */
+int lia_store_verif_get(struct lia_store *s, const uint8_t id[static LIA_ID_BYTES],
+			struct lia_verification *out);
+/* An answer (or a correction) arrived at now: the request becomes
+ * answered, its latest answer this one, late if first answered after
+ * the deadline. Inside a transaction; fails unless it was open, overdue
+ * or answered. */
+int lia_store_verif_answered(struct lia_store *s, const uint8_t id[static LIA_ID_BYTES],
+			     const char *answered_by, const uint8_t answer_id[static LIA_ID_BYTES],
+			     int64_t now, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+/* Open requests whose deadline is at or before `at`, earliest deadline
+ * first, at most max; with unreminded, only those not yet reminded. */
+int lia_store_verifs_due(struct lia_store *s, int64_t at, bool unreminded,
+			 struct lia_verification *out, size_t max, size_t *n);
+/* An open request's deadline passed: it becomes overdue (once). Inside
+ * a transaction: 1 changed, 0 it was not open, -1 error. */
+int lia_store_verif_overdue(struct lia_store *s, const uint8_t id[static LIA_ID_BYTES],
+			    char err[static LIA_ERR_MAX]);
+/* The office was reminded of it (the reminder before the deadline is
+ * pushed once). Inside a transaction. */
+int lia_store_verif_reminded(struct lia_store *s, const uint8_t id[static LIA_ID_BYTES],
+			     char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+/* Requests subject asked or must answer, newest first, at most max:
+ * subject's own requests, those whose office is subject, and, when
+ * liaison_officer, those of an office of agency (an agency office, or
+ * with any_liaison_officer any office of that agency). subject NULL:
+ * every request (auditors). state 0: any state; before 0: no bound,
+ * else only those requested before it. */
+int lia_store_verifs_of(struct lia_store *s, const char *subject, const char *agency,
+			bool liaison_officer, bool any_liaison_officer, enum lia_verif_state state,
+			int64_t before, struct lia_verification *out, size_t max, size_t *n);
 
 /* --- where the ledger holds a message's disclosures --- */
 

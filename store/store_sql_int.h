@@ -63,6 +63,14 @@ enum {
 	Q_CRL_GET,
 	Q_CRL_SET,
 	Q_REVOKED_ADD,
+	/* store_verif.c */
+	Q_VERIF_ADD,
+	Q_VERIF_GET,
+	Q_VERIF_ANSWERED,
+	Q_VERIFS_DUE,
+	Q_VERIF_OVERDUE,
+	Q_VERIF_REMINDED,
+	Q_VERIFS_OF,
 	Q_COUNT
 };
 
@@ -85,6 +93,8 @@ extern const struct lia_store_sql lia_store_sql_feed[];
 extern const size_t lia_store_sql_feed_n;
 extern const struct lia_store_sql lia_store_sql_trust[];
 extern const size_t lia_store_sql_trust_n;
+extern const struct lia_store_sql lia_store_sql_verif[];
+extern const size_t lia_store_sql_verif_n;
 
 /* The helpers below have short names: they are on almost every line of
  * the store's files, and nothing outside them sees this header. */

@@ -26,10 +26,13 @@ static void test_json_round_trip(void **state)
 	assert_true(json_equal(in, out));
 	int mismatch;
 	uint32_t subj = LIA_SUBJECT_BIT(LIA_SUBJECT_SUSPECT) | LIA_SUBJECT_BIT(LIA_SUBJECT_SMUGGLED_MIGRANT);
-	assert_int_equal(lia_body_check(b, n, LIA_KIND_DOCUMENT, subj, &mismatch, err), 0);
-	assert_int_equal(lia_body_check(b, n, LIA_KIND_ROUTE, subj, &mismatch, err), -1);
+	struct lia_header h = {.kind = LIA_KIND_DOCUMENT, .subjects = subj};
+	assert_int_equal(lia_body_check(b, n, &h, &mismatch, err), 0);
+	h.kind = LIA_KIND_ROUTE;
+	assert_int_equal(lia_body_check(b, n, &h, &mismatch, err), -1);
 	assert_int_equal(mismatch, 1);
-	assert_int_equal(lia_body_check(b, n, LIA_KIND_DOCUMENT, LIA_SUBJECT_BIT(LIA_SUBJECT_SUSPECT), &mismatch, err), -1);
+	h = (struct lia_header){.kind = LIA_KIND_DOCUMENT, .subjects = LIA_SUBJECT_BIT(LIA_SUBJECT_SUSPECT)};
+	assert_int_equal(lia_body_check(b, n, &h, &mismatch, err), -1);
 	assert_int_equal(mismatch, 1);
 	char title[8];
 	lia_body_title(b, n, title, sizeof title);
@@ -92,7 +95,7 @@ static void test_garbage_bytes(void **state)
 	int mismatch;
 	static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x0f};
 	assert_null(lia_body_to_json(junk, sizeof junk));
-	assert_int_equal(lia_body_check(junk, sizeof junk, LIA_KIND_NOTE, 0, &mismatch, err), -1);
+	assert_int_equal(lia_body_check(junk, sizeof junk, &(struct lia_header){.kind = LIA_KIND_NOTE}, &mismatch, err), -1);
 	assert_int_equal(mismatch, 0);
 }
 

@@ -38,7 +38,11 @@ const char pfix_alt_yaml[] =
 	"  RS-MUP: {country: RS, may_receive_personal_data: true}\n"
 	"  MT-AFM: {country: MT}\n"
 	"agreements:\n"
-	"  SOUTH-ONLY: {type: multilateral, regions: [SOUTH], kinds: all, personal_data: true}\n";
+	"  SOUTH-ONLY: {type: multilateral, regions: [SOUTH], kinds: all, personal_data: true}\n"
+	"verification:\n"
+	"  deadlines: {urgent: 2h, normal: 2d, routine: 864000}\n"
+	"  remind_before: 10m\n"
+	"  offices: {IT: IT-PS, HR: HR-MUP/zagreb}\n";
 
 static struct lia_policy *policies[2];
 

@@ -20,7 +20,7 @@
 #include "policy.h"
 
 /* The hash of pfix_alt_yaml; see test_hash_pinned. */
-#define PINNED_ALT_HASH "2421cded7b5323a365126188349be3fe98b5b7d62a3aa2751574f119237384cf"
+#define PINNED_ALT_HASH "e1c78db114c2f9ccd5035f280527ac241c5f8ca29d88135af88e08e5bb4434fb"
 
 #define HEAD "version: 1\nexchange: TEST\nretention: {default_days: 30}\n"
 #define ROLES "roles: {liaison: {publish: all, receive: all}}\n"
@@ -149,6 +149,20 @@ static const struct bad bad[] = {
 	{"exchange name", "version: 1\nexchange: my exchange\n", 2, 11,
 	 "\"my exchange\" is not a valid exchange name"},
 	{"invalid UTF-8", BASE "description: \"caf\xe9\"\n", 8, 19, "not valid UTF-8"},
+	{"verification office agency", BASE "verification: {offices: {LY: LY-POL}}\n", 8, 30,
+	 "verification.offices.LY names agency \"LY-POL\", which is not in agencies"},
+	{"verification office country", BASE "verification: {offices: {Italy: IT-PS}}\n", 8, 26,
+	 "\"Italy\" in verification.offices is not an ISO 3166-1 alpha-2 code"},
+	{"verification office shape", BASE "verification: {offices: {IT: it-ps}}\n", 8, 30,
+	 "verification.offices.IT must name an agency (IT-PS) or a principal"},
+	{"verification deadline", BASE "verification: {deadlines: {urgent: 8x}}\n", 8, 36,
+	 "verification.deadlines.urgent must be a duration from 1s to 366d"},
+	{"verification deadline long", BASE "verification: {deadlines: {routine: 400d}}\n", 8, 37,
+	 "verification.deadlines.routine must be a duration"},
+	{"verification reminder", BASE "verification: {deadlines: {urgent: 30m}}\n", 8, 15,
+	 "verification.remind_before (3600s) must be shorter than the urgent deadline (1800s)"},
+	{"verification unknown key", BASE "verification: {deadline: {urgent: 1h}}\n", 8, 16,
+	 "unknown key \"deadline\" in verification"},
 };
 
 #define NBAD (sizeof bad / sizeof bad[0])
@@ -437,6 +451,24 @@ static void test_model(void **state)
 	assert_int_equal(lia_policy_expiry(p, &h), PFIX_T0 + 2 * PFIX_DAY);
 	pfix_header(&h, "GREEN created=+9223372035082416000");
 	assert_int_equal(lia_policy_expiry(p, &h), INT64_MAX); /* saturates */
+	/* Verification: the example's offices and deadlines, the alt's. */
+	const struct lia_policy_office *o = lia_policy_office(p, "HR");
+	assert_non_null(o);
+	assert_string_equal(o->name, "HR-MUP");
+	assert_true(o->is_agency);
+	assert_null(lia_policy_office(p, "LY"));
+	assert_int_equal(p->verif_deadline[LIA_URGENCY_URGENT], 8 * 3600);
+	assert_int_equal(p->verif_deadline[LIA_URGENCY_ROUTINE], 7 * 86400);
+	assert_true(p->verif_liaison_answer);
+	const struct lia_policy *alt = pfix_policy(PFIX_ALT);
+	o = lia_policy_office(alt, "HR");
+	assert_non_null(o);
+	assert_string_equal(o->name, "HR-MUP/zagreb");
+	assert_false(o->is_agency);
+	assert_int_equal(alt->verif_deadline[LIA_URGENCY_NORMAL], 2 * 86400);
+	assert_int_equal(alt->verif_deadline[LIA_URGENCY_ROUTINE], 864000);
+	assert_int_equal(alt->verif_remind_before, 600);
+	assert_false(alt->verif_liaison_answer);
 	assert_string_equal(lia_agreement_type_str(LIA_AGREEMENT_BILATERAL), "bilateral");
 	assert_null(lia_agreement_type_str((enum lia_agreement_type)0));
 	/* Defaults of a minimal policy. */

@@ -304,6 +304,125 @@ static void test_consents(void **state)
 	lia_store_destroy(&s);
 }
 
+
+/* The verification state machine as the store keeps it: open, reminded
+ * once, overdue once, answered late, corrected; what each side sees. */
+static struct lia_verification verif(uint8_t idbyte, const char *requester, const char *office,
+				     int64_t at, int64_t deadline)
+{
+	struct lia_verification v;
+	memset(&v, 0, sizeof v);
+	memset(v.request_id, idbyte, LIA_ID_BYTES);
+	snprintf(v.requester, sizeof v.requester, "%s", requester);
+	snprintf(v.office, sizeof v.office, "%s", office);
+	memcpy(v.issuing_state, "HR", 3);
+	v.urgency = LIA_URGENCY_URGENT;
+	v.requested_at = at;
+	v.deadline = deadline;
+	return v;
+}
+
+static void test_verifications(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_store *s = lia_store_open(path, err);
+	assert_non_null(s);
+	assert_int_equal(lia_store_begin(s, err), 0);
+	uint64_t m1 = add_msg(s, 1, 0), m2 = add_msg(s, 2, 0), m3 = add_msg(s, 3, 0);
+	struct lia_verification a = verif(1, "IT-GDF/a", "HR-MUP", 1000, 2000);
+	struct lia_verification b = verif(2, "IT-GDF/a", "HR-MUP/z", 1100, 5000);
+	struct lia_verification c = verif(3, "IT-PS/r", "MT-AFM", 1200, 9000);
+	assert_int_equal(lia_store_verif_add(s, m1, &a, "HR-MUP", err), 0);
+	assert_int_equal(lia_store_verif_add(s, m2, &b, "HR-MUP", err), 0);
+	assert_int_equal(lia_store_verif_add(s, m3, &c, "MT-AFM", err), 0);
+	assert_int_equal(lia_store_verif_add(s, m3, &c, "MT-AFM", err), -1); /* one per message */
+	assert_int_equal(lia_store_commit(s, err), 0);
+
+	struct lia_verification got, v[8];
+	size_t n;
+	assert_int_equal(lia_store_verif_get(s, a.request_id, &got), 1);
+	assert_int_equal(got.state, LIA_VERIF_OPEN);
+	assert_int_equal(got.deadline, 2000);
+	assert_false(got.has_answer);
+	uint8_t none[LIA_ID_BYTES] = {9};
+	assert_int_equal(lia_store_verif_get(s, none, &got), 0);
+
+	/* Who sees what: the requester its own; the agency office's liaison
+	 * officers theirs; a principal office its own, and its agency's
+	 * other officers only when the policy lets them answer. */
+	assert_int_equal(lia_store_verifs_of(s, "IT-GDF/a", "IT-GDF", true, false, 0, 0, v, 8, &n), 0);
+	assert_int_equal(n, 2);
+	assert_memory_equal(v[0].request_id, b.request_id, LIA_ID_BYTES); /* newest first */
+	assert_int_equal(lia_store_verifs_of(s, "HR-MUP/y", "HR-MUP", true, false, 0, 0, v, 8, &n), 0);
+	assert_int_equal(n, 1);
+	assert_memory_equal(v[0].request_id, a.request_id, LIA_ID_BYTES);
+	assert_int_equal(lia_store_verifs_of(s, "HR-MUP/y", "HR-MUP", false, false, 0, 0, v, 8, &n), 0);
+	assert_int_equal(n, 0); /* not a liaison officer */
+	assert_int_equal(lia_store_verifs_of(s, "HR-MUP/y", "HR-MUP", true, true, 0, 0, v, 8, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(lia_store_verifs_of(s, "HR-MUP/z", "HR-MUP", false, false, 0, 0, v, 8, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lia_store_verifs_of(s, "RS-MUP/q", "RS-MUP", true, true, 0, 0, v, 8, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(lia_store_verifs_of(s, NULL, NULL, false, false, 0, 0, v, 8, &n), 0);
+	assert_int_equal(n, 3); /* auditors */
+	assert_int_equal(lia_store_verifs_of(s, NULL, NULL, false, false, 0, 1200, v, 8, &n), 0);
+	assert_int_equal(n, 2); /* paging: requested before 1200 */
+
+	/* Reminders: once each, for what falls due by then. */
+	assert_int_equal(lia_store_verifs_due(s, 5000, true, v, 8, &n), 0);
+	assert_int_equal(n, 2);
+	assert_memory_equal(v[0].request_id, a.request_id, LIA_ID_BYTES); /* earliest deadline first */
+	assert_int_equal(lia_store_begin(s, err), 0);
+	assert_int_equal(lia_store_verif_reminded(s, a.request_id, err), 0);
+	assert_int_equal(lia_store_commit(s, err), 0);
+	assert_int_equal(lia_store_verifs_due(s, 5000, true, v, 8, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lia_store_verifs_due(s, 5000, false, v, 8, &n), 0);
+	assert_int_equal(n, 2);
+
+	/* The deadline passes: overdue once. */
+	assert_int_equal(lia_store_begin(s, err), 0);
+	assert_int_equal(lia_store_verif_overdue(s, a.request_id, err), 1);
+	assert_int_equal(lia_store_verif_overdue(s, a.request_id, err), 0);
+	assert_int_equal(lia_store_commit(s, err), 0);
+	assert_int_equal(lia_store_verifs_due(s, 5000, false, v, 8, &n), 0);
+	assert_int_equal(n, 1); /* only b is still open */
+	assert_int_equal(lia_store_verifs_of(s, NULL, NULL, false, false, LIA_VERIF_OVERDUE, 0, v, 8, &n), 0);
+	assert_int_equal(n, 1);
+
+	/* Answered late, then corrected: answered, late, two answers. b in
+	 * time: not late. */
+	uint8_t ans1[LIA_ID_BYTES], ans2[LIA_ID_BYTES];
+	memset(ans1, 0xa1, sizeof ans1);
+	memset(ans2, 0xa2, sizeof ans2);
+	assert_int_equal(lia_store_begin(s, err), 0);
+	assert_int_equal(lia_store_verif_answered(s, a.request_id, "HR-MUP/y", ans1, 2500, err), 0);
+	assert_int_equal(lia_store_verif_answered(s, a.request_id, "HR-MUP/x", ans2, 2600, err), 0);
+	assert_int_equal(lia_store_verif_answered(s, b.request_id, "HR-MUP/z", ans1, 1500, err), 0);
+	assert_int_equal(lia_store_verif_answered(s, none, "HR-MUP/z", ans1, 1500, err), -1);
+	assert_int_equal(lia_store_commit(s, err), 0);
+	assert_int_equal(lia_store_verif_get(s, a.request_id, &got), 1);
+	assert_int_equal(got.state, LIA_VERIF_ANSWERED);
+	assert_true(got.late);
+	assert_int_equal(got.answers, 2);
+	assert_int_equal(got.answered_at, 2600);
+	assert_string_equal(got.answered_by, "HR-MUP/x");
+	assert_true(got.has_answer);
+	assert_memory_equal(got.answer_id, ans2, LIA_ID_BYTES);
+	assert_int_equal(lia_store_verif_get(s, b.request_id, &got), 1);
+	assert_false(got.late);
+	assert_int_equal(got.answers, 1);
+	/* An answered request is never overdue, nor due. */
+	assert_int_equal(lia_store_begin(s, err), 0);
+	assert_int_equal(lia_store_verif_overdue(s, b.request_id, err), 0);
+	assert_int_equal(lia_store_commit(s, err), 0);
+	assert_int_equal(lia_store_verifs_due(s, 99999, false, v, 8, &n), 0);
+	assert_int_equal(n, 1); /* c */
+	lia_store_destroy(&s);
+}
+
 /* A database of another schema version is refused by name. */
 static void test_schema_version(void **state)
 {
@@ -321,6 +440,18 @@ static void test_schema_version(void **state)
 	remove_files();
 	struct lia_store *s = lia_store_open(path, err); /* a new one: current version */
 	assert_non_null(s);
+	lia_store_destroy(&s);
+	/* A version 3 store (before verifications) is upgraded in place. */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE verifications; PRAGMA user_version = 3;", NULL,
+				      NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	s = lia_store_open(path, err);
+	assert_non_null(s);
+	struct lia_verification v;
+	uint8_t id[LIA_ID_BYTES] = {0};
+	assert_int_equal(lia_store_verif_get(s, id, &v), 0);
 	lia_store_destroy(&s);
 	s = lia_store_open(path, err); /* and reopened */
 	assert_non_null(s);
@@ -564,6 +695,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_numbers_per_principal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feeds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_consents, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verifications, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crl_in_force, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_bounded, setup, teardown),
