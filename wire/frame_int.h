@@ -69,6 +69,8 @@ struct lia_wire_enc {
 		Liaison__V1__ConsentQuery consent_query;
 		Liaison__V1__ConsentList consent_list;
 		Liaison__V1__ConsentAnswer consent_answer;
+		Liaison__V1__VerificationQuery verification_query;
+		Liaison__V1__VerificationList verification_list;
 	} m;
 	struct lia_wire_filter_pb filter;   /* Subscribe's */
 	char *names[LIA_LIST_MAX];      /* Publish's recipients */
@@ -115,6 +117,8 @@ extern const struct lia_wire_codec lia_wire_codec_consent_ask;
 extern const struct lia_wire_codec lia_wire_codec_consent_query;
 extern const struct lia_wire_codec lia_wire_codec_consent_list;
 extern const struct lia_wire_codec lia_wire_codec_consent_answer;
+extern const struct lia_wire_codec lia_wire_codec_verification_query;
+extern const struct lia_wire_codec lia_wire_codec_verification_list;
 
 /* --- field decoders (frame_field.c): 0, or -1 with why set --- */
 

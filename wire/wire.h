@@ -25,6 +25,7 @@
 #include "feed.h"
 #include "keyfile.h"
 #include "marking.h"
+#include "verification.h"
 
 #define LIA_PROTOCOL_VERSION 1
 #define LIA_FRAME_MAX (LIA_ENVELOPE_MAX + 64 * 1024) /* one frame; also ZMQ_MAXMSGSIZE */
@@ -36,6 +37,7 @@
 #define LIA_CLIENT_MAX 64
 #define LIA_DETAIL_MAX 256
 #define LIA_RULE_ID_MAX 48
+#define LIA_VERIF_LIST_MAX 200        /* requests in one VerificationList */
 #define LIA_WINDOW_DEFAULT 64
 #define LIA_WINDOW_MAX 1024
 #define LIA_ROUTING_ID_BYTES 32       /* an agent's random ZMQ_ROUTING_ID */
@@ -66,6 +68,8 @@ enum lia_frame_type {
 	LIA_FRAME_CONSENT_QUERY = 32,
 	LIA_FRAME_CONSENT_LIST = 33,
 	LIA_FRAME_CONSENT_ANSWER = 34,
+	LIA_FRAME_VERIFICATION_QUERY = 35,
+	LIA_FRAME_VERIFICATION_LIST = 36,
 };
 const char *lia_frame_type_str(enum lia_frame_type t);
 
@@ -260,6 +264,17 @@ struct lia_frame {
 			struct lia_bytes consent;  /* granting: <= LIA_CONSENT_MAX_BYTES */
 			struct lia_bytes envelope; /* granting: <= LIA_ENVELOPE_MAX */
 		} consent_answer;
+		struct {
+			bool has_request_id;       /* only that request */
+			uint8_t request_id[LIA_ID_BYTES];
+			enum lia_verif_state state; /* 0: any */
+			int64_t before;            /* 0: no bound */
+		} verification_query;
+		struct {
+			size_t n;
+			struct lia_verification *v; /* owned by the frame */
+			enum lia_verif_notice notice;
+		} verification_list;
 	} u;
 	void *priv; /* decoder storage; NULL for frames built by hand */
 };

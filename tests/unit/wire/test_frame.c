@@ -341,6 +341,97 @@ static void test_bounds(void **state)
 	assert_int_equal(lia_frame_decode(&f, (const uint8_t *)"\xff\xff", 2, why), -1);
 }
 
+
+/* Verification frames: a round trip of each, and the fields a peer
+ * could get wrong refused by name. */
+static void test_verification_frames(void **state)
+{
+	(void)state;
+	struct lia_frame f, g;
+	lia_frame_init(&f, LIA_FRAME_VERIFICATION_QUERY, 3);
+	f.u.verification_query.has_request_id = true;
+	memset(f.u.verification_query.request_id, 7, LIA_ID_BYTES);
+	f.u.verification_query.state = LIA_VERIF_OVERDUE;
+	f.u.verification_query.before = 1234;
+	round_trip(&f, &g);
+	assert_true(g.u.verification_query.has_request_id);
+	assert_int_equal(g.u.verification_query.request_id[15], 7);
+	assert_int_equal(g.u.verification_query.state, LIA_VERIF_OVERDUE);
+	assert_int_equal(g.u.verification_query.before, 1234);
+	lia_frame_clear(&g);
+
+	struct lia_verification v[2];
+	memset(v, 0, sizeof v);
+	for (int i = 0; i < 2; i++) {
+		memset(v[i].request_id, i + 1, LIA_ID_BYTES);
+		snprintf(v[i].requester, sizeof v[i].requester, "%s", "IT-GDF/ventimiglia");
+		snprintf(v[i].office, sizeof v[i].office, "%s", i ? "HR-MUP" : "HR-MUP/zagreb");
+		memcpy(v[i].issuing_state, "HR", 3);
+		v[i].urgency = i ? LIA_URGENCY_ROUTINE : LIA_URGENCY_URGENT;
+		v[i].state = i ? LIA_VERIF_OPEN : LIA_VERIF_ANSWERED;
+		v[i].requested_at = 100;
+		v[i].deadline = 200;
+	}
+	v[0].answered_at = 150;
+	snprintf(v[0].answered_by, sizeof v[0].answered_by, "%s", "HR-MUP/zagreb");
+	v[0].has_answer = true;
+	memset(v[0].answer_id, 9, LIA_ID_BYTES);
+	v[0].answers = 2;
+	v[0].late = true;
+	lia_frame_init(&f, LIA_FRAME_VERIFICATION_LIST, 0);
+	f.u.verification_list.v = v;
+	f.u.verification_list.n = 2;
+	f.u.verification_list.notice = LIA_VERIF_NOTICE_ANSWERED;
+	round_trip(&f, &g);
+	assert_int_equal(g.u.verification_list.n, 2);
+	assert_int_equal(g.u.verification_list.notice, LIA_VERIF_NOTICE_ANSWERED);
+	assert_memory_equal(&g.u.verification_list.v[0], &v[0], sizeof v[0]);
+	assert_memory_equal(&g.u.verification_list.v[1], &v[1], sizeof v[1]);
+	lia_frame_clear(&g);
+
+	Liaison__V1__Frame pb = LIAISON__V1__FRAME__INIT;
+	pb.version = 1;
+	uint8_t id16[16] = {1}, id5[5] = {1};
+	Liaison__V1__VerificationQuery vq = LIAISON__V1__VERIFICATION_QUERY__INIT;
+	pb.verification_query = &vq;
+	pb.body_case = LIAISON__V1__FRAME__BODY_VERIFICATION_QUERY;
+	vq.request_id = (ProtobufCBinaryData){5, id5};
+	expect_refused(&pb, "request_id");
+	vq.request_id = (ProtobufCBinaryData){0, NULL};
+	vq.state = (Liaison__V1__VerificationState)7;
+	expect_refused(&pb, "state: unknown");
+	vq.state = 0;
+	vq.before = -1;
+	expect_refused(&pb, "before");
+
+	Liaison__V1__VerificationList vl = LIAISON__V1__VERIFICATION_LIST__INIT;
+	Liaison__V1__Verification ve = LIAISON__V1__VERIFICATION__INIT, *vep = &ve;
+	ve.request_id = (ProtobufCBinaryData){16, id16};
+	ve.requester = (char *)"IT-GDF/ventimiglia";
+	ve.office = (char *)"HR-MUP";
+	ve.issuing_state = (char *)"HR";
+	ve.urgency = LIAISON__V1__URGENCY__URGENCY_URGENT;
+	ve.state = LIAISON__V1__VERIFICATION_STATE__VERIFICATION_STATE_OPEN;
+	vl.requests = &vep;
+	vl.n_requests = 1;
+	pb.verification_list = &vl;
+	pb.body_case = LIAISON__V1__FRAME__BODY_VERIFICATION_LIST;
+	ve.office = (char *)"hr mup";
+	expect_refused(&pb, "office");
+	ve.office = (char *)"HR-MUP";
+	ve.issuing_state = (char *)"HRV";
+	expect_refused(&pb, "issuing_state");
+	ve.issuing_state = (char *)"HR";
+	ve.urgency = 0;
+	expect_refused(&pb, "urgency");
+	ve.urgency = LIAISON__V1__URGENCY__URGENCY_URGENT;
+	ve.answer_id = (ProtobufCBinaryData){5, id5};
+	expect_refused(&pb, "answer_id");
+	ve.answer_id = (ProtobufCBinaryData){0, NULL};
+	vl.notice = (Liaison__V1__VerificationNotice)9;
+	expect_refused(&pb, "notice");
+}
+
 static void test_consent_frames(void **state)
 {
 	(void)state;
@@ -443,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_feed_filter),
 		cmocka_unit_test(test_consent_frames),
+		cmocka_unit_test(test_verification_frames),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
