@@ -102,6 +102,41 @@ static void print_consent_event(const struct lia_consent_request *cr, int as_jso
 		       cr->request, cr->reason[0] ? ": \"" : "", cr->reason, cr->reason[0] ? "\"" : "");
 }
 
+/* Verification requests due soon or overdue (to the office), or an
+ * answer that arrived (to the requester). */
+static void print_verification_event(const struct lia_event *ev, int as_json)
+{
+	static const char *const label[] = {
+		[LIA_VERIF_NOTICE_DUE_SOON] = "VERIFICATION DUE SOON",
+		[LIA_VERIF_NOTICE_OVERDUE] = "VERIFICATION OVERDUE",
+		[LIA_VERIF_NOTICE_ANSWERED] = "VERIFICATION ANSWERED",
+	};
+	for (size_t i = 0; i < ev->n_verif; i++) {
+		const struct lia_verification *v = &ev->verif[i];
+		if (as_json) {
+			json_t *j = lia_verif_json(v);
+			if (j != NULL) {
+				json_object_set_new(j, "event", json_string("verification"));
+				json_object_set_new(j, "notice", json_string(lia_verif_notice_str(ev->notice)));
+			}
+			lia_json_print(j);
+			continue;
+		}
+		char lead[64];
+		snprintf(lead, sizeof lead, "%s: ", label[ev->notice]);
+		lia_verif_print(v, lead);
+		if (ev->notice != LIA_VERIF_NOTICE_ANSWERED) {
+			char idh[2 * LIA_ID_BYTES + 1];
+			lia_id_hex(idh, v->request_id);
+			printf("    answer: " PROG " verification answer %s --verdict V\n", idh);
+		} else if (v->has_answer) {
+			char ah[2 * LIA_ID_BYTES + 1];
+			lia_id_hex(ah, v->answer_id);
+			printf("    read it: " PROG " read %s\n", ah);
+		}
+	}
+}
+
 /* Show events until count messages, timeout_s of silence, or an error. */
 static int listen_loop(struct lia_listener *l, const struct lia_client *cl, uint64_t count,
 		       uint64_t timeout_s, int as_json)
@@ -142,6 +177,7 @@ static int listen_loop(struct lia_listener *l, const struct lia_client *cl, uint
 		case LIA_EVENT_REFUSED: print_refused(&ev, as_json); break;
 		case LIA_EVENT_ERASE: print_erase(&ev, as_json); break;
 		case LIA_EVENT_CONSENT: print_consent_event(ev.consent, as_json); break;
+		case LIA_EVENT_VERIFICATION: print_verification_event(&ev, as_json); break;
 		default: break;
 		}
 		/* Shown means written out: only then is it recorded as shown and

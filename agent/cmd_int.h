@@ -27,6 +27,12 @@ enum {
 	O_MINEVAL, O_BROKER, O_BROKER_CERT, O_ENVELOPE, O_PURPOSE,
 };
 
+/* A verification request as JSON, and as lines (lead before the first),
+ * for `verification list` and `listen` (cmd_verif.c). */
+struct lia_verification;
+json_t *lia_verif_json(const struct lia_verification *v);
+void lia_verif_print(const struct lia_verification *v, const char *lead);
+
 /* Print "liaison CMD: msg" and return code. */
 int lia_cmd_fail(const char *cmd, int code, const char *msg);
 

@@ -9,6 +9,7 @@
  *   cmd_feeds.c    subscribe, unsubscribe, feeds
  *   cmd_inbox.c    listen, inbox, read
  *   cmd_consent.c  consent ask|list|grant|refuse
+ *   cmd_verif.c    verification request|answer|list
  *
  * What the online commands share is cmd_int.h.
  */
@@ -34,6 +35,7 @@ int lia_cmd_disclosures(int argc, char **argv);
 int lia_cmd_directory(int argc, char **argv);
 int lia_cmd_checkpoint(int argc, char **argv);
 int lia_cmd_consent(int argc, char **argv);
+int lia_cmd_verification(int argc, char **argv);
 int lia_cmd_verify(int argc, char **argv);
 
 /* Print "liaison CMD: msg; see liaison CMD --help" and return exit 2. */

@@ -140,6 +140,12 @@ static int set_field(struct lia_compose *c, const char *path, const char *value,
 	return lia_body_set(&c->body, path, value, err);
 }
 
+int lia_compose_field(struct lia_compose *c, const char *path, const char *value,
+		      char err[static LIA_ERR_MAX])
+{
+	return set_field(c, path, value, err);
+}
+
 /* --set route.mode=sea is relative to the Body; "mode=sea" is taken as
  * a field of the kind's content when the kind is already known. */
 static int set_from_flag(struct lia_compose *c, const char *arg, char err[static LIA_ERR_MAX])
@@ -364,15 +370,18 @@ int lia_compose_finish(struct lia_compose *c, uint8_t **body, size_t *body_len,
 	const char *content = lia_body_content_field(c->hdr.kind);
 	if (json_object_get(c->body, content) == NULL)
 		json_object_set_new(c->body, content, json_object());
-	if (c->hdr.kind == LIA_KIND_VERIFICATION_REQUEST &&
-	    verification_route(c, json_object_get(c->body, content), err) != 0)
-		return -1;
+	/* The route is checked after the personal data below: a holder
+	 * named without a category is the first thing to hear about. */
+	char route_err[LIA_ERR_MAX] = "";
+	if (c->hdr.kind == LIA_KIND_VERIFICATION_REQUEST)
+		(void)verification_route(c, json_object_get(c->body, content), route_err);
 	if (lia_body_from_json(c->body, body, body_len, err) != 0)
 		return -1;
 	/* What the fields say of persons must be in the markings, or the
 	 * policy's personal-data rules never apply (issue 10, item 11). Both
 	 * publish and seal come through here. */
-	if (lia_body_subjects_cover(*body, *body_len, c->hdr.subjects, err) != 0) {
+	if (lia_body_subjects_cover(*body, *body_len, c->hdr.subjects, err) != 0 ||
+	    (route_err[0] != '\0' && lia_errf(err, "%s", route_err) != 0)) {
 		free(*body);
 		*body = NULL;
 		*body_len = 0;

@@ -45,6 +45,11 @@ void lia_compose_clear(struct lia_compose *c);
 int lia_compose_option(struct lia_compose *c, int code, const char *arg,
 		       char err[static LIA_ERR_MAX]);
 
+/* Set one body field by its path from the Body (lia_body_set), as a
+ * command's own flag would: "verification_request.issuing_state". */
+int lia_compose_field(struct lia_compose *c, const char *path, const char *value,
+		      char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+
 /* Finish: check the combination (kind given, H3 text with H3, ...) and
  * produce the serialized Body in *body (malloc'd). */
 int lia_compose_finish(struct lia_compose *c, uint8_t **body, size_t *body_len,

@@ -32,6 +32,7 @@ static const struct lia_cmd cmds[] = {
 	{"read", lia_cmd_read, "verify, decrypt and show one delivered message (read ID)"},
 	{"disclosures", lia_cmd_disclosures, "who received your message, who was refused and why"},
 	{"consent", lia_cmd_consent, "ask the originator to pass a message on; grant or refuse"},
+	{"verification", lia_cmd_verification, "ask a state whether a document is genuine; answer (Art. 13)"},
 	{"directory", lia_cmd_directory, "the principals of the exchange"},
 	{"checkpoint", lia_cmd_checkpoint, "the ledger's latest signed checkpoint; --verify: it only grew"},
 	LIA_CMD_GROUP("offline envelopes (no broker needed):"),

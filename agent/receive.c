@@ -306,6 +306,15 @@ int lia_listener_next(struct lia_listener *l, struct lia_event *ev, int wait_ms,
 			ev->consent = &ev->frame.u.consent_list.v[0];
 		}
 		break;
+	case LIA_FRAME_VERIFICATION_LIST:
+		if (ev->frame.request_id == 0 && ev->frame.u.verification_list.n > 0 &&
+		    ev->frame.u.verification_list.notice != LIA_VERIF_NOTICE_NONE) {
+			ev->kind = LIA_EVENT_VERIFICATION;
+			ev->verif = ev->frame.u.verification_list.v;
+			ev->n_verif = ev->frame.u.verification_list.n;
+			ev->notice = ev->frame.u.verification_list.notice;
+		}
+		break;
 	case LIA_FRAME_ERROR: {
 		rc = lia_agent_error_status(&ev->frame, err);
 		lia_frame_clear(&ev->frame);

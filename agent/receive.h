@@ -57,6 +57,7 @@ enum lia_event_kind {
 	LIA_EVENT_ERASE,     /* an erase notice: message_id, expired_at; purge it */
 	LIA_EVENT_CONSENT,   /* a consent request about our message, or an answer to ours */
 	LIA_EVENT_RECONNECTED, /* the broker came back (restart) and a new session began: session */
+	LIA_EVENT_VERIFICATION, /* verification requests due soon, overdue, or answered: verif */
 };
 
 struct lia_event {
@@ -69,6 +70,9 @@ struct lia_event {
 	uint8_t message_id[LIA_ID_BYTES]; /* ERASE */
 	int64_t expired_at;         /* ERASE */
 	const struct lia_consent_request *consent; /* CONSENT (borrowed from frame) */
+	const struct lia_verification *verif; /* VERIFICATION: n_verif of them (borrowed) */
+	size_t n_verif;
+	enum lia_verif_notice notice;         /* VERIFICATION: why it came */
 	unsigned session;           /* RECONNECTED: sessions opened so far, 2 after the first renewal */
 	bool repeat;                /* MESSAGE: it may have been shown before (a listener stopped
 				     * between showing it and recording it shown) */

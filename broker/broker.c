@@ -35,6 +35,7 @@
 #include "reload.h"
 #include "sig.h"
 #include "util.h"
+#include "verify.h"
 
 /* dir "/" name into out, or -1 when it does not fit. */
 static int path_in(char out[static PATH_MAX], const char *dir, const char *name, char err[static LIA_ERR_MAX])
@@ -79,6 +80,7 @@ static void handle_hello(struct lia_broker *b, struct lia_session *s, const stru
 		w.u.welcome.checkpoint = (struct lia_bytes){(const uint8_t *)note, note_len};
 	lia_reply_now(b, s->rid, s->rid_len, &w);
 	free(note);
+	lia_verif_hello(b, s, lia_now());
 	lia_blog("session", "subject=%s client=\"%s\" receive=%d pending=%" PRIu64, s->cert.subject,
 		 f->u.hello.client, s->receive, w.u.welcome.pending);
 }
@@ -238,6 +240,7 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 	case LIA_FRAME_CONSENT_ASK: lia_onward_ask(b, s, &f); break;
 	case LIA_FRAME_CONSENT_QUERY: lia_onward_query(b, s, &f); break;
 	case LIA_FRAME_CONSENT_ANSWER: lia_onward_answer(b, s, &f); break;
+	case LIA_FRAME_VERIFICATION_QUERY: lia_verif_query(b, s, &f); break;
 	case LIA_FRAME_PING: {
 		struct lia_frame p;
 		lia_frame_init(&p, LIA_FRAME_PONG, f.request_id);
@@ -643,6 +646,7 @@ int lia_broker_run(struct lia_broker *b, void (*ready)(void))
 			/* Once a second: erase what expired, and look again for
 			 * deliveries whose embargo has just ended. */
 			lia_deliver_expire(b, now);
+			lia_verif_tick(b, now);
 			lia_limits_tick(b, now);
 			lia_zap_flush(b, now, false);
 			b->next_expiry = now + 1;

@@ -13,6 +13,7 @@
 #include "record.h"
 #include "turn.h"
 #include "util.h"
+#include "verify.h"
 
 static void ack_refusal(struct lia_frame *f, uint64_t req, const uint8_t *id, enum lia_refusal code,
 			const char *rule, const char *reason)
@@ -124,7 +125,8 @@ static void message_row(struct lia_store_message *m, const struct lia_policy *p,
 static int publish_commit(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f,
 			  const struct lia_admission *a, size_t nc, int64_t now, bool *permit,
 			  struct lia_decision *decs, struct lia_store_message *m,
-			  struct lia_envelope **kept, char err[static LIA_ERR_MAX])
+			  const struct lia_verification *req, struct lia_envelope **kept,
+			  char err[static LIA_ERR_MAX])
 {
 	const struct lia_header *h = a->h;
 	int rc = -1;
@@ -158,6 +160,10 @@ static int publish_commit(struct lia_broker *b, struct lia_session *s, const str
 	if (lia_cand_record(b, h, &s->cert, m->seq, m->embargo_until, NULL, nc, permit, decs, &ledger_to) != 0)
 		goto out;
 	assert(r.seq == m->ledger_from && ledger_to == m->ledger_to);
+	/* A verification request's or answer's own record follows its
+	 * publication's (verify.h). */
+	if (lia_verif_commit(b, &s->cert, h, m, req, now) != 0)
+		goto out;
 	struct lia_frame ack, fb;
 	lia_frame_init(&ack, LIA_FRAME_PUBLISH_ACK, f->request_id);
 	ack.u.publish_ack.accepted = true;
@@ -201,8 +207,20 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	const struct lia_header *h = a.h;
 	char why[LIA_DETAIL_MAX];
 	size_t nc = 0;
-	if (lia_cand_gather(b->cand, CANDIDATES_MAX, &nc, &b->dir, b->feeds, b->n_feeds, &s->cert, h,
-			    &f->u.publish.to, why) != 0) {
+	/* A verification request goes to its office, an answer to its
+	 * requester, nowhere else (verify.h). */
+	bool verif = h->kind == LIA_KIND_VERIFICATION_REQUEST || h->kind == LIA_KIND_VERIFICATION_ANSWER;
+	struct lia_verification req;
+	char rule[LIA_RULE_ID_MAX];
+	if (verif) {
+		if (lia_verif_gather(b, &s->cert, h, &f->u.publish.to, &nc, &req, rule, why) != 0) {
+			refuse_publish(b, s, f->request_id, h->id,
+				       rule[0] ? LIA_REFUSAL_POLICY : LIA_REFUSAL_UNAVAILABLE,
+				       rule[0] ? rule : NULL, why);
+			goto out;
+		}
+	} else if (lia_cand_gather(b->cand, CANDIDATES_MAX, &nc, &b->dir, b->feeds, b->n_feeds, &s->cert, h,
+				   &f->u.publish.to, why) != 0) {
 		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNKNOWN_RECIPIENT, NULL, why);
 		goto out;
 	}
@@ -212,6 +230,24 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL, "out of memory");
 		goto out;
 	}
+	/* One that nobody may receive is refused whole, with the rule that
+	 * refused its first candidate: a request no office can read would
+	 * only run out its deadline. The same pure decision is taken again
+	 * in the commit. */
+	if (verif) {
+		int64_t decide_at = h->restrictions.embargo_until > now ? h->restrictions.embargo_until : now;
+		if (lia_cand_decide(b->policy, &b->dir.crl, b->cand, nc, h, &s->cert, a.env, LIA_PATH_DIRECT,
+				    NULL, 0, decide_at, permit, decs) == 0) {
+			char msg[LIA_NAME_MAX + LIA_DECISION_REASON_MAX + 32];
+			snprintf(msg, sizeof msg, "%s may not receive it: %s", b->cand[0].who->cert.subject,
+				 decs[0].reason);
+			lia_rec_text(why, sizeof why, msg);
+			refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_POLICY,
+				       decs[0].rule == LIA_RULE_NONE ? "envelope.no-wrap" : lia_rule_id(decs[0].rule),
+				       why);
+			goto out;
+		}
+	}
 	if (lia_turn_need(b) != 0) {
 		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL, "store unavailable");
 		goto out;
@@ -219,7 +255,7 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	char err[LIA_ERR_MAX] = "ledger append failed (see above)";
 	struct lia_store_message m;
 	struct lia_envelope *kept = NULL;
-	if (publish_commit(b, s, f, &a, nc, now, permit, decs, &m, &kept, err) != 0) {
+	if (publish_commit(b, s, f, &a, nc, now, permit, decs, &m, verif ? &req : NULL, &kept, err) != 0) {
 		lia_envelope_destroy(&kept);
 		/* The transaction is now suspect: abort the whole turn. */
 		lia_blog("store-error", "%s", err);

@@ -15,7 +15,7 @@ before=$(sessions)
 
 # The holder's name, and no category: refused before anything is sent.
 VR=(--kind verification-request --tlp AMBER --handling H2 --region MED-CENTRAL --release-region MED-CENTRAL
-	--title "Is this passport genuine?" --set type=passport --set issuing_state=LY
+	--title "Is this passport genuine?" --set type=passport --set issuing_state=MT
 	--set number=L1234567 --set "holder_name=Ahmed Example" --set urgency=urgent)
 run 2 "$L" publish --profile ventimiglia "${VR[@]}" --to MT-AFM/valletta --json
 expect_in "$T/err" "verification_request.holder_name names the document's holder"
@@ -38,10 +38,16 @@ expect_in "$T/err" "holder_name names the document's holder"
 # Declared, they go through, and the policy's personal-data rule now
 # sees them: MT-AFM may never receive personal data (exchange.yaml), so
 # valletta is withheld, where the undeclared message reached it before.
-run 0 "$L" publish --profile ventimiglia "${VR[@]}" --data-subject smuggled-migrant \
-	--to MT-AFM/valletta --to IT-PS/roma --json
+# A verification request goes to its office alone (here Malta's, MT-AFM):
+# nobody else may receive it, so it is refused whole, naming the rule.
+run 4 "$L" publish --profile ventimiglia "${VR[@]}" --data-subject smuggled-migrant --json
+expect_in "$T/out" '"accepted":false'
+expect_in "$T/out" 'MT-AFM/valletta may not receive it'
+# An Italian document goes to IT-PS, which may: accepted.
+run 0 "$L" publish --profile ventimiglia "${VR[@]/issuing_state=MT/issuing_state=IT}" \
+	--data-subject smuggled-migrant --json
 expect_in "$T/out" '"accepted":true'
-expect_in "$T/out" '"disclosed":1,"withheld":1'
+expect_in "$T/out" '"disclosed":1,"withheld":0'
 run 0 "$L" publish --profile ventimiglia "${NET[@]}" --data-subject suspect \
 	--to MT-AFM/valletta --to IT-PS/roma --json
 expect_in "$T/out" '"disclosed":1,"withheld":1'

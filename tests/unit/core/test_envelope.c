@@ -109,9 +109,10 @@ static json_t *body_for(enum lia_kind kind)
 		set(&b, "verification_request.type", "passport");
 		set(&b, "verification_request.number", "X1234567");
 		set(&b, "verification_request.urgency", "urgent");
+		set(&b, "verification_request.issuing_state", "LY");
 		break;
 	case LIA_KIND_VERIFICATION_ANSWER:
-		set(&b, "verification_answer.result", "not-genuine");
+		set(&b, "verification_answer.verdict", "altered");
 		break;
 	case LIA_KIND_NOTE:
 		set(&b, "note.text", "call me");
@@ -139,6 +140,60 @@ static void header_for(struct lia_header *h, enum lia_kind kind)
 		h->has_supersedes = true;
 		memset(h->supersedes, 7, LIA_ID_BYTES);
 	}
+	if (kind == LIA_KIND_VERIFICATION_REQUEST) {
+		h->has_verification = true;
+		memcpy(h->verification.issuing_state, "LY", 3);
+		h->verification.urgency = LIA_URGENCY_URGENT;
+	}
+	if (kind == LIA_KIND_VERIFICATION_ANSWER) {
+		h->has_in_reply_to = true;
+		memset(h->in_reply_to, 8, LIA_ID_BYTES);
+	}
+}
+
+/* A verification request's body must repeat its header's route, and
+ * only a request has one; an answer names its request. */
+static void test_verification_route(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_header h;
+	json_t *bj = body_for(LIA_KIND_VERIFICATION_REQUEST);
+	uint8_t *body, *env = NULL;
+	size_t body_len, env_len;
+	assert_int_equal(lia_body_from_json(bj, &body, &body_len, err), 0);
+	json_decref(bj);
+	const struct lia_cert *rc[1] = {&bob.cert};
+	struct lia_sealer *s = lia_sealer_new(&alice.cert, alice.sign, alice.box);
+	header_for(&h, LIA_KIND_VERIFICATION_REQUEST);
+	memcpy(h.verification.issuing_state, "HR", 3); /* the body says LY */
+	assert_int_equal(lia_seal(s, &h, body, body_len, rc, 1, &env, &env_len, err), -1);
+	assert_non_null(strstr(err, "differs from the header's route"));
+	header_for(&h, LIA_KIND_VERIFICATION_REQUEST);
+	h.verification.urgency = LIA_URGENCY_ROUTINE;
+	assert_int_equal(lia_seal(s, &h, body, body_len, rc, 1, &env, &env_len, err), -1);
+	header_for(&h, LIA_KIND_VERIFICATION_REQUEST);
+	h.has_verification = false; /* no route: the header does not encode */
+	assert_int_equal(lia_seal(s, &h, body, body_len, rc, 1, &env, &env_len, err), -1);
+	free(body);
+	bj = body_for(LIA_KIND_NOTE);
+	assert_int_equal(lia_body_from_json(bj, &body, &body_len, err), 0);
+	json_decref(bj);
+	header_for(&h, LIA_KIND_NOTE);
+	h.has_verification = true; /* a route on a note */
+	memcpy(h.verification.issuing_state, "HR", 3);
+	h.verification.urgency = LIA_URGENCY_URGENT;
+	assert_int_equal(lia_seal(s, &h, body, body_len, rc, 1, &env, &env_len, err), -1);
+	free(body);
+	bj = body_for(LIA_KIND_VERIFICATION_ANSWER);
+	assert_int_equal(lia_body_from_json(bj, &body, &body_len, err), 0);
+	json_decref(bj);
+	header_for(&h, LIA_KIND_VERIFICATION_ANSWER);
+	h.has_in_reply_to = false;
+	assert_int_equal(lia_seal(s, &h, body, body_len, rc, 1, &env, &env_len, err), -1);
+	assert_null(env);
+	free(body);
+	lia_sealer_destroy(&s);
 }
 
 /* Seal a message of kind from `from` to the given recipients. */
@@ -683,6 +738,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_every_kind),
+		cmocka_unit_test(test_verification_route),
 		cmocka_unit_test(test_tampering),
 		cmocka_unit_test(test_swapped_wraps),
 		cmocka_unit_test(test_key_commitment),
