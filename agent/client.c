@@ -517,7 +517,7 @@ static int call_once(struct lia_client *c, struct lia_frame *req, struct lia_fra
 		    (reply->type == LIA_FRAME_ERROR && reply->request_id == 0))
 			return LIA_EXIT_OK;
 		if ((reply->type == LIA_FRAME_DELIVER || reply->type == LIA_FRAME_ERASE ||
-		     reply->type == LIA_FRAME_CONSENT_LIST) &&
+		     reply->type == LIA_FRAME_CONSENT_LIST || reply->type == LIA_FRAME_VERIFICATION_LIST) &&
 		    reply->request_id == 0 && stash_push(c, reply) == 0)
 			continue;
 		(void)lost_session(c, reply);

@@ -161,11 +161,8 @@ static int default_audience(struct lia_client *cl, struct lia_header *h, const c
 			return lia_errf(err, "too many agencies of %s: give --release-agency", country),
 			       LIA_EXIT_USAGE;
 	}
-	if (r->release_agencies.n == 0)
-		return lia_errf(err, "no agency of %s is in the directory: give --release-agency or "
-				     "--release-principal for the office",
-				country),
-		       LIA_EXIT_USAGE;
+	/* None: the broker says why (no office for that state, or the
+	 * marking's missing audience). */
 	return LIA_EXIT_OK;
 }
 

@@ -1,5 +1,6 @@
 /* admit.c — see admit.h. */
 #include "admit.h"
+#include "verify.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -67,6 +68,11 @@ static enum lia_admit_verdict check_limits(struct lia_admission *a, const struct
 			 h->created_at - in->now, skew);
 		return refuse(a, LIA_REFUSAL_SKEW, NULL, why);
 	}
+	/* Where a request would go is the first thing its sender must hear
+	 * about: before its marking is judged for an office that is not. */
+	char rule[LIA_RULE_ID_MAX];
+	if (lia_verif_no_office(p, h, rule, why) != 0)
+		return refuse(a, LIA_REFUSAL_POLICY, rule, why);
 	struct lia_decision dec;
 	if (lia_admissible(&dec, p, h, in->sender, in->crl, in->now) != LIA_PERMIT)
 		return refuse(a, LIA_REFUSAL_POLICY, lia_rule_id(dec.rule), dec.reason);

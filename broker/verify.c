@@ -66,17 +66,26 @@ static void add_cand(struct lia_broker *b, size_t *nc, const struct lia_director
 	(*nc)++;
 }
 
+int lia_verif_no_office(const struct lia_policy *p, const struct lia_header *h,
+			char rule[static LIA_RULE_ID_MAX], char why[static LIA_DETAIL_MAX])
+{
+	if (h->kind != LIA_KIND_VERIFICATION_REQUEST || !h->has_verification ||
+	    lia_policy_office(p, h->verification.issuing_state) != NULL)
+		return 0;
+	return refuse(rule, "verification.no-office", why,
+		      "no office answers verification requests for documents issued by %s: the "
+		      "exchange policy names none (verification.offices)",
+		      h->verification.issuing_state);
+}
+
 static int gather_request(struct lia_broker *b, const struct lia_cert *sender, const struct lia_header *h,
 			  const struct lia_names *to, size_t *nc, char rule[static LIA_RULE_ID_MAX],
 			  char why[static LIA_DETAIL_MAX])
 {
 	const char *cc = h->verification.issuing_state;
 	const struct lia_policy_office *o = lia_policy_office(b->policy, cc);
-	if (o == NULL)
-		return refuse(rule, "verification.no-office", why,
-			      "no office answers verification requests for documents issued by %s: "
-			      "the exchange policy names none (verification.offices)",
-			      cc);
+	if (lia_verif_no_office(b->policy, h, rule, why) != 0 || o == NULL)
+		return -1;
 	for (size_t i = 0; i < b->dir.n; i++) {
 		const struct lia_cert *c = &b->dir.v[i].cert;
 		bool member = o->is_agency ? lia_subject_in_agency(c->subject, o->name)

@@ -25,6 +25,12 @@
 
 #include "broker_int.h"
 
+/* Pure (for admission, admit.h): -1 with rule and why when h is a
+ * verification request whose issuing state has no office in policy p;
+ * else 0. */
+int lia_verif_no_office(const struct lia_policy *p, const struct lia_header *h,
+			char rule[static LIA_RULE_ID_MAX], char why[static LIA_DETAIL_MAX]);
+
 /* The candidates of verification request or answer h from sender, in
  * b->cand[0..*nc); for an answer, *req is its request. 0, or -1 with
  * rule and why saying why it is refused (REFUSAL_POLICY). */
