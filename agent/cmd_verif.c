@@ -193,6 +193,9 @@ static int verif_request(int argc, char **argv)
 		char title[96];
 		snprintf(title, sizeof title, "Is this %s issued by %s genuine?",
 			 a.doctype != NULL ? a.doctype : "document", a.country);
+		for (char *p = title; *p != '\0'; p++)
+			if (*p == '-')
+				*p = ' '; /* residence-permit: residence permit */
 		if (lia_compose_field(&a.comp, "title", title, err) != 0) {
 			rc = lia_cmd_fail(cmd, LIA_EXIT_FAIL, err);
 			goto out;

@@ -40,7 +40,9 @@ static void print_row(const struct lia_record *r, bool color)
 	}
 	printf("%-8" PRIu64 " %-20s %-22s %-28s %-28s %-32s %s%-6s%s %s\n", r->seq, t,
 	       lia_record_op_str(r->op), r->actor.subject[0] ? r->actor.subject : "-",
-	       r->recipient.subject[0] ? r->recipient.subject : "-", mid, on, dec[0] ? dec : "-",
+	       /* A party that is a whole agency (a verification office, a
+	        * consent grantee) has no subject: its agency then. */
+	       r->recipient.subject[0] ? r->recipient.subject : r->recipient.agency[0] ? r->recipient.agency : "-", mid, on, dec[0] ? dec : "-",
 	       off, r->rule[0] ? r->rule : "-");
 }
 

@@ -4,7 +4,8 @@
 # An authority, a broker on the embedded SQLite store, principals of
 # seven agencies in three regions, the example exchange policy; then
 # alerts, feeds, a refused disclosure, an analyst catching up, an
-# originator asking who received its alert, a revoked key, and an
+# originator asking who received its alert, document verification
+# requests (one answered in time, one overdue), a revoked key, and an
 # auditor verifying the ledger and a proof. Everything stays in
 # ./demo-exchange for you to explore.
 set -euo pipefail
@@ -48,6 +49,9 @@ say "and sent only a signing request. Keys here have no passphrase (demo only)."
 "$SRC/scripts/mkexchange.sh" "$BUILD" "$X" "$PORT"
 cd "$X"
 export LIAISON_PROFILES="$X/profiles"
+# Deadlines a demonstration can wait for: routine verification requests
+# get 6 seconds here, and the office a reminder 3 seconds before.
+sed -i 's/^    routine: 7d$/    routine: 6s/; s/^  remind_before: 1h$/  remind_before: 3s/' exchange.yaml
 show "$CERTS" verify --authority-key authority/authority.pub --crl authority/revocations.crl certs/*.crt
 
 step "2. The broker starts on its embedded SQLite store"
@@ -125,7 +129,31 @@ show "$L" consent list --profile roma
 step "9. The originator asks who received its alert, and who was refused"
 show "$L" disclosures "$ALERT" --profile ventimiglia
 
-step "10. A laptop is stolen: the authority revokes Zagreb's key"
+step "10. Document verification (Protocol Art. 13): one answered in time, one overdue"
+say "At a check in Ventimiglia a Croatian passport looks wrong. Ventimiglia asks Croatia;"
+say "the policy names HR-MUP's liaison officers as the office for Croatian documents,"
+say "and the broker sends the request there alone, with an urgent deadline (8 hours)."
+show_to vr.json "$L" verification request --profile ventimiglia --country HR --type passport \
+	--number 012345678 --holder-name "Ivan Example" --data-subject suspect --urgency urgent \
+	--reason "laminate lifts at the data page" --json
+cat vr.json
+VR=$(sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' vr.json)
+show "$L" listen --profile zagreb --count 1 --timeout 10
+say "Only the office may answer; Rome cannot:"
+expect_fail "$L" verification answer "$VR" --verdict genuine --profile roma
+show "$L" verification answer "$VR" --verdict altered --details "photo substituted; not our laminate" \
+	--profile zagreb
+show "$L" listen --profile ventimiglia --count 1 --timeout 10
+say "Rome asks Malta about a residence permit, routine. This demo's policy gives routine"
+say "requests 6 seconds (a real one: 7 days); nobody in Valletta answers in time."
+show "$L" verification request --profile roma --country MT --type residence-permit --number MT-0077 \
+	--urgency routine --reason "stamp of an office that closed in 2020"
+sleep 7
+show "$L" verification list --overdue --profile roma
+say "Valletta hears of it as soon as it connects:"
+show "$L" listen --profile valletta --timeout 3
+
+step "11. A laptop is stolen: the authority revokes Zagreb's key"
 serial=$("$CERTS" inspect --json zagreb/cert.crt | sed 's/.*"serial":"\([0-9]*\)".*/\1/')
 show "$CERTS" revoke --authority authority --serial "$serial" --reason "laptop stolen"
 kill -HUP "$BPID"
@@ -133,7 +161,7 @@ sleep 0.5
 say "The broker reloaded and drops the key; the thief is refused at the handshake:"
 expect_fail "$L" inbox --profile zagreb
 
-step "11. The auditor verifies the ledger and a proof"
+step "12. The auditor verifies the ledger and a proof"
 say "The auditor fetches the broker's signed checkpoint over the network..."
 sleep 2.5
 show_to kept.checkpoint "$L" checkpoint --profile auditor
@@ -144,6 +172,10 @@ say "certificate and the authority key: every record, every checkpoint."
 show "$AUDIT" verify --ledger data/liaison.db --cert broker/cert.crt --authority authority/authority.pub \
 	--checkpoint kept.checkpoint --quiet
 show "$AUDIT" disclosures "$ALERT" --ledger data/liaison.db
+say "Each verification request, answer and missed deadline is in the ledger, with its"
+say "parties and deadline, never the document:"
+show "$AUDIT" query --ledger data/liaison.db --op verification-requested --op verification-answered \
+	--op verification-overdue
 say "An inclusion proof that the refusal to Piraeus is in the log:"
 show "$AUDIT" prove --ledger data/liaison.db --message "$ALERT" --recipient GR-HCG/piraeus -o refusal.tlog-proof
 show "$AUDIT" verify-proof refusal.tlog-proof --cert broker/cert.crt --authority authority/authority.pub
