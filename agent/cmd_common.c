@@ -7,6 +7,32 @@
 
 #include "cmd_int.h"
 
+int lia_cmd_subcommands(const char *cmd, const char *usage, const struct lia_subcmd *subs, int argc,
+			char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "%s\n", usage);
+		return LIA_EXIT_USAGE;
+	}
+	const char *sub = argv[1];
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+		puts(usage);
+		return LIA_EXIT_OK;
+	}
+	char names[LIA_ERR_MAX] = "";
+	size_t used = 0;
+	for (const struct lia_subcmd *s = subs; s->name != NULL; s++) {
+		if (strcmp(s->name, sub) == 0)
+			return s->run(argc - 1, argv + 1);
+		int w = snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "", s->name);
+		if (w > 0 && (size_t)w < sizeof names - used)
+			used += (size_t)w;
+	}
+	char msg[LIA_ERR_MAX + 32];
+	snprintf(msg, sizeof msg, "unknown subcommand (%s)", names);
+	return lia_usage_error(cmd, msg);
+}
+
 int lia_cmd_fail(const char *cmd, int code, const char *msg)
 {
 	fprintf(stderr, PROG " %s: %s\n", cmd, msg);

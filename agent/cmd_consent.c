@@ -265,6 +265,16 @@ static int consent_answer(int argc, char **argv, bool grant)
 	return rc;
 }
 
+static int consent_grant(int argc, char **argv)
+{
+	return consent_answer(argc, argv, true);
+}
+
+static int consent_refuse(int argc, char **argv)
+{
+	return consent_answer(argc, argv, false);
+}
+
 int lia_cmd_consent(int argc, char **argv)
 {
 	static const char usage[] =
@@ -285,23 +295,12 @@ int lia_cmd_consent(int argc, char **argv)
 		"  " PROG " consent list --profile ventimiglia\n"
 		"  " PROG " consent grant 1 --profile ventimiglia\n"
 		"Run '" PROG " consent ask --help' (and so on) for each.";
-	if (argc < 2) {
-		fprintf(stderr, "%s\n", usage);
-		return LIA_EXIT_USAGE;
-	}
-	const char *sub = argv[1];
-	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-		puts(usage);
-		return LIA_EXIT_OK;
-	}
-	argc--, argv++;
-	if (strcmp(sub, "ask") == 0)
-		return consent_ask(argc, argv);
-	if (strcmp(sub, "list") == 0)
-		return consent_list(argc, argv);
-	if (strcmp(sub, "grant") == 0)
-		return consent_answer(argc, argv, true);
-	if (strcmp(sub, "refuse") == 0)
-		return consent_answer(argc, argv, false);
-	return lia_usage_error("consent", "unknown subcommand (ask, list, grant, refuse)");
+	static const struct lia_subcmd subs[] = {
+		{"ask", consent_ask},
+		{"list", consent_list},
+		{"grant", consent_grant},
+		{"refuse", consent_refuse},
+		{NULL, NULL},
+	};
+	return lia_cmd_subcommands("consent", usage, subs, argc, argv);
 }

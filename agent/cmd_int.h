@@ -33,6 +33,16 @@ struct lia_verification;
 json_t *lia_verif_json(const struct lia_verification *v);
 void lia_verif_print(const struct lia_verification *v, const char *lead);
 
+/* A command of subcommands (consent, verification): argv[1] picks one
+ * of subs (ended by a NULL name), which runs with argv[1..]; none, or
+ * --help, prints usage; an unknown one is a usage error listing them. */
+struct lia_subcmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+int lia_cmd_subcommands(const char *cmd, const char *usage, const struct lia_subcmd *subs, int argc,
+			char **argv);
+
 /* Print "liaison CMD: msg" and return code. */
 int lia_cmd_fail(const char *cmd, int code, const char *msg);
 

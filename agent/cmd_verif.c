@@ -426,21 +426,11 @@ int lia_cmd_verification(int argc, char **argv)
 		"  " PROG " verification answer 5f0c...e1 --verdict genuine --profile zagreb\n"
 		"  " PROG " verification list --overdue --profile zagreb\n"
 		"Run '" PROG " verification request --help' (and so on) for each.";
-	if (argc < 2) {
-		fprintf(stderr, "%s\n", usage);
-		return LIA_EXIT_USAGE;
-	}
-	const char *sub = argv[1];
-	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-		puts(usage);
-		return LIA_EXIT_OK;
-	}
-	argc--, argv++;
-	if (strcmp(sub, "request") == 0)
-		return verif_request(argc, argv);
-	if (strcmp(sub, "answer") == 0)
-		return verif_answer(argc, argv);
-	if (strcmp(sub, "list") == 0)
-		return verif_list(argc, argv);
-	return lia_usage_error("verification", "unknown subcommand (request, answer, list)");
+	static const struct lia_subcmd subs[] = {
+		{"request", verif_request},
+		{"answer", verif_answer},
+		{"list", verif_list},
+		{NULL, NULL},
+	};
+	return lia_cmd_subcommands("verification", usage, subs, argc, argv);
 }
