@@ -55,6 +55,7 @@ int main(int argc, char **argv)
 		{LIA_KIND_NETWORK, LIA_SUBJECT_BIT(LIA_SUBJECT_SUSPECT), "{\"title\":\"N\",\"data_subjects\":[\"suspect\"],\"network\":{\"network_name\":\"N-17\",\"actors\":[{\"aliases\":[\"doc\"],\"role\":\"organiser\",\"communications\":[{\"type\":\"phone\",\"value\":\"+000\"}]}]}}"},
 		{LIA_KIND_DOCUMENT, 0, "{\"title\":\"blanks\",\"document\":{\"type\":\"passport\",\"issuing_state\":\"LY\",\"serial_from\":\"A1\",\"serial_to\":\"A9\",\"status\":\"stolen-blank\"}}"},
 		{LIA_KIND_NOTE, 0, "{\"note\":{\"text\":\"hello\"}}"},
+		{LIA_KIND_VERIFICATION_REQUEST, LIA_SUBJECT_BIT(LIA_SUBJECT_SUSPECT), "{\"title\":\"genuine?\",\"data_subjects\":[\"suspect\"],\"verification_request\":{\"type\":\"passport\",\"issuing_state\":\"HR\",\"number\":\"012345678\",\"holder_name\":\"I. Example\",\"urgency\":\"urgent\"}}"},
 	};
 	char name[64];
 	for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++) {
@@ -85,6 +86,11 @@ int main(int argc, char **argv)
 		    lia_names_add(&h.restrictions.release_agencies, "MT-AFM") != 0)
 			return 1;
 		h.evaluation = (struct lia_evaluation){LIA_EVAL_EUROPOL_4X4, 'B', 2};
+		if (h.kind == LIA_KIND_VERIFICATION_REQUEST) { /* its route, as the body says */
+			h.has_verification = true;
+			memcpy(h.verification.issuing_state, "HR", 3);
+			h.verification.urgency = LIA_URGENCY_URGENT;
+		}
 		const struct lia_cert *to[] = {&x.bob.cert, &x.alice.cert};
 		struct lia_sealer *s = lia_sealer_new(&x.alice.cert, x.alice.sign, x.alice.box);
 		if (lia_seal(s, &h, b, n, to, 2, &env, &env_len, err) != 0) {
