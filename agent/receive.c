@@ -189,6 +189,7 @@ struct lia_listener {
 	time_t last_ping;
 	char warning[LIA_ERR_MAX];
 	struct seen seen;
+	bool unchecked; /* a new session whose ledger check has not passed yet */
 };
 
 struct lia_listener *lia_listener_new(struct lia_client *cl, char err[static LIA_ERR_MAX])
@@ -266,12 +267,21 @@ int lia_listener_next(struct lia_listener *l, struct lia_event *ev, int wait_ms,
 	int rc = lia_client_keep(l->cl, err);
 	if (rc != LIA_EXIT_OK)
 		return rc;
-	if (l->cl->sessions != sessions) {
+	if (l->cl->sessions != sessions || l->unchecked) {
 		/* A restarted broker may be a restored one: its ledger is
 		 * checked again, as at the first session (watch.h). */
 		rc = lia_watch_check(l->cl, &l->cl->welcome.u.welcome.checkpoint, NULL, err);
+		if (rc == LIA_EXIT_UNREACHABLE) {
+			/* No answer: the broker went away again right after the
+			 * Hello (killed while restarting). Nothing of a session
+			 * is received before its ledger is checked; the next call
+			 * checks again, on whatever session is open then. */
+			l->unchecked = true;
+			return LIA_EXIT_OK;
+		}
 		if (rc != LIA_EXIT_OK)
 			return rc;
+		l->unchecked = false;
 		ev->kind = LIA_EVENT_RECONNECTED;
 		ev->session = l->cl->sessions;
 		return LIA_EXIT_OK;
