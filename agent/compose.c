@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "body.h"
+#include "check.h"
 #include "util.h"
 
 enum {
@@ -166,11 +167,18 @@ static int set_from_flag(struct lia_compose *c, const char *arg, char err[static
 	}
 	const char *content = lia_body_content_field(c->hdr.kind);
 	if (content != NULL) {
-		char full[300];
+		char full[300], err3[LIA_ERR_MAX];
 		int w = snprintf(full, sizeof full, "%s.%s", content, path);
-		if (w > 0 && (size_t)w < sizeof full && lia_body_set(&c->body, full, eq + 1, err) == 0) {
-			c->have_fields = 1;
-			return 0;
+		if (w > 0 && (size_t)w < sizeof full) {
+			if (lia_body_set(&c->body, full, eq + 1, err3) == 0) {
+				c->have_fields = 1;
+				return 0;
+			}
+			/* Not a field of the Body itself: what the kind's content
+			 * said of it ("route.capacity: expected an integer") is the
+			 * reason, not "no field here" (issue 16). */
+			if (strstr(err2, "no field") != NULL)
+				return lia_errf(err, "--set %s", err3);
 		}
 	}
 	return lia_errf(err, "--set %s", err2);
@@ -203,11 +211,20 @@ int lia_compose_option(struct lia_compose *c, int code, const char *arg,
 	case O_TEXT: return set_field(c, "note.text", arg, err) == 0 ? 1 : -1;
 	case O_REGION:
 		return add_name(&c->hdr.regions, arg, lia_name_is_region, "region", "a region like MED-CENTRAL", err) == 0 ? 1 : -1;
-	case O_TOPIC:
+	case O_TOPIC: {
+		uint32_t cp = 0;
 		if (strlen(arg) >= LIA_TOPIC_MAX)
-			return lia_errf(err, "--topic: at most %d characters", LIA_TOPIC_MAX - 1);
+			return lia_errf(err, "--topic: at most %d bytes", LIA_TOPIC_MAX - 1);
+		switch (lia_text_scan(arg, strlen(arg), 0, &cp)) {
+		case LIA_TEXT_VALID: break;
+		case LIA_TEXT_NOT_UTF8: return lia_errf(err, "--topic: not valid UTF-8");
+		case LIA_TEXT_REFUSED:
+			return lia_errf(err, "--topic: contains a control or invisible character (U+%04X)",
+					(unsigned)cp);
+		}
 		memcpy(c->hdr.topic, arg, strlen(arg) + 1);
 		return 1;
+	}
 	case O_TLP:
 		if (lia_tlp_parse(arg, &r->tlp) != 0)
 			return lia_errf(err, "--tlp \"%s\": expected CLEAR, GREEN, AMBER, AMBER+STRICT or RED", arg);

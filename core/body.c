@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "body.pb-c.h"
+#include "check.h"
 #include "pb_int.h"
 #include "util.h"
 
@@ -631,8 +632,19 @@ static json_t *text_to_json(const ProtobufCFieldDescriptor *f, const char *value
 	switch (f->type) {
 	case PROTOBUF_C_TYPE_STRING:
 	case PROTOBUF_C_TYPE_ENUM:
-	case PROTOBUF_C_TYPE_BYTES:
-		return json_string(value);
+	case PROTOBUF_C_TYPE_BYTES: {
+		/* Checked here, with its reason: jansson refuses text that is
+		 * not UTF-8 by returning NULL and saying nothing (issue 16). */
+		if (lia_text_scan(value, strlen(value), LIA_TEXT_NEWLINE | LIA_TEXT_FORMAT, NULL) ==
+		    LIA_TEXT_NOT_UTF8) {
+			lia_errf(err, "%s: not valid UTF-8", f->name);
+			return NULL;
+		}
+		json_t *v = json_string(value);
+		if (v == NULL)
+			lia_errf(err, "out of memory");
+		return v;
+	}
 	case PROTOBUF_C_TYPE_BOOL:
 		if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0)
 			return json_true();

@@ -171,6 +171,18 @@ run 2 "$LIAISON" seal --keys alice --authority-key auth/authority.pub --out z.en
 expect_in "$T/stderr" "tlp"
 run 2 "$LIAISON" seal --keys alice --authority-key auth/authority.pub --out z.env --kind route --tlp PURPLE
 run 2 "$LIAISON" seal --keys alice --authority-key auth/authority.pub --out z.env --kind route --tlp RED --set nope=1
+# Each names the flag and the reason (issue 16): text that is not UTF-8,
+# a value of the wrong type for a field of the kind's content.
+S=(seal --keys alice --authority-key auth/authority.pub --to bob/cert.crt --out z.env --kind route --tlp GREEN)
+run 2 "$LIAISON" "${S[@]}" --title "$(printf 'Zuwara\xff')"
+expect_in "$T/stderr" "title: not valid UTF-8"
+run 2 "$LIAISON" "${S[@]}" --title t --topic "$(printf 'zu\xc3')"
+expect_in "$T/stderr" "\-\-topic: not valid UTF-8"
+run 2 "$LIAISON" "${S[@]}" --title t --topic "$(printf 'zu\x07')"
+expect_in "$T/stderr" "\-\-topic: contains a control"
+run 2 "$LIAISON" "${S[@]}" --title t --set capacity=lots
+expect_in "$T/stderr" "capacity: expected an integer"
+[ -e z.env ] && { echo "FAIL: an envelope was written"; fails=$((fails + 1)); } || passes=$((passes + 1))
 run 0 "$LIAISON" --help
 run 0 "$LIAISON" --version
 expect_in "$T/stdout" "libzmq"

@@ -79,6 +79,9 @@ static void test_set_paths(void **state)
 	assert_int_equal(json_array_size(json_object_get(json_object_get(b, "route"), "embarkation")), 2);
 	assert_int_equal(lia_body_set(&b, "route.period_start", "2026-11-01", err), 0);
 	assert_int_equal(lia_body_set(&b, "route.nope", "1", err), -1);
+	err[0] = '\0';
+	assert_int_equal(lia_body_set(&b, "title", "Zuwara\xff", err), -1);
+	assert_string_equal(err, "title: not valid UTF-8"); /* jansson alone says nothing */
 	assert_int_equal(lia_body_set(&b, "route.embarkation.name", "x", err), -1);
 	assert_int_equal(lia_body_set(&b, "route.embarkation[99999].name", "x", err), -1);
 	assert_int_equal(lia_body_set(&b, "route.capacity", "many", err), -1);
