@@ -72,11 +72,19 @@ static void print_erase(const struct lia_event *ev, int as_json)
 {
 	char idh[2 * LIA_ID_BYTES + 1];
 	lia_id_hex(idh, ev->message_id);
-	if (as_json)
-		lia_json_print(json_pack("{s:s, s:s, s:I, s:I}", "event", "erase", "id", idh, "expired_at",
-				     (json_int_t)ev->expired_at, "sequence", (json_int_t)ev->sequence));
-	else
+	if (as_json) {
+		lia_json_print(json_pack("{s:s, s:s, s:I, s:I, s:b, s:o}", "event", "erase", "id", idh,
+					 "expired_at", (json_int_t)ev->expired_at, "sequence",
+					 (json_int_t)ev->sequence, "on_demand", ev->on_demand, "erased_at",
+					 lia_json_time_opt(ev->erased_at)));
+	} else if (ev->on_demand) {
+		char at[32];
+		lia_time_format(ev->erased_at, at);
+		printf("%s  ERASE: its originator erased the message at %s; purge every copy of it\n",
+		       idh, at);
+	} else {
 		printf("%s  ERASE: the message expired; purge every copy of it\n", idh);
+	}
 }
 
 /* A request about our message, or the answer to ours. */

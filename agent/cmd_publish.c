@@ -201,3 +201,54 @@ int lia_cmd_send(int argc, char **argv)
 		}
 	return lia_usage_error("send", "name the recipient first: send PRINCIPAL --profile NAME ...");
 }
+
+/* --- erasure on demand --- */
+
+static const struct lia_opt erase_opts[] = {
+	LIA_OPT_PROFILE,
+	{"reason", "TEXT", "why (1 to 255 bytes; goes into the ledger)", O_PURPOSE, LIA_OPT_REQUIRED},
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec erase_spec = {
+	PROG, "erase", "ID",
+	"Erases a message you published, now, before its expiry (rectification and\n"
+	"erasure of personal data, Directive 2016/680 Art. 16). The broker deletes its\n"
+	"ciphertext and records the erasure with your reason; every principal that\n"
+	"received it is sent an erase notice until its agent confirms the purge\n"
+	"('listen' shows it), and each confirmation is recorded. A verification\n"
+	"request erased so is withdrawn. Erasing again is harmless.",
+	PROG " erase 5f0c...e1 --reason \"wrong person identified\" --profile ventimiglia",
+	erase_opts, NULL, 0, NULL,
+};
+
+static int erase_option(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
+{
+	(void)id;
+	if (!lia_purpose_valid(arg))
+		return lia_errf(err, "--reason: 1 to %d printable bytes", LIA_PURPOSE_MAX - 1);
+	*(const char **)ctx = arg;
+	return 0;
+}
+
+int lia_cmd_erase(int argc, char **argv)
+{
+	const char *reason = NULL;
+	struct lia_cli_common cm;
+	int first;
+	int rc = lia_cli_parse(&erase_spec, argc, argv, &cm, erase_option, &reason, &first);
+	if (rc >= 0)
+		return rc;
+	uint8_t id[LIA_ID_BYTES];
+	if (first + 1 != argc || lia_id_parse(id, argv[first]) != 0)
+		return lia_usage_error("erase", "give the message's id (32 hex digits)");
+	struct lia_client cl;
+	char err[LIA_ERR_MAX];
+	rc = lia_publish_erase(&cl, cm.profile, id, reason, err);
+	if (rc == LIA_EXIT_OK)
+		printf("erased %s: its recipients are told to purge their copies\n", argv[first]);
+	else
+		lia_cmd_report("erase", rc, err);
+	lia_agent_done(&cl, NULL);
+	return rc;
+}

@@ -30,6 +30,7 @@ static const struct lia_cmd cmds[] = {
 	{"listen", lia_cmd_listen, "receive deliveries as they come, catching up first"},
 	{"inbox", lia_cmd_inbox, "list deliveries"},
 	{"read", lia_cmd_read, "verify, decrypt and show one delivered message (read ID)"},
+	{"erase", lia_cmd_erase, "erase your message now, before its expiry; holders purge their copies"},
 	{"disclosures", lia_cmd_disclosures, "who received your message, who was refused and why"},
 	{"consent", lia_cmd_consent, "ask the originator to pass a message on; grant or refuse"},
 	{"verification", lia_cmd_verification, "ask a state whether a document is genuine; answer (Art. 13)"},

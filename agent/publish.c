@@ -123,3 +123,15 @@ int lia_publish(struct lia_client *cl, struct lia_header *hdr, const uint8_t *bo
 	free(sealed);
 	return rc;
 }
+
+int lia_publish_erase(struct lia_client *cl, const char *profile, const uint8_t id[static LIA_ID_BYTES],
+		      const char *reason, char err[static LIA_ERR_MAX])
+{
+	struct lia_frame req, rep;
+	lia_frame_init(&req, LIA_FRAME_ERASE_REQUEST, 0);
+	memcpy(req.u.erase_request.message_id, id, LIA_ID_BYTES);
+	snprintf(req.u.erase_request.reason, sizeof req.u.erase_request.reason, "%s", reason);
+	int rc = lia_agent_call(cl, profile, 0, &req, &rep, LIA_FRAME_OK, err);
+	lia_frame_clear(&rep);
+	return rc;
+}

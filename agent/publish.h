@@ -79,4 +79,11 @@ int lia_publish(struct lia_client *cl, struct lia_header *hdr, const uint8_t *bo
 		struct lia_publish_result *res, char err[static LIA_ERR_MAX])
 	__attribute__((warn_unused_result));
 
+/* Erasure on demand: the broker deletes message id (the caller's own)
+ * now and owes every recipient an erase notice until its agent purges;
+ * reason (1..255 printable bytes) goes into the ledger. LIA_EXIT_OK also
+ * when it was erased already. */
+int lia_publish_erase(struct lia_client *cl, const char *profile, const uint8_t id[static LIA_ID_BYTES],
+		      const char *reason, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+
 #endif

@@ -309,6 +309,8 @@ int lia_listener_next(struct lia_listener *l, struct lia_event *ev, int wait_ms,
 		ev->sequence = ev->frame.u.erase.sequence;
 		memcpy(ev->message_id, ev->frame.u.erase.message_id, LIA_ID_BYTES);
 		ev->expired_at = ev->frame.u.erase.expired_at;
+		ev->on_demand = ev->frame.u.erase.on_demand;
+		ev->erased_at = ev->frame.u.erase.erased_at;
 		break;
 	case LIA_FRAME_CONSENT_LIST:
 		if (ev->frame.u.consent_list.n == 1) {

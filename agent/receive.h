@@ -69,6 +69,8 @@ struct lia_event {
 	enum lia_env_status status; /* REFUSED */
 	uint8_t message_id[LIA_ID_BYTES]; /* ERASE */
 	int64_t expired_at;         /* ERASE */
+	bool on_demand;             /* ERASE: its originator erased it before expiry, at erased_at */
+	int64_t erased_at;
 	const struct lia_consent_request *consent; /* CONSENT (borrowed from frame) */
 	const struct lia_verification *verif; /* VERIFICATION: n_verif of them (borrowed) */
 	size_t n_verif;

@@ -112,6 +112,10 @@ void lia_deliver_erasures(struct lia_broker *b, struct lia_session *s)
 			memcpy(f.u.erase.message_id, d[i].message_id, LIA_ID_BYTES);
 			f.u.erase.sequence = d[i].seq;
 			f.u.erase.expired_at = d[i].expires_at;
+			f.u.erase.erased_at = d[i].erased_at;
+			/* Expiry erases at or after expires_at: earlier is its
+			 * originator's erasure on demand. */
+			f.u.erase.on_demand = d[i].expires_at == 0 || d[i].erased_at < d[i].expires_at;
 			if (lia_send_frame(b, s->rid, s->rid_len, &f) != 0) {
 				if (errno == EHOSTUNREACH)
 					s->used = false;
@@ -179,25 +183,94 @@ void lia_deliver_ack(struct lia_broker *b, struct lia_session *s, const struct l
 			return;
 }
 
+/* Erase message m now, inside the turn: its ciphertext deleted, an
+ * erase notice owed to every recipient, the erase record (by actor, or
+ * the broker itself), its waiting consent requests closed, and a
+ * verification request withdrawn. 0, or -1 with the turn aborted. */
+static int erase_one(struct lia_broker *b, const struct lia_store_message *m,
+		     const struct lia_cert *actor, const char *justification, int64_t now)
+{
+	char err[LIA_ERR_MAX];
+	if (lia_turn_need(b) != 0)
+		return -1;
+	if (lia_store_erase(b->store, m->seq, now, err) != 0 ||
+	    (m->kind == LIA_KIND_VERIFICATION_REQUEST && lia_store_verif_withdraw(b->store, m->id, err) < 0)) {
+		lia_turn_abort(b, err);
+		return -1;
+	}
+	struct lia_record r;
+	lia_rec_init(b, &r, LIA_OP_ERASE);
+	lia_rec_stored(&r, m->id, m->originator, m->kind);
+	if (actor != NULL)
+		lia_rec_party(&r.actor, actor);
+	lia_rec_text(r.justification, sizeof r.justification, justification);
+	return lia_rec_append(b, &r) != 0 || lia_onward_close(b, m, now) != 0 ? -1 : 0;
+}
+
+/* The notices are in the store now: every recipient holding a copy gets
+ * one, now if it is online, else when it reconnects. */
+static void erasures_owed(struct lia_broker *b)
+{
+	for (uint32_t j = 0; j < b->n_sessions; j++)
+		if (b->sessions[j].used && b->sessions[j].receive)
+			b->sessions[j].maybe_erase = true;
+}
+
+void lia_deliver_erase_request(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
+{
+	int64_t now = lia_now();
+	struct lia_store_message m;
+	int found = lia_store_message_find(b->store, f->u.erase_request.message_id, &m);
+	if (found < 0) {
+		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
+		return;
+	}
+	/* Another's message and no message answer alike: nobody learns of
+	 * a message by asking to erase it. */
+	if (found == 0 || strcmp(m.originator, s->cert.subject) != 0) {
+		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_NOT_FOUND,
+				"no message of yours has that id");
+		return;
+	}
+	struct lia_frame ok, fb;
+	lia_frame_init(&ok, LIA_FRAME_OK, f->request_id);
+	if (m.erased) { /* already: nothing more to do or record */
+		lia_reply_now(b, s->rid, s->rid_len, &ok);
+		return;
+	}
+	char why[LIA_TEXT_MAX];
+	snprintf(why, sizeof why, "erased on demand by its originator before its expiry: %s",
+		 f->u.erase_request.reason);
+	if (erase_one(b, &m, &s->cert, why, now) != 0) {
+		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE,
+				"the broker could not erase it now; ask again");
+		return;
+	}
+	lia_frame_init(&fb, LIA_FRAME_ERROR, f->request_id);
+	fb.u.error.code = LIA_ERROR_UNAVAILABLE;
+	lia_rec_text(fb.u.error.detail, sizeof fb.u.error.detail,
+		     "the broker could not make the erasure durable; ask again");
+	if (lia_turn_queue(b, s->rid, s->rid_len, &ok, &fb) != 0) {
+		lia_turn_abort(b, "a reply could not be queued");
+		lia_reply_now(b, s->rid, s->rid_len, &fb);
+		return;
+	}
+	char idh[2 * LIA_ID_BYTES + 1];
+	lia_id_hex(idh, m.id);
+	lia_blog("erase", "id=%s by=%s on_demand=1", idh, s->cert.subject);
+	erasures_owed(b);
+}
+
 void lia_deliver_expire(struct lia_broker *b, int64_t now)
 {
 	struct lia_store_message m[64];
 	size_t n = 0;
-	char err[LIA_ERR_MAX];
 	if (lia_store_expired(b->store, now, m, 64, &n) != 0 || n == 0)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		if (lia_turn_need(b) != 0)
-			return;
-		if (lia_store_erase(b->store, m[i].seq, now, err) != 0) {
-			lia_turn_abort(b, err);
-			return;
-		}
-		struct lia_record r;
-		lia_rec_init(b, &r, LIA_OP_ERASE);
-		lia_rec_stored(&r, m[i].id, m[i].originator, m[i].kind);
-		snprintf(r.justification, sizeof r.justification, "expired at %" PRId64, m[i].expires_at);
-		if (lia_rec_append(b, &r) != 0 || lia_onward_close(b, &m[i], now) != 0)
+		char why[64];
+		snprintf(why, sizeof why, "expired at %" PRId64, m[i].expires_at);
+		if (erase_one(b, &m[i], NULL, why, now) != 0)
 			return;
 	}
 	lia_turn_commit(b);
@@ -206,9 +279,5 @@ void lia_deliver_expire(struct lia_broker *b, int64_t now)
 		lia_id_hex(idh, m[i].id);
 		lia_blog("erase", "id=%s expired_at=%" PRId64, idh, m[i].expires_at);
 	}
-	/* The notices are in the store now: every recipient holding a copy
-	 * gets one, now if it is online, else when it reconnects. */
-	for (uint32_t j = 0; j < b->n_sessions; j++)
-		if (b->sessions[j].used && b->sessions[j].receive)
-			b->sessions[j].maybe_erase = true;
+	erasures_owed(b);
 }

@@ -35,6 +35,10 @@ void lia_deliver_ack(struct lia_broker *b, struct lia_session *s, const struct l
  * at or below the cursor counts, known or not: the window is the
  * session's own, so a wrong number only shortcuts its own flow control. */
 void lia_deliver_acked(struct lia_session *s, uint64_t seq);
+/* EraseRequest: the originator's erasure on demand of its own message,
+ * recorded and its notices owed like an expiry's; another's message or
+ * none is NOT_FOUND; one already erased is Ok. */
+void lia_deliver_erase_request(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f);
 /* Erase what expired by now, record it, close its waiting consent
  * requests, commit, and owe every receiving session its notices. */
 void lia_deliver_expire(struct lia_broker *b, int64_t now);

@@ -104,6 +104,7 @@ struct lia_store_delivery {
 	int64_t received_at;
 	int64_t acked_at;               /* 0 = not yet */
 	bool erased;
+	int64_t erased_at;              /* when its ciphertext was deleted; 0 = not */
 	int64_t expires_at;             /* of the message; 0 = never */
 };
 
@@ -227,6 +228,11 @@ int lia_store_verif_get(struct lia_store *s, const uint8_t id[static LIA_ID_BYTE
 int lia_store_verif_answered(struct lia_store *s, const uint8_t id[static LIA_ID_BYTES],
 			     const char *answered_by, const uint8_t answer_id[static LIA_ID_BYTES],
 			     int64_t now, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+/* The requester erased its request (on demand): an open, overdue or
+ * answered request becomes withdrawn. Inside a transaction: 1 changed,
+ * 0 nothing to withdraw, -1 error. */
+int lia_store_verif_withdraw(struct lia_store *s, const uint8_t id[static LIA_ID_BYTES],
+			     char err[static LIA_ERR_MAX]);
 /* Open requests whose deadline is at or before `at`, earliest deadline
  * first, at most max; with unreminded, only those not yet reminded. */
 int lia_store_verifs_due(struct lia_store *s, int64_t at, bool unreminded,

@@ -237,7 +237,8 @@ static int row_delivery(struct lia_store_delivery *d, sqlite3_stmt *st)
 	d->created_at = sqlite3_column_int64(st, 7);
 	d->received_at = sqlite3_column_int64(st, 8);
 	d->acked_at = sqlite3_column_int64(st, 9);
-	d->erased = sqlite3_column_int64(st, 10) != 0;
+	d->erased_at = sqlite3_column_int64(st, 10);
+	d->erased = d->erased_at != 0;
 	d->expires_at = sqlite3_column_int64(st, 11);
 	return 0;
 }

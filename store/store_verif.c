@@ -31,6 +31,7 @@ const struct lia_store_sql lia_store_sql_verif[] = {
 			      "ORDER BY deadline LIMIT ?3"},
 	{Q_VERIF_OVERDUE, "UPDATE verifications SET state = 3, late = 1 WHERE request_id = ?1 AND state = 1"},
 	{Q_VERIF_REMINDED, "UPDATE verifications SET reminded = 1 WHERE request_id = ?1"},
+	{Q_VERIF_WITHDRAW, "UPDATE verifications SET state = 4 WHERE request_id = ?1 AND state <> 4"},
 	{Q_VERIFS_OF, VERIF_COLS "WHERE message_seq IN ("
 		      "SELECT message_seq FROM (SELECT message_seq FROM verifications WHERE ?1 IS NOT NULL "
 		      "AND requester = ?1 " VERIF_PAGE ") "
@@ -161,6 +162,14 @@ int lia_store_verif_overdue(struct lia_store *s, const uint8_t id[static LIA_ID_
 	sqlite3_stmt *st = q(s, Q_VERIF_OVERDUE);
 	sqlite3_bind_blob(st, 1, id, LIA_ID_BYTES, SQLITE_STATIC);
 	return update_one(s, st, err, "mark verification request overdue");
+}
+
+int lia_store_verif_withdraw(struct lia_store *s, const uint8_t id[static LIA_ID_BYTES],
+			     char err[static LIA_ERR_MAX])
+{
+	sqlite3_stmt *st = q(s, Q_VERIF_WITHDRAW);
+	sqlite3_bind_blob(st, 1, id, LIA_ID_BYTES, SQLITE_STATIC);
+	return update_one(s, st, err, "withdraw verification request");
 }
 
 int lia_store_verif_reminded(struct lia_store *s, const uint8_t id[static LIA_ID_BYTES],

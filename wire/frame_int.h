@@ -71,6 +71,7 @@ struct lia_wire_enc {
 		Liaison__V1__ConsentAnswer consent_answer;
 		Liaison__V1__VerificationQuery verification_query;
 		Liaison__V1__VerificationList verification_list;
+		Liaison__V1__EraseRequest erase_request;
 	} m;
 	struct lia_wire_filter_pb filter;   /* Subscribe's */
 	char *names[LIA_LIST_MAX];      /* Publish's recipients */
@@ -119,6 +120,7 @@ extern const struct lia_wire_codec lia_wire_codec_consent_list;
 extern const struct lia_wire_codec lia_wire_codec_consent_answer;
 extern const struct lia_wire_codec lia_wire_codec_verification_query;
 extern const struct lia_wire_codec lia_wire_codec_verification_list;
+extern const struct lia_wire_codec lia_wire_codec_erase_request;
 
 /* --- field decoders (frame_field.c): 0, or -1 with why set --- */
 

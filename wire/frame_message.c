@@ -125,6 +125,8 @@ static int erase_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 {
 	f->u.erase.sequence = pb->erase->sequence;
 	f->u.erase.expired_at = pb->erase->expired_at;
+	f->u.erase.on_demand = pb->erase->on_demand;
+	f->u.erase.erased_at = pb->erase->erased_at;
 	return lia_wire_id_in(f->u.erase.message_id, &pb->erase->message_id, "message_id", why);
 }
 
@@ -135,6 +137,8 @@ static int erase_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 	m->message_id = BIN(f->u.erase.message_id, LIA_ID_BYTES);
 	m->sequence = f->u.erase.sequence;
 	m->expired_at = f->u.erase.expired_at;
+	m->on_demand = f->u.erase.on_demand;
+	m->erased_at = f->u.erase.erased_at;
 	e->fr.erase = m;
 	return 0;
 }
@@ -270,6 +274,35 @@ const struct lia_wire_codec lia_wire_codec_ack = {
 	.name = "ack",
 	.decode = ack_decode,
 	.encode = ack_encode,
+};
+
+static int erase_request_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
+				char why[static LIA_ERR_MAX])
+{
+	const Liaison__V1__EraseRequest *m = pb->erase_request;
+	if (lia_wire_id_in(f->u.erase_request.message_id, &m->message_id, "message_id", why))
+		return -1;
+	if (!lia_purpose_valid(m->reason))
+		return lia_wire_fail(why, "reason: 1 to 255 printable bytes");
+	memcpy(f->u.erase_request.reason, m->reason, strlen(m->reason) + 1);
+	return 0;
+}
+
+static int erase_request_encode(struct lia_wire_enc *e, const struct lia_frame *f)
+{
+	Liaison__V1__EraseRequest *m = &e->m.erase_request;
+	liaison__v1__erase_request__init(m);
+	m->message_id = BIN(f->u.erase_request.message_id, LIA_ID_BYTES);
+	m->reason = (char *)f->u.erase_request.reason;
+	e->fr.erase_request = m;
+	return 0;
+}
+
+const struct lia_wire_codec lia_wire_codec_erase_request = {
+	.type = LIA_FRAME_ERASE_REQUEST,
+	.name = "erase-request",
+	.decode = erase_request_decode,
+	.encode = erase_request_encode,
 };
 
 const struct lia_wire_codec lia_wire_codec_erase = {

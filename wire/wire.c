@@ -52,6 +52,7 @@ static const struct lia_wire_codec *const codecs[] = {
 	[LIA_FRAME_CONSENT_ANSWER] = &lia_wire_codec_consent_answer,
 	[LIA_FRAME_VERIFICATION_QUERY] = &lia_wire_codec_verification_query,
 	[LIA_FRAME_VERIFICATION_LIST] = &lia_wire_codec_verification_list,
+	[LIA_FRAME_ERASE_REQUEST] = &lia_wire_codec_erase_request,
 };
 
 /* The codec of a frame type, or NULL. */

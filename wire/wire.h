@@ -70,6 +70,7 @@ enum lia_frame_type {
 	LIA_FRAME_CONSENT_ANSWER = 34,
 	LIA_FRAME_VERIFICATION_QUERY = 35,
 	LIA_FRAME_VERIFICATION_LIST = 36,
+	LIA_FRAME_ERASE_REQUEST = 37,
 };
 const char *lia_frame_type_str(enum lia_frame_type t);
 
@@ -240,7 +241,13 @@ struct lia_frame {
 			uint8_t message_id[LIA_ID_BYTES];
 			uint64_t sequence;
 			int64_t expired_at;
+			bool on_demand; /* erased by its originator before expiry */
+			int64_t erased_at;
 		} erase;
+		struct {
+			uint8_t message_id[LIA_ID_BYTES];
+			char reason[LIA_PURPOSE_MAX];
+		} erase_request;
 		struct {
 			int64_t now;
 		} pong;

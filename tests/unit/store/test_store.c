@@ -420,6 +420,16 @@ static void test_verifications(void **state)
 	assert_int_equal(lia_store_commit(s, err), 0);
 	assert_int_equal(lia_store_verifs_due(s, 99999, false, v, 8, &n), 0);
 	assert_int_equal(n, 1); /* c */
+	/* Withdrawn (its request erased on demand): once, then never due. */
+	assert_int_equal(lia_store_begin(s, err), 0);
+	assert_int_equal(lia_store_verif_withdraw(s, c.request_id, err), 1);
+	assert_int_equal(lia_store_verif_withdraw(s, c.request_id, err), 0);
+	assert_int_equal(lia_store_verif_answered(s, c.request_id, "MT-AFM/v", ans1, 9500, err), -1);
+	assert_int_equal(lia_store_commit(s, err), 0);
+	assert_int_equal(lia_store_verifs_due(s, 99999, false, v, 8, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(lia_store_verif_get(s, c.request_id, &got), 1);
+	assert_int_equal(got.state, LIA_VERIF_WITHDRAWN);
 	lia_store_destroy(&s);
 }
 
