@@ -5,7 +5,8 @@
 # seven agencies in three regions, the example exchange policy; then
 # alerts, feeds, a refused disclosure, an analyst catching up, an
 # originator asking who received its alert, document verification
-# requests (one answered in time, one overdue), a revoked key, and an
+# requests (one answered in time, one overdue), an alert erased on
+# demand and purged by an analyst who was offline, a revoked key, and an
 # auditor verifying the ledger and a proof. Everything stays in
 # ./demo-exchange for you to explore.
 set -euo pipefail
@@ -153,7 +154,16 @@ show "$L" verification list --overdue --profile roma
 say "Valletta hears of it as soon as it connects:"
 show "$L" listen --profile valletta --timeout 3
 
-step "11. A laptop is stolen: the authority revokes Zagreb's key"
+step "11. The originator erases its alert before its expiry"
+say "The Zuwara alert named the wrong departure point. Ventimiglia erases it on demand"
+say "(rectification, Directive 2016/680 Art. 16): the broker deletes the ciphertext,"
+say "records why, and tells every principal that received it to purge its copy."
+show "$L" erase "$ALERT" --reason "wrong departure point; a corrected alert follows" --profile ventimiglia
+say "Rome, offline meanwhile, is told as soon as it connects; its agent confirms the purge:"
+show "$L" listen --profile roma --timeout 3
+expect_fail "$L" read "$ALERT" --profile roma
+
+step "12. A laptop is stolen: the authority revokes Zagreb's key"
 serial=$("$CERTS" inspect --json zagreb/cert.crt | sed 's/.*"serial":"\([0-9]*\)".*/\1/')
 show "$CERTS" revoke --authority authority --serial "$serial" --reason "laptop stolen"
 kill -HUP "$BPID"
@@ -161,7 +171,7 @@ sleep 0.5
 say "The broker reloaded and drops the key; the thief is refused at the handshake:"
 expect_fail "$L" inbox --profile zagreb
 
-step "12. The auditor verifies the ledger and a proof"
+step "13. The auditor verifies the ledger and a proof"
 say "The auditor fetches the broker's signed checkpoint over the network..."
 sleep 2.5
 show_to kept.checkpoint "$L" checkpoint --profile auditor
