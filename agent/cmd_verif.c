@@ -300,6 +300,7 @@ static int verif_answer(int argc, char **argv)
 	rc = lia_cmd_connect(&cl, cmd, cm.profile, LIA_ID_SIGN | LIA_ID_BOX, false, 0, DEFAULT_TIMEOUT_MS);
 	bool connected = rc == LIA_EXIT_OK; /* else lia_cmd_connect said why */
 	struct lia_verification was, now;
+	memset(&was, 0, sizeof was);
 	struct lia_publish_result res;
 	memset(&res, 0, sizeof res);
 	if (rc == LIA_EXIT_OK)
