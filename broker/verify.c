@@ -386,8 +386,11 @@ void lia_verif_hello(struct lia_broker *b, struct lia_session *s, int64_t now)
 			break;
 		for (size_t i = 0; i < n; i++)
 			if (office_of(b, &v[i], c) &&
-			    (states[k] == LIA_VERIF_OVERDUE || v[i].deadline <= now + b->policy->verif_remind_before))
-				v[kept++] = v[i];
+			    (states[k] == LIA_VERIF_OVERDUE || v[i].deadline <= now + b->policy->verif_remind_before)) {
+				if (kept != i) /* never a copy onto itself (memcpy) */
+					v[kept] = v[i];
+				kept++;
+			}
 		if (kept > 0)
 			push(b, s, v, kept,
 			     states[k] == LIA_VERIF_OPEN ? LIA_VERIF_NOTICE_DUE_SOON : LIA_VERIF_NOTICE_OVERDUE, true);
