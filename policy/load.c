@@ -1069,7 +1069,8 @@ static int parse_offices(struct loader *L, const struct node *n, struct lia_poli
 				    agency);
 		memcpy(o->name, v->s, strlen(v->s) + 1);
 	}
-	qsort(p->offices, count, sizeof *p->offices, cmp_name);
+	if (count > 1) /* qsort of no array is undefined */
+		qsort(p->offices, count, sizeof *p->offices, cmp_name);
 	for (size_t i = 1; i < count; i++)
 		if (strcmp(p->offices[i - 1].country, p->offices[i].country) == 0)
 			return fail(L, n, "verification.offices names %s twice", p->offices[i].country);

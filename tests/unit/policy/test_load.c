@@ -469,6 +469,15 @@ static void test_model(void **state)
 	assert_int_equal(alt->verif_deadline[LIA_URGENCY_ROUTINE], 864000);
 	assert_int_equal(alt->verif_remind_before, 600);
 	assert_false(alt->verif_liaison_answer);
+	/* No offices at all: loads, and every state has none (UBSan: no
+	 * qsort of an empty array). */
+	struct lia_policy_error pe;
+	struct lia_policy *none = parse(BASE "verification: {offices: {}, remind_before: 0}\n", &pe);
+	assert_non_null(none);
+	assert_int_equal(none->n_offices, 0);
+	assert_null(lia_policy_office(none, "HR"));
+	assert_int_equal(none->verif_remind_before, 0);
+	lia_policy_destroy(&none);
 	assert_string_equal(lia_agreement_type_str(LIA_AGREEMENT_BILATERAL), "bilateral");
 	assert_null(lia_agreement_type_str((enum lia_agreement_type)0));
 	/* Defaults of a minimal policy. */
