@@ -74,8 +74,8 @@ static const struct lia_opt restriction_opts[] = {
 	 O_REL_PRINCIPAL, 0},
 	{"release-region", "REGION", "releasable to members of this region (repeatable)",
 	 O_REL_REGION, 0},
-	{"embargo-until", "TIME", "not before TIME (2026-11-28T10:00:00Z)", O_EMBARGO, 0},
-	{"expires-at", "TIME", "not after TIME (2026-11-28T10:00:00Z)", O_EXPIRES, 0},
+	{"embargo-until", "TIME", "not before TIME (2026-11-28T10:00:00Z, or +12h from now)", O_EMBARGO, 0},
+	{"expires-at", "TIME", "not after TIME (2026-11-28T10:00:00Z, or +7d from now)", O_EXPIRES, 0},
 	{NULL, NULL, NULL, 0, 0},
 };
 
@@ -279,11 +279,11 @@ int lia_compose_option(struct lia_compose *c, int code, const char *arg,
 		return add_name(&r->release_regions, arg, lia_name_is_region, "release-region", "a region like MED-CENTRAL", err) == 0 ? 1 : -1;
 	case O_EMBARGO:
 		if (lia_time_parse(arg, &r->embargo_until) != 0)
-			return lia_errf(err, "--embargo-until \"%s\": expected 2026-11-28T10:00:00Z", arg);
+			return lia_errf(err, "--embargo-until \"%s\": expected 2026-11-28T10:00:00Z or +12h", arg);
 		return 1;
 	case O_EXPIRES:
 		if (lia_time_parse(arg, &r->expires_at) != 0)
-			return lia_errf(err, "--expires-at \"%s\": expected 2026-11-28T10:00:00Z", arg);
+			return lia_errf(err, "--expires-at \"%s\": expected 2026-11-28T10:00:00Z or +7d", arg);
 		return 1;
 	case O_EVALUATION:
 		return parse_evaluation(&c->hdr.evaluation, arg, err) == 0 ? 1 : -1;

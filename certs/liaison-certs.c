@@ -448,7 +448,8 @@ static const struct lia_cmd_spec issue_spec = {
 		 "subject and its three public keys to the agency, country, regions and roles\n"
 		 "the authority decides. Roles: liaison, analyst, auditor (repeatable), or\n"
 		 "--broker for a broker certificate (no roles).\n"
-		 "The serial is random. TIME is 2026-11-28, 2026-11-28T10:00:00Z or @SECONDS.\n"
+		 "The serial is random. TIME is 2026-11-28, 2026-11-28T10:00:00Z, @SECONDS\n"
+		 "or a duration from now: +72h, 90d.\n"
 		 "The default validity starts 5 minutes ago (clocks of the exchange's\n"
 		 "machines differ a little) and lasts 365 days.",
 	.examples = PROG " issue --authority authority --request ventimiglia.req \\\n"

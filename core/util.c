@@ -227,10 +227,38 @@ static int digits(const char *s, int n, int64_t *out)
 	return 0;
 }
 
+int lia_duration_parse(const char *s, int64_t *seconds)
+{
+	size_t len = strlen(s);
+	int64_t unit = 1;
+	char num[24];
+	if (len > 1 && strchr("smhd", s[len - 1]) != NULL) {
+		unit = s[len - 1] == 's' ? 1 : s[len - 1] == 'm' ? 60 : s[len - 1] == 'h' ? 3600 : 86400;
+		len--;
+	}
+	if (len == 0 || len >= sizeof num)
+		return -1;
+	memcpy(num, s, len);
+	num[len] = '\0';
+	uint64_t v;
+	if (lia_parse_u64(num, &v) != 0 || v > (uint64_t)(LIA_DURATION_MAX / unit))
+		return -1;
+	*seconds = (int64_t)v * unit;
+	return 0;
+}
+
 int lia_time_parse(const char *s, int64_t *out)
 {
 	if (s[0] == '@')
 		return lia_parse_i64(s + 1, out);
+	/* From now: "+7d", or "72h" (a unit is needed: "2026" is no time). */
+	size_t n = strlen(s);
+	int64_t ahead;
+	if (n > 1 && strchr("smhd", s[n - 1]) != NULL &&
+	    lia_duration_parse(s[0] == '+' ? s + 1 : s, &ahead) == 0) {
+		*out = lia_now() + ahead;
+		return 0;
+	}
 	size_t len = strlen(s);
 	int64_t y, mo, d, h = 0, mi = 0, se = 0;
 	if (len != 10 && len != 20)

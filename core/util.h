@@ -57,8 +57,14 @@ int lia_file_replace(const char *path, const uint8_t *data, size_t len, mode_t m
 
 /* Seconds since the Unix epoch. */
 int64_t lia_now(void);
-/* Parse "2026-11-28T10:00:00Z", "2026-11-28" (midnight UTC) or "@SECONDS". */
+/* Parse "2026-11-28T10:00:00Z", "2026-11-28" (midnight UTC), "@SECONDS",
+ * or a duration from now: "+7d", "72h" (lia_duration_parse). */
 int lia_time_parse(const char *s, int64_t *out) __attribute__((warn_unused_result));
+/* A duration: whole seconds ("90") or a whole number with s, m, h or d
+ * ("8h", "3d"), at most 100 years; *seconds set. 0, or -1. A bare number
+ * is seconds only here: lia_time_parse needs the unit. */
+#define LIA_DURATION_MAX ((int64_t)100 * 366 * 86400)
+int lia_duration_parse(const char *s, int64_t *seconds) __attribute__((warn_unused_result));
 /* Format as "2026-11-28T10:00:00Z"; 0 prints as "-". */
 void lia_time_format(int64_t t, char out[static 32]);
 

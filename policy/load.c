@@ -1013,23 +1013,12 @@ static int get_duration(struct loader *L, const struct node *n, const char *what
 {
 	if (expect(L, n, N_SCALAR, what) != 0)
 		return -1;
-	char num[32];
-	size_t len = strlen(n->s);
-	uint64_t unit = 1, v;
-	if (len > 1 && len < sizeof num && strchr("smhd", n->s[len - 1]) != NULL) {
-		unit = n->s[len - 1] == 's' ? 1 : n->s[len - 1] == 'm' ? 60 : n->s[len - 1] == 'h' ? 3600 : 86400;
-		len--;
-	}
-	if (len >= sizeof num)
-		len = sizeof num - 1;
-	memcpy(num, n->s, len);
-	num[len] = '\0';
-	if (lia_parse_u64(num, &v) != 0 || v > LIA_POLICY_MAX_DEADLINE / unit ||
-	    v * unit < min)
+	int64_t v;
+	if (lia_duration_parse(n->s, &v) != 0 || v > LIA_POLICY_MAX_DEADLINE || v < (int64_t)min)
 		return fail(L, n, "%s must be a duration from %llus to 366d (seconds, or a number "
 				  "with s, m, h or d, e.g. 8h), not \"%s\"",
 			    what, (unsigned long long)min, n->s);
-	*out = (int64_t)(v * unit);
+	*out = v;
 	return 0;
 }
 

@@ -182,6 +182,13 @@ run 2 "$LIAISON" "${S[@]}" --title t --topic "$(printf 'zu\x07')"
 expect_in "$T/stderr" "\-\-topic: contains a control"
 run 2 "$LIAISON" "${S[@]}" --title t --set capacity=lots
 expect_in "$T/stderr" "capacity: expected an integer"
+# A time may be a duration from now (issue 16); a bad unit is refused.
+run 2 "$LIAISON" "${S[@]}" --title t --expires-at +7w
+expect_in "$T/stderr" "expected 2026-11-28T10:00:00Z or +7d"
+run 0 "$LIAISON" "${S[@]}" --title t --expires-at +7d --embargo-until 2h --out rel.env
+run 0 "$LIAISON" open rel.env --keys bob --authority-key auth/authority.pub --from alice/cert.crt --json
+expect_in "$T/stdout" "\"expires_at\":\"20[0-9-]*T"
+expect_in "$T/stdout" "\"embargo_until\":\"20[0-9-]*T"
 [ -e z.env ] && { echo "FAIL: an envelope was written"; fails=$((fails + 1)); } || passes=$((passes + 1))
 run 0 "$LIAISON" --help
 run 0 "$LIAISON" --version

@@ -107,6 +107,24 @@ static void test_time_parse(void **state)
 	assert_int_equal(lia_time_parse("@123", &t), 0);
 	assert_int_equal(t, 123);
 	assert_int_equal(lia_time_parse("@12x", &t), -1);
+	/* From now: +7d, 72h; a bare number is no time, a bad unit neither. */
+	int64_t before = lia_now();
+	assert_int_equal(lia_time_parse("+7d", &t), 0);
+	assert_true(t >= before + 7 * 86400 && t <= lia_now() + 7 * 86400);
+	assert_int_equal(lia_time_parse("72h", &t), 0);
+	assert_true(t >= before + 72 * 3600 && t <= lia_now() + 72 * 3600);
+	assert_int_equal(lia_time_parse("+90", &t), -1);
+	assert_int_equal(lia_time_parse("7w", &t), -1);
+	assert_int_equal(lia_time_parse("+d", &t), -1);
+	assert_int_equal(lia_time_parse("+99999999999d", &t), -1);
+	int64_t d;
+	assert_int_equal(lia_duration_parse("90", &d), 0);
+	assert_int_equal(d, 90);
+	assert_int_equal(lia_duration_parse("3d", &d), 0);
+	assert_int_equal(d, 3 * 86400);
+	assert_int_equal(lia_duration_parse("-3d", &d), -1);
+	assert_int_equal(lia_duration_parse("", &d), -1);
+	assert_int_equal(lia_duration_parse("h", &d), -1);
 	char buf[32];
 	lia_time_format(1795860000, buf);
 	assert_string_equal(buf, "2026-11-28T10:00:00Z");
