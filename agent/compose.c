@@ -42,10 +42,11 @@ static const struct lia_opt message_opts[] = {
 	{"kind", "KIND", "route, carrier, network, document, concealment,\n"
 			 "legislation, technical, verification-request,\n"
 			 "verification-answer, note, recall", O_KIND, 0},
-	{"body", "FILE", "the body as JSON (see docs/formats.md), or build it with:", O_BODY, 0},
+	{"body", "FILE", "the body as JSON (see docs/formats.md; - reads the standard\n"
+			 "input), or build it with:", O_BODY, 0},
 	{"title", "TEXT", "the body's title", O_TITLE, 0},
 	{"summary", "TEXT", "the body's summary", O_SUMMARY, 0},
-	{"text", "TEXT", "the text of a note", O_TEXT, 0},
+	{"text", "TEXT", "the text of a note (- reads it from the standard input)", O_TEXT, 0},
 	{"set", "FIELD=VALUE", "any body field by its schema name, e.g.\n"
 			       "--set mode=sea --set embarkation[0].name=Zuwara\n"
 			       "--set embarkation[0].country=LY --set capacity=80", O_SET, 0},
@@ -184,6 +185,36 @@ static int set_from_flag(struct lia_compose *c, const char *arg, char err[static
 	return lia_errf(err, "--set %s", err2);
 }
 
+/* --text -: the note's text from the standard input (one final newline
+ * dropped), which can be read once. */
+static int text_from_stdin(struct lia_compose *c, char err[static LIA_ERR_MAX])
+{
+	if (c->stdin_used)
+		return lia_errf(err, "--text -: the standard input is already read (--body -)");
+	c->stdin_used = true;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	if (lia_stdin_read(LIA_BODY_MAX, &buf, &len, err) != 0)
+		return -1;
+	if (memchr(buf, '\0', len) != NULL) {
+		free(buf);
+		return lia_errf(err, "--text -: the standard input holds a NUL byte");
+	}
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	char *text = malloc(len + 1);
+	if (text == NULL) {
+		free(buf);
+		return lia_errf(err, "out of memory");
+	}
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	free(buf);
+	int rc = set_field(c, "note.text", text, err);
+	free(text);
+	return rc;
+}
+
 int lia_compose_option(struct lia_compose *c, int code, const char *arg,
 		       char err[static LIA_ERR_MAX])
 {
@@ -199,7 +230,12 @@ int lia_compose_option(struct lia_compose *c, int code, const char *arg,
 					     "concealment, legislation, technical, verification-request, "
 					     "verification-answer, note or recall", arg);
 		return 1;
-	case O_BODY: c->body_file = arg; return 1;
+	case O_BODY:
+		if (strcmp(arg, "-") == 0 && c->stdin_used)
+			return lia_errf(err, "--body -: the standard input is already read (--text -)");
+		c->stdin_used = c->stdin_used || strcmp(arg, "-") == 0;
+		c->body_file = arg;
+		return 1;
 	case O_SET:
 		if (c->n_sets >= sizeof c->sets / sizeof c->sets[0])
 			return lia_errf(err, "--set: at most %zu fields", sizeof c->sets / sizeof c->sets[0]);
@@ -208,7 +244,10 @@ int lia_compose_option(struct lia_compose *c, int code, const char *arg,
 		return 1;
 	case O_TITLE: return set_field(c, "title", arg, err) == 0 ? 1 : -1;
 	case O_SUMMARY: return set_field(c, "summary", arg, err) == 0 ? 1 : -1;
-	case O_TEXT: return set_field(c, "note.text", arg, err) == 0 ? 1 : -1;
+	case O_TEXT:
+		if (strcmp(arg, "-") == 0)
+			return text_from_stdin(c, err) == 0 ? 1 : -1;
+		return set_field(c, "note.text", arg, err) == 0 ? 1 : -1;
 	case O_REGION:
 		return add_name(&c->hdr.regions, arg, lia_name_is_region, "region", "a region like MED-CENTRAL", err) == 0 ? 1 : -1;
 	case O_TOPIC: {
@@ -368,7 +407,8 @@ int lia_compose_finish(struct lia_compose *c, uint8_t **body, size_t *body_len,
 					     "--data-subject (put them in the file)");
 		uint8_t *buf = NULL;
 		size_t len = 0;
-		if (lia_file_read(c->body_file, 2u * LIA_BODY_MAX, &buf, &len, err) != 0)
+		if ((strcmp(c->body_file, "-") == 0 ? lia_stdin_read(2u * LIA_BODY_MAX, &buf, &len, err)
+						     : lia_file_read(c->body_file, 2u * LIA_BODY_MAX, &buf, &len, err)) != 0)
 			return -1;
 		json_error_t jerr;
 		c->body = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &jerr);

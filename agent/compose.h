@@ -25,7 +25,8 @@
 struct lia_compose {
 	struct lia_header hdr;  /* template: sealing fills ids and hashes */
 	json_t *body;           /* body under construction, or NULL */
-	const char *body_file;  /* --body FILE (JSON), exclusive with fields */
+	const char *body_file;  /* --body FILE (JSON; "-": the standard input), exclusive with fields */
+	bool stdin_used;        /* --body - or --text - read it (once) */
 	int have_fields;
 	const char *sets[256];  /* --set arguments, applied once the kind is known */
 	size_t n_sets;

@@ -98,6 +98,49 @@ int lia_file_read(const char *path, size_t max_bytes, uint8_t **out, size_t *out
 	return read_common(path, max_bytes, out, out_len, 0, err);
 }
 
+int lia_stdin_read(size_t max_bytes, uint8_t **out, size_t *out_len, char err[static LIA_ERR_MAX])
+{
+	/* A pipe or a terminal has no size to check first: read in growing
+	 * chunks, and refuse at the first byte beyond max_bytes. */
+	size_t cap = 4096, len = 0;
+	uint8_t *buf = malloc(cap);
+	if (buf == NULL)
+		return lia_errf(err, "out of memory reading the standard input");
+	for (;;) {
+		if (len == cap) {
+			if (cap > max_bytes) {
+				free(buf);
+				return lia_errf(err, "the standard input holds more than %zu bytes", max_bytes);
+			}
+			uint8_t *grown = realloc(buf, cap * 2);
+			if (grown == NULL) {
+				free(buf);
+				return lia_errf(err, "out of memory reading the standard input");
+			}
+			buf = grown;
+			cap *= 2;
+		}
+		ssize_t r = read(0, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			return lia_errf(err, "cannot read the standard input: %s", strerror(e));
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	if (len > max_bytes) {
+		free(buf);
+		return lia_errf(err, "the standard input holds more than %zu bytes", max_bytes);
+	}
+	*out = buf;
+	*out_len = len;
+	return 0;
+}
+
 int lia_file_read_private(const char *path, size_t max_bytes, uint8_t **out, size_t *out_len,
 			  char err[static LIA_ERR_MAX])
 {

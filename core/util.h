@@ -42,6 +42,9 @@ int lia_errf(char err[static LIA_ERR_MAX], const char *fmt, ...)
  * frees). A larger file is refused without reading it. */
 int lia_file_read(const char *path, size_t max_bytes, uint8_t **out, size_t *out_len,
 		  char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+/* The standard input, to its end, at most max_bytes (more is refused). */
+int lia_stdin_read(size_t max_bytes, uint8_t **out, size_t *out_len, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
 /* Like lia_file_read, but refuses a file that group or world may read
  * or that is not a regular file (for secrets). */
 int lia_file_read_private(const char *path, size_t max_bytes, uint8_t **out, size_t *out_len,

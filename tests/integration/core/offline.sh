@@ -189,6 +189,19 @@ run 0 "$LIAISON" "${S[@]}" --title t --expires-at +7d --embargo-until 2h --out r
 run 0 "$LIAISON" open rel.env --keys bob --authority-key auth/authority.pub --from alice/cert.crt --json
 expect_in "$T/stdout" "\"expires_at\":\"20[0-9-]*T"
 expect_in "$T/stdout" "\"embargo_until\":\"20[0-9-]*T"
+# --text - and --body - read the standard input, once, bounded (issue 16).
+N=(seal --keys alice --authority-key auth/authority.pub --to bob/cert.crt --kind note --tlp GREEN)
+printf 'line one\nline two\n' >note.txt
+run 0 "$LIAISON" "${N[@]}" --title t --text - --out in1.env <note.txt
+run 0 "$LIAISON" open in1.env --keys bob --authority-key auth/authority.pub --from alice/cert.crt --json
+expect_in "$T/stdout" '"text":"line one\\nline two"'
+printf '{"title":"x","note":{"text":"piped"}}' >body.json
+run 0 "$LIAISON" "${N[@]}" --body - --out in2.env <body.json
+run 2 "$LIAISON" "${N[@]}" --body - --text - --out in3.env <note.txt
+expect_in "$T/stderr" "the standard input is already read"
+head -c 1100000 /dev/zero >big.txt
+run 2 "$LIAISON" "${N[@]}" --title t --text - --out in4.env <big.txt
+expect_in "$T/stderr" "the standard input holds more than"
 [ -e z.env ] && { echo "FAIL: an envelope was written"; fails=$((fails + 1)); } || passes=$((passes + 1))
 run 0 "$LIAISON" --help
 run 0 "$LIAISON" --version
