@@ -119,12 +119,13 @@ static void message_row(struct lia_store_message *m, const struct lia_policy *p,
  * or withhold record and delivery per candidate b->cand[0..nc), all in
  * the turn's transaction, and the acknowledgement queued behind the
  * commit. 0, or -1 when the turn had to be aborted (err says why). */
-/* permit[] and decs[] have room for the nc candidates (the caller's, so
- * that running out of memory refuses this publish alone, before the turn
- * holds any of its writes). */
+/* permit[] and decs[] are the caller's decisions for the nc candidates,
+ * permitted of them PERMIT (taken before the turn holds any of this
+ * publish's writes, so that running out of memory or a refusal costs
+ * this publish alone). */
 static int publish_commit(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f,
-			  const struct lia_admission *a, size_t nc, int64_t now, bool *permit,
-			  struct lia_decision *decs, struct lia_store_message *m,
+			  const struct lia_admission *a, size_t nc, int64_t now, const bool *permit,
+			  const struct lia_decision *decs, size_t permitted, struct lia_store_message *m,
 			  const struct lia_verification *req, struct lia_envelope **kept,
 			  char err[static LIA_ERR_MAX])
 {
@@ -133,10 +134,8 @@ static int publish_commit(struct lia_broker *b, struct lia_session *s, const str
 	uint8_t *env = NULL;
 	size_t env_len = 0;
 	message_row(m, b->policy, h, now);
-	int64_t decide_at = m->embargo_until ? m->embargo_until : now;
-	m->recipients = (uint32_t)lia_cand_decide(b->policy, &b->dir.crl, b->cand, nc, h, &s->cert,
-						  a->env, LIA_PATH_DIRECT, NULL, 0, decide_at, permit, decs);
-	m->withheld = (uint32_t)(nc - m->recipients);
+	m->recipients = (uint32_t)permitted;
+	m->withheld = (uint32_t)(nc - permitted);
 	/* Its publish, disclose and withhold records follow one another
 	 * from the ledger's next position: where "who received it" will be
 	 * read later, without scanning the ledger. */
@@ -230,23 +229,23 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL, "out of memory");
 		goto out;
 	}
-	/* One that nobody may receive is refused whole, with the rule that
-	 * refused its first candidate: a request no office can read would
-	 * only run out its deadline. The same pure decision is taken again
-	 * in the commit. */
-	if (verif) {
-		int64_t decide_at = h->restrictions.embargo_until > now ? h->restrictions.embargo_until : now;
-		if (lia_cand_decide(b->policy, &b->dir.crl, b->cand, nc, h, &s->cert, a.env, LIA_PATH_DIRECT,
-				    NULL, 0, decide_at, permit, decs) == 0) {
-			char msg[LIA_NAME_MAX + LIA_DECISION_REASON_MAX + 32];
-			snprintf(msg, sizeof msg, "%s may not receive it: %s", b->cand[0].who->cert.subject,
-				 decs[0].reason);
-			lia_rec_text(why, sizeof why, msg);
-			refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_POLICY,
-				       decs[0].rule == LIA_RULE_NONE ? "envelope.no-wrap" : lia_rule_id(decs[0].rule),
-				       why);
-			goto out;
-		}
+	/* decide() for every candidate, once: pure. An embargoed message is
+	 * decided as of its release (message_row). */
+	int64_t decide_at = h->restrictions.embargo_until > now ? h->restrictions.embargo_until : now;
+	size_t permitted = lia_cand_decide(b->policy, &b->dir.crl, b->cand, nc, h, &s->cert, a.env,
+					   LIA_PATH_DIRECT, NULL, 0, decide_at, permit, decs);
+	/* A verification request or answer nobody may receive is refused
+	 * whole, with the rule that refused its first candidate: a request
+	 * no office can read would only run out its deadline. */
+	if (verif && permitted == 0) {
+		char msg[LIA_NAME_MAX + LIA_DECISION_REASON_MAX + 32];
+		snprintf(msg, sizeof msg, "%s may not receive it: %s", b->cand[0].who->cert.subject,
+			 decs[0].reason);
+		lia_rec_text(why, sizeof why, msg);
+		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_POLICY,
+			       decs[0].rule == LIA_RULE_NONE ? "envelope.no-wrap" : lia_rule_id(decs[0].rule),
+			       why);
+		goto out;
 	}
 	if (lia_turn_need(b) != 0) {
 		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL, "store unavailable");
@@ -255,7 +254,8 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	char err[LIA_ERR_MAX] = "ledger append failed (see above)";
 	struct lia_store_message m;
 	struct lia_envelope *kept = NULL;
-	if (publish_commit(b, s, f, &a, nc, now, permit, decs, &m, verif ? &req : NULL, &kept, err) != 0) {
+	if (publish_commit(b, s, f, &a, nc, now, permit, decs, permitted, &m, verif ? &req : NULL, &kept,
+			   err) != 0) {
 		lia_envelope_destroy(&kept);
 		/* The transaction is now suspect: abort the whole turn. */
 		lia_blog("store-error", "%s", err);
