@@ -78,14 +78,17 @@ int lia_verif_no_office(const struct lia_policy *p, const struct lia_header *h,
 		      h->verification.issuing_state);
 }
 
+/* The request's office, kept in *req for the commit: the one lookup
+ * of the policy for this publish after admission. */
 static int gather_request(struct lia_broker *b, const struct lia_cert *sender, const struct lia_header *h,
-			  const struct lia_names *to, size_t *nc, char rule[static LIA_RULE_ID_MAX],
-			  char why[static LIA_DETAIL_MAX])
+			  const struct lia_names *to, size_t *nc, struct lia_verification *req,
+			  char rule[static LIA_RULE_ID_MAX], char why[static LIA_DETAIL_MAX])
 {
 	const char *cc = h->verification.issuing_state;
 	const struct lia_policy_office *o = lia_policy_office(b->policy, cc);
-	if (lia_verif_no_office(b->policy, h, rule, why) != 0 || o == NULL)
-		return -1;
+	if (o == NULL) /* admission refused it already: the same answer */
+		return lia_verif_no_office(b->policy, h, rule, why);
+	snprintf(req->office, sizeof req->office, "%s", o->name);
 	for (size_t i = 0; i < b->dir.n; i++) {
 		const struct lia_cert *c = &b->dir.v[i].cert;
 		bool member = o->is_agency ? lia_subject_in_agency(c->subject, o->name)
@@ -150,7 +153,7 @@ int lia_verif_gather(struct lia_broker *b, const struct lia_cert *sender, const 
 	memset(req, 0, sizeof *req);
 	rule[0] = '\0';
 	int rc = h->kind == LIA_KIND_VERIFICATION_REQUEST
-			 ? gather_request(b, sender, h, to, nc, rule, why)
+			 ? gather_request(b, sender, h, to, nc, req, rule, why)
 			 : gather_answer(b, sender, h, to, nc, req, rule, why);
 	if (rc != 0)
 		*nc = 0;
@@ -189,19 +192,14 @@ static void notify(struct lia_broker *b, struct lia_verification *v, enum lia_ve
 }
 
 static int commit_request(struct lia_broker *b, const struct lia_cert *sender, const struct lia_header *h,
-			  const struct lia_store_message *m, int64_t now)
+			  const struct lia_store_message *m, const struct lia_verification *req, int64_t now)
 {
 	char err[LIA_ERR_MAX], ts[32], idh[2 * LIA_ID_BYTES + 1];
-	const struct lia_policy_office *o = lia_policy_office(b->policy, h->verification.issuing_state);
-	if (o == NULL) { /* gathered under this same policy: cannot happen */
-		lia_turn_abort(b, "the verification office vanished");
-		return -1;
-	}
 	struct lia_verification v;
 	memset(&v, 0, sizeof v);
 	memcpy(v.request_id, h->id, LIA_ID_BYTES);
 	memcpy(v.requester, sender->subject, LIA_NAME_MAX);
-	snprintf(v.office, sizeof v.office, "%s", o->name);
+	memcpy(v.office, req->office, LIA_NAME_MAX); /* gather_request's */
 	memcpy(v.issuing_state, h->verification.issuing_state, 3);
 	v.urgency = h->verification.urgency;
 	v.requested_at = now;
@@ -209,10 +207,10 @@ static int commit_request(struct lia_broker *b, const struct lia_cert *sender, c
 	 * runs from then. */
 	v.deadline = (m->embargo_until > now ? m->embargo_until : now) + b->policy->verif_deadline[v.urgency];
 	char agency[LIA_NAME_MAX];
-	if (o->is_agency)
-		snprintf(agency, sizeof agency, "%s", o->name);
+	if (lia_name_is_subject(v.office))
+		lia_subject_agency(v.office, agency);
 	else
-		lia_subject_agency(o->name, agency);
+		memcpy(agency, v.office, LIA_NAME_MAX);
 	if (lia_store_verif_add(b->store, m->seq, &v, agency, err) != 0) {
 		lia_blog("store-error", "%s", err);
 		lia_turn_abort(b, "a verification request could not be stored");
@@ -222,7 +220,7 @@ static int commit_request(struct lia_broker *b, const struct lia_cert *sender, c
 	lia_rec_init(b, &r, LIA_OP_VERIFICATION_REQUESTED);
 	lia_rec_message(&r, h);
 	lia_rec_party(&r.actor, sender);
-	lia_rec_grantee(b, &r.recipient, o->name);
+	lia_rec_grantee(b, &r.recipient, v.office);
 	lia_time_format(v.deadline, ts);
 	snprintf(r.justification, sizeof r.justification,
 		 "document issued by %s, to the office %s, %s: answer due by %s", v.issuing_state, v.office,
@@ -272,10 +270,20 @@ int lia_verif_commit(struct lia_broker *b, const struct lia_cert *sender, const 
 		     const struct lia_store_message *m, const struct lia_verification *req, int64_t now)
 {
 	if (h->kind == LIA_KIND_VERIFICATION_REQUEST)
-		return commit_request(b, sender, h, m, now);
+		return commit_request(b, sender, h, m, req, now);
 	if (h->kind == LIA_KIND_VERIFICATION_ANSWER)
 		return commit_answer(b, sender, h, req, now);
 	return 0;
+}
+
+/* The requests c made or must answer in state (0: any), requested
+ * before `before` (0: any); auditors: every request. */
+static int seen_by(struct lia_broker *b, const struct lia_cert *c, enum lia_verif_state state,
+		   int64_t before, struct lia_verification *v, size_t *n)
+{
+	bool auditor = lia_cert_has_role(c, LIA_ROLE_AUDITOR);
+	return lia_store_verifs_of(b->store, auditor ? NULL : c->subject, c->agency, liaison_of(c),
+				   b->policy->verif_liaison_answer, state, before, v, LIA_VERIF_LIST_MAX, n);
 }
 
 void lia_verif_query(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
@@ -291,11 +299,7 @@ void lia_verif_query(struct lia_broker *b, struct lia_session *s, const struct l
 		if (rc == 1 && n == 0)
 			rc = 0;
 	} else if (v != NULL) {
-		char agency[LIA_NAME_MAX];
-		lia_subject_agency(c->subject, agency);
-		rc = lia_store_verifs_of(b->store, auditor ? NULL : c->subject, agency, liaison_of(c),
-					 b->policy->verif_liaison_answer, f->u.verification_query.state,
-					 f->u.verification_query.before, v, LIA_VERIF_LIST_MAX, &n);
+		rc = seen_by(b, c, f->u.verification_query.state, f->u.verification_query.before, v, &n);
 	}
 	if (rc < 0) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
@@ -375,14 +379,10 @@ void lia_verif_hello(struct lia_broker *b, struct lia_session *s, int64_t now)
 	struct lia_verification *v = calloc(LIA_VERIF_LIST_MAX, sizeof *v);
 	if (v == NULL)
 		return;
-	char agency[LIA_NAME_MAX];
-	lia_subject_agency(c->subject, agency);
 	static const enum lia_verif_state states[] = {LIA_VERIF_OPEN, LIA_VERIF_OVERDUE};
 	for (size_t k = 0; k < 2; k++) {
 		size_t n = 0, kept = 0;
-		if (lia_store_verifs_of(b->store, c->subject, agency, liaison_of(c),
-					b->policy->verif_liaison_answer, states[k], 0, v, LIA_VERIF_LIST_MAX,
-					&n) != 0)
+		if (seen_by(b, c, states[k], 0, v, &n) != 0)
 			break;
 		for (size_t i = 0; i < n; i++)
 			if (office_of(b, &v[i], c) &&

@@ -32,7 +32,8 @@ int lia_verif_no_office(const struct lia_policy *p, const struct lia_header *h,
 			char rule[static LIA_RULE_ID_MAX], char why[static LIA_DETAIL_MAX]);
 
 /* The candidates of verification request or answer h from sender, in
- * b->cand[0..*nc); for an answer, *req is its request. 0, or -1 with
+ * b->cand[0..*nc); *req is, for an answer, its request, for a request,
+ * its office (the rest of it is the commit's). 0, or -1 with
  * rule and why saying why it is refused (REFUSAL_POLICY). */
 int lia_verif_gather(struct lia_broker *b, const struct lia_cert *sender, const struct lia_header *h,
 		     const struct lia_names *to, size_t *nc, struct lia_verification *req,
