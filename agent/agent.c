@@ -73,6 +73,16 @@ int lia_agent_check_reply(const struct lia_frame *rep, enum lia_frame_type expec
 	return LIA_EXIT_OK;
 }
 
+int lia_agent_ask(struct lia_client *cl, struct lia_frame *req, struct lia_frame *rep,
+		  enum lia_frame_type expect, char err[static LIA_ERR_MAX])
+{
+	memset(rep, 0, sizeof *rep);
+	int rc = lia_client_call(cl, req, rep, err);
+	if (rc != LIA_EXIT_OK)
+		return rc;
+	return lia_agent_check_reply(rep, expect, err);
+}
+
 int lia_agent_call(struct lia_client *cl, const char *profile, unsigned which,
 		   struct lia_frame *req, struct lia_frame *rep, enum lia_frame_type expect,
 		   char err[static LIA_ERR_MAX])
@@ -81,10 +91,7 @@ int lia_agent_call(struct lia_client *cl, const char *profile, unsigned which,
 	int rc = lia_agent_connect(cl, profile, which, false, 0, LIA_AGENT_TIMEOUT_MS, err);
 	if (rc != LIA_EXIT_OK)
 		return rc;
-	rc = lia_client_call(cl, req, rep, err);
-	if (rc != LIA_EXIT_OK)
-		return rc;
-	return lia_agent_check_reply(rep, expect, err);
+	return lia_agent_ask(cl, req, rep, expect, err);
 }
 
 void lia_agent_done(struct lia_client *cl, struct lia_frame *rep)

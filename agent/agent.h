@@ -79,6 +79,12 @@ int lia_agent_error_status(const struct lia_frame *f, char err[static LIA_ERR_MA
 int lia_agent_check_reply(const struct lia_frame *rep, enum lia_frame_type expect,
 			  char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
 
+/* On cl, already connected: send req, wait for its reply and check it
+ * against expect (lia_agent_check_reply). The caller clears *rep,
+ * whatever the status. */
+int lia_agent_ask(struct lia_client *cl, struct lia_frame *req, struct lia_frame *rep,
+		  enum lia_frame_type expect, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+
 /* Connect by profile, send req, wait for its reply and check it against
  * expect. On LIA_EXIT_OK *rep is of type expect. The caller releases both
  * with lia_agent_done, whatever the status. */

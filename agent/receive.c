@@ -25,11 +25,19 @@ int lia_receive_inbox(struct lia_client *cl, const char *profile, uint64_t after
 int lia_receive_read(struct lia_client *cl, const char *profile, const uint8_t id[static LIA_ID_BYTES],
 		     struct lia_opened *out, char err[static LIA_ERR_MAX])
 {
+	memset(out, 0, sizeof *out);
+	int rc = lia_agent_connect(cl, profile, LIA_ID_BOX, false, 0, LIA_AGENT_TIMEOUT_MS, err);
+	return rc == LIA_EXIT_OK ? lia_receive_fetch(cl, id, out, err) : rc;
+}
+
+int lia_receive_fetch(struct lia_client *cl, const uint8_t id[static LIA_ID_BYTES],
+		      struct lia_opened *out, char err[static LIA_ERR_MAX])
+{
 	struct lia_frame req, rep;
 	memset(out, 0, sizeof *out);
 	lia_frame_init(&req, LIA_FRAME_FETCH, 0);
 	memcpy(req.u.fetch.message_id, id, LIA_ID_BYTES);
-	int rc = lia_agent_call(cl, profile, LIA_ID_BOX, &req, &rep, LIA_FRAME_DELIVER, err);
+	int rc = lia_agent_ask(cl, &req, &rep, LIA_FRAME_DELIVER, err);
 	struct lia_opener *op = rc == LIA_EXIT_OK ? lia_opener_new(&cl->id.cert, cl->id.box) : NULL;
 	if (rc == LIA_EXIT_OK && op == NULL) {
 		lia_errf(err, "unexpected answer from the broker");

@@ -47,6 +47,11 @@ int lia_receive_read(struct lia_client *cl, const char *profile, const uint8_t i
 		     struct lia_opened *out, char err[static LIA_ERR_MAX])
 	__attribute__((warn_unused_result));
 
+/* The same on cl, already connected with the box key. */
+int lia_receive_fetch(struct lia_client *cl, const uint8_t id[static LIA_ID_BYTES],
+		      struct lia_opened *out, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+
 /* --- listening --- */
 
 enum lia_event_kind {

@@ -9,6 +9,7 @@
 #include "body.h"
 #include "client.h"
 #include "envelope.h"
+#include "receive.h"
 #include "util.h"
 
 int lia_verification_list(struct lia_client *cl, const char *profile, const uint8_t *id,
@@ -33,9 +34,7 @@ int lia_verification_get(struct lia_client *cl, const uint8_t id[static LIA_ID_B
 	lia_frame_init(&req, LIA_FRAME_VERIFICATION_QUERY, 0);
 	req.u.verification_query.has_request_id = true;
 	memcpy(req.u.verification_query.request_id, id, LIA_ID_BYTES);
-	int rc = lia_client_call(cl, &req, &rep, err);
-	if (rc == LIA_EXIT_OK)
-		rc = lia_agent_check_reply(&rep, LIA_FRAME_VERIFICATION_LIST, err);
+	int rc = lia_agent_ask(cl, &req, &rep, LIA_FRAME_VERIFICATION_LIST, err);
 	if (rc == LIA_EXIT_OK && rep.u.verification_list.n != 1) {
 		lia_errf(err, "unexpected answer from the broker");
 		rc = LIA_EXIT_FAIL;
@@ -51,31 +50,12 @@ int lia_verification_get(struct lia_client *cl, const uint8_t id[static LIA_ID_B
 static int request_opened(struct lia_client *cl, const uint8_t id[static LIA_ID_BYTES],
 			  struct lia_opened *out, char err[static LIA_ERR_MAX])
 {
-	struct lia_frame req, rep;
-	lia_frame_init(&req, LIA_FRAME_FETCH, 0);
-	memcpy(req.u.fetch.message_id, id, LIA_ID_BYTES);
-	int rc = lia_client_call(cl, &req, &rep, err);
-	if (rc == LIA_EXIT_OK)
-		rc = lia_agent_check_reply(&rep, LIA_FRAME_DELIVER, err);
-	struct lia_opener *op = rc == LIA_EXIT_OK ? lia_opener_new(&cl->id.cert, cl->id.box) : NULL;
-	if (rc == LIA_EXIT_OK && op == NULL) {
-		lia_errf(err, "out of memory opening the request");
-		rc = LIA_EXIT_FAIL;
-	} else if (rc == LIA_EXIT_OK) {
-		enum lia_env_status st = lia_agent_open_delivered(cl, op, rep.u.deliver.envelope.p,
-								  rep.u.deliver.envelope.len,
-								  rep.u.deliver.originator, out);
-		if (st != LIA_ENV_OK) {
-			lia_errf(err, "the request failed verification: %s", lia_env_status_str(st));
-			rc = LIA_EXIT_VERIFY;
-		} else if (out->header.kind != LIA_KIND_VERIFICATION_REQUEST) {
-			lia_errf(err, "that message is a %s, not a verification request",
-				 lia_kind_str(out->header.kind));
-			rc = LIA_EXIT_USAGE;
-		}
+	int rc = lia_receive_fetch(cl, id, out, err);
+	if (rc == LIA_EXIT_OK && out->header.kind != LIA_KIND_VERIFICATION_REQUEST) {
+		lia_errf(err, "that message is a %s, not a verification request",
+			 lia_kind_str(out->header.kind));
+		rc = LIA_EXIT_USAGE;
 	}
-	lia_opener_destroy(&op);
-	lia_frame_clear(&rep);
 	return rc;
 }
 
