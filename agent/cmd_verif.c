@@ -69,7 +69,6 @@ struct request_args {
 	int as_json;
 	char country[3];
 	const char *doctype;
-	bool titled;
 };
 
 static const struct lia_opt request_opts[] = {
@@ -127,13 +126,8 @@ static int request_option(void *ctx, int id, const char *arg, char err[static LI
 			return lia_errf(err, "--urgency \"%s\": urgent, normal or routine", arg);
 		path = "verification_request.urgency";
 		break;
-	default: {
-		int rc = lia_compose_option(&a->comp, id, arg, err);
-		if (rc == 1 && strcmp(arg, "") != 0 && a->comp.body != NULL &&
-		    json_object_get(a->comp.body, "title") != NULL)
-			a->titled = true;
-		return rc == 1 ? 0 : -1;
-	}
+	default:
+		return lia_compose_option(&a->comp, id, arg, err) == 1 ? 0 : -1;
 	}
 	char e2[LIA_ERR_MAX];
 	if (lia_compose_field(&a->comp, path, arg, e2) != 0)
@@ -189,7 +183,7 @@ static int verif_request(int argc, char **argv)
 	}
 	if (a.comp.hdr.restrictions.tlp == 0)
 		a.comp.hdr.restrictions.tlp = LIA_TLP_AMBER;
-	if (!a.titled) {
+	if (json_object_get(a.comp.body, "title") == NULL) { /* no --title: one is made */
 		char title[96];
 		snprintf(title, sizeof title, "Is this %s issued by %s genuine?",
 			 a.doctype != NULL ? a.doctype : "document", a.country);
