@@ -1104,13 +1104,22 @@ static int parse_verification(struct loader *L, const struct node *n, struct lia
 	return 0;
 }
 
+static int parse_recall(struct loader *L, const struct node *n, struct lia_policy *p)
+{
+	static const char *const keys[] = {"liaison_officers", NULL};
+	if (expect(L, n, N_MAP, "recall") != 0 || check_keys(L, n, "recall", keys) != 0)
+		return -1;
+	const struct node *v = map_get(n, "liaison_officers");
+	return v != NULL ? get_bool(L, v, "recall.liaison_officers", &p->recall_liaison) : 0;
+}
+
 static int parse_policy(struct loader *L, const struct node *root, struct lia_policy *p)
 {
 	static const char *const keys[] = {
 		"version",       "exchange",          "description", "evaluation", "skew_seconds",
 		"rate_limits",   "retention",         "personal_data", "protected_persons",
 		"roles",         "regions",           "agencies",    "agreements", "verification",
-		NULL};
+		"recall",        NULL};
 	if (root->type != N_MAP)
 		return fail(L, root, "a policy file is a mapping of sections (version, exchange, "
 				     "agencies, ...), not a %s",
@@ -1178,6 +1187,8 @@ static int parse_policy(struct loader *L, const struct node *root, struct lia_po
 	p->verif_deadline[LIA_URGENCY_ROUTINE] = DEFAULT_DEADLINE_ROUTINE;
 	p->verif_remind_before = DEFAULT_REMIND_BEFORE;
 	if ((v = map_get(root, "verification")) != NULL && parse_verification(L, v, p) != 0)
+		return -1;
+	if ((v = map_get(root, "recall")) != NULL && parse_recall(L, v, p) != 0)
 		return -1;
 	return 0;
 }

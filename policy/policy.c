@@ -323,6 +323,9 @@ static json_t *canonical_tree(struct builder *b, const struct lia_policy *p)
 		set(b, offices, p->offices[i].country, json_string(p->offices[i].name));
 	set(b, vf, "offices", offices);
 	set(b, root, "verification", vf);
+	json_t *rc = json_object();
+	set(b, rc, "liaison_officers", json_boolean(p->recall_liaison));
+	set(b, root, "recall", rc);
 	return root;
 }
 

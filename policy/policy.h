@@ -154,6 +154,11 @@ struct lia_policy {
 	size_t n_offices;
 	struct lia_policy_office *offices;      /* sorted by country */
 
+	/* Recall and correction (recall:): whether a liaison officer of the
+	 * originator's agency may recall or correct the agency's messages
+	 * (the originator always may). */
+	bool recall_liaison;
+
 	size_t n_regions;
 	struct lia_policy_region *regions;     /* sorted by name */
 	size_t n_agencies;

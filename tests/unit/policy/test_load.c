@@ -20,7 +20,7 @@
 #include "policy.h"
 
 /* The hash of pfix_alt_yaml; see test_hash_pinned. */
-#define PINNED_ALT_HASH "e1c78db114c2f9ccd5035f280527ac241c5f8ca29d88135af88e08e5bb4434fb"
+#define PINNED_ALT_HASH "69e36626db204a6ae526e7c8f80771b06074605c903bb7233269231bf0d036ae"
 
 #define HEAD "version: 1\nexchange: TEST\nretention: {default_days: 30}\n"
 #define ROLES "roles: {liaison: {publish: all, receive: all}}\n"
@@ -149,6 +149,9 @@ static const struct bad bad[] = {
 	{"exchange name", "version: 1\nexchange: my exchange\n", 2, 11,
 	 "\"my exchange\" is not a valid exchange name"},
 	{"invalid UTF-8", BASE "description: \"caf\xe9\"\n", 8, 19, "not valid UTF-8"},
+	{"recall key", BASE "recall: {liaison: true}\n", 8, 10, "unknown key \"liaison\" in recall"},
+	{"recall not a bool", BASE "recall: {liaison_officers: maybe}\n", 8, 28,
+	 "recall.liaison_officers must be true or false"},
 	{"verification office agency", BASE "verification: {offices: {LY: LY-POL}}\n", 8, 30,
 	 "verification.offices.LY names agency \"LY-POL\", which is not in agencies"},
 	{"verification office country", BASE "verification: {offices: {Italy: IT-PS}}\n", 8, 26,
@@ -469,6 +472,8 @@ static void test_model(void **state)
 	assert_int_equal(alt->verif_deadline[LIA_URGENCY_ROUTINE], 864000);
 	assert_int_equal(alt->verif_remind_before, 600);
 	assert_false(alt->verif_liaison_answer);
+	assert_true(p->recall_liaison);
+	assert_false(alt->recall_liaison); /* the default */
 	/* No offices at all: loads, and every state has none (UBSan: no
 	 * qsort of an empty array). */
 	struct lia_policy_error pe;
