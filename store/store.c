@@ -154,6 +154,16 @@ static const char schema[] =
 	"CREATE INDEX IF NOT EXISTS verifications_requester ON verifications (requester, message_seq);"
 	"CREATE INDEX IF NOT EXISTS verifications_office ON verifications (office, message_seq);"
 	"CREATE INDEX IF NOT EXISTS verifications_agency ON verifications (office_agency, message_seq);";
+/* The schema is two texts: one C string may not pass 4095 bytes. */
+static const char schema_more[] =
+	/* A message recalled (recall = 1) or corrected by message by_seq:
+	 * once each way (version 5). */
+	"CREATE TABLE IF NOT EXISTS supersessions ("
+	" message_seq INTEGER PRIMARY KEY REFERENCES messages (seq),"
+	" by_seq INTEGER NOT NULL UNIQUE REFERENCES messages (seq),"
+	" recall INTEGER NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL);";
 
 #define LIA_STR_(x) #x
 #define LIA_STR(x) LIA_STR_(x)
@@ -239,15 +249,17 @@ struct lia_store *lia_store_open(const char *path, char err[static LIA_ERR_MAX])
 		db_err(s, err, "read the schema version");
 		goto fail;
 	}
-	/* Version 3 lacked only the verifications table, which the schema
-	 * below creates: such a store is upgraded in place. */
-	if (tables > 0 && version != LIA_STORE_VERSION && version != 3) {
+	/* Version 3 lacked the verifications table and 4 the supersessions
+	 * table, which the schema below creates: such a store is upgraded
+	 * in place. */
+	if (tables > 0 && version != LIA_STORE_VERSION && version != 3 && version != 4) {
 		lia_errf(err, "store \"%s\" has schema version %lld; this broker uses version %d "
 			      "(start from an empty data directory, or use the broker that made it)",
 			 path, (long long)version, LIA_STORE_VERSION);
 		goto fail;
 	}
 	if (sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(s->db, schema_more, NULL, NULL, &msg) != SQLITE_OK ||
 	    sqlite3_exec(s->db, "PRAGMA user_version = " LIA_STR(LIA_STORE_VERSION), NULL, NULL, &msg) != SQLITE_OK) {
 		lia_errf(err, "cannot set up store \"%s\": %s", path, msg ? msg : "?");
 		sqlite3_free(msg);

@@ -31,13 +31,14 @@
 #include "feed.h"
 #include "keyfile.h"
 #include "marking.h"
+#include "supersession.h"
 #include "verification.h"
 
 struct lia_store;
 
 /* The store's schema version (PRAGMA user_version); a database of
  * another version is refused when opened. */
-#define LIA_STORE_VERSION 4   /* 4 added the verifications table; a 3 is upgraded */
+#define LIA_STORE_VERSION 5   /* 4 added verifications, 5 supersessions; a 3 or 4 is upgraded */
 
 /* Open or create the database at path (0600), set WAL and FULL sync,
  * create the schema. NULL with err on failure. */
@@ -106,6 +107,9 @@ struct lia_store_delivery {
 	bool erased;
 	int64_t erased_at;              /* when its ciphertext was deleted; 0 = not */
 	int64_t expires_at;             /* of the message; 0 = never */
+	/* Recalled or corrected by a message this recipient also received
+	 * (lia_store_inbox and lia_store_delivery_of only; else absent). */
+	struct lia_supersession superseded;
 };
 
 /* Deliveries are numbered per recipient: 1, 2, ... in commit order, so
@@ -209,6 +213,24 @@ int lia_store_consent_answer(struct lia_store *s, const struct lia_consent_reque
 			     const uint8_t *signed_consent, size_t signed_len, uint64_t ledger_from,
 			     uint64_t ledger_to, char err[static LIA_ERR_MAX])
 	__attribute__((warn_unused_result));
+
+/* --- recall and correction (store_message.c) --- */
+
+/* Message message_seq is superseded by message by_seq (a recall, or a
+ * correction), accepted at from actor; inside a transaction. A message
+ * is superseded at most once: a second time fails. 0 / -1 with err. */
+int lia_store_supersede(struct lia_store *s, uint64_t message_seq, uint64_t by_seq, bool recall,
+			int64_t at, const char *actor, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+/* How message message_seq was superseded, whoever may know it: 1 with
+ * *out filled, 0 never, -1 store error. */
+int lia_store_superseded(struct lia_store *s, uint64_t message_seq, struct lia_supersession *out)
+	__attribute__((warn_unused_result));
+/* The principals that received message message_seq (a delivery row
+ * each, erased or not, embargoed or not), in delivery order, at most
+ * max into out; *n how many. 0 / -1. */
+int lia_store_holders(struct lia_store *s, uint64_t message_seq, char (*out)[LIA_NAME_MAX], size_t max,
+		      size_t *n) __attribute__((warn_unused_result));
 
 /* --- document verification requests (store_verif.c) --- */
 

@@ -13,6 +13,15 @@
 
 #include "util.h"
 
+/* How a delivered message was superseded, as far as its recipient may
+ * know: only by a message that recipient received too (a holder that
+ * was withheld the recall or correction learns nothing of it). */
+#define SUPERSEDED_COLS ", sm.id, ss.recall, ss.at, ss.actor "
+#define SUPERSEDED_JOIN                                                                          \
+	"LEFT JOIN supersessions ss ON ss.message_seq = d.message_seq AND EXISTS (SELECT 1 FROM " \
+	"deliveries x WHERE x.message_seq = ss.by_seq AND x.recipient = d.recipient) "           \
+	"LEFT JOIN messages sm ON sm.seq = ss.by_seq "
+
 const struct lia_store_sql lia_store_sql_message[] = {
 	{Q_MSG_FIND, "SELECT seq, originator, kind, created_at, received_at, expires_at, "
 		       "recipients, withheld, erased_at, number FROM messages WHERE id = ?1"},
@@ -50,14 +59,14 @@ const struct lia_store_sql lia_store_sql_message[] = {
 	{Q_DEL_SENT, "UPDATE deliveries SET sent_at = ?2 WHERE number = ?1 AND recipient = ?3 AND sent_at = 0"},
 	{Q_INBOX, "SELECT d.number, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
 		    "m.created_at, m.received_at, d.acked_at, "
-		    "CASE WHEN m.expires_at > 0 AND m.expires_at <= ?4 THEN 1 ELSE m.erased_at END, m.expires_at "
-		    "FROM deliveries d JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 "
-		    "AND d.number > ?2 AND m.embargo_until <= ?4 ORDER BY d.number LIMIT ?3"},
+		    "CASE WHEN m.expires_at > 0 AND m.expires_at <= ?4 THEN 1 ELSE m.erased_at END, m.expires_at"
+		    SUPERSEDED_COLS "FROM deliveries d JOIN messages m ON m.seq = d.message_seq " SUPERSEDED_JOIN
+		    "WHERE d.recipient = ?1 AND d.number > ?2 AND m.embargo_until <= ?4 ORDER BY d.number LIMIT ?3"},
 	{Q_DELIVERY_OF, "SELECT d.number, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
 			  "m.created_at, m.received_at, d.acked_at, "
-			  "CASE WHEN m.expires_at > 0 AND m.expires_at <= ?3 THEN 1 ELSE m.erased_at END, m.expires_at "
-			  "FROM deliveries d JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 "
-			  "AND m.id = ?2 AND m.embargo_until <= ?3"},
+			  "CASE WHEN m.expires_at > 0 AND m.expires_at <= ?3 THEN 1 ELSE m.erased_at END, m.expires_at"
+			  SUPERSEDED_COLS "FROM deliveries d JOIN messages m ON m.seq = d.message_seq "
+			  SUPERSEDED_JOIN "WHERE d.recipient = ?1 AND m.id = ?2 AND m.embargo_until <= ?3"},
 	/* Every recipient may hold a copy (one read with Fetch needs no
 	 * acknowledgement): each is owed an erase notice. */
 	{Q_ERASE_DUE, "UPDATE deliveries SET erase_due = 1 WHERE message_seq = ?1"},
@@ -68,6 +77,11 @@ const struct lia_store_sql lia_store_sql_message[] = {
 	{Q_ERASE_DONE, "UPDATE deliveries SET erase_due = 0 WHERE number = ?1 AND recipient = ?2 "
 			 "AND erase_due = 1"},
 	{Q_MSG_ENV_SET, "UPDATE messages SET envelope = ?2 WHERE seq = ?1 AND envelope IS NOT NULL"},
+	{Q_SUPERSEDE, "INSERT INTO supersessions (message_seq, by_seq, recall, at, actor) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5)"},
+	{Q_SUPERSEDED, "SELECT m.id, ss.recall, ss.at, ss.actor FROM supersessions ss "
+		       "JOIN messages m ON m.seq = ss.by_seq WHERE ss.message_seq = ?1"},
+	{Q_HOLDERS, "SELECT recipient FROM deliveries WHERE message_seq = ?1 ORDER BY seq LIMIT ?2"},
 	/* Where a message's disclosures are: its publication, and the
 	 * answers of the consents granted for it. */
 	{Q_LEDGER_RANGES, "SELECT ledger_from, ledger_to FROM messages WHERE seq = ?1 AND ledger_to > 0 "
@@ -224,6 +238,18 @@ int lia_store_delivery_add(struct lia_store *s, uint64_t message_seq, const char
 	return 0;
 }
 
+/* Columns from..from+3: the superseding message's id, recall, at, actor. */
+static int row_superseded(struct lia_supersession *o, sqlite3_stmt *st, int from)
+{
+	memset(o, 0, sizeof *o);
+	if (col_id(o->by, st, from) != 0 || col_name(o->actor, sizeof o->actor, st, from + 3) != 0)
+		return -1;
+	o->present = true;
+	o->recall = sqlite3_column_int(st, from + 1) != 0;
+	o->at = sqlite3_column_int64(st, from + 2);
+	return 0;
+}
+
 static int row_delivery(struct lia_store_delivery *d, sqlite3_stmt *st)
 {
 	memset(d, 0, sizeof *d);
@@ -240,7 +266,9 @@ static int row_delivery(struct lia_store_delivery *d, sqlite3_stmt *st)
 	d->erased_at = sqlite3_column_int64(st, 10);
 	d->erased = d->erased_at != 0;
 	d->expires_at = sqlite3_column_int64(st, 11);
-	return 0;
+	return sqlite3_column_count(st) > 12 && sqlite3_column_type(st, 12) != SQLITE_NULL
+		       ? row_superseded(&d->superseded, st, 12)
+		       : 0;
 }
 
 static int list_deliveries(struct lia_store *s, int which, const char *recipient, uint64_t key,
@@ -407,4 +435,47 @@ int lia_store_ledger_ranges(struct lia_store *s, uint64_t message_seq, struct li
 	}
 	sqlite3_reset(st);
 	return *n < max && rc != SQLITE_DONE ? -1 : 0;
+}
+
+int lia_store_supersede(struct lia_store *s, uint64_t message_seq, uint64_t by_seq, bool recall,
+			int64_t at, const char *actor, char err[static LIA_ERR_MAX])
+{
+	sqlite3_stmt *st = q(s, Q_SUPERSEDE);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)by_seq);
+	sqlite3_bind_int(st, 3, recall);
+	sqlite3_bind_int64(st, 4, at);
+	sqlite3_bind_text(st, 5, actor, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_err(s, err, "record a recall or correction");
+}
+
+int lia_store_superseded(struct lia_store *s, uint64_t message_seq, struct lia_supersession *out)
+{
+	sqlite3_stmt *st = q(s, Q_SUPERSEDED);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		memset(out, 0, sizeof *out);
+		return 0;
+	}
+	rc = rc == SQLITE_ROW && row_superseded(out, st, 0) == 0 ? 1 : -1;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int lia_store_holders(struct lia_store *s, uint64_t message_seq, char (*out)[LIA_NAME_MAX], size_t max,
+		      size_t *n)
+{
+	*n = 0;
+	sqlite3_stmt *st = q(s, Q_HOLDERS);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (col_name(out[*n], LIA_NAME_MAX, st, 0) == 0)
+			(*n)++;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }

@@ -43,6 +43,9 @@ enum {
 	Q_ERASURES,
 	Q_ERASE_DONE,
 	Q_MSG_ENV_SET,
+	Q_SUPERSEDE,
+	Q_SUPERSEDED,
+	Q_HOLDERS,
 	/* store_consent.c */
 	Q_CONSENT_ADD,
 	Q_CONSENT_GET,

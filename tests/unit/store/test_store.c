@@ -434,6 +434,79 @@ static void test_verifications(void **state)
 }
 
 /* A database of another schema version is refused by name. */
+/* A message superseded once; its holders listed from the deliveries; a
+ * recipient sees the supersession only if it received the superseding
+ * message too (issue 13). */
+static void test_supersessions(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_store *s = lia_store_open(path, err);
+	assert_non_null(s);
+	assert_int_equal(lia_store_begin(s, err), 0);
+	uint64_t orig = add_msg(s, 1, 0), rec = add_msg(s, 2, 0), other = add_msg(s, 3, 0);
+	uint64_t n1, n2, n3;
+	assert_int_equal(lia_store_delivery_add(s, orig, "IT-PS/b", "direct", &n1, err), 0);
+	assert_int_equal(lia_store_delivery_add(s, orig, "MT-AFM/c", "med", &n2, err), 0);
+	assert_int_equal(lia_store_delivery_add(s, rec, "IT-PS/b", "holder", &n3, err), 0);
+	assert_int_equal(lia_store_commit(s, err), 0);
+
+	char who[4][LIA_NAME_MAX];
+	size_t n;
+	assert_int_equal(lia_store_holders(s, orig, who, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(who[0], "IT-PS/b");
+	assert_string_equal(who[1], "MT-AFM/c");
+	assert_int_equal(lia_store_holders(s, orig, who, 1, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lia_store_holders(s, other, who, 4, &n), 0);
+	assert_int_equal(n, 0);
+
+	struct lia_supersession sp;
+	assert_int_equal(lia_store_superseded(s, orig, &sp), 0);
+	assert_false(sp.present);
+	assert_int_equal(lia_store_begin(s, err), 0);
+	assert_int_equal(lia_store_supersede(s, orig, rec, true, 700, "IT-GDF/a", err), 0);
+	/* Once: neither again, nor by the same message for another. */
+	assert_int_equal(lia_store_supersede(s, orig, other, false, 701, "IT-GDF/a", err), -1);
+	assert_int_equal(lia_store_supersede(s, other, rec, false, 701, "IT-GDF/a", err), -1);
+	lia_store_rollback(s);
+	assert_int_equal(lia_store_superseded(s, orig, &sp), 0); /* rolled back */
+	assert_int_equal(lia_store_begin(s, err), 0);
+	assert_int_equal(lia_store_supersede(s, orig, rec, true, 700, "IT-GDF/a", err), 0);
+	assert_int_equal(lia_store_commit(s, err), 0);
+	assert_int_equal(lia_store_superseded(s, orig, &sp), 1);
+	assert_true(sp.present);
+	assert_true(sp.recall);
+	assert_int_equal(sp.at, 700);
+	assert_string_equal(sp.actor, "IT-GDF/a");
+	uint8_t id2[LIA_ID_BYTES];
+	memset(id2, 2, sizeof id2);
+	assert_memory_equal(sp.by, id2, LIA_ID_BYTES);
+
+	/* b received the recall: its inbox and fetch say so; c did not. */
+	uint8_t id1[LIA_ID_BYTES];
+	memset(id1, 1, sizeof id1);
+	struct lia_store_delivery d[4];
+	assert_int_equal(lia_store_inbox(s, "IT-PS/b", 0, 800, d, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true(d[0].superseded.present);
+	assert_memory_equal(d[0].superseded.by, id2, LIA_ID_BYTES);
+	assert_false(d[1].superseded.present); /* the recall itself */
+	assert_int_equal(lia_store_delivery_of(s, "IT-PS/b", id1, 800, &d[0]), 1);
+	assert_true(d[0].superseded.recall);
+	assert_int_equal(lia_store_delivery_of(s, "MT-AFM/c", id1, 800, &d[0]), 1);
+	assert_false(d[0].superseded.present);
+	assert_int_equal(lia_store_inbox(s, "MT-AFM/c", 0, 800, d, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_false(d[0].superseded.present);
+	/* The pushes carry no supersession: the recall itself says it. */
+	assert_int_equal(lia_store_pending(s, "IT-PS/b", 0, 800, d, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_false(d[0].superseded.present);
+	lia_store_destroy(&s);
+}
+
 static void test_schema_version(void **state)
 {
 	(void)state;
@@ -451,18 +524,25 @@ static void test_schema_version(void **state)
 	struct lia_store *s = lia_store_open(path, err); /* a new one: current version */
 	assert_non_null(s);
 	lia_store_destroy(&s);
-	/* A version 3 store (before verifications) is upgraded in place. */
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE verifications; PRAGMA user_version = 3;", NULL,
-				      NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(db);
-	s = lia_store_open(path, err);
-	assert_non_null(s);
-	struct lia_verification v;
-	uint8_t id[LIA_ID_BYTES] = {0};
-	assert_int_equal(lia_store_verif_get(s, id, &v), 0);
-	lia_store_destroy(&s);
+	/* A version 3 store (before verifications) and a version 4 store
+	 * (before supersessions) are upgraded in place. */
+	static const char *const older[] = {
+		"DROP TABLE verifications; DROP TABLE supersessions; PRAGMA user_version = 3;",
+		"DROP TABLE supersessions; PRAGMA user_version = 4;",
+	};
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, older[i], NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+		s = lia_store_open(path, err);
+		assert_non_null(s);
+		struct lia_verification v;
+		struct lia_supersession sp;
+		uint8_t id[LIA_ID_BYTES] = {0};
+		assert_int_equal(lia_store_verif_get(s, id, &v), 0);
+		assert_int_equal(lia_store_superseded(s, 1, &sp), 0);
+		lia_store_destroy(&s);
+	}
 	s = lia_store_open(path, err); /* and reopened */
 	assert_non_null(s);
 	lia_store_destroy(&s);
@@ -706,6 +786,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_feeds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_consents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verifications, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_supersessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crl_in_force, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_bounded, setup, teardown),
