@@ -68,6 +68,33 @@ static int publish_ack_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 	return 0;
 }
 
+/* The supersession fields of a Deliver or an InboxEntry: none when by
+ * is empty, else a message id and the subject that sent it. */
+static int superseded_in(struct lia_supersession *o, const ProtobufCBinaryData *by, bool recalled,
+			 int64_t at, const char *actor, char why[static LIA_ERR_MAX])
+{
+	memset(o, 0, sizeof *o);
+	if (by->len == 0)
+		return 0;
+	if (lia_wire_id_in(o->by, by, "superseded_by", why) ||
+	    lia_wire_name_in(o->actor, actor, lia_name_is_subject, "superseded_actor", why))
+		return -1;
+	o->present = true;
+	o->recall = recalled;
+	o->at = at;
+	return 0;
+}
+
+#define SUPERSEDED_OUT(m, sup)                                          \
+	do {                                                            \
+		if ((sup)->present) {                                   \
+			(m)->superseded_by = BIN((sup)->by, LIA_ID_BYTES); \
+			(m)->recalled = (sup)->recall;                  \
+			(m)->superseded_at = (sup)->at;                 \
+			(m)->superseded_actor = (char *)(sup)->actor;   \
+		}                                                       \
+	} while (0)
+
 static int deliver_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 			  char why[static LIA_ERR_MAX])
 {
@@ -76,9 +103,14 @@ static int deliver_decode(struct lia_frame *f, const Liaison__V1__Frame *pb,
 	if (lia_wire_bytes_in(&f->u.deliver.envelope, &m->envelope, LIA_ENVELOPE_MAX, "envelope", why) ||
 	    lia_wire_name_in(f->u.deliver.originator, m->originator, lia_name_is_subject, "originator",
 			     why) ||
-	    lia_wire_str_in(f->u.deliver.via, LIA_FEED_NAME_MAX, m->via, "via", why))
+	    lia_wire_str_in(f->u.deliver.via, LIA_FEED_NAME_MAX, m->via, "via", why) ||
+	    superseded_in(&f->u.deliver.superseded, &m->superseded_by, m->recalled, m->superseded_at,
+			  m->superseded_actor, why))
 		return -1;
 	f->u.deliver.received_at = m->received_at;
+	f->u.deliver.erased_at = m->erased_at;
+	if ((m->erased_at != 0) != (m->envelope.len == 0))
+		return lia_wire_fail(why, "envelope: empty exactly when erased_at is set");
 	return 0;
 }
 
@@ -91,6 +123,8 @@ static int deliver_encode(struct lia_wire_enc *e, const struct lia_frame *f)
 	m->originator = (char *)f->u.deliver.originator;
 	m->received_at = f->u.deliver.received_at;
 	m->via = (char *)f->u.deliver.via;
+	SUPERSEDED_OUT(m, &f->u.deliver.superseded);
+	m->erased_at = f->u.deliver.erased_at;
 	e->fr.deliver = m;
 	return 0;
 }
@@ -170,7 +204,9 @@ static int inbox_entry_in(void *out, const void *in, char why[static LIA_ERR_MAX
 	o->sequence = e->sequence;
 	if (lia_wire_id_in(o->message_id, &e->message_id, "message_id", why) ||
 	    lia_wire_name_in(o->originator, e->originator, lia_name_is_subject, "originator", why) ||
-	    lia_wire_str_in(o->via, LIA_FEED_NAME_MAX, e->via, "via", why))
+	    lia_wire_str_in(o->via, LIA_FEED_NAME_MAX, e->via, "via", why) ||
+	    superseded_in(&o->superseded, &e->superseded_by, e->recalled, e->superseded_at,
+			  e->superseded_actor, why))
 		return -1;
 	if (!lia_pb_enum_in((int)e->kind, 1, LIA_KIND_MAX))
 		return lia_wire_fail(why, "kind: unknown");
@@ -209,6 +245,7 @@ static int inbox_entry_out(void *msg, const void *in, void *ctx, size_t i)
 	o->acknowledged = s->acknowledged;
 	o->erased = s->erased;
 	o->via = (char *)s->via;
+	SUPERSEDED_OUT(o, &s->superseded);
 	return 0;
 }
 

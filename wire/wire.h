@@ -25,6 +25,7 @@
 #include "feed.h"
 #include "keyfile.h"
 #include "marking.h"
+#include "supersession.h"
 #include "verification.h"
 
 #define LIA_PROTOCOL_VERSION 1
@@ -131,6 +132,7 @@ struct lia_inbox_entry {
 	bool acknowledged;
 	bool erased;
 	char via[LIA_FEED_NAME_MAX];
+	struct lia_supersession superseded;
 };
 
 struct lia_disclosure {
@@ -193,6 +195,8 @@ struct lia_frame {
 			char originator[LIA_NAME_MAX];
 			int64_t received_at;
 			char via[LIA_FEED_NAME_MAX];
+			struct lia_supersession superseded; /* Fetch only */
+			int64_t erased_at; /* Fetch of an erased message: envelope empty */
 		} deliver;
 		struct {
 			size_t n;

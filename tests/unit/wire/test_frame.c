@@ -432,6 +432,74 @@ static void test_verification_frames(void **state)
 	expect_refused(&pb, "notice");
 }
 
+/* Recall and correction (issue 13): a Deliver and an InboxEntry carry
+ * how the message was superseded; a Deliver of an erased message has no
+ * envelope, and only it. */
+static void test_supersession_frames(void **state)
+{
+	(void)state;
+	struct lia_frame f, g;
+	const uint8_t env[3] = {1, 2, 3};
+	lia_frame_init(&f, LIA_FRAME_DELIVER, 2);
+	f.u.deliver.sequence = 4;
+	f.u.deliver.envelope = (struct lia_bytes){env, sizeof env};
+	memcpy(f.u.deliver.originator, "IT-GDF/a", 9);
+	memcpy(f.u.deliver.via, "holder", 7);
+	f.u.deliver.superseded.present = true;
+	f.u.deliver.superseded.recall = true;
+	f.u.deliver.superseded.at = 900;
+	memset(f.u.deliver.superseded.by, 5, LIA_ID_BYTES);
+	memcpy(f.u.deliver.superseded.actor, "IT-GDF/b", 9);
+	round_trip(&f, &g);
+	assert_memory_equal(&g.u.deliver.superseded, &f.u.deliver.superseded, sizeof f.u.deliver.superseded);
+	assert_int_equal(g.u.deliver.erased_at, 0);
+	lia_frame_clear(&g);
+	f.u.deliver.envelope = (struct lia_bytes){NULL, 0};
+	f.u.deliver.erased_at = 950;
+	round_trip(&f, &g);
+	assert_int_equal(g.u.deliver.erased_at, 950);
+	assert_int_equal(g.u.deliver.envelope.len, 0);
+	lia_frame_clear(&g);
+
+	struct lia_inbox_entry e;
+	memset(&e, 0, sizeof e);
+	e.sequence = 3;
+	memset(e.message_id, 1, LIA_ID_BYTES);
+	memcpy(e.originator, "IT-GDF/a", 9);
+	e.kind = LIA_KIND_ROUTE;
+	memcpy(e.via, "direct", 7);
+	e.superseded = f.u.deliver.superseded;
+	e.superseded.recall = false;
+	lia_frame_init(&f, LIA_FRAME_INBOX_LIST, 4);
+	f.u.inbox_list.n = 1;
+	f.u.inbox_list.v = &e;
+	round_trip(&f, &g);
+	assert_memory_equal(&g.u.inbox_list.v[0].superseded, &e.superseded, sizeof e.superseded);
+	lia_frame_clear(&g);
+
+	Liaison__V1__Frame pb = LIAISON__V1__FRAME__INIT;
+	pb.version = 1;
+	uint8_t id16[16] = {1}, id5[5] = {1};
+	Liaison__V1__Deliver d = LIAISON__V1__DELIVER__INIT;
+	d.envelope = (ProtobufCBinaryData){3, (uint8_t *)env};
+	d.originator = (char *)"IT-GDF/a";
+	d.via = (char *)"direct";
+	pb.deliver = &d;
+	pb.body_case = LIAISON__V1__FRAME__BODY_DELIVER;
+	d.superseded_by = (ProtobufCBinaryData){5, id5};
+	d.superseded_actor = (char *)"IT-GDF/b";
+	expect_refused(&pb, "superseded_by");
+	d.superseded_by = (ProtobufCBinaryData){16, id16};
+	d.superseded_actor = (char *)"no actor";
+	expect_refused(&pb, "superseded_actor");
+	d.superseded_actor = (char *)"IT-GDF/b";
+	d.erased_at = 5; /* erased, yet with an envelope */
+	expect_refused(&pb, "envelope: empty exactly when erased_at is set");
+	d.erased_at = 0;
+	d.envelope = (ProtobufCBinaryData){0, NULL}; /* no envelope, not erased */
+	expect_refused(&pb, "envelope: empty exactly when erased_at is set");
+}
+
 static void test_consent_frames(void **state)
 {
 	(void)state;
@@ -533,6 +601,7 @@ int main(void)
 		cmocka_unit_test(test_list_frames),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_feed_filter),
+		cmocka_unit_test(test_supersession_frames),
 		cmocka_unit_test(test_consent_frames),
 		cmocka_unit_test(test_verification_frames),
 	};
