@@ -91,8 +91,8 @@ static const struct lia_opt query_opts[] = {
 		     "acknowledge, consent-requested, consent-granted,\n"
 		     "consent-refused, verification-requested,\n"
 		     "verification-answered, verification-overdue, recall,\n"
-		     "erase, authentication-refused, certificate-revoked,\n"
-		     "policy-loaded, audit-query", OPT_OP, 0},
+		     "correction, erase, authentication-refused,\n"
+		     "certificate-revoked, policy-loaded, audit-query", OPT_OP, 0},
 	{"decision", "D", "permit or deny", OPT_DECISION, 0},
 	{"since", "TIME", "at or after TIME (2026-11-28, 2026-11-28T10:00:00Z, @SECONDS)", OPT_SINCE, 0},
 	{"until", "TIME", "before TIME", OPT_UNTIL, 0},
@@ -181,7 +181,7 @@ static const struct lia_cmd_spec disclosures_spec = {
 	.args = "MESSAGE-ID",
 	.about = "Everything the ledger holds about one message: who published it, who\n"
 		 "received it, who was refused and by which rule, consent and verification\n"
-		 "steps, acknowledgements, recall and erasure.",
+		 "steps, acknowledgements, recall, correction and erasure.",
 	.examples = "liaison-audit disclosures 5f0c2a9b0d1e4f5a6b7c8d9e0f1a2b3c --ledger broker.db",
 	.groups = cli_common_groups,
 	.flags = LIA_CLI_CAPITALISED,

@@ -48,6 +48,7 @@ static const char *const op_names[] = {
 	[LIA_OP_CERTIFICATE_REVOKED] = "certificate-revoked",
 	[LIA_OP_POLICY_LOADED] = "policy-loaded",
 	[LIA_OP_AUDIT_QUERY] = "audit-query",
+	[LIA_OP_CORRECTION] = "correction",
 };
 
 const char *lia_record_op_str(enum lia_record_op op)
@@ -235,6 +236,7 @@ int lia_record_validate(const struct lia_record *r, char err[static LIA_ERR_MAX]
 	case LIA_OP_VERIFICATION_ANSWERED:
 	case LIA_OP_VERIFICATION_OVERDUE:
 	case LIA_OP_RECALL:
+	case LIA_OP_CORRECTION:
 	case LIA_OP_ERASE:
 		if (!r->has_message_id)
 			return lia_errf(err, "%s record needs a message id", op);

@@ -52,8 +52,9 @@ enum lia_record_op {
 	LIA_OP_CERTIFICATE_REVOKED = 14,
 	LIA_OP_POLICY_LOADED = 15,
 	LIA_OP_AUDIT_QUERY = 16,
+	LIA_OP_CORRECTION = 17,
 };
-#define LIA_OP_MAX 16
+#define LIA_OP_MAX 17
 
 enum lia_record_decision {
 	LIA_RECORD_NO_DECISION = 0,
@@ -74,7 +75,7 @@ struct lia_record_party {
  *   every record      time > 0
  *   disclose          message_id, recipient.subject, decision PERMIT
  *   withhold          message_id, recipient.subject, decision DENY, rule
- *   publish, acknowledge, consent-*, verification-*, recall, erase
+ *   publish, acknowledge, consent-*, verification-*, recall, correction, erase
  *                     message_id
  *   authentication-refused   actor.subject or actor.key_id
  *   certificate-revoked      cert_serial

@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,17 @@
 #include "turn.h"
 #include "decide.h"
 #include "util.h"
+
+int lia_cand_refuse(char rule[static LIA_RULE_ID_MAX], const char *id, char why[static LIA_DETAIL_MAX],
+		    const char *fmt, ...)
+{
+	snprintf(rule, LIA_RULE_ID_MAX, "%s", id);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, LIA_DETAIL_MAX, fmt, ap);
+	va_end(ap);
+	return -1;
+}
 
 static bool seen(const struct lia_candidate *c, size_t n, const char *subject)
 {

@@ -17,6 +17,11 @@
 #include "broker_int.h"
 #include "decide.h"
 
+/* A publish refused by rule id (may be ""): rule and why (printf fmt)
+ * set; returns -1. */
+int lia_cand_refuse(char rule[static LIA_RULE_ID_MAX], const char *id, char why[static LIA_DETAIL_MAX],
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* The candidates of a publish from sender with header h: the
  * principals addressed in to, in order, then every feed subscriber whose
  * filter matches h, each principal once (the first way it is reached

@@ -31,6 +31,7 @@ void lia_inbox_list(struct lia_broker *b, struct lia_session *s, const struct li
 		v[i].acknowledged = d[i].acked_at != 0;
 		v[i].erased = d[i].erased;
 		memcpy(v[i].via, d[i].via, LIA_FEED_NAME_MAX);
+		v[i].superseded = d[i].superseded;
 	}
 	struct lia_frame r;
 	lia_frame_init(&r, LIA_FRAME_INBOX_LIST, f->request_id);
@@ -70,9 +71,23 @@ void lia_inbox_fetch(struct lia_broker *b, struct lia_session *s, const struct l
 	int found = lia_store_delivery_of(b->store, s->cert.subject, f->u.fetch.message_id, lia_now(), &d);
 	if (found != 1)
 		found = own_message(b, s, f->u.fetch.message_id, &d);
-	if (found != 1 || d.erased) {
+	if (found != 1) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_NOT_FOUND,
-				"no message with that id was delivered to you (or it expired)");
+				"no message with that id was delivered to you");
+		return;
+	}
+	struct lia_frame r;
+	lia_frame_init(&r, LIA_FRAME_DELIVER, f->request_id);
+	r.u.deliver.sequence = d.seq;
+	memcpy(r.u.deliver.originator, d.originator, LIA_NAME_MAX);
+	r.u.deliver.received_at = d.received_at;
+	memcpy(r.u.deliver.via, d.via, LIA_FEED_NAME_MAX);
+	r.u.deliver.superseded = d.superseded;
+	/* Expired or erased: what is left to say of it, without content
+	 * (an expiry not yet swept reads 1 in the store). */
+	if (d.erased) {
+		r.u.deliver.erased_at = d.erased_at > 1 ? d.erased_at : d.expires_at;
+		lia_reply_now(b, s->rid, s->rid_len, &r);
 		return;
 	}
 	const struct lia_envelope *e = lia_envcache_get(b, d.message_seq);
@@ -82,13 +97,7 @@ void lia_inbox_fetch(struct lia_broker *b, struct lia_session *s, const struct l
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "envelope unavailable");
 		return;
 	}
-	struct lia_frame r;
-	lia_frame_init(&r, LIA_FRAME_DELIVER, f->request_id);
-	r.u.deliver.sequence = d.seq;
 	r.u.deliver.envelope = (struct lia_bytes){one, len};
-	memcpy(r.u.deliver.originator, d.originator, LIA_NAME_MAX);
-	r.u.deliver.received_at = d.received_at;
-	memcpy(r.u.deliver.via, d.via, LIA_FEED_NAME_MAX);
 	/* Fetched is sent: it may be acknowledged now (not the own copy,
 	 * which is no delivery). */
 	if (d.seq != 0) {

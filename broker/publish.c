@@ -10,6 +10,7 @@
 #include "admit.h"
 #include "blog.h"
 #include "candidates.h"
+#include "recall.h"
 #include "record.h"
 #include "turn.h"
 #include "util.h"
@@ -126,8 +127,8 @@ static void message_row(struct lia_store_message *m, const struct lia_policy *p,
 static int publish_commit(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f,
 			  const struct lia_admission *a, size_t nc, int64_t now, const bool *permit,
 			  const struct lia_decision *decs, size_t permitted, struct lia_store_message *m,
-			  const struct lia_verification *req, struct lia_envelope **kept,
-			  char err[static LIA_ERR_MAX])
+			  const struct lia_verification *req, const struct lia_store_message *orig,
+			  struct lia_envelope **kept, char err[static LIA_ERR_MAX])
 {
 	const struct lia_header *h = a->h;
 	int rc = -1;
@@ -162,6 +163,9 @@ static int publish_commit(struct lia_broker *b, struct lia_session *s, const str
 	/* A verification request's or answer's own record follows its
 	 * publication's (verify.h). */
 	if (lia_verif_commit(b, &s->cert, h, m, req, now) != 0)
+		goto out;
+	/* So is a recall's or a correction's (recall.h). */
+	if (orig != NULL && lia_recall_commit(b, &s->cert, h, m, orig, now) != 0)
 		goto out;
 	struct lia_frame ack, fb;
 	lia_frame_init(&ack, LIA_FRAME_PUBLISH_ACK, f->request_id);
@@ -211,7 +215,17 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	bool verif = h->kind == LIA_KIND_VERIFICATION_REQUEST || h->kind == LIA_KIND_VERIFICATION_ANSWER;
 	struct lia_verification req;
 	char rule[LIA_RULE_ID_MAX];
-	if (verif) {
+	/* A recall or correction goes to the holders of the original
+	 * (recall.h). */
+	bool sup = lia_recall_applies(h);
+	struct lia_store_message orig;
+	enum lia_refusal code;
+	if (sup) {
+		if (lia_recall_gather(b, &s->cert, h, &f->u.publish.to, &nc, &orig, &code, rule, why) != 0) {
+			refuse_publish(b, s, f->request_id, h->id, code, rule[0] ? rule : NULL, why);
+			goto out;
+		}
+	} else if (verif) {
 		if (lia_verif_gather(b, &s->cert, h, &f->u.publish.to, &nc, &req, rule, why) != 0) {
 			refuse_publish(b, s, f->request_id, h->id,
 				       rule[0] ? LIA_REFUSAL_POLICY : LIA_REFUSAL_UNAVAILABLE,
@@ -254,8 +268,8 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	char err[LIA_ERR_MAX] = "ledger append failed (see above)";
 	struct lia_store_message m;
 	struct lia_envelope *kept = NULL;
-	if (publish_commit(b, s, f, &a, nc, now, permit, decs, permitted, &m, verif ? &req : NULL, &kept,
-			   err) != 0) {
+	if (publish_commit(b, s, f, &a, nc, now, permit, decs, permitted, &m, verif ? &req : NULL,
+			   sup ? &orig : NULL, &kept, err) != 0) {
 		lia_envelope_destroy(&kept);
 		/* The transaction is now suspect: abort the whole turn. */
 		lia_blog("store-error", "%s", err);

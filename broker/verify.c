@@ -2,12 +2,12 @@
 #include "verify.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blog.h"
+#include "candidates.h"
 #include "record.h"
 #include "session.h"
 #include "turn.h"
@@ -28,19 +28,6 @@ static bool office_of(const struct lia_broker *b, const struct lia_verification 
 	return lia_verif_is_office(v, c->subject, liaison_of(c), b->policy->verif_liaison_answer);
 }
 
-static int refuse(char rule[static LIA_RULE_ID_MAX], const char *id, char why[static LIA_DETAIL_MAX],
-		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int refuse(char rule[static LIA_RULE_ID_MAX], const char *id, char why[static LIA_DETAIL_MAX],
-		  const char *fmt, ...)
-{
-	snprintf(rule, LIA_RULE_ID_MAX, "%s", id);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, LIA_DETAIL_MAX, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Every addressee named must be one of the candidates: a request or an
  * answer goes where the broker sends it, nowhere else. */
 static int to_within(const struct lia_broker *b, size_t nc, const struct lia_names *to,
@@ -51,7 +38,7 @@ static int to_within(const struct lia_broker *b, size_t nc, const struct lia_nam
 		while (j < nc && strcmp(b->cand[j].who->cert.subject, to->v[i]) != 0)
 			j++;
 		if (j == nc)
-			return refuse(rule, "verification.to", why,
+			return lia_cand_refuse(rule, "verification.to", why,
 				      "\"%s\" is not %s: leave out other addressees", to->v[i], where);
 	}
 	return 0;
@@ -72,7 +59,7 @@ int lia_verif_no_office(const struct lia_policy *p, const struct lia_header *h,
 	if (h->kind != LIA_KIND_VERIFICATION_REQUEST || !h->has_verification ||
 	    lia_policy_office(p, h->verification.issuing_state) != NULL)
 		return 0;
-	return refuse(rule, "verification.no-office", why,
+	return lia_cand_refuse(rule, "verification.no-office", why,
 		      "no office answers verification requests for documents issued by %s: the "
 		      "exchange policy names none (verification.offices)",
 		      h->verification.issuing_state);
@@ -97,7 +84,7 @@ static int gather_request(struct lia_broker *b, const struct lia_cert *sender, c
 			add_cand(b, nc, &b->dir.v[i]);
 	}
 	if (*nc == 0)
-		return refuse(rule, "verification.office-unreachable", why,
+		return lia_cand_refuse(rule, "verification.office-unreachable", why,
 			      o->is_agency ? "the office for %s, %s, has no other principal holding the role "
 					     "liaison in the directory"
 					   : "the office for %s, %s, is not in the directory with the role liaison",
@@ -115,31 +102,31 @@ static int gather_answer(struct lia_broker *b, const struct lia_cert *sender, co
 	lia_id_hex(idh, h->in_reply_to);
 	int found = lia_store_verif_get(b->store, h->in_reply_to, req);
 	if (found < 0)
-		return refuse(rule, "", why, "the broker cannot read the request now; publish again");
+		return lia_cand_refuse(rule, "", why, "the broker cannot read the request now; publish again");
 	/* The same words whether the request does not exist or is someone
 	 * else's to answer: a stranger learns nothing of it. */
 	if (found == 0 || !office_of(b, req, sender))
-		return refuse(rule, "verification.not-office", why,
+		return lia_cand_refuse(rule, "verification.not-office", why,
 			      "no verification request %s was sent to you or to your office", idh);
 	if (req->state == LIA_VERIF_WITHDRAWN)
-		return refuse(rule, "verification.withdrawn", why,
+		return lia_cand_refuse(rule, "verification.withdrawn", why,
 			      "request %s was withdrawn by its requester", idh);
 	if (req->answers > 0 &&
 	    (!h->has_supersedes || !req->has_answer || memcmp(h->supersedes, req->answer_id, LIA_ID_BYTES) != 0)) {
 		char ah[2 * LIA_ID_BYTES + 1];
 		lia_id_hex(ah, req->answer_id);
 		lia_time_format(req->answered_at, ts);
-		return refuse(rule, "verification.answered", why,
+		return lia_cand_refuse(rule, "verification.answered", why,
 			      "request %s was answered at %s by %s; a correction names that answer "
 			      "(supersedes %s)",
 			      idh, ts, req->answered_by, ah);
 	}
 	if (req->answers == 0 && h->has_supersedes)
-		return refuse(rule, "verification.supersedes", why,
+		return lia_cand_refuse(rule, "verification.supersedes", why,
 			      "request %s has no answer yet to correct", idh);
 	const struct lia_directory_entry *who = lia_directory_find(&b->dir, req->requester);
 	if (who == NULL)
-		return refuse(rule, "verification.requester-gone", why,
+		return lia_cand_refuse(rule, "verification.requester-gone", why,
 			      "the requester %s is no longer in the directory", req->requester);
 	add_cand(b, nc, who);
 	return to_within(b, *nc, to, "the requester", rule, why);

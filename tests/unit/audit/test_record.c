@@ -93,7 +93,7 @@ static void test_names(void **state)
 	}
 	enum lia_record_op op;
 	assert_null(lia_record_op_str((enum lia_record_op)0));
-	assert_null(lia_record_op_str((enum lia_record_op)17));
+	assert_null(lia_record_op_str((enum lia_record_op)18));
 	assert_int_equal(lia_record_op_parse("delete", &op), -1);
 	enum lia_record_decision d;
 	assert_int_equal(lia_record_decision_parse("deny", &d), 0);
