@@ -22,6 +22,7 @@
 #include "util.h"
 #include "cmd_int.h"
 #include "receive.h"
+#include "recall.h"
 
 /* --- receiving: listen, inbox, read --- */
 
@@ -43,9 +44,22 @@ static void print_delivery(const struct lia_opened *o, uint64_t seq, const char 
 		lia_json_print(j);
 		return;
 	}
-	char idh[2 * LIA_ID_BYTES + 1], title[128];
+	char idh[2 * LIA_ID_BYTES + 1], title[LIA_RECALL_REASON_MAX + 64];
 	lia_id_hex(idh, o->header.id);
 	lia_body_title(o->body, o->body_len, title, sizeof title);
+	/* A recall says what it recalls and why; a correction what it corrects. */
+	if (o->header.has_supersedes && o->header.kind != LIA_KIND_VERIFICATION_ANSWER) {
+		char sh[2 * LIA_ID_BYTES + 1], was[128];
+		lia_id_hex(sh, o->header.supersedes);
+		json_t *r = json_object_get(json_object_get(body, "recall"), "reason");
+		size_t wn = strnlen(title, sizeof was - 1);
+		memcpy(was, title, wn);
+		was[wn] = '\0';
+		if (o->header.kind == LIA_KIND_RECALL)
+			snprintf(title, sizeof title, "RECALLS %s: %s", sh, r ? json_string_value(r) : "");
+		else
+			snprintf(title, sizeof title, "%s  [corrects %s]", was[0] ? was : "(no title)", sh);
+	}
 	/* The title is the originator's text: no terminal control codes. */
 	for (char *t = title; *t != '\0'; t++)
 		if ((unsigned char)*t < 0x20 || *t == 0x7f)
@@ -286,6 +300,27 @@ int lia_cmd_listen(int argc, char **argv)
 	return rc;
 }
 
+/* What the broker says superseded a message: the text ("recalled at T
+ * by X: reason", "superseded by ID ...") and its JSON, the recall's
+ * reason read from the recall itself on cl. */
+static json_t *superseded_show(struct lia_client *cl, const struct lia_supersession *sp, char *text,
+			       size_t cap)
+{
+	text[0] = '\0';
+	if (!sp->present)
+		return NULL;
+	char reason[LIA_RECALL_REASON_MAX], err[LIA_ERR_MAX], by[2 * LIA_ID_BYTES + 1], at[32];
+	bool have = sp->recall && lia_recall_reason(cl, sp->by, reason, sizeof reason, err) == LIA_EXIT_OK;
+	lia_supersession_text(sp, have ? reason : NULL, text, cap);
+	lia_id_hex(by, sp->by);
+	lia_time_format(sp->at, at);
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "how", sp->recall ? "recalled" : "corrected", "by", by,
+			      "at", at, "actor", sp->actor);
+	if (j != NULL && have)
+		json_object_set_new(j, "reason", json_string(reason));
+	return j;
+}
+
 static const struct lia_opt inbox_opts[] = {
 	LIA_OPT_PROFILE,
 	{"after", "N", "only deliveries numbered above N", O_AFTER, 0},
@@ -338,18 +373,25 @@ int lia_cmd_inbox(int argc, char **argv)
 	else
 		for (size_t i = 0; i < rep.u.inbox_list.n; i++) {
 			const struct lia_inbox_entry *e = &rep.u.inbox_list.v[i];
-			char idh[2 * LIA_ID_BYTES + 1], ts[32];
+			char idh[2 * LIA_ID_BYTES + 1], ts[32], sup[LIA_RECALL_REASON_MAX + 160];
 			lia_id_hex(idh, e->message_id);
 			lia_time_format(e->created_at, ts);
-			if (as_json)
-				lia_json_print(json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "sequence",
-						     (json_int_t)e->sequence, "id", idh, "originator", e->originator,
-						     "kind", lia_kind_str(e->kind), "created_at", ts, "acknowledged",
-						     e->acknowledged, "erased", e->erased, "via", e->via));
-			else
-				printf("%6" PRIu64 "  %s  %-12s from %-24s %s  via %s%s\n", e->sequence, idh,
+			json_t *sj = superseded_show(&cl, &e->superseded, sup, sizeof sup);
+			if (as_json) {
+				json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "sequence",
+						      (json_int_t)e->sequence, "id", idh, "originator", e->originator,
+						      "kind", lia_kind_str(e->kind), "created_at", ts, "acknowledged",
+						      e->acknowledged, "erased", e->erased, "via", e->via);
+				if (j != NULL && sj != NULL)
+					json_object_set(j, "superseded", sj);
+				lia_json_print(j);
+			} else {
+				printf("%6" PRIu64 "  %s  %-12s from %-24s %s  via %s%s%s%s%s\n", e->sequence, idh,
 				       lia_kind_str(e->kind), e->originator, ts, e->via,
-				       e->erased ? "  [expired]" : e->acknowledged ? "" : "  [new]");
+				       e->erased ? "  [erased]" : e->acknowledged ? "" : "  [new]",
+				       sup[0] ? "  [" : "", sup, sup[0] ? "]" : "");
+			}
+			json_decref(sj);
 		}
 	lia_agent_done(&cl, &rep);
 	return rc;
@@ -381,16 +423,25 @@ int lia_cmd_read(int argc, char **argv)
 		return lia_usage_error("read", "give one message id (32 hex digits)");
 	struct lia_client cl;
 	struct lia_opened o;
-	char err[LIA_ERR_MAX];
-	int rc = lia_receive_read(&cl, profile, id, &o, err);
+	struct lia_fetched meta;
+	char err[LIA_ERR_MAX], sup[LIA_RECALL_REASON_MAX + 160];
+	int rc = lia_receive_read(&cl, profile, id, &o, &meta, err);
+	json_t *sj = superseded_show(&cl, &meta.superseded, sup, sizeof sup);
 	if (rc != LIA_EXIT_OK) {
 		lia_cmd_report("read", rc, err);
+		if (sup[0])
+			fprintf(stderr, PROG " read: it was %s\n", sup);
 	} else if (as_json) {
 		json_t *body = lia_body_to_json(o.body, o.body_len);
-		lia_json_print(json_pack("{s:o, s:o}", "header", lia_header_to_json(&o.header), "body",
-					 body ? body : json_null()));
+		json_t *j = json_pack("{s:o, s:o}", "header", lia_header_to_json(&o.header), "body",
+				      body ? body : json_null());
+		if (j != NULL && sj != NULL)
+			json_object_set(j, "superseded", sj);
+		lia_json_print(j);
 	} else {
 		json_t *body = lia_body_to_json(o.body, o.body_len);
+		if (sup[0]) /* before anything else: the reader must not act on it */
+			printf("%s: %s\n", meta.superseded.recall ? "RECALLED" : "SUPERSEDED", sup);
 		lia_header_print_banner(stdout, &o.header, lia_color(stdout));
 		if (o.originator_revoked_at != 0) {
 			char ts[32];
@@ -402,6 +453,7 @@ int lia_cmd_read(int argc, char **argv)
 		free(text);
 		json_decref(body);
 	}
+	json_decref(sj);
 	lia_opened_clear(&o);
 	lia_agent_done(&cl, NULL);
 	return rc;

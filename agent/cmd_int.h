@@ -24,7 +24,7 @@
  * LIA_COMPOSE_OPT_BASE. */
 enum {
 	O_TIMEOUT = 1, O_TO, O_COUNT, O_WAIT, O_AFTER, O_LIMIT, O_KIND, O_REGION, O_AGENCY,
-	O_MINEVAL, O_BROKER, O_BROKER_CERT, O_ENVELOPE, O_PURPOSE,
+	O_MINEVAL, O_BROKER, O_BROKER_CERT, O_ENVELOPE, O_PURPOSE, O_ERASE,
 };
 
 /* A verification request as JSON, and as lines (lead before the first),

@@ -1,6 +1,6 @@
 /*
- * cmd_publish.c — `liaison publish` and `liaison send`: options and
- * printing; the work is publish.h's.
+ * cmd_publish.c — `liaison publish`, `send`, `erase` and `recall`:
+ * options and printing; the work is publish.h's and recall.h's.
  *
  * Every command takes --profile NAME (or $LIAISON_PROFILE) for the
  * broker endpoint, the broker certificate and the user's key folder.
@@ -14,6 +14,7 @@
 #include "cmd_int.h"
 #include "compose.h"
 #include "publish.h"
+#include "recall.h"
 
 /* What the options of publish and send ask for. */
 struct publish_args {
@@ -249,6 +250,90 @@ int lia_cmd_erase(int argc, char **argv)
 		printf("erased %s: its recipients are told to purge their copies\n", argv[first]);
 	else
 		lia_cmd_report("erase", rc, err);
+	lia_agent_done(&cl, NULL);
+	return rc;
+}
+
+/* --- recall --- */
+
+static const struct lia_opt recall_opts[] = {
+	LIA_OPT_PROFILE,
+	{"reason", "TEXT", "why (1 to 255 bytes; every holder is shown it)", O_PURPOSE, LIA_OPT_REQUIRED},
+	{"erase", NULL, "also erase it now: holders purge their copies ('erase')", O_ERASE, 0},
+	LIA_OPT_JSON("print the result as JSON"),
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec recall_spec = {
+	PROG, "recall", "ID",
+	"Recalls a message you published (or, if the policy says so, one of your\n"
+	"agency's, as its liaison officer): a signed recall with your reason goes to\n"
+	"every principal that received it, until each agent confirms it (recorded in\n"
+	"the ledger). Their 'read' and 'inbox' then show it as recalled. With --erase\n"
+	"the message is also erased, as 'erase' does (your own messages only). To\n"
+	"correct a message instead, publish the corrected one with --supersedes ID: it\n"
+	"goes to the same holders, who see the original as superseded. A message is\n"
+	"recalled or corrected once; correct the correction, not the original.",
+	PROG " recall 5f0c...e1 --reason \"wrong vessel named\" --erase --profile ventimiglia",
+	recall_opts, NULL, 0, NULL,
+};
+
+struct recall_args {
+	const char *reason;
+	bool erase;
+};
+
+static int recall_option(void *ctx, int id, const char *arg, char err[static LIA_ERR_MAX])
+{
+	struct recall_args *a = ctx;
+	if (id == O_ERASE) {
+		a->erase = true;
+		return 0;
+	}
+	return erase_option(&a->reason, id, arg, err);
+}
+
+int lia_cmd_recall(int argc, char **argv)
+{
+	struct recall_args ra = {0};
+	struct lia_cli_common cm;
+	int first;
+	int rc = lia_cli_parse(&recall_spec, argc, argv, &cm, recall_option, &ra, &first);
+	if (rc >= 0)
+		return rc;
+	uint8_t id[LIA_ID_BYTES];
+	if (first + 1 != argc || lia_id_parse(id, argv[first]) != 0)
+		return lia_usage_error("recall", "give the message's id (32 hex digits)");
+	struct lia_client cl;
+	memset(&cl, 0, sizeof cl);
+	char err[LIA_ERR_MAX];
+	rc = lia_cmd_connect(&cl, "recall", cm.profile, LIA_ID_SIGN | LIA_ID_BOX, false, 0, DEFAULT_TIMEOUT_MS);
+	if (rc != LIA_EXIT_OK)
+		return rc;
+	struct lia_publish_result res;
+	rc = lia_recall_send(&cl, id, ra.reason, &res, err);
+	bool erased = false;
+	if (rc == LIA_EXIT_OK && ra.erase) {
+		/* On the same connection: the erase names the message the
+		 * recall just superseded. */
+		struct lia_frame req, rep;
+		lia_frame_init(&req, LIA_FRAME_ERASE_REQUEST, 0);
+		memcpy(req.u.erase_request.message_id, id, LIA_ID_BYTES);
+		snprintf(req.u.erase_request.reason, sizeof req.u.erase_request.reason, "%s", ra.reason);
+		rc = lia_agent_ask(&cl, &req, &rep, LIA_FRAME_OK, err);
+		lia_frame_clear(&rep);
+		erased = rc == LIA_EXIT_OK;
+	}
+	if (res.accepted && cm.json)
+		lia_json_print(json_pack("{s:s, s:s, s:i, s:i, s:b}", "id", argv[first], "recall", res.id_hex,
+					 "notified", (int)res.disclosed, "withheld", (int)res.withheld, "erased",
+					 erased));
+	else if (res.accepted)
+		printf("recalled %s with %s: notified %u holder%s, withheld from %u%s\n", argv[first],
+		       res.id_hex, res.disclosed, res.disclosed == 1 ? "" : "s", res.withheld,
+		       erased ? "; erased: holders are told to purge their copies" : "");
+	if (rc != LIA_EXIT_OK)
+		lia_cmd_fail("recall", rc, err);
 	lia_agent_done(&cl, NULL);
 	return rc;
 }

@@ -5,7 +5,7 @@
  *
  *   offline.c      seal, open, verify (envelopes as files)
  *   cmd_admin.c    profile, disclosures, directory, checkpoint
- *   cmd_publish.c  publish, send, erase
+ *   cmd_publish.c  publish, send, erase, recall
  *   cmd_feeds.c    subscribe, unsubscribe, feeds
  *   cmd_inbox.c    listen, inbox, read
  *   cmd_consent.c  consent ask|list|grant|refuse
@@ -37,6 +37,7 @@ int lia_cmd_checkpoint(int argc, char **argv);
 int lia_cmd_consent(int argc, char **argv);
 int lia_cmd_verification(int argc, char **argv);
 int lia_cmd_erase(int argc, char **argv);
+int lia_cmd_recall(int argc, char **argv);
 int lia_cmd_verify(int argc, char **argv);
 
 /* Print "liaison CMD: msg; see liaison CMD --help" and return exit 2. */

@@ -31,6 +31,7 @@ static const struct lia_cmd cmds[] = {
 	{"inbox", lia_cmd_inbox, "list deliveries"},
 	{"read", lia_cmd_read, "verify, decrypt and show one delivered message (read ID)"},
 	{"erase", lia_cmd_erase, "erase your message now, before its expiry; holders purge their copies"},
+	{"recall", lia_cmd_recall, "recall your message: every holder is told why (--erase: and purges)"},
 	{"disclosures", lia_cmd_disclosures, "who received your message, who was refused and why"},
 	{"consent", lia_cmd_consent, "ask the originator to pass a message on; grant or refuse"},
 	{"verification", lia_cmd_verification, "ask a state whether a document is genuine; answer (Art. 13)"},

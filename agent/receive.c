@@ -19,25 +19,49 @@ int lia_receive_inbox(struct lia_client *cl, const char *profile, uint64_t after
 	lia_frame_init(&req, LIA_FRAME_INBOX, 0);
 	req.u.inbox.after = after;
 	req.u.inbox.limit = limit;
-	return lia_agent_call(cl, profile, 0, &req, rep, LIA_FRAME_INBOX_LIST, err);
+	/* The box key: a recall's reason is read from the recall (recall.h). */
+	return lia_agent_call(cl, profile, LIA_ID_BOX, &req, rep, LIA_FRAME_INBOX_LIST, err);
 }
 
 int lia_receive_read(struct lia_client *cl, const char *profile, const uint8_t id[static LIA_ID_BYTES],
-		     struct lia_opened *out, char err[static LIA_ERR_MAX])
+		     struct lia_opened *out, struct lia_fetched *meta, char err[static LIA_ERR_MAX])
 {
 	memset(out, 0, sizeof *out);
+	memset(meta, 0, sizeof *meta);
 	int rc = lia_agent_connect(cl, profile, LIA_ID_BOX, false, 0, LIA_AGENT_TIMEOUT_MS, err);
-	return rc == LIA_EXIT_OK ? lia_receive_fetch(cl, id, out, err) : rc;
+	return rc == LIA_EXIT_OK ? lia_receive_fetch_meta(cl, id, out, meta, err) : rc;
 }
 
 int lia_receive_fetch(struct lia_client *cl, const uint8_t id[static LIA_ID_BYTES],
 		      struct lia_opened *out, char err[static LIA_ERR_MAX])
 {
+	return lia_receive_fetch_meta(cl, id, out, NULL, err);
+}
+
+int lia_receive_fetch_meta(struct lia_client *cl, const uint8_t id[static LIA_ID_BYTES],
+			   struct lia_opened *out, struct lia_fetched *meta, char err[static LIA_ERR_MAX])
+{
 	struct lia_frame req, rep;
 	memset(out, 0, sizeof *out);
+	if (meta != NULL)
+		memset(meta, 0, sizeof *meta);
 	lia_frame_init(&req, LIA_FRAME_FETCH, 0);
 	memcpy(req.u.fetch.message_id, id, LIA_ID_BYTES);
 	int rc = lia_agent_ask(cl, &req, &rep, LIA_FRAME_DELIVER, err);
+	if (meta != NULL && rep.type == LIA_FRAME_ERROR && rep.u.error.code == LIA_ERROR_NOT_FOUND)
+		meta->not_found = true;
+	if (rc == LIA_EXIT_OK && meta != NULL) {
+		meta->superseded = rep.u.deliver.superseded;
+		meta->erased_at = rep.u.deliver.erased_at;
+	}
+	if (rc == LIA_EXIT_OK && rep.u.deliver.erased_at != 0) {
+		char idh[2 * LIA_ID_BYTES + 1], at[32];
+		lia_id_hex(idh, id);
+		lia_time_format(rep.u.deliver.erased_at, at);
+		lia_errf(err, "message %s was erased (or expired) at %s: nothing of it is left to show", idh, at);
+		lia_frame_clear(&rep);
+		return LIA_EXIT_FAIL;
+	}
 	struct lia_opener *op = rc == LIA_EXIT_OK ? lia_opener_new(&cl->id.cert, cl->id.box) : NULL;
 	if (rc == LIA_EXIT_OK && op == NULL) {
 		lia_errf(err, "unexpected answer from the broker");

@@ -41,15 +41,29 @@ int lia_receive_inbox(struct lia_client *cl, const char *profile, uint64_t after
 		      struct lia_frame *rep, char err[static LIA_ERR_MAX])
 	__attribute__((warn_unused_result));
 
-/* Fetch message id, verify and open it into *out (clear with
- * lia_opened_clear). */
-int lia_receive_read(struct lia_client *cl, const char *profile, const uint8_t id[static LIA_ID_BYTES],
-		     struct lia_opened *out, char err[static LIA_ERR_MAX])
-	__attribute__((warn_unused_result));
 
 /* The same on cl, already connected with the box key. */
 int lia_receive_fetch(struct lia_client *cl, const uint8_t id[static LIA_ID_BYTES],
 		      struct lia_opened *out, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+
+/* What the broker says of a message fetched, besides its content. */
+struct lia_fetched {
+	struct lia_supersession superseded; /* recalled or corrected, as far as the caller may know */
+	int64_t erased_at;                  /* erased or expired at; 0: not */
+	bool not_found;                     /* the broker knows no such message for the caller */
+};
+
+/* Connect, fetch message id, verify and open it into *out (clear with
+ * lia_opened_clear), with *meta as lia_receive_fetch_meta says. */
+int lia_receive_read(struct lia_client *cl, const char *profile, const uint8_t id[static LIA_ID_BYTES],
+		     struct lia_opened *out, struct lia_fetched *meta, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+
+/* lia_receive_fetch, and *meta (may be NULL). A message erased or
+ * expired is LIA_EXIT_FAIL with err saying when, and *meta filled. */
+int lia_receive_fetch_meta(struct lia_client *cl, const uint8_t id[static LIA_ID_BYTES],
+			   struct lia_opened *out, struct lia_fetched *meta, char err[static LIA_ERR_MAX])
 	__attribute__((warn_unused_result));
 
 /* --- listening --- */

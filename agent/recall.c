@@ -1,0 +1,105 @@
+/* recall.c — see recall.h. */
+#include "recall.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "body.h"
+#include "client.h"
+#include "envelope.h"
+#include "receive.h"
+#include "util.h"
+
+/* The recall's header: the original's marking, superseding it. */
+static void recall_header(struct lia_header *h, const struct lia_header *o, int64_t now)
+{
+	memset(h, 0, sizeof *h);
+	h->kind = LIA_KIND_RECALL;
+	h->has_supersedes = true;
+	memcpy(h->supersedes, o->id, LIA_ID_BYTES);
+	h->regions = o->regions;
+	h->evaluation = o->evaluation;
+	h->restrictions = o->restrictions;
+	h->restrictions.embargo_until = 0;
+	if (h->restrictions.expires_at != 0 && h->restrictions.expires_at <= now)
+		h->restrictions.expires_at = 0;
+}
+
+int lia_recall_send(struct lia_client *cl, const uint8_t id[static LIA_ID_BYTES], const char *reason,
+		    struct lia_publish_result *res, char err[static LIA_ERR_MAX])
+{
+	memset(res, 0, sizeof *res);
+	struct lia_opened o;
+	struct lia_fetched meta;
+	int rc = lia_receive_fetch_meta(cl, id, &o, &meta, err);
+	if (rc != LIA_EXIT_OK) {
+		lia_opened_clear(&o);
+		if (meta.not_found) {
+			char idh[2 * LIA_ID_BYTES + 1];
+			lia_id_hex(idh, id);
+			lia_errf(err, "you do not hold %s, so its marking cannot be copied: recall it with "
+				      "'liaison publish --kind recall --supersedes %s --set reason=TEXT' and its "
+				      "TLP and releases",
+				 idh, idh);
+			rc = LIA_EXIT_FAIL;
+		}
+		return rc;
+	}
+	struct lia_header h;
+	recall_header(&h, &o.header, lia_now());
+	lia_opened_clear(&o);
+	json_t *j = json_pack("{s:s, s:{s:s}}", "title", "Recall", "recall", "reason", reason);
+	uint8_t *body = NULL;
+	size_t body_len = 0;
+	rc = LIA_EXIT_USAGE;
+	if (j == NULL)
+		lia_errf(err, "out of memory building the recall");
+	else if (lia_body_from_json(j, &body, &body_len, err) == 0)
+		rc = LIA_EXIT_OK;
+	json_decref(j);
+	if (rc != LIA_EXIT_OK)
+		return rc;
+	struct lia_names to = {0};
+	rc = lia_publish(cl, &h, body, body_len, NULL, 0, &to, res, err);
+	free(body);
+	return rc;
+}
+
+int lia_recall_reason(struct lia_client *cl, const uint8_t by[static LIA_ID_BYTES], char *out, size_t cap,
+		      char err[static LIA_ERR_MAX])
+{
+	out[0] = '\0';
+	struct lia_opened o;
+	int rc = lia_receive_fetch(cl, by, &o, err);
+	if (rc == LIA_EXIT_OK && o.header.kind != LIA_KIND_RECALL) {
+		char idh[2 * LIA_ID_BYTES + 1];
+		lia_id_hex(idh, by);
+		lia_errf(err, "message %s is a %s, not a recall", idh, lia_kind_str(o.header.kind));
+		rc = LIA_EXIT_VERIFY;
+	}
+	json_t *j = rc == LIA_EXIT_OK ? lia_body_to_json(o.body, o.body_len) : NULL;
+	const char *r = json_string_value(json_object_get(json_object_get(j, "recall"), "reason"));
+	if (rc == LIA_EXIT_OK) {
+		snprintf(out, cap, "%s", r != NULL ? r : "");
+		for (char *t = out; *t != '\0'; t++) /* the sender's text: no control codes */
+			if ((unsigned char)*t < 0x20 || *t == 0x7f)
+				*t = '?';
+	}
+	json_decref(j);
+	lia_opened_clear(&o);
+	return rc;
+}
+
+void lia_supersession_text(const struct lia_supersession *s, const char *reason, char *out, size_t cap)
+{
+	char at[32], by[2 * LIA_ID_BYTES + 1];
+	lia_time_format(s->at, at);
+	lia_id_hex(by, s->by);
+	if (s->recall)
+		snprintf(out, cap, "recalled at %s by %s: %s", at, s->actor,
+			 reason != NULL ? reason : "(the recall could not be read)");
+	else
+		snprintf(out, cap, "superseded by %s at %s by %s", by, at, s->actor);
+}
