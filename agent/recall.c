@@ -27,6 +27,39 @@ static void recall_header(struct lia_header *h, const struct lia_header *o, int6
 		h->restrictions.expires_at = 0;
 }
 
+/* The originator learns from the broker who received its message (the
+ * disclosures query; anyone else is refused it): the recall then names
+ * exactly those, consent grantees too, and no agency or region beyond
+ * them. Without that answer, or with more holders than a release list
+ * holds, the original's marking stays. */
+static void name_holders(struct lia_client *cl, const uint8_t id[static LIA_ID_BYTES],
+			 struct lia_restrictions *r)
+{
+	struct lia_frame req, rep;
+	char err[LIA_ERR_MAX];
+	lia_frame_init(&req, LIA_FRAME_AUDIT_QUERY, 0);
+	req.u.audit_query.kind = LIA_AUDIT_DISCLOSURES;
+	req.u.audit_query.has_message_id = true;
+	memcpy(req.u.audit_query.message_id, id, LIA_ID_BYTES);
+	if (lia_agent_ask(cl, &req, &rep, LIA_FRAME_AUDIT_ANSWER, err) != LIA_EXIT_OK) {
+		lia_frame_clear(&rep);
+		return;
+	}
+	struct lia_names holders = {0};
+	bool fits = true;
+	for (size_t i = 0; i < rep.u.audit_answer.n_disclosures && fits; i++) {
+		const struct lia_disclosure *d = &rep.u.audit_answer.disclosures[i];
+		if (d->disclosed && !lia_names_has(&holders, d->recipient))
+			fits = lia_names_add(&holders, d->recipient) == 0;
+	}
+	lia_frame_clear(&rep);
+	if (!fits || holders.n == 0)
+		return;
+	r->release_principals = holders;
+	r->release_agencies.n = 0;
+	r->release_regions.n = 0;
+}
+
 int lia_recall_send(struct lia_client *cl, const uint8_t id[static LIA_ID_BYTES], const char *reason,
 		    struct lia_publish_result *res, char err[static LIA_ERR_MAX])
 {
@@ -50,6 +83,7 @@ int lia_recall_send(struct lia_client *cl, const uint8_t id[static LIA_ID_BYTES]
 	struct lia_header h;
 	recall_header(&h, &o.header, lia_now());
 	lia_opened_clear(&o);
+	name_holders(cl, id, &h.restrictions);
 	json_t *j = json_pack("{s:s, s:{s:s}}", "title", "Recall", "recall", "reason", reason);
 	uint8_t *body = NULL;
 	size_t body_len = 0;

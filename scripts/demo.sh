@@ -5,8 +5,8 @@
 # seven agencies in three regions, the example exchange policy; then
 # alerts, feeds, a refused disclosure, an analyst catching up, an
 # originator asking who received its alert, document verification
-# requests (one answered in time, one overdue), an alert erased on
-# demand and purged by an analyst who was offline, a revoked key, and an
+# requests (one answered in time, one overdue), an alert recalled and
+# erased on demand, reaching an analyst who was offline, a revoked key, and an
 # auditor verifying the ledger and a proof. Everything stays in
 # ./demo-exchange for you to explore.
 set -euo pipefail
@@ -154,14 +154,22 @@ show "$L" verification list --overdue --profile roma
 say "Valletta hears of it as soon as it connects:"
 show "$L" listen --profile valletta --timeout 3
 
-step "11. The originator erases its alert before its expiry"
-say "The Zuwara alert named the wrong departure point. Ventimiglia erases it on demand"
-say "(rectification, Directive 2016/680 Art. 16): the broker deletes the ciphertext,"
-say "records why, and tells every principal that received it to purge its copy."
-show "$L" erase "$ALERT" --reason "wrong departure point; a corrected alert follows" --profile ventimiglia
-say "Rome, offline meanwhile, is told as soon as it connects; its agent confirms the purge:"
+step "11. The originator recalls its alert and erases it before its expiry"
+say "The Zuwara alert named the wrong departure point. Ventimiglia recalls it: a signed"
+say "recall with the reason goes to every principal that received the alert (Rome, and"
+say "Belgrade through the consent), from the broker's delivery records; with --erase the"
+say "broker also deletes the ciphertext (rectification, Directive 2016/680 Art. 16) and"
+say "tells every holder to purge its copy. Both are recorded in the ledger."
+say "Rome has gone offline meanwhile."
+show_to recall.out "$L" recall "$ALERT" --reason "wrong departure point; a corrected alert follows" \
+	--erase --profile ventimiglia
+cat recall.out
+RECALL=$(sed 's/.* with \([0-9a-f]*\):.*/\1/' recall.out)
+say "Rome is told as soon as it connects; its agent confirms the recall and the purge:"
 show "$L" listen --profile roma --timeout 3
+say "What is left of the alert for Rome says why:"
 expect_fail "$L" read "$ALERT" --profile roma
+show "$L" inbox --profile roma
 
 step "12. A laptop is stolen: the authority revokes Zagreb's key"
 serial=$("$CERTS" inspect --json zagreb/cert.crt | sed 's/.*"serial":"\([0-9]*\)".*/\1/')
@@ -182,6 +190,9 @@ say "certificate and the authority key: every record, every checkpoint."
 show "$AUDIT" verify --ledger data/liaison.db --cert broker/cert.crt --authority authority/authority.pub \
 	--checkpoint kept.checkpoint --quiet
 show "$AUDIT" disclosures "$ALERT" --ledger data/liaison.db
+say "The recall, and Rome's confirmation of it (Belgrade has not connected since):"
+show "$AUDIT" query --ledger data/liaison.db --message "$ALERT" --op recall
+show "$AUDIT" query --ledger data/liaison.db --message "$RECALL" --op acknowledge
 say "Each verification request, answer and missed deadline is in the ledger, with its"
 say "parties and deadline, never the document:"
 show "$AUDIT" query --ledger data/liaison.db --op verification-requested --op verification-answered \

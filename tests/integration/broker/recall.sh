@@ -130,6 +130,20 @@ expect_in "$T/out" "$M3 .*\[erased\]  \[recalled at .*: source burned\]"
 run 0 "$L" read "$MSG" --profile ventimiglia --json # the originator's own copy: no delivery
 grep -q '"superseded"' "$T/out" && bad "the originator's own read shows a supersession it was not sent" || ok
 
+# --- a holder by consent, outside the original's audience, is reached:
+# the originator's recall names the holders the broker lists ---
+publish "Fourth route" --to IT-PS/roma
+M5=$ID
+run 0 "$L" consent ask "$M5" --to HR-MUP/zagreb --purpose "joint case with Croatia" --profile roma --json
+ASK=$(sed -n 's/.*"request":\([0-9]*\).*/\1/p' "$T/out")
+run 0 "$L" consent grant "$ASK" --profile ventimiglia
+run 0 "$L" listen --profile zagreb --timeout 3
+expect_in "$T/out" "$M5"
+run 0 "$L" recall "$M5" --reason "withdrawn" --profile ventimiglia
+expect_in "$T/out" "notified 2 holders, withheld from 0"
+run 0 "$L" listen --profile zagreb --timeout 3
+expect_in "$T/out" "RECALLS $M5: withdrawn"
+
 # --- kept across a restart ---
 kill -TERM "$BPID"
 wait "$BPID" 2>/dev/null
