@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "combine.h"
+#include "marking_combine.h"
 #include "decide.h"
 #include "pfix.h"
 
@@ -349,6 +350,16 @@ static void test_property_combination_never_loosens(void **state)
 		if (lia_marking_combine(&out, pfix_policy(pol), &a, &b, err) != 0)
 			continue;
 		combined++;
+		/* The broker's check of a reply (quote.h) accepts the
+		 * combination as quoting either part. */
+		static struct lia_restrictions ea, eb;
+		lia_marking_explicit(&ea, pfix_policy(pol), &a);
+		lia_marking_explicit(&eb, pfix_policy(pol), &b);
+		if (lia_restrictions_cover(&out, &ea, err) != 0 || lia_restrictions_cover(&out, &eb, err) != 0) {
+			print_marking("a", &a);
+			print_marking("b", &b);
+			fail_msg("the combination does not cover a part: %s", err);
+		}
 		c = a;
 		c.restrictions = out;
 		c.subjects = a.subjects | b.subjects;
@@ -465,6 +476,17 @@ static void test_property_decide_monotone(void **state)
 		unsigned k = 1 + pick(3);
 		for (unsigned s = 0; s < k; s++)
 			steps += tighten(&tight, pol);
+		/* Tighter covers looser (quote.h's check is the restriction
+		 * order, expiry aside: the broker caps that). */
+		static struct lia_restrictions el, et;
+		char err[LIA_ERR_MAX];
+		lia_marking_explicit(&el, pfix_policy(pol), &loose);
+		lia_marking_explicit(&et, pfix_policy(pol), &tight);
+		if (lia_restrictions_cover(&et, &el, err) != 0) {
+			print_marking("loose", &loose);
+			print_marking("tight", &tight);
+			fail_msg("a tightened marking does not cover the looser one: %s", err);
+		}
 		struct lia_consent consents[PFIX_MAX_CONSENTS];
 		size_t n = generate_consents(consents, &loose);
 		const struct lia_header *parts[] = {&loose};
