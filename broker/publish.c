@@ -10,6 +10,7 @@
 #include "admit.h"
 #include "blog.h"
 #include "candidates.h"
+#include "quote.h"
 #include "recall.h"
 #include "record.h"
 #include "turn.h"
@@ -128,13 +129,16 @@ static int publish_commit(struct lia_broker *b, struct lia_session *s, const str
 			  const struct lia_admission *a, size_t nc, int64_t now, const bool *permit,
 			  const struct lia_decision *decs, size_t permitted, struct lia_store_message *m,
 			  const struct lia_verification *req, const struct lia_store_message *orig,
-			  struct lia_envelope **kept, char err[static LIA_ERR_MAX])
+			  int64_t expires_cap, struct lia_envelope **kept, char err[static LIA_ERR_MAX])
 {
 	const struct lia_header *h = a->h;
 	int rc = -1;
 	uint8_t *env = NULL;
 	size_t env_len = 0;
 	message_row(m, b->policy, h, now);
+	/* A reply or forward expires no later than what it quotes (quote.h). */
+	if (expires_cap != 0 && (m->expires_at == 0 || m->expires_at > expires_cap))
+		m->expires_at = expires_cap;
 	m->recipients = (uint32_t)permitted;
 	m->withheld = (uint32_t)(nc - permitted);
 	/* Its publish, disclose and withhold records follow one another
@@ -196,6 +200,7 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	struct lia_admission a;
 	bool *permit = NULL;
 	struct lia_decision *decs = NULL;
+	struct lia_quoted *q = NULL;
 	switch (lia_admit(&a, &in, f->u.publish.envelope.p, f->u.publish.envelope.len)) {
 	case LIA_ADMIT_REFUSE:
 		refuse_publish(b, s, f->request_id, a.h != NULL ? a.h->id : NULL, a.refusal,
@@ -237,6 +242,19 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNKNOWN_RECIPIENT, NULL, why);
 		goto out;
 	}
+	/* A reply or a forward: what it quotes must be the sender's to
+	 * quote, and its marking at least as strict (quote.h). */
+	if (lia_quote_applies(h)) {
+		q = calloc(1, sizeof *q);
+		if (q == NULL) {
+			refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL, "out of memory");
+			goto out;
+		}
+		if (lia_quote_check(b, &s->cert, h, q, &code, rule, why) != 0) {
+			refuse_publish(b, s, f->request_id, h->id, code, rule[0] ? rule : NULL, why);
+			goto out;
+		}
+	}
 	permit = calloc(nc ? nc : 1, sizeof *permit);
 	decs = calloc(nc ? nc : 1, sizeof *decs);
 	if (permit == NULL || decs == NULL) {
@@ -248,16 +266,24 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	int64_t decide_at = h->restrictions.embargo_until > now ? h->restrictions.embargo_until : now;
 	size_t permitted = lia_cand_decide(b->policy, &b->dir.crl, b->cand, nc, h, &s->cert, a.env,
 					   LIA_PATH_DIRECT, NULL, 0, decide_at, permit, decs);
-	/* A verification request or answer nobody may receive is refused
-	 * whole, with the rule that refused its first candidate: a request
-	 * no office can read would only run out its deadline. */
-	if (verif && permitted == 0) {
+	/* Nobody the quoted message's own rules refuse (quote.h). */
+	size_t first = nc;
+	if (q != NULL)
+		permitted = lia_quote_decide(b, q, nc, permit, decs, decide_at, &first);
+	/* A verification request or answer, a reply or a forward that
+	 * nobody may receive is refused whole, with the rule that refused
+	 * its first candidate (the first the quoted message's rules
+	 * refused, if any): a request no office can read would only run out
+	 * its deadline, a forward to no one is a refused forward. */
+	if ((verif || q != NULL) && permitted == 0 && nc > 0) {
+		size_t i = first < nc ? first : 0;
 		char msg[LIA_NAME_MAX + LIA_DECISION_REASON_MAX + 32];
-		snprintf(msg, sizeof msg, "%s may not receive it: %s", b->cand[0].who->cert.subject,
-			 decs[0].reason);
+		snprintf(msg, sizeof msg, "%s may not receive it: %s", b->cand[i].who->cert.subject,
+			 decs[i].reason);
 		lia_rec_text(why, sizeof why, msg);
 		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_POLICY,
-			       decs[0].rule == LIA_RULE_NONE ? "envelope.no-wrap" : lia_rule_id(decs[0].rule),
+			       decs[i].rule == LIA_RULE_NONE ? (first < nc ? "quote.onward" : "envelope.no-wrap")
+							    : lia_rule_id(decs[i].rule),
 			       why);
 		goto out;
 	}
@@ -269,7 +295,7 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	struct lia_store_message m;
 	struct lia_envelope *kept = NULL;
 	if (publish_commit(b, s, f, &a, nc, now, permit, decs, permitted, &m, verif ? &req : NULL,
-			   sup ? &orig : NULL, &kept, err) != 0) {
+			   sup ? &orig : NULL, q != NULL ? q->m.expires_at : 0, &kept, err) != 0) {
 		lia_envelope_destroy(&kept);
 		/* The transaction is now suspect: abort the whole turn. */
 		lia_blog("store-error", "%s", err);
@@ -285,6 +311,7 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 		 m.recipients, m.withheld);
 	lia_envcache_put(b, m.seq, &kept);
 out:
+	free(q);
 	free(permit);
 	free(decs);
 	lia_admission_clear(&a);
