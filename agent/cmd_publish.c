@@ -1,6 +1,7 @@
 /*
- * cmd_publish.c — `liaison publish`, `send`, `erase` and `recall`:
- * options and printing; the work is publish.h's and recall.h's.
+ * cmd_publish.c — `liaison publish`, `send`, `reply`, `forward`, `erase`
+ * and `recall`: options and printing; the work is publish.h's, quote.h's
+ * and recall.h's.
  *
  * Every command takes --profile NAME (or $LIAISON_PROFILE) for the
  * broker endpoint, the broker certificate and the user's key folder.
@@ -13,8 +14,11 @@
 
 #include "cmd_int.h"
 #include "compose.h"
+#include "body.h"
 #include "publish.h"
+#include "quote.h"
 #include "recall.h"
+#include "receive.h"
 
 /* What the options of publish and send ask for. */
 struct publish_args {
@@ -334,6 +338,150 @@ int lia_cmd_recall(int argc, char **argv)
 		       erased ? "; erased: holders are told to purge their copies" : "");
 	if (rc != LIA_EXIT_OK)
 		lia_cmd_fail("recall", rc, err);
+	lia_agent_done(&cl, NULL);
+	return rc;
+}
+
+/* --- reply and forward --- */
+
+static const struct lia_cmd_spec reply_spec = {
+	PROG, "reply", "ID",
+	"Replies to a message delivered to you (or one of yours): by default a note\n"
+	"(--text) to its originator (and to --to), titled \"Re: ...\". The reply carries\n"
+	"the combined marking of what it answers: the most restrictive TLP, every\n"
+	"handling code, the narrowest audience (the originator always in it), the\n"
+	"earliest expiry, and the personal-data categories of both. Marking options\n"
+	"given here can only narrow it. The broker refuses a reply that is less\n"
+	"restricted than the message it names (rule quote.marking), and withholds it\n"
+	"from anyone the quoted message's own rules refuse.",
+	PROG " reply 5f0c...e1 --text \"confirmed: the boat left at 02:10\" --profile roma",
+	publish_opts, lia_compose_groups, 0, NULL,
+};
+
+/* Connect, and fetch and verify the message quoted. */
+static int quote_open(struct publish_args *a, struct lia_client *cl, const uint8_t id[static LIA_ID_BYTES],
+		      struct lia_opened *x)
+{
+	char err[LIA_ERR_MAX];
+	memset(x, 0, sizeof *x);
+	int rc = lia_cmd_connect(cl, a->cmd, a->profile, LIA_ID_SIGN | LIA_ID_BOX, false, 0, a->timeout_ms);
+	if (rc == LIA_EXIT_OK && (rc = lia_receive_fetch(cl, id, x, err)) != LIA_EXIT_OK)
+		lia_cmd_fail(a->cmd, rc, err);
+	return rc;
+}
+
+static int reply_run(struct publish_args *a, const uint8_t id[static LIA_ID_BYTES])
+{
+	char err[LIA_ERR_MAX];
+	struct lia_client cl;
+	memset(&cl, 0, sizeof cl);
+	struct lia_opened x;
+	uint8_t *body = NULL;
+	size_t body_len = 0;
+	int rc = quote_open(a, &cl, id, &x);
+	if (rc != LIA_EXIT_OK)
+		goto out;
+	struct lia_compose *c = &a->comp;
+	if (c->hdr.kind == 0)
+		c->hdr.kind = LIA_KIND_NOTE;
+	if (c->body_file == NULL && json_object_get(c->body, "title") == NULL) {
+		char title[120], re[sizeof title + 4];
+		lia_body_title(x.body, x.body_len, title, sizeof title);
+		snprintf(re, sizeof re, "Re: %s", title[0] ? title : lia_kind_str(x.header.kind));
+		if (lia_compose_field(c, "title", re, err) != 0) {
+			rc = lia_cmd_fail(a->cmd, LIA_EXIT_USAGE, err);
+			goto out;
+		}
+	}
+	/* Back to its originator, unless that is us. */
+	if (strcmp(x.header.originator, cl.id.cert.subject) != 0 && !lia_names_has(&a->to, x.header.originator) &&
+	    lia_names_add(&a->to, x.header.originator) != 0) {
+		rc = lia_cmd_fail(a->cmd, LIA_EXIT_USAGE, "too many --to");
+		goto out;
+	}
+	if ((rc = lia_quote_header(&c->hdr, &x.header, err)) != LIA_EXIT_OK ||
+	    (lia_compose_finish(c, &body, &body_len, err) != 0 && (rc = LIA_EXIT_USAGE) != 0)) {
+		lia_usage_error(a->cmd, err);
+		goto out;
+	}
+	struct lia_publish_result res;
+	rc = lia_publish(&cl, &c->hdr, body, body_len, NULL, 0, &a->to, &res, err);
+	if (res.answered)
+		print_result(a, &res);
+	if (rc != LIA_EXIT_OK && !(res.answered && a->as_json))
+		lia_cmd_fail(a->cmd, rc, err);
+out:
+	free(body);
+	lia_opened_clear(&x);
+	lia_agent_done(&cl, NULL);
+	return rc;
+}
+
+int lia_cmd_reply(int argc, char **argv)
+{
+	struct publish_args a = {.cmd = "reply", .timeout_ms = DEFAULT_TIMEOUT_MS};
+	lia_compose_init(&a.comp);
+	struct lia_cli_common cm;
+	int first;
+	uint8_t id[LIA_ID_BYTES];
+	int rc = lia_cli_parse(&reply_spec, argc, argv, &cm, publish_option, &a, &first);
+	if (rc < 0 && (first + 1 != argc || lia_id_parse(id, argv[first]) != 0))
+		rc = lia_usage_error("reply", "give the id of the message you reply to (32 hex digits)");
+	if (rc < 0 && a.envelope_file != NULL)
+		rc = lia_usage_error("reply", "--envelope: a reply is composed here");
+	if (rc < 0) {
+		a.profile = cm.profile;
+		a.as_json = cm.json;
+		rc = reply_run(&a, id);
+	}
+	lia_compose_clear(&a.comp);
+	return rc;
+}
+
+static const struct lia_opt forward_opts[] = {
+	LIA_OPT_PROFILE,
+	{"to", "PRINCIPAL", "the principal to forward it to (repeatable; at least one)", O_TO,
+	 LIA_OPT_REQUIRED},
+	LIA_OPT_JSON("print the acknowledgement as JSON"),
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec forward_spec = {
+	PROG, "forward", "ID",
+	"Forwards a message delivered to you, as it is and under its own marking, to\n"
+	"the principals named with --to; you sign the forward, which names the original.\n"
+	"The broker applies the original's onward rules: a forward of an H2 or TLP:RED\n"
+	"message to someone its originator has not consented to, or outside its\n"
+	"audience, is refused with the rule that refuses it (ask with 'consent ask').",
+	PROG " forward 5f0c...e1 --to MT-AFM/valletta --profile roma",
+	forward_opts, NULL, 0, NULL,
+};
+
+int lia_cmd_forward(int argc, char **argv)
+{
+	struct publish_args a = {.cmd = "forward", .timeout_ms = DEFAULT_TIMEOUT_MS};
+	struct lia_cli_common cm;
+	int first;
+	uint8_t id[LIA_ID_BYTES];
+	int rc = lia_cli_parse(&forward_spec, argc, argv, &cm, publish_option, &a, &first);
+	if (rc >= 0)
+		return rc;
+	if (first + 1 != argc || lia_id_parse(id, argv[first]) != 0)
+		return lia_usage_error("forward", "give the id of the message to forward (32 hex digits)");
+	a.profile = cm.profile;
+	a.as_json = cm.json;
+	char err[LIA_ERR_MAX];
+	struct lia_client cl;
+	memset(&cl, 0, sizeof cl);
+	rc = lia_cmd_connect(&cl, a.cmd, a.profile, LIA_ID_SIGN | LIA_ID_BOX, false, 0, a.timeout_ms);
+	if (rc == LIA_EXIT_OK) {
+		struct lia_publish_result res;
+		rc = lia_forward(&cl, id, &a.to, &res, err);
+		if (res.answered)
+			print_result(&a, &res);
+		if (rc != LIA_EXIT_OK && !(res.answered && a.as_json))
+			lia_cmd_fail(a.cmd, rc, err);
+	}
 	lia_agent_done(&cl, NULL);
 	return rc;
 }

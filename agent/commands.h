@@ -5,7 +5,7 @@
  *
  *   offline.c      seal, open, verify (envelopes as files)
  *   cmd_admin.c    profile, disclosures, directory, checkpoint
- *   cmd_publish.c  publish, send, erase, recall
+ *   cmd_publish.c  publish, send, reply, forward, erase, recall
  *   cmd_feeds.c    subscribe, unsubscribe, feeds
  *   cmd_inbox.c    listen, inbox, read
  *   cmd_consent.c  consent ask|list|grant|refuse
@@ -38,6 +38,8 @@ int lia_cmd_consent(int argc, char **argv);
 int lia_cmd_verification(int argc, char **argv);
 int lia_cmd_erase(int argc, char **argv);
 int lia_cmd_recall(int argc, char **argv);
+int lia_cmd_reply(int argc, char **argv);
+int lia_cmd_forward(int argc, char **argv);
 int lia_cmd_verify(int argc, char **argv);
 
 /* Print "liaison CMD: msg; see liaison CMD --help" and return exit 2. */

@@ -24,6 +24,8 @@ static const struct lia_cmd cmds[] = {
 	{"profile", lia_cmd_profile, "create or show a connection profile"},
 	{"publish", lia_cmd_publish, "seal and publish a message to addressees and feeds"},
 	{"send", lia_cmd_send, "a direct message to one principal"},
+	{"reply", lia_cmd_reply, "reply to a message; the reply carries its marking (reply ID)"},
+	{"forward", lia_cmd_forward, "forward a message as it is, within its onward rules"},
 	{"subscribe", lia_cmd_subscribe, "create a feed (filters: kind, region, agency, evaluation)"},
 	{"unsubscribe", lia_cmd_unsubscribe, "remove a feed"},
 	{"feeds", lia_cmd_feeds, "list your feeds"},
