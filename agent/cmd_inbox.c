@@ -1,6 +1,7 @@
 /*
  * cmd_inbox.c — receiving: listen (deliveries as they come), inbox (what
- * is waiting) and read (one message).
+ * is waiting), read (one message) and thread (a message with its replies
+ * and forwards).
  *
  * Every command takes --profile NAME (or $LIAISON_PROFILE) for the
  * broker endpoint, the broker certificate and the user's key folder.
@@ -456,5 +457,60 @@ int lia_cmd_read(int argc, char **argv)
 	json_decref(sj);
 	lia_opened_clear(&o);
 	lia_agent_done(&cl, NULL);
+	return rc;
+}
+
+static const struct lia_opt thread_opts[] = {
+	LIA_OPT_PROFILE,
+	LIA_OPT_JSON("one JSON object per message"),
+	LIA_OPT_END,
+};
+
+static const struct lia_cmd_spec thread_spec = {
+	PROG, "thread", "ID",
+	"Lists the thread of a message you hold: its first message (following what each\n"
+	"replies to or forwards) and every reply and forward below it, those you may see\n"
+	"(yours, or delivered to you), in the order the broker committed them, indented\n"
+	"by depth; at most 200. Read one with '" PROG " read ID'.",
+	PROG " thread 5f0c...e1 --profile roma",
+	thread_opts, NULL, 0, NULL,
+};
+
+int lia_cmd_thread(int argc, char **argv)
+{
+	const char *profile;
+	int as_json, first;
+	int done = lia_cmd_parse(&thread_spec, argc, argv, &profile, &as_json, &first);
+	if (done >= 0)
+		return done;
+	uint8_t id[LIA_ID_BYTES];
+	if (first + 1 != argc || lia_id_parse(id, argv[first]) != 0)
+		return lia_usage_error("thread", "give one message id (32 hex digits)");
+	struct lia_client cl;
+	struct lia_frame rep;
+	char err[LIA_ERR_MAX];
+	int rc = lia_receive_thread(&cl, profile, id, &rep, err);
+	if (rc != LIA_EXIT_OK)
+		lia_cmd_report("thread", rc, err);
+	else
+		for (size_t i = 0; i < rep.u.thread_list.n; i++) {
+			const struct lia_thread_entry *e = &rep.u.thread_list.v[i];
+			char idh[2 * LIA_ID_BYTES + 1], up[2 * LIA_ID_BYTES + 1] = "", ts[32];
+			lia_id_hex(idh, e->message_id);
+			if (e->has_in_reply_to)
+				lia_id_hex(up, e->in_reply_to);
+			lia_time_format(e->created_at, ts);
+			if (as_json)
+				lia_json_print(json_pack("{s:s, s:o, s:s, s:s, s:s, s:i, s:I, s:b}", "id", idh,
+							 "in_reply_to", up[0] ? json_string(up) : json_null(),
+							 "originator", e->originator, "kind", lia_kind_str(e->kind),
+							 "created_at", ts, "depth", (int)e->depth, "sequence",
+							 (json_int_t)e->sequence, "erased", e->erased));
+			else
+				printf("%*s%s  %-12s from %-24s %s%s%s\n", (int)(2 * e->depth), "", idh,
+				       lia_kind_str(e->kind), e->originator, ts, e->sequence == 0 ? "  (yours)" : "",
+				       e->erased ? "  [erased]" : "");
+		}
+	lia_agent_done(&cl, &rep);
 	return rc;
 }

@@ -7,7 +7,7 @@
  *   cmd_admin.c    profile, disclosures, directory, checkpoint
  *   cmd_publish.c  publish, send, reply, forward, erase, recall
  *   cmd_feeds.c    subscribe, unsubscribe, feeds
- *   cmd_inbox.c    listen, inbox, read
+ *   cmd_inbox.c    listen, inbox, read, thread
  *   cmd_consent.c  consent ask|list|grant|refuse
  *   cmd_verif.c    verification request|answer|list
  *
@@ -40,6 +40,7 @@ int lia_cmd_erase(int argc, char **argv);
 int lia_cmd_recall(int argc, char **argv);
 int lia_cmd_reply(int argc, char **argv);
 int lia_cmd_forward(int argc, char **argv);
+int lia_cmd_thread(int argc, char **argv);
 int lia_cmd_verify(int argc, char **argv);
 
 /* Print "liaison CMD: msg; see liaison CMD --help" and return exit 2. */

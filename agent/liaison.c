@@ -32,6 +32,7 @@ static const struct lia_cmd cmds[] = {
 	{"listen", lia_cmd_listen, "receive deliveries as they come, catching up first"},
 	{"inbox", lia_cmd_inbox, "list deliveries"},
 	{"read", lia_cmd_read, "verify, decrypt and show one delivered message (read ID)"},
+	{"thread", lia_cmd_thread, "a message with its replies and forwards, those you may see"},
 	{"erase", lia_cmd_erase, "erase your message now, before its expiry; holders purge their copies"},
 	{"recall", lia_cmd_recall, "recall your message: every holder is told why (--erase: and purges)"},
 	{"disclosures", lia_cmd_disclosures, "who received your message, who was refused and why"},

@@ -23,6 +23,15 @@ int lia_receive_inbox(struct lia_client *cl, const char *profile, uint64_t after
 	return lia_agent_call(cl, profile, LIA_ID_BOX, &req, rep, LIA_FRAME_INBOX_LIST, err);
 }
 
+int lia_receive_thread(struct lia_client *cl, const char *profile, const uint8_t id[static LIA_ID_BYTES],
+		       struct lia_frame *rep, char err[static LIA_ERR_MAX])
+{
+	struct lia_frame req;
+	lia_frame_init(&req, LIA_FRAME_THREAD_QUERY, 0);
+	memcpy(req.u.thread_query.message_id, id, LIA_ID_BYTES);
+	return lia_agent_call(cl, profile, 0, &req, rep, LIA_FRAME_THREAD_LIST, err);
+}
+
 int lia_receive_read(struct lia_client *cl, const char *profile, const uint8_t id[static LIA_ID_BYTES],
 		     struct lia_opened *out, struct lia_fetched *meta, char err[static LIA_ERR_MAX])
 {

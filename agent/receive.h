@@ -54,6 +54,11 @@ struct lia_fetched {
 	bool not_found;                     /* the broker knows no such message for the caller */
 };
 
+/* The thread of message id (receive.h's callers: `liaison thread`): on
+ * LIA_EXIT_OK rep->u.thread_list holds it; release with lia_agent_done. */
+int lia_receive_thread(struct lia_client *cl, const char *profile, const uint8_t id[static LIA_ID_BYTES],
+		       struct lia_frame *rep, char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+
 /* Connect, fetch message id, verify and open it into *out (clear with
  * lia_opened_clear), with *meta as lia_receive_fetch_meta says. */
 int lia_receive_read(struct lia_client *cl, const char *profile, const uint8_t id[static LIA_ID_BYTES],

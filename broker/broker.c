@@ -242,6 +242,7 @@ static void handle_frame(struct lia_broker *b, const uint8_t *rid, size_t rid_le
 	case LIA_FRAME_CONSENT_ANSWER: lia_onward_answer(b, s, &f); break;
 	case LIA_FRAME_VERIFICATION_QUERY: lia_verif_query(b, s, &f); break;
 	case LIA_FRAME_ERASE_REQUEST: lia_deliver_erase_request(b, s, &f); break;
+	case LIA_FRAME_THREAD_QUERY: lia_inbox_thread(b, s, &f); break;
 	case LIA_FRAME_PING: {
 		struct lia_frame p;
 		lia_frame_init(&p, LIA_FRAME_PONG, f.request_id);

@@ -112,6 +112,38 @@ void lia_inbox_fetch(struct lia_broker *b, struct lia_session *s, const struct l
 	free(one);
 }
 
+void lia_inbox_thread(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
+{
+	int64_t now = lia_now();
+	struct lia_store_delivery d;
+	const uint8_t *id = f->u.thread_query.message_id;
+	/* A thread is asked of a message the asker holds, in the words
+	 * Fetch uses for any other id. */
+	int found = lia_store_delivery_of(b->store, s->cert.subject, id, now, &d);
+	struct lia_store_message m;
+	if (found == 0 && lia_store_message_find(b->store, id, &m) == 1 && strcmp(m.originator, s->cert.subject) == 0)
+		found = 1;
+	if (found != 1) {
+		lia_reply_error(b, s->rid, s->rid_len, f->request_id,
+				found < 0 ? LIA_ERROR_UNAVAILABLE : LIA_ERROR_NOT_FOUND,
+				found < 0 ? "store error" : "no message with that id was delivered to you");
+		return;
+	}
+	size_t n = 0;
+	struct lia_thread_entry *v = calloc(LIA_THREAD_MAX, sizeof *v);
+	if (v == NULL || lia_store_thread(b->store, id, s->cert.subject, now, v, LIA_THREAD_MAX, &n) != 0) {
+		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE, "store error");
+		free(v);
+		return;
+	}
+	struct lia_frame r;
+	lia_frame_init(&r, LIA_FRAME_THREAD_LIST, f->request_id);
+	r.u.thread_list.n = n;
+	r.u.thread_list.v = v;
+	lia_reply_now(b, s->rid, s->rid_len, &r);
+	free(v);
+}
+
 void lia_inbox_directory(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
 {
 	struct lia_frame r;

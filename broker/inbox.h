@@ -14,6 +14,9 @@
 
 void lia_inbox_list(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f);
 void lia_inbox_fetch(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f);
+/* ThreadQuery: the thread of a message the asker holds, as far as it may
+ * see it (lia_store_thread); any other id is NOT_FOUND as for Fetch. */
+void lia_inbox_thread(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f);
 void lia_inbox_directory(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f);
 
 #endif

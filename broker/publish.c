@@ -168,6 +168,9 @@ static int publish_commit(struct lia_broker *b, struct lia_session *s, const str
 	 * publication's (verify.h). */
 	if (lia_verif_commit(b, &s->cert, h, m, req, now) != 0)
 		goto out;
+	/* What it replies to or forwards, for its thread (quote.h). */
+	if (h->has_in_reply_to && lia_store_reply_add(b->store, m->seq, h->in_reply_to, err) != 0)
+		goto out;
 	/* So is a recall's or a correction's (recall.h). */
 	if (orig != NULL && lia_recall_commit(b, &s->cert, h, m, orig, now) != 0)
 		goto out;

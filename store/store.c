@@ -163,10 +163,13 @@ static const char schema_more[] =
 	" by_seq INTEGER NOT NULL UNIQUE REFERENCES messages (seq),"
 	" recall INTEGER NOT NULL,"
 	" at INTEGER NOT NULL,"
-	" actor TEXT NOT NULL);";
+	" actor TEXT NOT NULL);"
+	/* Message message_seq names in_reply_to: threads (version 5). */
+	"CREATE TABLE IF NOT EXISTS replies ("
+	" message_seq INTEGER PRIMARY KEY REFERENCES messages (seq),"
+	" in_reply_to BLOB NOT NULL CHECK (length(in_reply_to) = 16));"
+	"CREATE INDEX IF NOT EXISTS replies_to ON replies (in_reply_to);";
 
-#define LIA_STR_(x) #x
-#define LIA_STR(x) LIA_STR_(x)
 
 /* One integer from a one-row query. */
 static int scalar(struct lia_store *s, const char *query, int64_t *out)

@@ -32,6 +32,7 @@
 #include "keyfile.h"
 #include "marking.h"
 #include "supersession.h"
+#include "thread.h"
 #include "verification.h"
 
 struct lia_store;
@@ -231,6 +232,19 @@ int lia_store_superseded(struct lia_store *s, uint64_t message_seq, struct lia_s
  * max into out; *n how many. 0 / -1. */
 int lia_store_holders(struct lia_store *s, uint64_t message_seq, char (*out)[LIA_NAME_MAX], size_t max,
 		      size_t *n) __attribute__((warn_unused_result));
+
+/* --- threads (store_message.c) --- */
+
+/* Message message_seq names in_reply_to (inside a transaction). */
+int lia_store_reply_add(struct lia_store *s, uint64_t message_seq, const uint8_t in_reply_to[static LIA_ID_BYTES],
+			char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+/* The thread of message id as viewer may see it (its own messages and
+ * those delivered to it, not embargoed as of now): the first message
+ * found by following in_reply_to up (at most LIA_THREAD_DEPTH_MAX steps),
+ * then every message below it, in commit order, at most max. 0 / -1. */
+int lia_store_thread(struct lia_store *s, const uint8_t id[static LIA_ID_BYTES], const char *viewer,
+		     int64_t now, struct lia_thread_entry *out, size_t max, size_t *n)
+	__attribute__((warn_unused_result));
 
 /* --- document verification requests (store_verif.c) --- */
 

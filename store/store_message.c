@@ -82,6 +82,23 @@ const struct lia_store_sql lia_store_sql_message[] = {
 	{Q_SUPERSEDED, "SELECT m.id, ss.recall, ss.at, ss.actor FROM supersessions ss "
 		       "JOIN messages m ON m.seq = ss.by_seq WHERE ss.message_seq = ?1"},
 	{Q_HOLDERS, "SELECT recipient FROM deliveries WHERE message_seq = ?1 ORDER BY seq LIMIT ?2"},
+	{Q_REPLY_ADD, "INSERT INTO replies (message_seq, in_reply_to) VALUES (?1, ?2)"},
+	/* Up to the first message (ids are unique and a reply comes after
+	 * what it names, so no cycle), then down; depth bounded both ways. */
+	{Q_THREAD, "WITH RECURSIVE up(id, depth) AS (SELECT ?1, 0 UNION ALL "
+		   "SELECT r.in_reply_to, up.depth + 1 FROM up JOIN messages m ON m.id = up.id "
+		   "JOIN replies r ON r.message_seq = m.seq WHERE up.depth < ?5), "
+		   "root(id) AS (SELECT up.id FROM up JOIN messages m ON m.id = up.id "
+		   "ORDER BY up.depth DESC LIMIT 1), "
+		   "down(seq, depth) AS (SELECT m.seq, 0 FROM messages m JOIN root ON m.id = root.id "
+		   "UNION ALL SELECT r.message_seq, down.depth + 1 FROM down JOIN messages p ON p.seq = down.seq "
+		   "JOIN replies r ON r.in_reply_to = p.id WHERE down.depth < ?5 - 1 LIMIT " LIA_STR(LIA_THREAD_WALK_MAX) ") "
+		   "SELECT m.id, r.in_reply_to, m.originator, m.kind, m.created_at, down.depth, "
+		   "coalesce(d.number, 0), m.erased_at <> 0 OR (m.expires_at > 0 AND m.expires_at <= ?3) "
+		   "FROM down JOIN messages m ON m.seq = down.seq LEFT JOIN replies r ON r.message_seq = m.seq "
+		   "LEFT JOIN deliveries d ON d.message_seq = m.seq AND d.recipient = ?2 "
+		   "WHERE (m.originator = ?2 OR (d.number IS NOT NULL AND m.embargo_until <= ?3)) "
+		   "ORDER BY m.seq LIMIT ?4"},
 	/* Where a message's disclosures are: its publication, and the
 	 * answers of the consents granted for it. */
 	{Q_LEDGER_RANGES, "SELECT ledger_from, ledger_to FROM messages WHERE seq = ?1 AND ledger_to > 0 "
@@ -478,4 +495,48 @@ int lia_store_holders(struct lia_store *s, uint64_t message_seq, char (*out)[LIA
 			(*n)++;
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int lia_store_reply_add(struct lia_store *s, uint64_t message_seq, const uint8_t in_reply_to[static LIA_ID_BYTES],
+			char err[static LIA_ERR_MAX])
+{
+	sqlite3_stmt *st = q(s, Q_REPLY_ADD);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	sqlite3_bind_blob(st, 2, in_reply_to, LIA_ID_BYTES, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_err(s, err, "record what a message replies to");
+}
+
+int lia_store_thread(struct lia_store *s, const uint8_t id[static LIA_ID_BYTES], const char *viewer,
+		     int64_t now, struct lia_thread_entry *out, size_t max, size_t *n)
+{
+	*n = 0;
+	sqlite3_stmt *st = q(s, Q_THREAD);
+	sqlite3_bind_blob(st, 1, id, LIA_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, viewer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)max);
+	sqlite3_bind_int(st, 5, LIA_THREAD_DEPTH_MAX);
+	int rc = SQLITE_DONE;
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct lia_thread_entry *e = &out[*n];
+		memset(e, 0, sizeof *e);
+		if (col_id(e->message_id, st, 0) != 0 || col_name(e->originator, sizeof e->originator, st, 2) != 0)
+			continue;
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL && col_id(e->in_reply_to, st, 1) == 0)
+			e->has_in_reply_to = true;
+		e->kind = (enum lia_kind)sqlite3_column_int(st, 3);
+		e->created_at = sqlite3_column_int64(st, 4);
+		e->depth = (uint32_t)sqlite3_column_int(st, 5);
+		e->sequence = (uint64_t)sqlite3_column_int64(st, 6);
+		e->erased = sqlite3_column_int(st, 7) != 0;
+		(*n)++;
+	}
+	if (*n < max && rc != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 0;
 }

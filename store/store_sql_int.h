@@ -46,6 +46,8 @@ enum {
 	Q_SUPERSEDE,
 	Q_SUPERSEDED,
 	Q_HOLDERS,
+	Q_REPLY_ADD,
+	Q_THREAD,
 	/* store_consent.c */
 	Q_CONSENT_ADD,
 	Q_CONSENT_GET,
@@ -99,6 +101,10 @@ extern const struct lia_store_sql lia_store_sql_trust[];
 extern const size_t lia_store_sql_trust_n;
 extern const struct lia_store_sql lia_store_sql_verif[];
 extern const size_t lia_store_sql_verif_n;
+
+/* A number's digits in SQL text. */
+#define LIA_STR_(x) #x
+#define LIA_STR(x) LIA_STR_(x)
 
 /* The helpers below have short names: they are on almost every line of
  * the store's files, and nothing outside them sees this header. */

@@ -72,6 +72,8 @@ struct lia_wire_enc {
 		Liaison__V1__VerificationQuery verification_query;
 		Liaison__V1__VerificationList verification_list;
 		Liaison__V1__EraseRequest erase_request;
+		Liaison__V1__ThreadQuery thread_query;
+		Liaison__V1__ThreadList thread_list;
 	} m;
 	struct lia_wire_filter_pb filter;   /* Subscribe's */
 	char *names[LIA_LIST_MAX];      /* Publish's recipients */
@@ -121,6 +123,8 @@ extern const struct lia_wire_codec lia_wire_codec_consent_answer;
 extern const struct lia_wire_codec lia_wire_codec_verification_query;
 extern const struct lia_wire_codec lia_wire_codec_verification_list;
 extern const struct lia_wire_codec lia_wire_codec_erase_request;
+extern const struct lia_wire_codec lia_wire_codec_thread_query;
+extern const struct lia_wire_codec lia_wire_codec_thread_list;
 
 /* --- field decoders (frame_field.c): 0, or -1 with why set --- */
 

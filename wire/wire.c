@@ -53,6 +53,8 @@ static const struct lia_wire_codec *const codecs[] = {
 	[LIA_FRAME_VERIFICATION_QUERY] = &lia_wire_codec_verification_query,
 	[LIA_FRAME_VERIFICATION_LIST] = &lia_wire_codec_verification_list,
 	[LIA_FRAME_ERASE_REQUEST] = &lia_wire_codec_erase_request,
+	[LIA_FRAME_THREAD_QUERY] = &lia_wire_codec_thread_query,
+	[LIA_FRAME_THREAD_LIST] = &lia_wire_codec_thread_list,
 };
 
 /* The codec of a frame type, or NULL. */

@@ -26,6 +26,7 @@
 #include "keyfile.h"
 #include "marking.h"
 #include "supersession.h"
+#include "thread.h"
 #include "verification.h"
 
 #define LIA_PROTOCOL_VERSION 1
@@ -39,6 +40,7 @@
 #define LIA_DETAIL_MAX 256
 #define LIA_RULE_ID_MAX 48
 #define LIA_VERIF_LIST_MAX 200        /* requests in one VerificationList */
+#define LIA_THREAD_MAX 200            /* messages in one ThreadList */
 #define LIA_WINDOW_DEFAULT 64
 #define LIA_WINDOW_MAX 1024
 #define LIA_ROUTING_ID_BYTES 32       /* an agent's random ZMQ_ROUTING_ID */
@@ -72,6 +74,8 @@ enum lia_frame_type {
 	LIA_FRAME_VERIFICATION_QUERY = 35,
 	LIA_FRAME_VERIFICATION_LIST = 36,
 	LIA_FRAME_ERASE_REQUEST = 37,
+	LIA_FRAME_THREAD_QUERY = 38,
+	LIA_FRAME_THREAD_LIST = 39,
 };
 const char *lia_frame_type_str(enum lia_frame_type t);
 
@@ -286,6 +290,13 @@ struct lia_frame {
 			struct lia_verification *v; /* owned by the frame */
 			enum lia_verif_notice notice;
 		} verification_list;
+		struct {
+			uint8_t message_id[LIA_ID_BYTES];
+		} thread_query;
+		struct {
+			size_t n;
+			struct lia_thread_entry *v; /* owned by the frame */
+		} thread_list;
 	} u;
 	void *priv; /* decoder storage; NULL for frames built by hand */
 };

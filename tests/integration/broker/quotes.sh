@@ -96,6 +96,20 @@ expect_in "$T/out" "\"id\":\"$FWD\""
 expect_in "$T/out" '"originator":"IT-PS/roma"'
 expect_in "$T/out" '"title":"Open route notice"'
 
+# --- the thread, as each principal may see it ---
+run 0 "$L" reply "$REPLY" --text "thanks" --profile ventimiglia --json
+RR=$(id_of "$T/out")
+run 0 "$L" thread "$RR" --profile roma
+expect_in "$T/out" "^$H2MSG  route .*from IT-GDF/ventimiglia"
+expect_in "$T/out" "^  $REPLY  note .*from IT-PS/roma .*(yours)"
+expect_in "$T/out" "^    $RR  note .*from IT-GDF/ventimiglia"
+expect_in "$T/out" "^  [0-9a-f]\{32\}  route .*from IT-PS/roma .*(yours)" # the forward to valletta
+run 0 "$L" thread "$H2MSG" --profile valletta --json # holds the original (consent) and the forward
+[ "$(grep -c '"id"' "$T/out")" -eq 2 ] && ok || bad "valletta sees more or less of the thread than it holds"
+grep -q "$REPLY" "$T/out" && bad "valletta sees a reply it never received" || ok
+run 1 "$L" thread "$H2MSG" --profile piraeus
+expect_in "$T/err" "no message with that id was delivered to you"
+
 # --- an erased message is quoted no more ---
 run 0 "$L" erase "$GREEN" --reason "withdrawn" --profile ventimiglia
 run 4 "$L" publish --profile roma --kind route --tlp GREEN --region MED-CENTRAL --set mode=sea \

@@ -507,6 +507,57 @@ static void test_supersessions(void **state)
 	lia_store_destroy(&s);
 }
 
+/* A thread: up to its first message, then down, as one principal may
+ * see it (issue 13). */
+static void test_threads(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_store *s = lia_store_open(path, err);
+	assert_non_null(s);
+	assert_int_equal(lia_store_begin(s, err), 0);
+	uint64_t m1 = add_msg(s, 1, 0), m2 = add_msg(s, 2, 0), m3 = add_msg(s, 3, 0), m4 = add_msg(s, 4, 0);
+	uint8_t id1[LIA_ID_BYTES], id2[LIA_ID_BYTES], id3[LIA_ID_BYTES];
+	memset(id1, 1, sizeof id1);
+	memset(id2, 2, sizeof id2);
+	memset(id3, 3, sizeof id3);
+	/* 1 <- 2 <- 3, and 1 <- 4; b received 1 and 3 only. */
+	assert_int_equal(lia_store_reply_add(s, m2, id1, err), 0);
+	assert_int_equal(lia_store_reply_add(s, m3, id2, err), 0);
+	assert_int_equal(lia_store_reply_add(s, m4, id1, err), 0);
+	assert_int_equal(lia_store_reply_add(s, m4, id2, err), -1); /* one each */
+	uint64_t n1, n3;
+	assert_int_equal(lia_store_delivery_add(s, m1, "IT-PS/b", "direct", &n1, err), 0);
+	assert_int_equal(lia_store_delivery_add(s, m3, "IT-PS/b", "direct", &n3, err), 0);
+	assert_int_equal(lia_store_commit(s, err), 0);
+	(void)m3;
+
+	struct lia_thread_entry t[8];
+	size_t n;
+	/* The originator (all four are IT-GDF/a's), from the deepest. */
+	assert_int_equal(lia_store_thread(s, id3, "IT-GDF/a", 500, t, 8, &n), 0);
+	assert_int_equal(n, 4);
+	assert_memory_equal(t[0].message_id, id1, LIA_ID_BYTES);
+	assert_false(t[0].has_in_reply_to);
+	assert_int_equal(t[0].depth, 0);
+	assert_int_equal(t[0].sequence, 0);
+	assert_int_equal(t[2].depth, 2);
+	assert_true(t[2].has_in_reply_to);
+	assert_memory_equal(t[2].in_reply_to, id2, LIA_ID_BYTES);
+	assert_int_equal(t[3].depth, 1);
+	/* b sees what it holds, with its own numbers. */
+	assert_int_equal(lia_store_thread(s, id1, "IT-PS/b", 500, t, 8, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(t[0].sequence, n1);
+	assert_int_equal(t[1].sequence, n3);
+	assert_int_equal(t[1].depth, 2);
+	assert_int_equal(lia_store_thread(s, id1, "MT-AFM/c", 500, t, 8, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(lia_store_thread(s, id1, "IT-GDF/a", 500, t, 2, &n), 0);
+	assert_int_equal(n, 2); /* bounded */
+	lia_store_destroy(&s);
+}
+
 static void test_schema_version(void **state)
 {
 	(void)state;
@@ -527,8 +578,9 @@ static void test_schema_version(void **state)
 	/* A version 3 store (before verifications) and a version 4 store
 	 * (before supersessions) are upgraded in place. */
 	static const char *const older[] = {
-		"DROP TABLE verifications; DROP TABLE supersessions; PRAGMA user_version = 3;",
-		"DROP TABLE supersessions; PRAGMA user_version = 4;",
+		"DROP TABLE verifications; DROP TABLE supersessions; DROP TABLE replies; "
+		"PRAGMA user_version = 3;",
+		"DROP TABLE supersessions; DROP TABLE replies; PRAGMA user_version = 4;",
 	};
 	for (size_t i = 0; i < 2; i++) {
 		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
@@ -787,6 +839,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_consents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verifications, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_supersessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crl_in_force, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_bounded, setup, teardown),

@@ -500,6 +500,69 @@ static void test_supersession_frames(void **state)
 	expect_refused(&pb, "envelope: empty exactly when erased_at is set");
 }
 
+/* Threads (issue 13): ThreadQuery and ThreadList round-trip; ids,
+ * kinds and depths are checked. */
+static void test_thread_frames(void **state)
+{
+	(void)state;
+	struct lia_frame f, g;
+	lia_frame_init(&f, LIA_FRAME_THREAD_QUERY, 8);
+	memset(f.u.thread_query.message_id, 3, LIA_ID_BYTES);
+	round_trip(&f, &g);
+	assert_memory_equal(g.u.thread_query.message_id, f.u.thread_query.message_id, LIA_ID_BYTES);
+	lia_frame_clear(&g);
+	struct lia_thread_entry e[2];
+	memset(e, 0, sizeof e);
+	for (int i = 0; i < 2; i++) {
+		memset(e[i].message_id, i + 1, LIA_ID_BYTES);
+		memcpy(e[i].originator, "IT-GDF/a", 9);
+		e[i].kind = i ? LIA_KIND_NOTE : LIA_KIND_ROUTE;
+		e[i].created_at = 100 + i;
+		e[i].depth = (uint32_t)i;
+	}
+	e[1].has_in_reply_to = true;
+	memset(e[1].in_reply_to, 1, LIA_ID_BYTES);
+	e[1].sequence = 7;
+	e[1].erased = true;
+	lia_frame_init(&f, LIA_FRAME_THREAD_LIST, 8);
+	f.u.thread_list.n = 2;
+	f.u.thread_list.v = e;
+	round_trip(&f, &g);
+	assert_int_equal(g.u.thread_list.n, 2);
+	assert_memory_equal(&g.u.thread_list.v[0], &e[0], sizeof e[0]);
+	assert_memory_equal(&g.u.thread_list.v[1], &e[1], sizeof e[1]);
+	lia_frame_clear(&g);
+
+	Liaison__V1__Frame pb = LIAISON__V1__FRAME__INIT;
+	pb.version = 1;
+	uint8_t id16[16] = {1}, id5[5] = {1};
+	Liaison__V1__ThreadQuery tq = LIAISON__V1__THREAD_QUERY__INIT;
+	pb.thread_query = &tq;
+	pb.body_case = LIAISON__V1__FRAME__BODY_THREAD_QUERY;
+	tq.message_id = (ProtobufCBinaryData){5, id5};
+	expect_refused(&pb, "message_id");
+	Liaison__V1__ThreadList tl = LIAISON__V1__THREAD_LIST__INIT;
+	Liaison__V1__ThreadEntry te = LIAISON__V1__THREAD_ENTRY__INIT, *tep = &te;
+	te.message_id = (ProtobufCBinaryData){16, id16};
+	te.originator = (char *)"IT-GDF/a";
+	te.kind = LIAISON__V1__MESSAGE_KIND__MESSAGE_KIND_NOTE;
+	tl.entries = &tep;
+	tl.n_entries = 1;
+	pb.thread_list = &tl;
+	pb.body_case = LIAISON__V1__FRAME__BODY_THREAD_LIST;
+	te.depth = 64;
+	expect_refused(&pb, "depth");
+	te.depth = 1;
+	te.in_reply_to = (ProtobufCBinaryData){5, id5};
+	expect_refused(&pb, "in_reply_to");
+	te.in_reply_to = (ProtobufCBinaryData){0, NULL};
+	te.kind = 0;
+	expect_refused(&pb, "kind");
+	te.kind = LIAISON__V1__MESSAGE_KIND__MESSAGE_KIND_NOTE;
+	te.originator = (char *)"nobody";
+	expect_refused(&pb, "originator");
+}
+
 static void test_consent_frames(void **state)
 {
 	(void)state;
@@ -602,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_feed_filter),
 		cmocka_unit_test(test_supersession_frames),
+		cmocka_unit_test(test_thread_frames),
 		cmocka_unit_test(test_consent_frames),
 		cmocka_unit_test(test_verification_frames),
 	};
