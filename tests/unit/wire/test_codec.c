@@ -15,11 +15,11 @@
 static void test_every_type_has_a_codec(void **state)
 {
 	(void)state;
-	for (int t = LIA_FRAME_HELLO; t <= LIA_FRAME_ERASE_REQUEST; t++)
+	for (int t = LIA_FRAME_HELLO; t <= LIA_FRAME_THREAD_LIST; t++)
 		assert_string_not_equal(lia_frame_type_str((enum lia_frame_type)t), "unknown");
 	assert_string_equal(lia_frame_type_str(LIA_FRAME_AUDIT_ANSWER), "audit-answer");
 	assert_string_equal(lia_frame_type_str((enum lia_frame_type)9), "unknown");
-	assert_string_equal(lia_frame_type_str((enum lia_frame_type)38), "unknown");
+	assert_string_equal(lia_frame_type_str((enum lia_frame_type)40), "unknown");
 	assert_string_equal(lia_frame_type_str((enum lia_frame_type)-1), "unknown");
 }
 
@@ -29,7 +29,7 @@ static void test_unknown_type_refused(void **state)
 	struct lia_frame f;
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	lia_frame_init(&f, (enum lia_frame_type)38, 1);
+	lia_frame_init(&f, (enum lia_frame_type)40, 1);
 	assert_int_equal(lia_frame_encode(&f, &buf, &len), -1);
 	assert_null(buf);
 	lia_frame_init(&f, (enum lia_frame_type)0, 1);
@@ -56,6 +56,7 @@ static void test_types_round_trip(void **state)
 		LIA_FRAME_INBOX, LIA_FRAME_CONSENT_QUERY, LIA_FRAME_DIRECTORY_REQUEST,
 		LIA_FRAME_FEED_LIST, LIA_FRAME_INBOX_LIST, LIA_FRAME_CONSENT_LIST,
 		LIA_FRAME_DIRECTORY, LIA_FRAME_VERIFICATION_QUERY, LIA_FRAME_VERIFICATION_LIST,
+		LIA_FRAME_THREAD_QUERY, LIA_FRAME_THREAD_LIST,
 	};
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
 		struct lia_frame f, g;
