@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "body.h"
+
 int lia_publish_recipients(const struct lia_header *h, const struct lia_cert *self,
 			   const struct lia_directory *dir, int64_t now,
 			   const struct lia_cert ***out, size_t *n, char err[static LIA_ERR_MAX])
@@ -121,6 +123,22 @@ int lia_publish(struct lia_client *cl, struct lia_header *hdr, const uint8_t *bo
 		rc = lia_publish_reply(&rep, hdr->id, res, err);
 	lia_frame_clear(&rep);
 	free(sealed);
+	return rc;
+}
+
+int lia_publish_json(struct lia_client *cl, struct lia_header *hdr, const json_t *j, const char *what,
+		     struct lia_publish_result *res, char err[static LIA_ERR_MAX])
+{
+	memset(res, 0, sizeof *res);
+	uint8_t *body = NULL;
+	size_t body_len = 0;
+	if (j == NULL)
+		return lia_errf(err, "out of memory building the %s", what), LIA_EXIT_FAIL;
+	if (lia_body_from_json(j, &body, &body_len, err) != 0)
+		return LIA_EXIT_USAGE;
+	struct lia_names to = {0};
+	int rc = lia_publish(cl, hdr, body, body_len, NULL, 0, &to, res, err);
+	free(body);
 	return rc;
 }
 

@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "agent.h"
 #include "envelope.h"
 
@@ -77,6 +79,13 @@ int lia_publish_reply(const struct lia_frame *rep, const uint8_t id[static LIA_I
 int lia_publish(struct lia_client *cl, struct lia_header *hdr, const uint8_t *body,
 		size_t body_len, const uint8_t *env, size_t env_len, const struct lia_names *to,
 		struct lia_publish_result *res, char err[static LIA_ERR_MAX])
+	__attribute__((warn_unused_result));
+
+/* lia_publish of a body given as JSON (j: borrowed; NULL means out of
+ * memory building it, and what names it), addressed to no one: the
+ * broker routes it (a verification answer, a recall). */
+int lia_publish_json(struct lia_client *cl, struct lia_header *hdr, const json_t *j, const char *what,
+		     struct lia_publish_result *res, char err[static LIA_ERR_MAX])
 	__attribute__((warn_unused_result));
 
 /* Erasure on demand: the broker deletes message id (the caller's own)

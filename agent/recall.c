@@ -85,19 +85,8 @@ int lia_recall_send(struct lia_client *cl, const uint8_t id[static LIA_ID_BYTES]
 	lia_opened_clear(&o);
 	name_holders(cl, id, &h.restrictions);
 	json_t *j = json_pack("{s:s, s:{s:s}}", "title", "Recall", "recall", "reason", reason);
-	uint8_t *body = NULL;
-	size_t body_len = 0;
-	rc = LIA_EXIT_USAGE;
-	if (j == NULL)
-		lia_errf(err, "out of memory building the recall");
-	else if (lia_body_from_json(j, &body, &body_len, err) == 0)
-		rc = LIA_EXIT_OK;
+	rc = lia_publish_json(cl, &h, j, "recall", res, err);
 	json_decref(j);
-	if (rc != LIA_EXIT_OK)
-		return rc;
-	struct lia_names to = {0};
-	rc = lia_publish(cl, &h, body, body_len, NULL, 0, &to, res, err);
-	free(body);
 	return rc;
 }
 

@@ -106,18 +106,7 @@ int lia_verification_answer(struct lia_client *cl, const uint8_t id[static LIA_I
 			      verdict, "details", details != NULL ? details : "");
 	if (j != NULL && details == NULL)
 		json_object_del(json_object_get(j, "verification_answer"), "details");
-	uint8_t *body = NULL;
-	size_t body_len = 0;
-	rc = LIA_EXIT_USAGE;
-	if (j == NULL)
-		lia_errf(err, "out of memory building the answer");
-	else if (lia_body_from_json(j, &body, &body_len, err) == 0)
-		rc = LIA_EXIT_OK;
+	rc = lia_publish_json(cl, &h, j, "answer", res, err);
 	json_decref(j);
-	if (rc != LIA_EXIT_OK)
-		return rc;
-	struct lia_names to = {0};
-	rc = lia_publish(cl, &h, body, body_len, NULL, 0, &to, res, err);
-	free(body);
 	return rc;
 }
