@@ -301,12 +301,7 @@ static int list_deliveries(struct lia_store *s, int which, const char *recipient
 	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (row_delivery(&out[*n], st) == 0)
 			(*n)++;
-	if (*n < max && rc != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return -1;
-	}
-	sqlite3_reset(st);
-	return 0;
+	return rows_end(st, rc, *n, max);
 }
 
 int lia_store_pending(struct lia_store *s, const char *recipient, uint64_t after, int64_t now,
@@ -489,12 +484,11 @@ int lia_store_holders(struct lia_store *s, uint64_t message_seq, char (*out)[LIA
 	sqlite3_stmt *st = q(s, Q_HOLDERS);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	int rc = SQLITE_DONE;
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (col_name(out[*n], LIA_NAME_MAX, st, 0) == 0)
 			(*n)++;
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc, *n, max);
 }
 
 int lia_store_reply_add(struct lia_store *s, uint64_t message_seq, const uint8_t in_reply_to[static LIA_ID_BYTES],
@@ -533,10 +527,5 @@ int lia_store_thread(struct lia_store *s, const uint8_t id[static LIA_ID_BYTES],
 		e->erased = sqlite3_column_int(st, 7) != 0;
 		(*n)++;
 	}
-	if (*n < max && rc != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return -1;
-	}
-	sqlite3_reset(st);
-	return 0;
+	return rows_end(st, rc, *n, max);
 }

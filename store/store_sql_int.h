@@ -102,6 +102,15 @@ extern const size_t lia_store_sql_trust_n;
 extern const struct lia_store_sql lia_store_sql_verif[];
 extern const size_t lia_store_sql_verif_n;
 
+/* The end of a loop that stepped st into at most max rows, n of them
+ * kept (rc the last step's result): reset; -1 when it stopped on an
+ * error before max. */
+static inline int rows_end(sqlite3_stmt *st, int rc, size_t n, size_t max)
+{
+	sqlite3_reset(st);
+	return n < max && rc != SQLITE_DONE ? -1 : 0;
+}
+
 /* A number's digits in SQL text. */
 #define LIA_STR_(x) #x
 #define LIA_STR(x) LIA_STR_(x)

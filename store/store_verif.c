@@ -83,12 +83,7 @@ static int verif_rows(sqlite3_stmt *st, struct lia_verification *out, size_t max
 		}
 		(*n)++;
 	}
-	if (*n < max && rc != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return -1;
-	}
-	sqlite3_reset(st);
-	return 0;
+	return rows_end(st, rc, *n, max);
 }
 
 int lia_store_verif_add(struct lia_store *s, uint64_t message_seq, const struct lia_verification *v,
