@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "delivery.h"
+#include "holds.h"
 #include "turn.h"
 #include "util.h"
 
@@ -43,23 +44,12 @@ out:
 	free(v);
 }
 
-/* The originator's own message, as a delivery of its own wrap (to
- * answer a consent request it needs the data key back): 1 found. */
-static int own_message(struct lia_broker *b, struct lia_session *s, const uint8_t id[static LIA_ID_BYTES],
-		       struct lia_store_delivery *d)
+/* The answer to an id the asker does not hold (found 0) or the store
+ * could not look up (-1). */
+static void not_held(struct lia_broker *b, const struct lia_session *s, const struct lia_frame *f, int found)
 {
-	struct lia_store_message m;
-	int64_t now = lia_now();
-	if (lia_store_message_find(b->store, id, &m) != 1 || strcmp(m.originator, s->cert.subject) != 0 ||
-	    m.erased || (m.expires_at != 0 && m.expires_at <= now))
-		return 0;
-	memset(d, 0, sizeof *d);
-	d->message_seq = m.seq;
-	memcpy(d->message_id, m.id, LIA_ID_BYTES);
-	memcpy(d->originator, m.originator, LIA_NAME_MAX);
-	memcpy(d->via, "own", 4);
-	d->received_at = m.received_at;
-	return 1;
+	lia_reply_error(b, s->rid, s->rid_len, f->request_id, found < 0 ? LIA_ERROR_UNAVAILABLE : LIA_ERROR_NOT_FOUND,
+			found < 0 ? "store error" : "no message with that id was delivered to you");
 }
 
 void lia_inbox_fetch(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f)
@@ -68,12 +58,13 @@ void lia_inbox_fetch(struct lia_broker *b, struct lia_session *s, const struct l
 	/* Only a message delivered to the asker (or its own) exists for it:
 	 * the same answer for "never existed" and "not yours", so ids do not
 	 * leak. */
-	int found = lia_store_delivery_of(b->store, s->cert.subject, f->u.fetch.message_id, lia_now(), &d);
-	if (found != 1)
-		found = own_message(b, s, f->u.fetch.message_id, &d);
+	int found = lia_holds(b, s->cert.subject, f->u.fetch.message_id, lia_now(), &d);
+	/* The originator's own copy is read back to answer consent
+	 * requests (it needs the data key): not once erased. */
+	if (found == 1 && d.seq == 0 && d.erased)
+		found = 0;
 	if (found != 1) {
-		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_NOT_FOUND,
-				"no message with that id was delivered to you");
+		not_held(b, s, f, found);
 		return;
 	}
 	struct lia_frame r;
@@ -119,14 +110,9 @@ void lia_inbox_thread(struct lia_broker *b, struct lia_session *s, const struct 
 	const uint8_t *id = f->u.thread_query.message_id;
 	/* A thread is asked of a message the asker holds, in the words
 	 * Fetch uses for any other id. */
-	int found = lia_store_delivery_of(b->store, s->cert.subject, id, now, &d);
-	struct lia_store_message m;
-	if (found == 0 && lia_store_message_find(b->store, id, &m) == 1 && strcmp(m.originator, s->cert.subject) == 0)
-		found = 1;
+	int found = lia_holds(b, s->cert.subject, id, now, &d);
 	if (found != 1) {
-		lia_reply_error(b, s->rid, s->rid_len, f->request_id,
-				found < 0 ? LIA_ERROR_UNAVAILABLE : LIA_ERROR_NOT_FOUND,
-				found < 0 ? "store error" : "no message with that id was delivered to you");
+		not_held(b, s, f, found);
 		return;
 	}
 	size_t n = 0;
