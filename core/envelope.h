@@ -106,6 +106,11 @@ enum lia_env_status lia_envelope_decode(struct lia_envelope **out, const uint8_t
 	__attribute__((warn_unused_result));
 void lia_envelope_destroy(struct lia_envelope **e);
 
+/* Parse and validate header bytes (a stored message's, already verified
+ * with its envelope when it was admitted); 0 or -1 (with a reason in
+ * why). */
+int lia_header_parse(struct lia_header *out, const uint8_t *buf, size_t len, const char **why);
+
 /* The validated header (not yet authenticated before _verify). */
 const struct lia_header *lia_envelope_header(const struct lia_envelope *e);
 /* The exact signed header bytes (for hashing, storage). */

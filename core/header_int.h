@@ -12,9 +12,6 @@
 #include "envelope.h"
 #include "marking.h"
 
-/* Parse and validate header bytes; 0 or -1 (with a reason in why). */
-int lia_header_parse(struct lia_header *out, const uint8_t *buf, size_t len, const char **why);
-
 /* Encode h; *out malloc'd. -1 on allocation failure or invalid h. */
 int lia_header_encode(const struct lia_header *h, uint8_t **out, size_t *out_len, const char **why);
 

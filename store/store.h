@@ -84,6 +84,10 @@ int lia_store_message_add(struct lia_store *s, struct lia_store_message *m, cons
 int lia_store_message_envelope(struct lia_store *s, uint64_t message_seq, uint8_t **out,
 			       size_t *len);
 
+/* The signed header bytes of a message, kept after it is erased; *out
+ * malloc'd. 1 found, 0 unknown, -1 error. */
+int lia_store_message_header(struct lia_store *s, uint64_t message_seq, uint8_t **out, size_t *len);
+
 /* Messages whose expiry has passed and that are not erased yet, oldest
  * first, at most max. */
 int lia_store_expired(struct lia_store *s, int64_t now, struct lia_store_message *out, size_t max,
@@ -238,10 +242,17 @@ int lia_store_holders(struct lia_store *s, uint64_t message_seq, char (*out)[LIA
 /* Message message_seq names in_reply_to (inside a transaction). */
 int lia_store_reply_add(struct lia_store *s, uint64_t message_seq, const uint8_t in_reply_to[static LIA_ID_BYTES],
 			char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
+/* What message message_seq names: 1 with in_reply_to set, 0 it names
+ * nothing, -1 error. */
+int lia_store_reply_of(struct lia_store *s, uint64_t message_seq, uint8_t in_reply_to[static LIA_ID_BYTES])
+	__attribute__((warn_unused_result));
 /* The thread of message id as viewer may see it (its own messages and
  * those delivered to it, not embargoed as of now): the first message
  * found by following in_reply_to up (at most LIA_THREAD_DEPTH_MAX steps),
- * then every message below it, in commit order, at most max. 0 / -1. */
+ * then every message below it (as deep again, LIA_THREAD_WALK_MAX
+ * looked at), in commit order, at most max. Each entry's in_reply_to
+ * and depth run over the entries the viewer sees: the nearest of them
+ * it descends from, and how many of them are above it. 0 / -1. */
 int lia_store_thread(struct lia_store *s, const uint8_t id[static LIA_ID_BYTES], const char *viewer,
 		     int64_t now, struct lia_thread_entry *out, size_t max, size_t *n)
 	__attribute__((warn_unused_result));

@@ -24,7 +24,7 @@
 
 const struct lia_store_sql lia_store_sql_message[] = {
 	{Q_MSG_FIND, "SELECT seq, originator, kind, created_at, received_at, expires_at, "
-		       "recipients, withheld, erased_at, number FROM messages WHERE id = ?1"},
+		       "recipients, withheld, erased_at, number, embargo_until FROM messages WHERE id = ?1"},
 	/* The originator's next number; the writer holds the database's
 	 * one write lock (BEGIN IMMEDIATE), so max + 1 cannot race. */
 	{Q_MSG_ADD, "INSERT INTO messages (id, originator, kind, created_at, received_at, "
@@ -32,10 +32,14 @@ const struct lia_store_sql lia_store_sql_message[] = {
 		      "ledger_to, number) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
 		      "coalesce(max(number), 0) + 1 FROM messages WHERE originator = ?2 RETURNING seq, number"},
 	{Q_MSG_ENV, "SELECT envelope FROM messages WHERE seq = ?1 AND envelope IS NOT NULL"},
+	{Q_MSG_HEADER, "SELECT header FROM messages WHERE seq = ?1"},
 	{Q_EXPIRED, "SELECT seq, id, originator, kind, created_at, received_at, expires_at, "
 		      "recipients, withheld FROM messages WHERE expires_at > 0 AND expires_at <= ?1 "
 		      "AND erased_at = 0 ORDER BY seq LIMIT ?2"},
-	{Q_ERASE, "UPDATE messages SET envelope = NULL, erased_at = ?2 WHERE seq = ?1"},
+	/* Erased before its embargo ends, a message is never released: its
+	 * waiting recipients never learn of it (no notice either). */
+	{Q_ERASE, "UPDATE messages SET envelope = NULL, erased_at = ?2, embargo_until = CASE WHEN "
+		    "embargo_until > ?2 THEN 9223372036854775807 ELSE embargo_until END WHERE seq = ?1"},
 	{Q_DEL_ADD, "INSERT INTO deliveries (message_seq, recipient, via, number) SELECT ?1, ?2, ?3, "
 		      "coalesce(max(number), 0) + 1 FROM deliveries WHERE recipient = ?2 RETURNING number"},
 	{Q_PENDING, "SELECT d.number, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
@@ -69,7 +73,8 @@ const struct lia_store_sql lia_store_sql_message[] = {
 			  SUPERSEDED_JOIN "WHERE d.recipient = ?1 AND m.id = ?2 AND m.embargo_until <= ?3"},
 	/* Every recipient may hold a copy (one read with Fetch needs no
 	 * acknowledgement): each is owed an erase notice. */
-	{Q_ERASE_DUE, "UPDATE deliveries SET erase_due = 1 WHERE message_seq = ?1"},
+	{Q_ERASE_DUE, "UPDATE deliveries SET erase_due = 1 WHERE message_seq = ?1 AND "
+			"(SELECT embargo_until FROM messages WHERE seq = ?1) <= ?2"},
 	{Q_ERASURES, "SELECT d.number, d.message_seq, m.id, d.recipient, m.originator, d.via, m.kind, "
 		       "m.created_at, m.received_at, d.acked_at, m.erased_at, m.expires_at FROM deliveries d "
 		       "JOIN messages m ON m.seq = d.message_seq WHERE d.recipient = ?1 AND d.number > ?2 "
@@ -81,24 +86,26 @@ const struct lia_store_sql lia_store_sql_message[] = {
 		      "VALUES (?1, ?2, ?3, ?4, ?5)"},
 	{Q_SUPERSEDED, "SELECT m.id, ss.recall, ss.at, ss.actor FROM supersessions ss "
 		       "JOIN messages m ON m.seq = ss.by_seq WHERE ss.message_seq = ?1"},
-	{Q_HOLDERS, "SELECT recipient FROM deliveries WHERE message_seq = ?1 ORDER BY seq LIMIT ?2"},
+		{Q_HOLDERS, "SELECT recipient FROM deliveries WHERE message_seq = ?1 ORDER BY seq LIMIT ?2"},
 	{Q_REPLY_ADD, "INSERT INTO replies (message_seq, in_reply_to) VALUES (?1, ?2)"},
+	{Q_REPLY_OF, "SELECT in_reply_to FROM replies WHERE message_seq = ?1"},
 	/* Up to the first message (ids are unique and a reply comes after
 	 * what it names, so no cycle), then down; depth bounded both ways. */
 	{Q_THREAD, "WITH RECURSIVE up(id, depth) AS (SELECT ?1, 0 UNION ALL "
 		   "SELECT r.in_reply_to, up.depth + 1 FROM up JOIN messages m ON m.id = up.id "
-		   "JOIN replies r ON r.message_seq = m.seq WHERE up.depth < ?5), "
+		   "JOIN replies r ON r.message_seq = m.seq WHERE up.depth < ?4), "
 		   "root(id) AS (SELECT up.id FROM up JOIN messages m ON m.id = up.id "
 		   "ORDER BY up.depth DESC LIMIT 1), "
 		   "down(seq, depth) AS (SELECT m.seq, 0 FROM messages m JOIN root ON m.id = root.id "
 		   "UNION ALL SELECT r.message_seq, down.depth + 1 FROM down JOIN messages p ON p.seq = down.seq "
-		   "JOIN replies r ON r.in_reply_to = p.id WHERE down.depth < ?5 - 1 LIMIT " LIA_STR(LIA_THREAD_WALK_MAX) ") "
-		   "SELECT m.id, r.in_reply_to, m.originator, m.kind, m.created_at, down.depth, "
-		   "coalesce(d.number, 0), m.erased_at <> 0 OR (m.expires_at > 0 AND m.expires_at <= ?3) "
-		   "FROM down JOIN messages m ON m.seq = down.seq LEFT JOIN replies r ON r.message_seq = m.seq "
-		   "LEFT JOIN deliveries d ON d.message_seq = m.seq AND d.recipient = ?2 "
-		   "WHERE (m.originator = ?2 OR (d.number IS NOT NULL AND m.embargo_until <= ?3)) "
-		   "ORDER BY m.seq LIMIT ?4"},
+		   "JOIN replies r ON r.in_reply_to = p.id WHERE down.depth < ?4 LIMIT " LIA_STR(LIA_THREAD_WALK_MAX) "), "
+		   "walk(seq, number) AS (SELECT down.seq, (SELECT min(d.number) FROM deliveries d "
+		   "WHERE d.message_seq = down.seq AND d.recipient = ?2) FROM down) "
+		   "SELECT m.seq, coalesce(pm.seq, 0), m.id, m.originator, m.kind, m.created_at, "
+		   "coalesce(w.number, 0), m.erased_at <> 0 OR (m.expires_at > 0 AND m.expires_at <= ?3), "
+		   "m.originator = ?2 OR (w.number IS NOT NULL AND m.embargo_until <= ?3) "
+		   "FROM walk w JOIN messages m ON m.seq = w.seq LEFT JOIN replies r ON r.message_seq = m.seq "
+		   "LEFT JOIN messages pm ON pm.id = r.in_reply_to ORDER BY m.seq"},
 	/* Where a message's disclosures are: its publication, and the
 	 * answers of the consents granted for it. */
 	{Q_LEDGER_RANGES, "SELECT ledger_from, ledger_to FROM messages WHERE seq = ?1 AND ledger_to > 0 "
@@ -120,8 +127,10 @@ int lia_store_message_find(struct lia_store *s, const uint8_t id[static LIA_ID_B
 	memset(m, 0, sizeof *m);
 	m->seq = (uint64_t)sqlite3_column_int64(st, 0);
 	memcpy(m->id, id, LIA_ID_BYTES);
-	if (col_name(m->originator, sizeof m->originator, st, 1) != 0)
+	if (col_name(m->originator, sizeof m->originator, st, 1) != 0) {
+		sqlite3_reset(st);
 		return -1;
+	}
 	m->kind = (enum lia_kind)sqlite3_column_int(st, 2);
 	m->created_at = sqlite3_column_int64(st, 3);
 	m->received_at = sqlite3_column_int64(st, 4);
@@ -130,6 +139,7 @@ int lia_store_message_find(struct lia_store *s, const uint8_t id[static LIA_ID_B
 	m->withheld = (uint32_t)sqlite3_column_int64(st, 7);
 	m->erased = sqlite3_column_int64(st, 8) != 0;
 	m->number = (uint64_t)sqlite3_column_int64(st, 9);
+	m->embargo_until = sqlite3_column_int64(st, 10);
 	sqlite3_reset(st);
 	return 1;
 }
@@ -167,9 +177,11 @@ int lia_store_message_add(struct lia_store *s, struct lia_store_message *m, cons
 	return 0;
 }
 
-int lia_store_message_envelope(struct lia_store *s, uint64_t message_seq, uint8_t **out, size_t *len)
+/* One blob column of message message_seq by query id: 1 (*out
+ * malloc'd), 0 none or empty, -1 error. */
+static int message_blob(struct lia_store *s, int id, uint64_t message_seq, uint8_t **out, size_t *len)
 {
-	sqlite3_stmt *st = q(s, Q_MSG_ENV);
+	sqlite3_stmt *st = q(s, id);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
@@ -190,6 +202,16 @@ int lia_store_message_envelope(struct lia_store *s, uint64_t message_seq, uint8_
 	*len = (size_t)n;
 	sqlite3_reset(st);
 	return 1;
+}
+
+int lia_store_message_envelope(struct lia_store *s, uint64_t message_seq, uint8_t **out, size_t *len)
+{
+	return message_blob(s, Q_MSG_ENV, message_seq, out, len);
+}
+
+int lia_store_message_header(struct lia_store *s, uint64_t message_seq, uint8_t **out, size_t *len)
+{
+	return message_blob(s, Q_MSG_HEADER, message_seq, out, len);
 }
 
 int lia_store_expired(struct lia_store *s, int64_t now, struct lia_store_message *out, size_t max,
@@ -229,6 +251,7 @@ int lia_store_erase(struct lia_store *s, uint64_t message_seq, int64_t now, char
 		return db_err(s, err, "erase");
 	st = q(s, Q_ERASE_DUE);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	sqlite3_bind_int64(st, 2, now > 0 ? now : 1);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : db_err(s, err, "erase notices");
@@ -502,30 +525,94 @@ int lia_store_reply_add(struct lia_store *s, uint64_t message_seq, const uint8_t
 	return rc == SQLITE_DONE ? 0 : db_err(s, err, "record what a message replies to");
 }
 
+int lia_store_reply_of(struct lia_store *s, uint64_t message_seq, uint8_t in_reply_to[static LIA_ID_BYTES])
+{
+	sqlite3_stmt *st = q(s, Q_REPLY_OF);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
+	int rc = sqlite3_step(st), found = -1;
+	if (rc == SQLITE_ROW)
+		found = col_id(in_reply_to, st, 0) == 0 ? 1 : -1;
+	else if (rc == SQLITE_DONE)
+		found = 0;
+	sqlite3_reset(st);
+	return found;
+}
+
+/* One message of a thread's walk, seen or not by the viewer. */
+struct walked {
+	uint64_t seq, parent;  /* parent: the message it names, 0 outside the walk */
+	uint8_t id[LIA_ID_BYTES];
+	long above;            /* the nearest seen message it descends from, -1 none */
+	uint32_t depth;        /* seen messages above it */
+	bool seen;
+};
+
+/* The row of w[0..n) (in seq order) with that seq, -1 none. */
+static long walked_find(const struct walked *w, size_t n, uint64_t seq)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (w[mid].seq == seq)
+			return (long)mid;
+		if (w[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
 int lia_store_thread(struct lia_store *s, const uint8_t id[static LIA_ID_BYTES], const char *viewer,
 		     int64_t now, struct lia_thread_entry *out, size_t max, size_t *n)
 {
 	*n = 0;
+	/* The whole walk, seen or not, so that depth and links run over
+	 * what the viewer sees and never through what it does not. */
+	struct walked *w = calloc(LIA_THREAD_WALK_MAX, sizeof *w);
+	if (w == NULL)
+		return -1;
 	sqlite3_stmt *st = q(s, Q_THREAD);
 	sqlite3_bind_blob(st, 1, id, LIA_ID_BYTES, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, viewer, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)max);
-	sqlite3_bind_int(st, 5, LIA_THREAD_DEPTH_MAX);
+	sqlite3_bind_int(st, 4, LIA_THREAD_DEPTH_MAX);
 	int rc = SQLITE_DONE;
-	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	size_t nw = 0;
+	while (nw < LIA_THREAD_WALK_MAX && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct walked *x = &w[nw];
+		x->seq = (uint64_t)sqlite3_column_int64(st, 0);
+		x->parent = (uint64_t)sqlite3_column_int64(st, 1);
+		x->seen = sqlite3_column_int(st, 8) != 0;
+		if (col_id(x->id, st, 2) != 0)
+			x->seen = false;
+		/* A parent comes before its replies: already placed. */
+		long p = walked_find(w, nw, x->parent);
+		x->above = p < 0 ? -1 : w[p].seen ? p : w[p].above;
+		x->depth = x->above < 0 ? 0 : w[x->above].depth + 1;
+		nw++;
+		if (!x->seen || *n >= max)
+			continue;
 		struct lia_thread_entry *e = &out[*n];
 		memset(e, 0, sizeof *e);
-		if (col_id(e->message_id, st, 0) != 0 || col_name(e->originator, sizeof e->originator, st, 2) != 0)
+		if (col_name(e->originator, sizeof e->originator, st, 3) != 0) {
+			x->seen = false;
 			continue;
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL && col_id(e->in_reply_to, st, 1) == 0)
+		}
+		memcpy(e->message_id, x->id, LIA_ID_BYTES);
+		if (x->above >= 0) {
+			memcpy(e->in_reply_to, w[x->above].id, LIA_ID_BYTES);
 			e->has_in_reply_to = true;
-		e->kind = (enum lia_kind)sqlite3_column_int(st, 3);
-		e->created_at = sqlite3_column_int64(st, 4);
-		e->depth = (uint32_t)sqlite3_column_int(st, 5);
+		}
+		e->kind = (enum lia_kind)sqlite3_column_int(st, 4);
+		e->created_at = sqlite3_column_int64(st, 5);
+		e->depth = x->depth;
 		e->sequence = (uint64_t)sqlite3_column_int64(st, 6);
 		e->erased = sqlite3_column_int(st, 7) != 0;
 		(*n)++;
 	}
-	return rows_end(st, rc, *n, max);
+	free(w);
+	/* The walk is bounded by the query; a thread the viewer sees more
+	 * of than max is cut at max, in commit order. */
+	return rows_end(st, rc, nw, LIA_THREAD_WALK_MAX);
 }

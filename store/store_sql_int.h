@@ -29,6 +29,7 @@ enum {
 	Q_MSG_FIND,
 	Q_MSG_ADD,
 	Q_MSG_ENV,
+	Q_MSG_HEADER,
 	Q_EXPIRED,
 	Q_ERASE,
 	Q_DEL_ADD,
@@ -47,6 +48,7 @@ enum {
 	Q_SUPERSEDED,
 	Q_HOLDERS,
 	Q_REPLY_ADD,
+	Q_REPLY_OF,
 	Q_THREAD,
 	/* store_consent.c */
 	Q_CONSENT_ADD,

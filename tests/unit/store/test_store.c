@@ -550,11 +550,64 @@ static void test_threads(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(t[0].sequence, n1);
 	assert_int_equal(t[1].sequence, n3);
-	assert_int_equal(t[1].depth, 2);
+	/* 3 names 2, which b does not see: 3 hangs under 1, one deep, and
+	 * 2's id is never shown. */
+	assert_int_equal(t[1].depth, 1);
+	assert_true(t[1].has_in_reply_to);
+	assert_memory_equal(t[1].in_reply_to, id1, LIA_ID_BYTES);
 	assert_int_equal(lia_store_thread(s, id1, "MT-AFM/c", 500, t, 8, &n), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(lia_store_thread(s, id1, "IT-GDF/a", 500, t, 2, &n), 0);
 	assert_int_equal(n, 2); /* bounded */
+	/* What each names, kept for the quote rules. */
+	uint8_t named[LIA_ID_BYTES];
+	assert_int_equal(lia_store_reply_of(s, m3, named), 1);
+	assert_memory_equal(named, id2, LIA_ID_BYTES);
+	assert_int_equal(lia_store_reply_of(s, m1, named), 0);
+	/* The header stays when the envelope goes. */
+	uint8_t *hb = NULL;
+	size_t hlen = 0;
+	assert_int_equal(lia_store_begin(s, err), 0);
+	assert_int_equal(lia_store_erase(s, m1, 600, err), 0);
+	assert_int_equal(lia_store_commit(s, err), 0);
+	assert_int_equal(lia_store_message_envelope(s, m1, &hb, &hlen), 0);
+	assert_int_equal(lia_store_message_header(s, m1, &hb, &hlen), 1);
+	assert_int_equal(hlen, 3);
+	free(hb);
+	assert_int_equal(lia_store_message_header(s, 9999, &hb, &hlen), 0);
+	lia_store_destroy(&s);
+}
+
+/* A chain as deep as a quote may go (LIA_THREAD_DEPTH_MAX messages
+ * above the last) is listed whole, from either end. */
+static void test_thread_depth(void **state)
+{
+	(void)state;
+	char err[LIA_ERR_MAX];
+	struct lia_store *s = lia_store_open(path, err);
+	assert_non_null(s);
+	assert_int_equal(lia_store_begin(s, err), 0);
+	enum { N = LIA_THREAD_DEPTH_MAX + 1 };
+	uint8_t id[LIA_ID_BYTES];
+	for (int i = 0; i < N; i++) {
+		uint64_t m = add_msg(s, (uint8_t)(10 + i), 0);
+		memset(id, 10 + i - 1, sizeof id);
+		if (i > 0)
+			assert_int_equal(lia_store_reply_add(s, m, id, err), 0);
+	}
+	assert_int_equal(lia_store_commit(s, err), 0);
+	struct lia_thread_entry t[N + 1];
+	size_t n;
+	uint8_t first[LIA_ID_BYTES], last[LIA_ID_BYTES];
+	memset(first, 10, sizeof first);
+	memset(last, 10 + N - 1, sizeof last);
+	assert_int_equal(lia_store_thread(s, first, "IT-GDF/a", 500, t, N + 1, &n), 0);
+	assert_int_equal(n, N);
+	assert_int_equal(t[N - 1].depth, LIA_THREAD_DEPTH_MAX);
+	assert_memory_equal(t[N - 1].message_id, last, LIA_ID_BYTES);
+	assert_int_equal(lia_store_thread(s, last, "IT-GDF/a", 500, t, N + 1, &n), 0);
+	assert_int_equal(n, N);
+	assert_memory_equal(t[0].message_id, first, LIA_ID_BYTES);
 	lia_store_destroy(&s);
 }
 
@@ -839,6 +892,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_consents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verifications, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_supersessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_thread_depth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crl_in_force, setup, teardown),
