@@ -137,3 +137,33 @@ int lia_cand_record(struct lia_broker *b, const struct lia_header *h,
 	}
 	return 0;
 }
+
+void lia_cand_consent(struct lia_consent *k, const struct lia_consent_request *c, int64_t granted_at)
+{
+	memcpy(k->message_id, c->message_id, LIA_ID_BYTES);
+	memcpy(k->grantee, c->grantee, LIA_NAME_MAX);
+	memcpy(k->requested_by, c->requested_by, LIA_NAME_MAX);
+	memcpy(k->granted_by, c->originator, LIA_NAME_MAX);
+	k->granted_at = granted_at;
+}
+
+int lia_cand_consents(struct lia_broker *b, uint64_t message_seq, struct lia_consent **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	struct lia_consent_request *c = calloc(CONSENTS_PER_MESSAGE, sizeof *c);
+	size_t got = 0;
+	if (c == NULL || lia_store_consents_granted(b->store, message_seq, c, CONSENTS_PER_MESSAGE, &got) != 0) {
+		free(c);
+		return -1;
+	}
+	if (got > 0 && (*out = calloc(got, sizeof **out)) == NULL) {
+		free(c);
+		return -1;
+	}
+	for (size_t i = 0; i < got; i++)
+		lia_cand_consent(&(*out)[i], &c[i], c[i].answered_at);
+	*n = got;
+	free(c);
+	return 0;
+}

@@ -22,6 +22,15 @@
 int lia_cand_refuse(char rule[static LIA_RULE_ID_MAX], const char *id, char why[static LIA_DETAIL_MAX],
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* A granted consent request as decide() takes it, granted at
+ * granted_at. */
+void lia_cand_consent(struct lia_consent *k, const struct lia_consent_request *c, int64_t granted_at);
+/* The granted consents of message message_seq, at most
+ * CONSENTS_PER_MESSAGE, in *out (malloc'd, free it; NULL when none) and
+ * *n. 0, or -1 when the store could not be read or memory ran out. */
+int lia_cand_consents(struct lia_broker *b, uint64_t message_seq, struct lia_consent **out, size_t *n)
+	__attribute__((warn_unused_result));
+
 /* The candidates of a publish from sender with header h: the
  * principals addressed in to, in order, then every feed subscriber whose
  * filter matches h, each principal once (the first way it is reached

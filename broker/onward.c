@@ -10,6 +10,7 @@
 
 #include "blog.h"
 #include "candidates.h"
+#include "quote.h"
 #include "record.h"
 #include "turn.h"
 #include "decide.h"
@@ -379,16 +380,11 @@ static struct lia_envelope *grant_check(struct lia_broker *b, struct lia_session
 /* The consents decide() weighs: those granted before, and c, now. */
 static void grant_consents(struct grant_work *w, const struct lia_consent_request *c, int64_t now)
 {
-	for (size_t i = 0; i <= w->n_prior; i++) {
-		const struct lia_consent_request *p = i < w->n_prior ? &w->prior[i] : c;
-		memcpy(w->cons[i].message_id, p->message_id, LIA_ID_BYTES);
-		memcpy(w->cons[i].grantee, p->grantee, LIA_NAME_MAX);
-		memcpy(w->cons[i].requested_by, p->requested_by, LIA_NAME_MAX);
-		memcpy(w->cons[i].granted_by, p->originator, LIA_NAME_MAX);
-		/* Broker time: a signer's clock a little ahead must not make
-		 * its consent look granted in the future. */
-		w->cons[i].granted_at = i < w->n_prior ? p->answered_at : now;
-	}
+	for (size_t i = 0; i < w->n_prior; i++)
+		lia_cand_consent(&w->cons[i], &w->prior[i], w->prior[i].answered_at);
+	/* Broker time: a signer's clock a little ahead must not make its
+	 * consent look granted in the future. */
+	lia_cand_consent(&w->cons[w->n_prior], c, now);
 }
 
 /* Candidates: the grantee's principals that do not hold the message. */
@@ -490,9 +486,22 @@ static void consent_grant(struct lia_broker *b, struct lia_session *s, const str
 	grant_consents(&w, c, now);
 	grant_candidates(b, s, &w, c, h);
 	int64_t decide_at = h->restrictions.embargo_until > now ? h->restrictions.embargo_until : now;
-	c->disclosed = (uint32_t)lia_cand_decide(b->policy, &b->dir.crl, b->cand, w.nc, h, &s->cert, extra,
-						 LIA_PATH_ONWARD, w.cons, w.n_prior + 1, decide_at, w.permit,
-						 w.decs);
+	size_t permitted = lia_cand_decide(b->policy, &b->dir.crl, b->cand, w.nc, h, &s->cert, extra,
+					   LIA_PATH_ONWARD, w.cons, w.n_prior + 1, decide_at, w.permit, w.decs);
+	/* A consent to a reply or forward is its originator's, not that of
+	 * the message it quotes: that one's rules still bind (quote.h). */
+	struct lia_quote_chain chain = {0};
+	size_t first;
+	if (lia_quote_applies(h) &&
+	    (lia_quote_chain_load(b, h->in_reply_to, &chain) != 0 ||
+	     lia_quote_decide(b, &chain, w.nc, w.permit, w.decs, decide_at, &permitted, &first) != 0)) {
+		lia_quote_chain_free(&chain);
+		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE,
+				"the broker could not read what the message quotes; send the consent again");
+		goto out;
+	}
+	lia_quote_chain_free(&chain);
+	c->disclosed = (uint32_t)permitted;
 	c->withheld = (uint32_t)(w.nc - c->disclosed);
 	for (size_t i = 0; i < w.nc; i++)
 		if (w.permit[i])

@@ -203,7 +203,9 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	struct lia_admission a;
 	bool *permit = NULL;
 	struct lia_decision *decs = NULL;
-	struct lia_quoted *q = NULL;
+	/* What it quotes, and what the message a correction replaces
+	 * quotes (quote.h). */
+	struct lia_quote_chain q = {0}, under = {0};
 	switch (lia_admit(&a, &in, f->u.publish.envelope.p, f->u.publish.envelope.len)) {
 	case LIA_ADMIT_REFUSE:
 		refuse_publish(b, s, f->request_id, a.h != NULL ? a.h->id : NULL, a.refusal,
@@ -228,6 +230,11 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	bool sup = lia_recall_applies(h);
 	struct lia_store_message orig;
 	enum lia_refusal code;
+	if (h->kind == LIA_KIND_RECALL && !h->has_supersedes) {
+		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_POLICY, "recall.missing",
+			       "a recall names the message it recalls (supersedes): use 'liaison recall ID'");
+		goto out;
+	}
 	if (sup) {
 		if (lia_recall_gather(b, &s->cert, h, &f->u.publish.to, &nc, &orig, &code, rule, why) != 0) {
 			refuse_publish(b, s, f->request_id, h->id, code, rule[0] ? rule : NULL, why);
@@ -247,16 +254,34 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	}
 	/* A reply or a forward: what it quotes must be the sender's to
 	 * quote, and its marking at least as strict (quote.h). */
-	if (lia_quote_applies(h)) {
-		q = calloc(1, sizeof *q);
-		if (q == NULL) {
-			refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL, "out of memory");
-			goto out;
-		}
-		if (lia_quote_check(b, &s->cert, h, q, &code, rule, why) != 0) {
-			refuse_publish(b, s, f->request_id, h->id, code, rule[0] ? rule : NULL, why);
-			goto out;
-		}
+	if (lia_quote_applies(h) && lia_quote_check(b, &s->cert, h, &q, &code, rule, why) != 0) {
+		refuse_publish(b, s, f->request_id, h->id, code, rule[0] ? rule : NULL, why);
+		goto out;
+	}
+	/* A correction carries what the original quoted as much as the
+	 * original did: the same rules bind it. */
+	if (sup && h->kind != LIA_KIND_RECALL && lia_quote_chain_load(b, orig.id, &under) != 0) {
+		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL,
+			       "the broker cannot read what the original quotes now; publish again");
+		goto out;
+	}
+	under.replaces = true;
+	/* It expires no later than what it quotes. */
+	int64_t expires_cap = 0;
+	const struct lia_quoted *quoted[] = {q.n > 0 ? &q.v[0] : NULL, under.n > 1 ? &under.v[1] : NULL};
+	for (size_t k = 0; k < 2; k++) {
+		int64_t x = quoted[k] != NULL ? quoted[k]->m.expires_at : 0;
+		if (x != 0 && (expires_cap == 0 || x < expires_cap))
+			expires_cap = x;
+	}
+	if (expires_cap != 0 && h->restrictions.embargo_until >= expires_cap) {
+		char ts[32];
+		lia_time_format(expires_cap, ts);
+		snprintf(why, sizeof why, "its embargo would end after what it quotes expires (%s): nobody "
+			 "could receive it; set an earlier embargo",
+			 ts);
+		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_POLICY, "quote.expiry", why);
+		goto out;
 	}
 	permit = calloc(nc ? nc : 1, sizeof *permit);
 	decs = calloc(nc ? nc : 1, sizeof *decs);
@@ -269,16 +294,26 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	int64_t decide_at = h->restrictions.embargo_until > now ? h->restrictions.embargo_until : now;
 	size_t permitted = lia_cand_decide(b->policy, &b->dir.crl, b->cand, nc, h, &s->cert, a.env,
 					   LIA_PATH_DIRECT, NULL, 0, decide_at, permit, decs);
-	/* Nobody the quoted message's own rules refuse (quote.h). */
+	/* Nobody the quoted messages' own rules refuse (quote.h). */
 	size_t first = nc;
-	if (q != NULL)
-		permitted = lia_quote_decide(b, q, nc, permit, decs, decide_at, &first);
+	const struct lia_quote_chain *chains[] = {&q, &under};
+	for (size_t k = 0; k < 2; k++) {
+		size_t by = nc;
+		if (chains[k]->n > (chains[k]->replaces ? 1u : 0u) &&
+		    lia_quote_decide(b, chains[k], nc, permit, decs, decide_at, &permitted, &by) != 0) {
+			refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL,
+				       "the broker could not tell who holds what it quotes; publish again");
+			goto out;
+		}
+		if (by < first)
+			first = by;
+	}
 	/* A verification request or answer, a reply or a forward that
 	 * nobody may receive is refused whole, with the rule that refused
 	 * its first candidate (the first the quoted message's rules
 	 * refused, if any): a request no office can read would only run out
 	 * its deadline, a forward to no one is a refused forward. */
-	if ((verif || q != NULL) && permitted == 0 && nc > 0) {
+	if ((verif || q.n > 0) && permitted == 0 && nc > 0) {
 		size_t i = first < nc ? first : 0;
 		char msg[LIA_NAME_MAX + LIA_DECISION_REASON_MAX + 32];
 		snprintf(msg, sizeof msg, "%s may not receive it: %s", b->cand[i].who->cert.subject,
@@ -298,7 +333,7 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	struct lia_store_message m;
 	struct lia_envelope *kept = NULL;
 	if (publish_commit(b, s, f, &a, nc, now, permit, decs, permitted, &m, verif ? &req : NULL,
-			   sup ? &orig : NULL, q != NULL ? q->m.expires_at : 0, &kept, err) != 0) {
+			   sup ? &orig : NULL, expires_cap, &kept, err) != 0) {
 		lia_envelope_destroy(&kept);
 		/* The transaction is now suspect: abort the whole turn. */
 		lia_blog("store-error", "%s", err);
@@ -314,7 +349,8 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 		 m.recipients, m.withheld);
 	lia_envcache_put(b, m.seq, &kept);
 out:
-	free(q);
+	lia_quote_chain_free(&q);
+	lia_quote_chain_free(&under);
 	free(permit);
 	free(decs);
 	lia_admission_clear(&a);

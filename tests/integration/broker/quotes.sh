@@ -7,7 +7,9 @@
 # (quote.unknown, the same words for an id that names nothing), and a
 # forward the original's onward rules forbid (H2 or RED without the
 # originator's consent), with the rule; a consent makes the forward
-# possible; a reply expires no later than what it quotes.
+# possible; a reply expires no later than what it quotes. A forward of a
+# forward, and a consent to a forward, are judged by the original's rules
+# too (two hops); a chain of replies stops at 64.
 set -u
 BUILD=$1 SRC=$2 RAW=$3
 . "$(dirname "$0")/lib.sh"
@@ -74,6 +76,56 @@ run 0 "$L" consent grant "$ASK" --profile ventimiglia
 run 0 "$L" forward "$H2MSG" --to MT-AFM/valletta --profile roma --json
 expect_in "$T/out" '"disclosed":1'
 
+# --- two hops: a forward of a forward, and a consent to a forward, are
+# judged by the original's rules too ---
+run 0 "$L" publish --profile ventimiglia --kind route --tlp AMBER --handling H2 \
+	--release-region MED-CENTRAL --release-region MED-EASTERN --region MED-CENTRAL --title "Two hops" \
+	--set mode=sea --to IT-PS/roma --expires-at +2d --json
+X2=$(id_of "$T/out")
+run 0 "$L" listen --profile roma --count 1 --timeout 10
+run 0 "$L" consent ask "$X2" --to MT-AFM/valletta --purpose "joint patrol" --profile roma --json
+ASK=$(sed -n 's/.*"request":\([0-9]*\).*/\1/p' "$T/out")
+run 0 "$L" consent grant "$ASK" --profile ventimiglia
+run 0 "$L" forward "$X2" --to MT-AFM/valletta --profile roma --json
+F1=$(id_of "$T/out")
+expect_in "$T/out" '"disclosed":1'
+# roma, F1's originator, consents to piraeus receiving its forward; but
+# ventimiglia's H2 still binds what F1 quotes: the consent reaches no one.
+run 0 "$L" consent ask "$F1" --to GR-HCG/piraeus --purpose "eastern patrol" --profile valletta --json
+ASK=$(sed -n 's/.*"request":\([0-9]*\).*/\1/p' "$T/out")
+run 0 "$L" consent grant "$ASK" --profile roma --json
+expect_in "$T/out" '"disclosed":0'
+expect_in "$T/out" '"withheld":1'
+run 1 "$L" read "$F1" --profile piraeus
+expect_in "$T/err" "no message with that id was delivered to you"
+# Nor does valletta's forward of F1, with the rule of the original.
+run 4 "$L" forward "$F1" --to GR-HCG/piraeus --profile valletta --json
+expect_in "$T/out" '"rule":"h2.onward"'
+expect_in "$T/out" "quotes $X2: H2: the message may not be passed on to GR-HCG/piraeus"
+# A correction of F1 carries what F1 quoted: the same rules bind it.
+run 0 "$L" publish --profile roma --kind route --tlp AMBER --handling H2 --release-region MED-CENTRAL \
+	--release-region MED-EASTERN --region MED-CENTRAL --title "Two hops, corrected" --set mode=sea \
+	--supersedes "$F1" --to GR-HCG/piraeus --json
+expect_in "$T/out" '"disclosed":1' # valletta, which holds F1
+expect_in "$T/out" '"withheld":1'
+run 0 "$AUDIT" disclosures "$(id_of "$T/out")" --ledger "$X/data/liaison.db"
+expect_in "$T/out" "quotes $X2: H2"
+# Once ventimiglia consents to piraeus having the original, F1 may follow.
+run 0 "$L" consent ask "$X2" --to GR-HCG/piraeus --purpose "eastern patrol" --profile roma --json
+ASK=$(sed -n 's/.*"request":\([0-9]*\).*/\1/p' "$T/out")
+run 0 "$L" consent grant "$ASK" --profile ventimiglia --json
+expect_in "$T/out" '"disclosed":1'
+run 0 "$L" forward "$F1" --to GR-HCG/piraeus --profile valletta --json
+expect_in "$T/out" '"disclosed":1'
+
+# --- an embargo that would end after what it quotes expires ---
+# (the agent's reply says so itself; the broker checks what it is sent)
+run 2 "$L" reply "$X2" --text "later" --embargo-until +3d --profile roma
+run 4 "$L" publish --profile roma --kind note --tlp AMBER --handling H2 --release-region MED-CENTRAL \
+	--release-region MED-EASTERN --region MED-CENTRAL --set text=later --in-reply-to "$X2" \
+	--embargo-until +3d --expires-at +4d --to IT-GDF/ventimiglia --json
+expect_in "$T/out" '"rule":"quote.expiry"'
+
 # --- RED: only the principals named ---
 run 0 "$L" send IT-PS/roma --profile ventimiglia --text "the source is the skipper's brother" --json
 RED=$(id_of "$T/out")
@@ -109,6 +161,25 @@ run 0 "$L" thread "$H2MSG" --profile valletta --json # holds the original (conse
 grep -q "$REPLY" "$T/out" && bad "valletta sees a reply it never received" || ok
 run 1 "$L" thread "$H2MSG" --profile piraeus
 expect_in "$T/err" "no message with that id was delivered to you"
+
+# --- a chain of replies goes LIA_THREAD_DEPTH_MAX deep, and no deeper ---
+run 0 "$L" publish --profile ventimiglia --kind note --tlp GREEN --region MED-CENTRAL --set text=start \
+	--to IT-PS/roma --json
+PREV=$(id_of "$T/out") START=$PREV
+for i in $(seq 64); do
+	who=roma to=IT-GDF/ventimiglia
+	[ $((i % 2)) -eq 0 ] && who=ventimiglia to=IT-PS/roma
+	"$L" publish --profile $who --kind note --tlp GREEN --region MED-CENTRAL --set text="step $i" \
+		--in-reply-to "$PREV" --to $to --json >"$T/out" 2>"$T/err" || break
+	PREV=$(id_of "$T/out")
+done
+[ "$i" -eq 64 ] && grep -q '"accepted":true' "$T/out" && ok || bad "reply $i of a chain of 64 was refused"
+run 4 "$L" publish --profile roma --kind note --tlp GREEN --region MED-CENTRAL --set text="one too many" \
+	--in-reply-to "$PREV" --to IT-GDF/ventimiglia --json
+expect_in "$T/out" '"rule":"quote.depth"'
+run 0 "$L" thread "$START" --profile ventimiglia --json
+[ "$(grep -c '"id"' "$T/out")" -eq 65 ] && ok || bad "the thread of 65 is not listed whole"
+expect_in "$T/out" '"depth":64'
 
 # --- an erased message is quoted no more ---
 run 0 "$L" erase "$GREEN" --reason "withdrawn" --profile ventimiglia
