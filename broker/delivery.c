@@ -183,11 +183,7 @@ void lia_deliver_ack(struct lia_broker *b, struct lia_session *s, const struct l
 			return;
 }
 
-/* Erase message m now, inside the turn: its ciphertext deleted, an
- * erase notice owed to every recipient, the erase record (by actor, or
- * the broker itself), its waiting consent requests closed, and a
- * verification request withdrawn. 0, or -1 with the turn aborted. */
-static int erase_one(struct lia_broker *b, const struct lia_store_message *m,
+int lia_deliver_erase(struct lia_broker *b, const struct lia_store_message *m,
 		     const struct lia_cert *actor, const char *justification, int64_t now)
 {
 	char err[LIA_ERR_MAX];
@@ -241,7 +237,7 @@ void lia_deliver_erase_request(struct lia_broker *b, struct lia_session *s, cons
 	char why[LIA_TEXT_MAX];
 	snprintf(why, sizeof why, "erased on demand by its originator before its expiry: %s",
 		 f->u.erase_request.reason);
-	if (erase_one(b, &m, &s->cert, why, now) != 0) {
+	if (lia_deliver_erase(b, &m, &s->cert, why, now) != 0) {
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE,
 				"the broker could not erase it now; ask again");
 		return;
@@ -270,7 +266,7 @@ void lia_deliver_expire(struct lia_broker *b, int64_t now)
 	for (size_t i = 0; i < n; i++) {
 		char why[64];
 		snprintf(why, sizeof why, "expired at %" PRId64, m[i].expires_at);
-		if (erase_one(b, &m[i], NULL, why, now) != 0)
+		if (lia_deliver_erase(b, &m[i], NULL, why, now) != 0)
 			return;
 	}
 	lia_turn_commit(b);

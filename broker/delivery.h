@@ -38,6 +38,13 @@ void lia_deliver_acked(struct lia_session *s, uint64_t seq);
 /* EraseRequest: the originator's erasure on demand of its own message,
  * recorded and its notices owed like an expiry's; another's message or
  * none is NOT_FOUND; one already erased is Ok. */
+/* Erase message m now, inside the turn: its ciphertext deleted, an
+ * erase notice owed to every recipient (none while it is under embargo:
+ * it is never released then), the erase record (by actor, or the broker
+ * itself), its waiting consent requests closed, and a verification
+ * request withdrawn. 0, or -1 with the turn aborted. */
+int lia_deliver_erase(struct lia_broker *b, const struct lia_store_message *m, const struct lia_cert *actor,
+		      const char *justification, int64_t now) __attribute__((warn_unused_result));
 void lia_deliver_erase_request(struct lia_broker *b, struct lia_session *s, const struct lia_frame *f);
 /* Erase what expired by now, record it, close its waiting consent
  * requests, commit, and owe every receiving session its notices. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "candidates.h"
+#include "delivery.h"
 #include "record.h"
 #include "turn.h"
 #include "util.h"
@@ -85,6 +86,16 @@ static int check_original(struct lia_broker *b, const struct lia_cert *sender, c
 	if (h->restrictions.embargo_until != 0)
 		return lia_cand_refuse(rule, "recall.embargo", why,
 				       "a recall or correction takes effect at once: leave out the embargo");
+	/* Nobody has an embargoed original yet: a recall withdraws it
+	 * before its release (lia_recall_commit); a correction would reach
+	 * its holders before the original does. */
+	if (orig->embargo_until > lia_now() && h->kind != LIA_KIND_RECALL) {
+		lia_time_format(orig->embargo_until, ts);
+		return lia_cand_refuse(rule, "recall.embargoed", why,
+				       "%s is under embargo until %s and has reached nobody: recall it and "
+				       "publish the corrected message instead",
+				       idh, ts);
+	}
 	return 0;
 }
 
@@ -106,13 +117,27 @@ int lia_recall_gather(struct lia_broker *b, const struct lia_cert *sender, const
 			*code = LIA_REFUSAL_UNAVAILABLE;
 		return -1;
 	}
-	char(*holders)[LIA_NAME_MAX] = calloc(CANDIDATES_MAX, sizeof *holders);
+	char(*holders)[LIA_NAME_MAX] = calloc(CANDIDATES_MAX + 1, sizeof *holders);
 	size_t n = 0;
-	if (holders == NULL || lia_store_holders(b->store, orig->seq, holders, CANDIDATES_MAX, &n) != 0) {
+	if (holders == NULL || lia_store_holders(b->store, orig->seq, holders, CANDIDATES_MAX + 1, &n) != 0) {
 		free(holders);
 		*code = LIA_REFUSAL_UNAVAILABLE;
 		return lia_cand_refuse(rule, "", why, "the broker cannot list who holds the message now");
 	}
+	/* Every holder is told, or none: never a recall that silently
+	 * misses some. */
+	if (n > CANDIDATES_MAX) {
+		free(holders);
+		*code = LIA_REFUSAL_UNAVAILABLE;
+		return lia_cand_refuse(rule, "", why,
+				       "the message has more than %d holders, more than one recall can reach; "
+				       "erase it instead",
+				       CANDIDATES_MAX);
+	}
+	/* An embargoed original has reached nobody: its waiting deliveries
+	 * are withdrawn with it, and nobody learns of it. */
+	if (orig->embargo_until > lia_now())
+		n = 0;
 	/* The originator learns of a recall its agency made for it. */
 	const struct lia_directory_entry *e;
 	if (strcmp(orig->originator, sender->subject) != 0 &&
@@ -172,5 +197,12 @@ int lia_recall_commit(struct lia_broker *b, const struct lia_cert *sender, const
 	lia_id_hex(idh, h->id);
 	snprintf(r.justification, sizeof r.justification, "%s by message %s: %u notified, %u withheld",
 		 recall ? "recalled" : "corrected", idh, m->recipients, m->withheld);
-	return lia_rec_append(b, &r);
+	if (lia_rec_append(b, &r) != 0)
+		return -1;
+	/* Recalled before its release: withdrawn, never released. */
+	if (recall && orig->embargo_until > now && !orig->erased) {
+		snprintf(err, sizeof err, "recalled by message %s before its embargo ended: never released", idh);
+		return lia_deliver_erase(b, orig, sender, err, now);
+	}
+	return 0;
 }

@@ -6,7 +6,8 @@
 # inbox show the original as recalled or superseded, also after a
 # restart; nobody but the originator (or its agency's liaison officers,
 # as the policy says) supersedes a message, and a stranger learns
-# nothing by trying; a message is superseded once; --erase purges.
+# nothing by trying; a message is superseded once; --erase purges; a
+# message recalled under embargo is never released.
 set -u
 BUILD=$1 SRC=$2 RAW=$3
 . "$(dirname "$0")/lib.sh"
@@ -144,6 +145,30 @@ expect_in "$T/out" "notified 2 holders, withheld from 0"
 run 0 "$L" listen --profile zagreb --timeout 3
 expect_in "$T/out" "RECALLS $M5: withdrawn"
 
+# --- a kind recall names what it recalls ---
+run 4 "$L" publish --profile ventimiglia --kind recall --tlp AMBER --release-region MED-CENTRAL \
+	--region MED-CENTRAL --set reason=nothing --to IT-PS/roma --json
+expect_in "$T/out" '"rule":"recall.missing"'
+
+# --- recalled under embargo: never released, nobody learns of it ---
+publish "Embargoed route" --to IT-PS/roma --embargo-until +5s
+M6=$ID
+run 4 "$L" publish --profile ventimiglia --kind route --tlp AMBER --release-region MED-CENTRAL \
+	--region MED-CENTRAL --title "Embargoed, corrected" --set mode=sea --supersedes "$M6" --json
+expect_in "$T/out" '"rule":"recall.embargoed"'
+run 0 "$L" recall "$M6" --reason "operation cancelled" --profile ventimiglia --json
+expect_in "$T/out" '"notified":0'
+sleep 6 # past the embargo
+run 0 "$L" listen --profile roma --timeout 2 --json
+grep -q "$M6" "$T/out" && bad "a message recalled under embargo was released" || ok
+run 0 "$L" inbox --profile roma
+grep -q "$M6" "$T/out" && bad "a message recalled under embargo is listed" || ok
+run 1 "$L" read "$M6" --profile roma
+expect_in "$T/err" "no message with that id was delivered to you"
+[ "$(sqlite3 "$X/data/liaison.db" "SELECT count(*) FROM deliveries d JOIN messages m ON m.seq = d.message_seq \
+	WHERE m.id = x'$M6' AND (d.erase_due = 1 OR d.sent_at > 0)")" = 0 ] && ok ||
+	bad "a recipient was sent or owed something of a message recalled under embargo"
+
 # --- kept across a restart ---
 kill -TERM "$BPID"
 wait "$BPID" 2>/dev/null
@@ -170,6 +195,8 @@ run 0 "$AUDIT" query --ledger "$DB" --message "$REC" --op acknowledge --json
 [ "$(grep -c '"operation":"acknowledge"' "$T/out")" -eq 2 ] && ok || bad "not two confirmations of the recall"
 run 0 "$AUDIT" disclosures "$MSG" --ledger "$DB"
 expect_in "$T/out" "recall"
+run 0 "$AUDIT" query --ledger "$DB" --message "$M6" --op erase --json
+expect_in "$T/out" "before its embargo ended: never released"
 run 0 "$AUDIT" verify --ledger "$DB" --cert "$X/broker/cert.crt" --authority "$X/authority/authority.pub" --quiet
 
 lia_done recall
