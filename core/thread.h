@@ -13,6 +13,7 @@
 #include "marking.h"
 
 #define LIA_THREAD_DEPTH_MAX 64    /* in_reply_to steps followed, up or down */
+#define LIA_THREAD_DEPTH_STR "64"
 #define LIA_THREAD_WALK_MAX 10000  /* messages of one thread looked at, whoever may see them */
 
 struct lia_thread_entry {
@@ -22,7 +23,7 @@ struct lia_thread_entry {
 	char originator[LIA_NAME_MAX];
 	enum lia_kind kind;
 	int64_t created_at;
-	uint32_t depth;    /* < 64 */
+	uint32_t depth;    /* <= LIA_THREAD_DEPTH_MAX: the entries above it */
 	uint64_t sequence; /* the asker's delivery number; 0: its own message */
 	bool erased;
 };

@@ -37,8 +37,9 @@ static int thread_entry_in(void *out, const void *in, char why[static LIA_ERR_MA
 	}
 	if (!lia_pb_enum_in((int)e->kind, 1, LIA_KIND_MAX))
 		return lia_wire_fail(why, "kind: unknown");
-	if (e->depth >= LIA_THREAD_DEPTH_MAX)
-		return lia_wire_fail(why, "depth: at most 63");
+	_Static_assert(LIA_THREAD_DEPTH_MAX == 64, "LIA_THREAD_DEPTH_STR must spell LIA_THREAD_DEPTH_MAX");
+	if (e->depth > LIA_THREAD_DEPTH_MAX)
+		return lia_wire_fail(why, "depth: at most " LIA_THREAD_DEPTH_STR);
 	o->kind = (enum lia_kind)e->kind;
 	o->created_at = e->created_at;
 	o->depth = e->depth;

@@ -550,7 +550,7 @@ static void test_thread_frames(void **state)
 	tl.n_entries = 1;
 	pb.thread_list = &tl;
 	pb.body_case = LIAISON__V1__FRAME__BODY_THREAD_LIST;
-	te.depth = 64;
+	te.depth = LIA_THREAD_DEPTH_MAX + 1;
 	expect_refused(&pb, "depth");
 	te.depth = 1;
 	te.in_reply_to = (ProtobufCBinaryData){5, id5};
