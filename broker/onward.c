@@ -488,13 +488,14 @@ static void consent_grant(struct lia_broker *b, struct lia_session *s, const str
 	int64_t decide_at = h->restrictions.embargo_until > now ? h->restrictions.embargo_until : now;
 	size_t permitted = lia_cand_decide(b->policy, &b->dir.crl, b->cand, w.nc, h, &s->cert, extra,
 					   LIA_PATH_ONWARD, w.cons, w.n_prior + 1, decide_at, w.permit, w.decs);
-	/* A consent to a reply or forward is its originator's, not that of
-	 * the message it quotes: that one's rules still bind (quote.h). */
+	/* A consent to a reply, forward or correction is its originator's,
+	 * not that of the messages it names: their rules still bind
+	 * (quote.h). */
 	struct lia_quote_chain chain = {0};
 	size_t first;
-	if (lia_quote_applies(h) &&
-	    (lia_quote_chain_load(b, h->in_reply_to, &chain) != 0 ||
-	     lia_quote_decide(b, &chain, w.nc, w.permit, w.decs, decide_at, &permitted, &first) != 0)) {
+	if (lia_quote_chain_of(b, h, s->cert.subject, now, &chain) != 0 ||
+	    (chain.n > 0 &&
+	     lia_quote_decide(b, &chain, w.nc, w.permit, w.decs, decide_at, now, &permitted, &first) != 0)) {
 		lia_quote_chain_free(&chain);
 		lia_reply_error(b, s->rid, s->rid_len, f->request_id, LIA_ERROR_UNAVAILABLE,
 				"the broker could not read what the message quotes; send the consent again");

@@ -205,7 +205,7 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	struct lia_decision *decs = NULL;
 	/* What it quotes, and what the message a correction replaces
 	 * quotes (quote.h). */
-	struct lia_quote_chain q = {0}, under = {0};
+	struct lia_quote_chain q = {0};
 	switch (lia_admit(&a, &in, f->u.publish.envelope.p, f->u.publish.envelope.len)) {
 	case LIA_ADMIT_REFUSE:
 		refuse_publish(b, s, f->request_id, a.h != NULL ? a.h->id : NULL, a.refusal,
@@ -236,7 +236,7 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 		goto out;
 	}
 	if (sup) {
-		if (lia_recall_gather(b, &s->cert, h, &f->u.publish.to, &nc, &orig, &code, rule, why) != 0) {
+		if (lia_recall_gather(b, &s->cert, h, &f->u.publish.to, now, &nc, &orig, &code, rule, why) != 0) {
 			refuse_publish(b, s, f->request_id, h->id, code, rule[0] ? rule : NULL, why);
 			goto out;
 		}
@@ -253,27 +253,28 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 		goto out;
 	}
 	/* A reply or a forward: what it quotes must be the sender's to
-	 * quote, and its marking at least as strict (quote.h). */
-	if (lia_quote_applies(h) && lia_quote_check(b, &s->cert, h, &q, &code, rule, why) != 0) {
+	 * quote, and its marking at least as strict; a correction carries
+	 * what the original quoted as much as the original did. Either way
+	 * the rules of everything it names bind it (quote.h). */
+	bool quotes = lia_quote_applies(h);
+	int deep = 0;
+	if (quotes && lia_quote_check(b, &s->cert, h, now, &q, &code, rule, why) != 0) {
 		refuse_publish(b, s, f->request_id, h->id, code, rule[0] ? rule : NULL, why);
 		goto out;
 	}
-	/* A correction carries what the original quoted as much as the
-	 * original did: the same rules bind it. */
-	if (sup && h->kind != LIA_KIND_RECALL && lia_quote_chain_load(b, orig.id, &under) != 0) {
-		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL,
-			       "the broker cannot read what the original quotes now; publish again");
+	if (!quotes && sup && h->kind != LIA_KIND_RECALL &&
+	    (deep = lia_quote_chain_of(b, h, s->cert.subject, now, &q)) != 0) {
+		if (deep < 0)
+			refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL,
+				       "the broker cannot read what the original quotes now; publish again");
+		else
+			refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_POLICY, "quote.depth",
+				       "the message it corrects quotes or corrects too many messages in turn: "
+				       "start a new message instead");
 		goto out;
 	}
-	under.replaces = true;
 	/* It expires no later than what it quotes. */
-	int64_t expires_cap = 0;
-	const struct lia_quoted *quoted[] = {q.n > 0 ? &q.v[0] : NULL, under.n > 1 ? &under.v[1] : NULL};
-	for (size_t k = 0; k < 2; k++) {
-		int64_t x = quoted[k] != NULL ? quoted[k]->m.expires_at : 0;
-		if (x != 0 && (expires_cap == 0 || x < expires_cap))
-			expires_cap = x;
-	}
+	int64_t expires_cap = lia_quote_expiry(&q);
 	if (expires_cap != 0 && h->restrictions.embargo_until >= expires_cap) {
 		char ts[32];
 		lia_time_format(expires_cap, ts);
@@ -296,24 +297,17 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 					   LIA_PATH_DIRECT, NULL, 0, decide_at, permit, decs);
 	/* Nobody the quoted messages' own rules refuse (quote.h). */
 	size_t first = nc;
-	const struct lia_quote_chain *chains[] = {&q, &under};
-	for (size_t k = 0; k < 2; k++) {
-		size_t by = nc;
-		if (chains[k]->n > (chains[k]->replaces ? 1u : 0u) &&
-		    lia_quote_decide(b, chains[k], nc, permit, decs, decide_at, &permitted, &by) != 0) {
-			refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL,
-				       "the broker could not tell who holds what it quotes; publish again");
-			goto out;
-		}
-		if (by < first)
-			first = by;
+	if (q.n > 0 && lia_quote_decide(b, &q, nc, permit, decs, decide_at, now, &permitted, &first) != 0) {
+		refuse_publish(b, s, f->request_id, h->id, LIA_REFUSAL_UNAVAILABLE, NULL,
+			       "the broker could not tell who holds what it quotes; publish again");
+		goto out;
 	}
 	/* A verification request or answer, a reply or a forward that
 	 * nobody may receive is refused whole, with the rule that refused
 	 * its first candidate (the first the quoted message's rules
 	 * refused, if any): a request no office can read would only run out
 	 * its deadline, a forward to no one is a refused forward. */
-	if ((verif || q.n > 0) && permitted == 0 && nc > 0) {
+	if ((verif || quotes) && permitted == 0 && nc > 0) {
 		size_t i = first < nc ? first : 0;
 		char msg[LIA_NAME_MAX + LIA_DECISION_REASON_MAX + 32];
 		snprintf(msg, sizeof msg, "%s may not receive it: %s", b->cand[i].who->cert.subject,
@@ -350,7 +344,6 @@ void lia_publish_handle(struct lia_broker *b, struct lia_session *s, const struc
 	lia_envcache_put(b, m.seq, &kept);
 out:
 	lia_quote_chain_free(&q);
-	lia_quote_chain_free(&under);
 	free(permit);
 	free(decs);
 	lia_admission_clear(&a);

@@ -48,8 +48,8 @@ static void add(struct lia_broker *b, size_t *nc, const struct lia_directory_ent
 
 /* The checks on the original, in the order a sender can act on them. */
 static int check_original(struct lia_broker *b, const struct lia_cert *sender, const struct lia_header *h,
-			  const struct lia_store_message *orig, int found, char rule[static LIA_RULE_ID_MAX],
-			  char why[static LIA_DETAIL_MAX])
+			  const struct lia_store_message *orig, int found, int64_t now,
+			  char rule[static LIA_RULE_ID_MAX], char why[static LIA_DETAIL_MAX])
 {
 	const char *what = h->kind == LIA_KIND_RECALL ? "recall" : "correct";
 	char idh[2 * LIA_ID_BYTES + 1], ts[32];
@@ -89,7 +89,12 @@ static int check_original(struct lia_broker *b, const struct lia_cert *sender, c
 	/* Nobody has an embargoed original yet: a recall withdraws it
 	 * before its release (lia_recall_commit); a correction would reach
 	 * its holders before the original does. */
-	if (orig->embargo_until > lia_now() && h->kind != LIA_KIND_RECALL) {
+	if (orig->embargo_until > now && h->kind != LIA_KIND_RECALL) {
+		if (orig->erased)
+			return lia_cand_refuse(rule, "recall.embargoed", why,
+					       "%s was withdrawn before its embargo ended and reached nobody: "
+					       "publish a new message instead",
+					       idh);
 		lia_time_format(orig->embargo_until, ts);
 		return lia_cand_refuse(rule, "recall.embargoed", why,
 				       "%s is under embargo until %s and has reached nobody: recall it and "
@@ -100,7 +105,7 @@ static int check_original(struct lia_broker *b, const struct lia_cert *sender, c
 }
 
 int lia_recall_gather(struct lia_broker *b, const struct lia_cert *sender, const struct lia_header *h,
-		      const struct lia_names *to, size_t *nc, struct lia_store_message *orig,
+		      const struct lia_names *to, int64_t now, size_t *nc, struct lia_store_message *orig,
 		      enum lia_refusal *code, char rule[static LIA_RULE_ID_MAX],
 		      char why[static LIA_DETAIL_MAX])
 {
@@ -112,7 +117,7 @@ int lia_recall_gather(struct lia_broker *b, const struct lia_cert *sender, const
 		*code = LIA_REFUSAL_UNAVAILABLE;
 		return lia_cand_refuse(rule, "", why, "the broker cannot read the message now; publish again");
 	}
-	if (check_original(b, sender, h, orig, found, rule, why) != 0) {
+	if (check_original(b, sender, h, orig, found, now, rule, why) != 0) {
 		if (rule[0] == '\0')
 			*code = LIA_REFUSAL_UNAVAILABLE;
 		return -1;
@@ -124,24 +129,24 @@ int lia_recall_gather(struct lia_broker *b, const struct lia_cert *sender, const
 		*code = LIA_REFUSAL_UNAVAILABLE;
 		return lia_cand_refuse(rule, "", why, "the broker cannot list who holds the message now");
 	}
+	/* An embargoed original has reached nobody: its waiting deliveries
+	 * are withdrawn with it, and nobody learns of it. */
+	if (orig->embargo_until > now)
+		n = 0;
 	/* Every holder is told, or none: never a recall that silently
-	 * misses some. */
-	if (n > CANDIDATES_MAX) {
+	 * misses some (the originator, told of its agency's recall, counts). */
+	bool tell_originator = strcmp(orig->originator, sender->subject) != 0;
+	if (n + tell_originator > CANDIDATES_MAX) {
 		free(holders);
 		*code = LIA_REFUSAL_UNAVAILABLE;
 		return lia_cand_refuse(rule, "", why,
-				       "the message has more than %d holders, more than one recall can reach; "
-				       "erase it instead",
-				       CANDIDATES_MAX);
+				       "the message has %zu holders to tell, more than the %d one recall can "
+				       "reach; erase it instead",
+				       n + tell_originator, CANDIDATES_MAX);
 	}
-	/* An embargoed original has reached nobody: its waiting deliveries
-	 * are withdrawn with it, and nobody learns of it. */
-	if (orig->embargo_until > lia_now())
-		n = 0;
 	/* The originator learns of a recall its agency made for it. */
 	const struct lia_directory_entry *e;
-	if (strcmp(orig->originator, sender->subject) != 0 &&
-	    (e = lia_directory_find(&b->dir, orig->originator)) != NULL)
+	if (tell_originator && (e = lia_directory_find(&b->dir, orig->originator)) != NULL)
 		add(b, nc, e, HOLDER_VIA);
 	/* A holder no longer in the directory cannot be reached: it holds
 	 * no certificate the broker would send to. */

@@ -30,10 +30,11 @@
 bool lia_recall_applies(const struct lia_header *h);
 
 /* The candidates of recall or correction h from sender, in
- * b->cand[0..*nc), and the original in *orig. 0, or -1 with *code,
+ * b->cand[0..*nc), and the original in *orig, as of now (the
+ * publish's clock, which the commit uses too). 0, or -1 with *code,
  * rule (empty when the broker could not look) and why. */
 int lia_recall_gather(struct lia_broker *b, const struct lia_cert *sender, const struct lia_header *h,
-		      const struct lia_names *to, size_t *nc, struct lia_store_message *orig,
+		      const struct lia_names *to, int64_t now, size_t *nc, struct lia_store_message *orig,
 		      enum lia_refusal *code, char rule[static LIA_RULE_ID_MAX],
 		      char why[static LIA_DETAIL_MAX]) __attribute__((warn_unused_result));
 

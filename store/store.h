@@ -242,10 +242,6 @@ int lia_store_holders(struct lia_store *s, uint64_t message_seq, char (*out)[LIA
 /* Message message_seq names in_reply_to (inside a transaction). */
 int lia_store_reply_add(struct lia_store *s, uint64_t message_seq, const uint8_t in_reply_to[static LIA_ID_BYTES],
 			char err[static LIA_ERR_MAX]) __attribute__((warn_unused_result));
-/* What message message_seq names: 1 with in_reply_to set, 0 it names
- * nothing, -1 error. */
-int lia_store_reply_of(struct lia_store *s, uint64_t message_seq, uint8_t in_reply_to[static LIA_ID_BYTES])
-	__attribute__((warn_unused_result));
 /* The thread of message id as viewer may see it (its own messages and
  * those delivered to it, not embargoed as of now): the first message
  * found by following in_reply_to up (at most LIA_THREAD_DEPTH_MAX steps),

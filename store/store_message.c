@@ -86,9 +86,8 @@ const struct lia_store_sql lia_store_sql_message[] = {
 		      "VALUES (?1, ?2, ?3, ?4, ?5)"},
 	{Q_SUPERSEDED, "SELECT m.id, ss.recall, ss.at, ss.actor FROM supersessions ss "
 		       "JOIN messages m ON m.seq = ss.by_seq WHERE ss.message_seq = ?1"},
-		{Q_HOLDERS, "SELECT recipient FROM deliveries WHERE message_seq = ?1 ORDER BY seq LIMIT ?2"},
+	{Q_HOLDERS, "SELECT recipient FROM deliveries WHERE message_seq = ?1 ORDER BY seq LIMIT ?2"},
 	{Q_REPLY_ADD, "INSERT INTO replies (message_seq, in_reply_to) VALUES (?1, ?2)"},
-	{Q_REPLY_OF, "SELECT in_reply_to FROM replies WHERE message_seq = ?1"},
 	/* Up to the first message (ids are unique and a reply comes after
 	 * what it names, so no cycle), then down; depth bounded both ways. */
 	{Q_THREAD, "WITH RECURSIVE up(id, depth) AS (SELECT ?1, 0 UNION ALL "
@@ -184,10 +183,10 @@ static int message_blob(struct lia_store *s, int id, uint64_t message_seq, uint8
 	sqlite3_stmt *st = q(s, id);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
 	int rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (rc != SQLITE_ROW)
-		return -1;
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? 0 : -1;
+	}
 	int n = sqlite3_column_bytes(st, 0);
 	if (n <= 0) {
 		sqlite3_reset(st);
@@ -523,19 +522,6 @@ int lia_store_reply_add(struct lia_store *s, uint64_t message_seq, const uint8_t
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : db_err(s, err, "record what a message replies to");
-}
-
-int lia_store_reply_of(struct lia_store *s, uint64_t message_seq, uint8_t in_reply_to[static LIA_ID_BYTES])
-{
-	sqlite3_stmt *st = q(s, Q_REPLY_OF);
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)message_seq);
-	int rc = sqlite3_step(st), found = -1;
-	if (rc == SQLITE_ROW)
-		found = col_id(in_reply_to, st, 0) == 0 ? 1 : -1;
-	else if (rc == SQLITE_DONE)
-		found = 0;
-	sqlite3_reset(st);
-	return found;
 }
 
 /* One message of a thread's walk, seen or not by the viewer. */

@@ -48,7 +48,6 @@ enum {
 	Q_SUPERSEDED,
 	Q_HOLDERS,
 	Q_REPLY_ADD,
-	Q_REPLY_OF,
 	Q_THREAD,
 	/* store_consent.c */
 	Q_CONSENT_ADD,

@@ -108,7 +108,18 @@ run 0 "$L" publish --profile roma --kind route --tlp AMBER --handling H2 --relea
 	--supersedes "$F1" --to GR-HCG/piraeus --json
 expect_in "$T/out" '"disclosed":1' # valletta, which holds F1
 expect_in "$T/out" '"withheld":1'
-run 0 "$AUDIT" disclosures "$(id_of "$T/out")" --ledger "$X/data/liaison.db"
+C1=$(id_of "$T/out")
+run 0 "$AUDIT" disclosures "$C1" --ledger "$X/data/liaison.db"
+expect_in "$T/out" "quotes $X2: H2"
+# Nor does a forward of the correction, or a consent to it, escape them.
+run 0 "$L" listen --profile valletta --timeout 3
+run 0 "$L" consent ask "$C1" --to GR-HCG/piraeus --purpose "eastern patrol" --profile valletta --json
+ASK=$(sed -n 's/.*"request":\([0-9]*\).*/\1/p' "$T/out")
+run 0 "$L" consent grant "$ASK" --profile roma --json
+expect_in "$T/out" '"disclosed":0'
+# (roma's consent lets piraeus past C1's own H2; ventimiglia's still binds)
+run 4 "$L" forward "$C1" --to GR-HCG/piraeus --profile valletta --json
+expect_in "$T/out" '"rule":"h2.onward"'
 expect_in "$T/out" "quotes $X2: H2"
 # Once ventimiglia consents to piraeus having the original, F1 may follow.
 run 0 "$L" consent ask "$X2" --to GR-HCG/piraeus --purpose "eastern patrol" --profile roma --json

@@ -559,11 +559,6 @@ static void test_threads(void **state)
 	assert_int_equal(n, 0);
 	assert_int_equal(lia_store_thread(s, id1, "IT-GDF/a", 500, t, 2, &n), 0);
 	assert_int_equal(n, 2); /* bounded */
-	/* What each names, kept for the quote rules. */
-	uint8_t named[LIA_ID_BYTES];
-	assert_int_equal(lia_store_reply_of(s, m3, named), 1);
-	assert_memory_equal(named, id2, LIA_ID_BYTES);
-	assert_int_equal(lia_store_reply_of(s, m1, named), 0);
 	/* The header stays when the envelope goes. */
 	uint8_t *hb = NULL;
 	size_t hlen = 0;
