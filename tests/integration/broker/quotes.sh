@@ -16,6 +16,12 @@ BUILD=$1 SRC=$2 RAW=$3
 
 lia_exchange
 id_of() { sed -n 's/.*"id":"\([0-9a-f]\{32\}\)".*/\1/p' "$1" | head -1; }
+consent() { # consent MESSAGE GRANTEE ASKER GRANTER: asked and granted; the grant's JSON in $T/out
+	run 0 "$L" consent ask "$1" --to "$2" --purpose "joint patrol" --profile "$3" --json
+	local ask
+	ask=$(sed -n 's/.*"request":\([0-9]*\).*/\1/p' "$T/out")
+	run 0 "$L" consent grant "$ask" --profile "$4" --json
+}
 
 # An AMBER H2 route of ventimiglia's, to roma; valletta is in its
 # audience (MED-CENTRAL) but does not hold it.
@@ -70,9 +76,7 @@ run 2 "$L" reply "$H2MSG" --text x --release-region WESTERN-BALKANS --profile ro
 expect_in "$T/err" "no released regions in common"
 
 # --- the originator consents: the forward goes through ---
-run 0 "$L" consent ask "$H2MSG" --to MT-AFM/valletta --purpose "joint patrol" --profile roma --json
-ASK=$(sed -n 's/.*"request":\([0-9]*\).*/\1/p' "$T/out")
-run 0 "$L" consent grant "$ASK" --profile ventimiglia
+consent "$H2MSG" MT-AFM/valletta roma ventimiglia
 run 0 "$L" forward "$H2MSG" --to MT-AFM/valletta --profile roma --json
 expect_in "$T/out" '"disclosed":1'
 
@@ -83,17 +87,13 @@ run 0 "$L" publish --profile ventimiglia --kind route --tlp AMBER --handling H2 
 	--set mode=sea --to IT-PS/roma --expires-at +2d --json
 X2=$(id_of "$T/out")
 run 0 "$L" listen --profile roma --count 1 --timeout 10
-run 0 "$L" consent ask "$X2" --to MT-AFM/valletta --purpose "joint patrol" --profile roma --json
-ASK=$(sed -n 's/.*"request":\([0-9]*\).*/\1/p' "$T/out")
-run 0 "$L" consent grant "$ASK" --profile ventimiglia
+consent "$X2" MT-AFM/valletta roma ventimiglia
 run 0 "$L" forward "$X2" --to MT-AFM/valletta --profile roma --json
 F1=$(id_of "$T/out")
 expect_in "$T/out" '"disclosed":1'
 # roma, F1's originator, consents to piraeus receiving its forward; but
 # ventimiglia's H2 still binds what F1 quotes: the consent reaches no one.
-run 0 "$L" consent ask "$F1" --to GR-HCG/piraeus --purpose "eastern patrol" --profile valletta --json
-ASK=$(sed -n 's/.*"request":\([0-9]*\).*/\1/p' "$T/out")
-run 0 "$L" consent grant "$ASK" --profile roma --json
+consent "$F1" GR-HCG/piraeus valletta roma
 expect_in "$T/out" '"disclosed":0'
 expect_in "$T/out" '"withheld":1'
 run 1 "$L" read "$F1" --profile piraeus
@@ -113,18 +113,14 @@ run 0 "$AUDIT" disclosures "$C1" --ledger "$X/data/liaison.db"
 expect_in "$T/out" "quotes $X2: H2"
 # Nor does a forward of the correction, or a consent to it, escape them.
 run 0 "$L" listen --profile valletta --timeout 3
-run 0 "$L" consent ask "$C1" --to GR-HCG/piraeus --purpose "eastern patrol" --profile valletta --json
-ASK=$(sed -n 's/.*"request":\([0-9]*\).*/\1/p' "$T/out")
-run 0 "$L" consent grant "$ASK" --profile roma --json
+consent "$C1" GR-HCG/piraeus valletta roma
 expect_in "$T/out" '"disclosed":0'
 # (roma's consent lets piraeus past C1's own H2; ventimiglia's still binds)
 run 4 "$L" forward "$C1" --to GR-HCG/piraeus --profile valletta --json
 expect_in "$T/out" '"rule":"h2.onward"'
 expect_in "$T/out" "quotes $X2: H2"
 # Once ventimiglia consents to piraeus having the original, F1 may follow.
-run 0 "$L" consent ask "$X2" --to GR-HCG/piraeus --purpose "eastern patrol" --profile roma --json
-ASK=$(sed -n 's/.*"request":\([0-9]*\).*/\1/p' "$T/out")
-run 0 "$L" consent grant "$ASK" --profile ventimiglia --json
+consent "$X2" GR-HCG/piraeus roma ventimiglia
 expect_in "$T/out" '"disclosed":1'
 run 0 "$L" forward "$F1" --to GR-HCG/piraeus --profile valletta --json
 expect_in "$T/out" '"disclosed":1'
